@@ -1,0 +1,23 @@
+//! Domain types shared by every yizhan crate.
+//!
+//! This crate does no I/O. It holds the vocabulary the provider clients, the store and the
+//! worker agree on:
+//!
+//! | item | what it is |
+//! |---|---|
+//! | [`FailureKind`] | what a failed delivery means for the next attempt |
+//! | [`SendError`] | a classified provider or transport failure (never carries a secret) |
+//! | [`RetryPolicy`] | pure back-off schedule with jitter |
+//! | [`MessageId`], [`RequestId`] | identifiers |
+//! | [`Clock`] | the current time, injectable for tests |
+//! | [`Provider`] | the closed set of providers |
+
+mod clock;
+mod error;
+mod id;
+mod retry;
+
+pub use clock::{Clock, ManualClock};
+pub use error::{FailureKind, Provider, SendError};
+pub use id::{MessageId, RequestId};
+pub use retry::RetryPolicy;
