@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::message::Message;
 use crate::recipients::{Recipients, split_ids};
-use crate::validate::{self, ValidationError};
+use crate::validate::ValidationError;
 
 /// The endpoint path.
 pub const PATH: &str = "/cgi-bin/message/send";
@@ -99,16 +99,15 @@ impl Request {
                 return Err(ValidationError::new(field, format_args!("is {v}; it must be 0 or 1")));
             }
         }
-        if let Some(interval) = self.duplicate_check_interval {
-            if interval == 0 || interval > MAX_DUPLICATE_CHECK_INTERVAL {
-                return Err(ValidationError::new(
-                    "duplicate_check_interval",
-                    format_args!("is {interval} s; it must be 1 to {MAX_DUPLICATE_CHECK_INTERVAL} s (4 h)"),
-                ));
-            }
+        if let Some(interval) = self.duplicate_check_interval.filter(|i| *i == 0 || *i > MAX_DUPLICATE_CHECK_INTERVAL) {
+            return Err(ValidationError::new(
+                "duplicate_check_interval",
+                format_args!("is {interval} s; it must be 1 to {MAX_DUPLICATE_CHECK_INTERVAL} s (4 h)"),
+            ));
         }
-        validate::count("agentid", usize::from(self.agentid > 0), 1, 1)
-            .map_err(|_| ValidationError::new("agentid", "must be a positive application id"))?;
+        if self.agentid <= 0 {
+            return Err(ValidationError::new("agentid", "must be a positive application id"));
+        }
         self.message.validate()
     }
 }

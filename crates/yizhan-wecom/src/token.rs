@@ -1,0 +1,206 @@
+//! Access-token cache: refresh ahead of expiry, single-flight, and invalidation that only drops
+//! the token that actually failed.
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use yizhan_core::Clock;
+
+/// Default: refresh this long before the token's announced expiry.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// An access token and the generation that identifies it inside its cache.
+#[derive(Clone)]
+pub struct AccessToken {
+    value: SecretString,
+    generation: u64,
+}
+
+impl AccessToken {
+    /// The token value. Never log it.
+    pub fn expose(&self) -> &str {
+        self.value.expose_secret()
+    }
+
+    /// Which fetch of its cache produced this token (1 for the first).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessToken").field("value", &"[redacted]").field("generation", &self.generation).finish()
+    }
+}
+
+struct Cached {
+    token: AccessToken,
+    refresh_at_ms: i64,
+    expires_at_ms: i64,
+}
+
+/// One application's token, shared by every clone of its client.
+pub(crate) struct TokenCache {
+    slot: Mutex<Option<Cached>>,
+    refresh: tokio::sync::Mutex<()>,
+    generations: AtomicU64,
+    margin: Duration,
+    clock: Clock,
+}
+
+impl TokenCache {
+    pub(crate) fn new(margin: Duration, clock: Clock) -> Self {
+        TokenCache {
+            slot: Mutex::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            generations: AtomicU64::new(0),
+            margin,
+            clock,
+        }
+    }
+
+    /// The cached token if it is not yet due for refresh.
+    pub(crate) fn fresh(&self) -> Option<AccessToken> {
+        let now = self.clock.now_ms();
+        let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().filter(|c| now < c.refresh_at_ms).map(|c| c.token.clone())
+    }
+
+    /// The cached token if it has not expired (possibly due for refresh).
+    fn unexpired(&self) -> Option<AccessToken> {
+        let now = self.clock.now_ms();
+        let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().filter(|c| now < c.expires_at_ms).map(|c| c.token.clone())
+    }
+
+    /// Returns a fresh token, calling `fetch` at most once across all concurrent callers.
+    ///
+    /// `fetch` returns the token value and its lifetime in seconds. If a refresh ahead of
+    /// expiry fails, the old token is returned while it is still valid.
+    pub(crate) async fn get<F, Fut, E>(&self, fetch: F) -> Result<AccessToken, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(SecretString, i64), E>>,
+    {
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _single_flight = self.refresh.lock().await;
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        match fetch().await {
+            Ok((value, expires_in)) => Ok(self.store(value, expires_in)),
+            Err(e) => self.unexpired().ok_or(e),
+        }
+    }
+
+    fn store(&self, value: SecretString, expires_in_secs: i64) -> AccessToken {
+        let now = self.clock.now_ms();
+        let lifetime_ms = expires_in_secs.max(1).saturating_mul(1000);
+        let margin_ms = i64::try_from(self.margin.as_millis()).unwrap_or(i64::MAX);
+        // A lifetime shorter than twice the margin would refresh on every call: use half of it.
+        let early_ms = if lifetime_ms > margin_ms.saturating_mul(2) { margin_ms } else { lifetime_ms / 2 };
+        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        let token = AccessToken { value, generation };
+        let cached = Cached {
+            token: token.clone(),
+            refresh_at_ms: now + lifetime_ms - early_ms,
+            expires_at_ms: now + lifetime_ms,
+        };
+        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(cached);
+        token
+    }
+
+    /// Drops the cached token only if it is the one that failed; a token another caller already
+    /// refreshed stays. Returns true when it dropped something.
+    pub(crate) fn invalidate(&self, failed: &AccessToken) -> bool {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_some_and(|c| c.token.generation == failed.generation) {
+            *slot = None;
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[tokio::test]
+    async fn refreshes_ahead_of_expiry() {
+        let (clock, control) = Clock::manual(0);
+        let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, clock);
+        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), 7200)) }).await.unwrap();
+        control.advance(Duration::from_secs(7200 - 301));
+        let t = cache.get(|| async { Ok::<_, ()>((secret("b"), 7200)) }).await.unwrap();
+        assert_eq!(t.expose(), "a");
+        control.advance(Duration::from_secs(2));
+        let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), 7200)) }).await.unwrap();
+        assert_eq!((t1.generation(), t2.generation(), t2.expose()), (1, 2, "b"));
+    }
+
+    #[tokio::test]
+    async fn failed_refresh_keeps_the_still_valid_token() {
+        let (clock, control) = Clock::manual(0);
+        let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, clock);
+        cache.get(|| async { Ok::<_, &str>((secret("a"), 7200)) }).await.unwrap();
+        control.advance(Duration::from_secs(7000));
+        let t = cache.get(|| async { Err("busy") }).await.unwrap();
+        assert_eq!(t.expose(), "a");
+        control.advance(Duration::from_secs(300));
+        assert_eq!(cache.get(|| async { Err("busy") }).await.unwrap_err(), "busy");
+    }
+
+    #[tokio::test]
+    async fn invalidate_only_drops_the_failed_generation() {
+        let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, Clock::System);
+        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), 7200)) }).await.unwrap();
+        assert!(cache.invalidate(&t1));
+        let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), 7200)) }).await.unwrap();
+        assert!(!cache.invalidate(&t1), "a stale failure must not drop the new token");
+        assert_eq!(cache.fresh().unwrap().generation(), t2.generation());
+    }
+
+    #[tokio::test]
+    async fn concurrent_cold_callers_fetch_once() {
+        let cache = Arc::new(TokenCache::new(DEFAULT_REFRESH_MARGIN, Clock::System));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..100 {
+            let (cache, fetches) = (cache.clone(), fetches.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get(|| async {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok::<_, ()>((secret("a"), 7200))
+                    })
+                    .await
+                    .unwrap()
+                    .generation()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 1);
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let t = AccessToken { value: secret("supersecret"), generation: 3 };
+        assert!(!format!("{t:?}").contains("supersecret"));
+    }
+}
