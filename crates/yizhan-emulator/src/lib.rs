@@ -1,1 +1,50 @@
-//! placeholder
+//! An offline, stateful emulator of the WeCom (企业微信) server API, with fault injection.
+//!
+//! It implements the provider as documented in `reference/wecom-api.md` and is deliberately
+//! independent of the yizhan client crates, so it can serve as their test oracle. Getui comes
+//! later under the same server, inbox and fault knobs.
+//!
+//! | endpoint | status |
+//! |---|---|
+//! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
+//! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check |
+//! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use yizhan_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::spawn(EmulatorConfig::default()).await?;
+//! let base_url = emulator.base_url(); // point the client here
+//! // ... send something ...
+//! assert!(emulator.inbox().iter().all(|d| d.provider == "wecom"));
+//! emulator.fail_next(1, -1); // the next provider call answers "system busy"
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Control API
+//!
+//! `GET /__emulator/inbox`, `GET /__emulator/stats`, `GET /__emulator/response_codes`,
+//! `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
+//! the table of error codes chosen where the reference is unconfirmed.
+
+mod config;
+mod control;
+mod faults;
+mod handle;
+mod inbox;
+mod provider;
+mod query;
+mod server;
+mod state;
+mod wecom;
+
+pub use config::{
+    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_SECRET, EmulatorConfig, WecomApp, WecomConfig,
+};
+pub use handle::EmulatorHandle;
+pub use inbox::{Delivery, INBOX_CAPACITY, Stats};
+pub use server::{Emulator, run};
+pub use wecom::ledger::ResponseCodeRecord;

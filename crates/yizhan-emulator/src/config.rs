@@ -1,0 +1,193 @@
+//! Emulator configuration: which apps, users, parties and tags exist, and the provider limits.
+//!
+//! [`EmulatorConfig::default()`] is the demo setup from DESIGN.md ("Emulator defaults"). Every
+//! struct is `#[serde(default)]`, so a TOML file only has to name what it changes:
+//!
+//! ```
+//! use yizhan_emulator::EmulatorConfig;
+//!
+//! let config = EmulatorConfig::from_toml(
+//!     r#"
+//!     [wecom]
+//!     users = ["zed", "yan"]
+//!     parties = { "7" = ["zed"] }
+//!     "#,
+//! )
+//! .unwrap();
+//! assert_eq!(config.wecom.users, ["zed", "yan"]);
+//! assert_eq!(config.wecom.apps[0].agent_id, 1000002); // untouched default
+//! ```
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+/// Default corp id of the demo WeCom app.
+pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
+/// Default agent id of the demo WeCom app.
+pub const DEFAULT_AGENT_ID: i64 = 1000002;
+/// Default secret of the demo WeCom app.
+pub const DEFAULT_SECRET: &str = "yizhan-demo-secret";
+
+/// The whole emulator configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// The emulated WeCom (企业微信) application API.
+    pub wecom: WecomConfig,
+}
+
+/// The emulated WeCom corp: its apps, its directory and its limits.
+///
+/// The directory (users, parties, tags) is shared by every configured app; every user is in
+/// every app's visible range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WecomConfig {
+    /// Self-built apps that may fetch tokens. Default: one demo app (`wwyizhandemo`, 1000002).
+    pub apps: Vec<WecomApp>,
+    /// User ids of the directory, matched case-insensitively. Default: alice, bob, carol, dave.
+    pub users: Vec<String>,
+    /// Party (department) id → member user ids. Default: "1" = all four users, "2" = alice, bob.
+    /// Members that are not in `users` are ignored.
+    pub parties: BTreeMap<String, Vec<String>>,
+    /// Tag id → member user ids. Default: "1" = carol, dave. Members not in `users` are ignored.
+    pub tags: BTreeMap<String, Vec<String>>,
+    /// Lifetime of an access token in seconds. Default: 7200.
+    pub token_lifetime_secs: u64,
+    /// Deliveries per (app, member) per sliding minute before messages are dropped. Default: 30.
+    pub per_member_per_minute: u32,
+    /// Deliveries per (app, member) per sliding hour before messages are dropped. Default: 1000.
+    pub per_member_per_hour: u32,
+}
+
+/// One self-built WeCom app: the credentials `gettoken` accepts and the `agentid` it owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WecomApp {
+    /// Corp id (`corpid` of gettoken). Default: `wwyizhandemo`.
+    pub corp_id: String,
+    /// Agent id (`agentid` of message/send). Default: 1000002.
+    pub agent_id: i64,
+    /// App secret (`corpsecret` of gettoken). Default: `yizhan-demo-secret`.
+    pub secret: String,
+}
+
+/// Why a configuration was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The text is not valid TOML or does not match the configuration shape.
+    #[error("invalid emulator configuration TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// The configuration parses but is inconsistent.
+    #[error("invalid emulator configuration: {0}")]
+    Invalid(String),
+}
+
+impl Default for WecomConfig {
+    fn default() -> Self {
+        let all = ["alice", "bob", "carol", "dave"].map(str::to_owned).to_vec();
+        Self {
+            apps: vec![WecomApp::default()],
+            users: all.clone(),
+            parties: BTreeMap::from([
+                ("1".to_owned(), all),
+                ("2".to_owned(), vec!["alice".to_owned(), "bob".to_owned()]),
+            ]),
+            tags: BTreeMap::from([("1".to_owned(), vec!["carol".to_owned(), "dave".to_owned()])]),
+            token_lifetime_secs: 7200,
+            per_member_per_minute: 30,
+            per_member_per_hour: 1000,
+        }
+    }
+}
+
+impl Default for WecomApp {
+    fn default() -> Self {
+        Self { corp_id: DEFAULT_CORP_ID.to_owned(), agent_id: DEFAULT_AGENT_ID, secret: DEFAULT_SECRET.to_owned() }
+    }
+}
+
+impl EmulatorConfig {
+    /// Parses a TOML document; absent fields keep their defaults. The result is validated.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the configuration for contradictions (duplicate apps or users, zero token lifetime).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.wecom.validate()
+    }
+}
+
+impl WecomConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        if self.token_lifetime_secs == 0 {
+            return invalid("wecom.token_lifetime_secs must be at least 1".to_owned());
+        }
+        let mut apps = HashSet::new();
+        let mut credentials = HashSet::new();
+        for app in &self.apps {
+            if app.corp_id.is_empty() || app.secret.is_empty() {
+                return invalid(format!("wecom app {} needs a corp_id and a secret", app.agent_id));
+            }
+            if !apps.insert((app.corp_id.as_str(), app.agent_id)) {
+                return invalid(format!("wecom app {}/{} is configured twice", app.corp_id, app.agent_id));
+            }
+            if !credentials.insert((app.corp_id.as_str(), app.secret.as_str())) {
+                return invalid(format!("two wecom apps of corp {} share one secret", app.corp_id));
+            }
+        }
+        let mut users = HashSet::new();
+        for user in &self.users {
+            if user.trim().is_empty() || user.trim() != user {
+                return invalid(format!("wecom user id {user:?} is empty or has surrounding spaces"));
+            }
+            if !users.insert(user.to_lowercase()) {
+                return invalid(format!("wecom user {user:?} is configured twice (ids are case-insensitive)"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_design() {
+        let c = EmulatorConfig::default();
+        assert_eq!(c.wecom.apps, [WecomApp::default()]);
+        assert_eq!(c.wecom.apps[0].corp_id, "wwyizhandemo");
+        assert_eq!(c.wecom.parties["1"].len(), 4);
+        assert_eq!(c.wecom.parties["2"], ["alice", "bob"]);
+        assert_eq!(c.wecom.tags["1"], ["carol", "dave"]);
+        assert_eq!((c.wecom.per_member_per_minute, c.wecom.per_member_per_hour), (30, 1000));
+        c.validate().expect("defaults are valid");
+    }
+
+    #[test]
+    fn toml_overrides_parts() {
+        let c = EmulatorConfig::from_toml(
+            "[wecom]\ntoken_lifetime_secs = 60\n[[wecom.apps]]\ncorp_id = \"ww1\"\nagent_id = 7\nsecret = \"s\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.wecom.token_lifetime_secs, 60);
+        assert_eq!(c.wecom.apps, [WecomApp { corp_id: "ww1".into(), agent_id: 7, secret: "s".into() }]);
+        assert_eq!(c.wecom.users.len(), 4);
+    }
+
+    #[test]
+    fn rejects_bad_configs() {
+        assert!(matches!(EmulatorConfig::from_toml("[wecom]\nusrs = []"), Err(ConfigError::Toml(_))));
+        assert!(matches!(EmulatorConfig::from_toml("[wecom]\nusers = [\"a\", \"A\"]"), Err(ConfigError::Invalid(_))));
+        assert!(matches!(EmulatorConfig::from_toml("[wecom]\ntoken_lifetime_secs = 0"), Err(ConfigError::Invalid(_))));
+        let two = "[[wecom.apps]]\nagent_id = 1\n[[wecom.apps]]\nagent_id = 2\n";
+        assert!(matches!(EmulatorConfig::from_toml(two), Err(ConfigError::Invalid(_))));
+    }
+}

@@ -1,0 +1,108 @@
+//! The control API under `/__emulator/`, for tests and tools outside the process.
+//!
+//! | method and path | does |
+//! |---|---|
+//! | `GET /__emulator/inbox` | JSON array of [`Delivery`](crate::Delivery), oldest first |
+//! | `GET /__emulator/stats` | [`Stats`](crate::Stats) |
+//! | `GET /__emulator/response_codes` | issued template-card response codes |
+//! | `POST /__emulator/reset` | clears inbox, stats, tokens, windows, duplicates and faults |
+//! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1}` (every field optional) |
+//!
+//! Control endpoints are never faulted or delayed. Bodies are read as raw JSON whatever the
+//! Content-Type; a bad body answers HTTP 400 `{"error":"..."}`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// The body of `POST /__emulator/faults`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FaultRequest {
+    fail_next: Option<FailNext>,
+    expire_tokens: bool,
+    delay_ms: Option<u64>,
+    drop_connections: Option<u32>,
+    http_500: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FailNext {
+    #[serde(default = "one")]
+    count: u32,
+    errcode: i64,
+    #[serde(default)]
+    path: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The control routes.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/__emulator/inbox", get(inbox))
+        .route("/__emulator/stats", get(stats))
+        .route("/__emulator/response_codes", get(response_codes))
+        .route("/__emulator/reset", post(reset))
+        .route("/__emulator/faults", post(faults))
+}
+
+async fn inbox(State(state): State<Arc<AppState>>) -> Response {
+    Json(state.inbox.deliveries()).into_response()
+}
+
+async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    Json(state.inbox.stats()).into_response()
+}
+
+async fn response_codes(State(state): State<Arc<AppState>>) -> Response {
+    Json(state.wecom.response_codes()).into_response()
+}
+
+async fn reset(State(state): State<Arc<AppState>>) -> Response {
+    state.reset();
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let request: FaultRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        FaultRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(e) => {
+                let error = json!({"error": format!("invalid faults body: {e}")});
+                return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+            }
+        }
+    };
+    if let Some(fail) = request.fail_next {
+        state.faults.fail_next(fail.path.as_deref(), fail.count, fail.errcode);
+    }
+    if request.expire_tokens {
+        state.wecom.expire_tokens();
+    }
+    if let Some(ms) = request.delay_ms {
+        state.faults.set_delay(Duration::from_millis(ms));
+    }
+    if let Some(n) = request.drop_connections {
+        state.faults.drop_connections(n);
+    }
+    if let Some(n) = request.http_500 {
+        state.faults.http_500(n);
+    }
+    Json(json!({"ok": true})).into_response()
+}

@@ -1,0 +1,119 @@
+//! [`EmulatorHandle`]: the in-process remote control of a spawned emulator.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::inbox::{Delivery, Stats};
+use crate::state::AppState;
+use crate::wecom::ledger::ResponseCodeRecord;
+
+/// A running emulator: its address, what it received, and its fault knobs. Cheap to clone.
+///
+/// Fault knobs count calls to provider endpoints (gettoken included, the control API never) and
+/// are cumulative; [`EmulatorHandle::reset`] disarms them.
+#[derive(Debug, Clone)]
+pub struct EmulatorHandle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    base_url: String,
+    state: Arc<AppState>,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    task: Mutex<Option<JoinHandle<io::Result<()>>>>,
+}
+
+impl EmulatorHandle {
+    pub(crate) fn new(
+        base_url: String,
+        state: Arc<AppState>,
+        stop: oneshot::Sender<()>,
+        task: JoinHandle<io::Result<()>>,
+    ) -> Self {
+        let inner = Inner { base_url, state, stop: Mutex::new(Some(stop)), task: Mutex::new(Some(task)) };
+        Self { inner: Arc::new(inner) }
+    }
+
+    fn state(&self) -> &AppState {
+        &self.inner.state
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash: the base URL to give a client.
+    pub fn base_url(&self) -> String {
+        self.inner.base_url.clone()
+    }
+
+    /// Everything received so far, one entry per recipient, oldest first (at most
+    /// [`INBOX_CAPACITY`](crate::INBOX_CAPACITY) entries).
+    pub fn inbox(&self) -> Vec<Delivery> {
+        self.state().inbox.deliveries()
+    }
+
+    /// Call and delivery counters.
+    pub fn stats(&self) -> Stats {
+        self.state().inbox.stats()
+    }
+
+    /// Template-card response codes issued so far, oldest first.
+    pub fn response_codes(&self) -> Vec<ResponseCodeRecord> {
+        self.state().wecom.response_codes()
+    }
+
+    /// Clears the inbox, the counters, all tokens (old ones become unknown: 40014), the
+    /// per-member windows, the duplicate memory, the response codes and every fault.
+    pub fn reset(&self) {
+        self.state().reset();
+    }
+
+    /// The next `n` provider calls (any endpoint, gettoken included) answer `errcode` with a
+    /// realistic `errmsg`, e.g. `fail_next(2, -1)` for "system busy" twice.
+    pub fn fail_next(&self, n: u32, errcode: i64) {
+        self.state().faults.fail_next(None, n, errcode);
+    }
+
+    /// The next `n` calls to `path` (e.g. `"/cgi-bin/message/send"`) answer `errcode`.
+    pub fn fail_next_on(&self, path: &str, n: u32, errcode: i64) {
+        self.state().faults.fail_next(Some(path), n, errcode);
+    }
+
+    /// Expires every token issued so far: they answer 42001 and gettoken issues new ones.
+    pub fn expire_tokens(&self) {
+        self.state().wecom.expire_tokens();
+    }
+
+    /// Delays every provider response by `delay` after the request was handled (so a client
+    /// timeout leaves an accepted message behind). `Duration::ZERO` turns the delay off.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state().faults.set_delay(delay);
+    }
+
+    /// The next `n` provider calls are read and then answered by closing the connection without
+    /// a response; the request is not processed. The client sees a transport error.
+    pub fn drop_next_connections(&self, n: u32) {
+        self.state().faults.drop_connections(n);
+    }
+
+    /// The next `n` provider calls answer HTTP 500 with an HTML body (not processed).
+    pub fn http_500_next(&self, n: u32) {
+        self.state().faults.http_500(n);
+    }
+
+    /// Stops the server (graceful: in-flight requests finish) and waits for it. Idempotent.
+    pub async fn shutdown(&self) {
+        let stop = self.inner.stop.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
+        let task = self.inner.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(task) = task
+            && let Ok(Err(e)) = task.await
+        {
+            tracing::warn!("emulator server stopped with an error: {e}");
+        }
+    }
+}

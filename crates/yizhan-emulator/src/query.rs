@@ -1,0 +1,57 @@
+//! A small, allocation-free (unless escaped) reader for URL query parameters.
+
+use std::borrow::Cow;
+
+/// The first value of parameter `name` in a raw query string, percent-decoded (`+` is a space).
+pub(crate) fn param<'a>(query: Option<&'a str>, name: &str) -> Option<Cow<'a, str>> {
+    query?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(key) == name).then(|| decode(value))
+    })
+}
+
+fn decode(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['%', '+']) {
+        return Cow::Borrowed(raw);
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_decodes() {
+        let q = Some("corpid=ww1&corpsecret=a%2Bb+c&x&empty=");
+        assert_eq!(param(q, "corpid").as_deref(), Some("ww1"));
+        assert_eq!(param(q, "corpsecret").as_deref(), Some("a+b c"));
+        assert_eq!(param(q, "x").as_deref(), Some(""));
+        assert_eq!(param(q, "empty").as_deref(), Some(""));
+        assert_eq!(param(q, "missing"), None);
+        assert_eq!(param(None, "corpid"), None);
+        assert_eq!(param(Some("a=%zz%4"), "a").as_deref(), Some("%zz%4"));
+        assert_eq!(param(Some("a=%41"), "a").as_deref(), Some("A"));
+    }
+}

@@ -1,0 +1,44 @@
+//! One module per subcommand; [`run`] dispatches.
+
+pub mod channels_check;
+pub mod config;
+pub mod emulator;
+pub mod send;
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ChannelsCommand, Cli, Command, ConfigCommand};
+use crate::config::Config;
+use crate::exit::{Outcome, UsageError};
+
+/// The configuration file used when neither `--config` nor `YIZHAN_CONFIG` is given.
+const DEFAULT_CONFIG: &str = "yizhan.toml";
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, args).await,
+        Command::Emulator(args) => emulator::run(args).await,
+        Command::Config(ConfigCommand::Example) => {
+            print!("{}", config::EXAMPLE);
+            Ok(Outcome::Success)
+        }
+        Command::Config(ConfigCommand::Check) => config::check(&load_config(cli.config.as_deref())?),
+        Command::Channels(ChannelsCommand::Check) => channels_check::run(&load_config(cli.config.as_deref())?).await,
+    }
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
+        None => {
+            return Err(UsageError(format!(
+                "no configuration: pass --config FILE, set YIZHAN_CONFIG, or create ./{DEFAULT_CONFIG} \
+                 (`yizhan config example > {DEFAULT_CONFIG}` writes a sample)"
+            ))
+            .into());
+        }
+    };
+    Ok(Config::load(&path)?)
+}

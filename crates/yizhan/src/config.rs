@@ -1,0 +1,372 @@
+//! `yizhan.toml`: parsing, `${VAR}` interpolation, and validation.
+//!
+//! Interpolation happens on the parsed TOML values, not on the raw text, so a secret that
+//! contains quotes or newlines cannot change the structure of the file. Secrets are held as
+//! `SecretString` and never printed; TOML syntax errors are reported by line and column without
+//! echoing the offending line, which could hold a literal secret.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The whole configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The HTTP service (`yizhan serve`, arriving with the gateway).
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// The durable store.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// Provider accounts, referred to by name.
+    #[serde(default)]
+    pub channels: Vec<ChannelConfig>,
+    /// API keys for the HTTP service.
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeyConfig>,
+}
+
+/// `[server]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Listen address. Default `127.0.0.1:8080` (loopback only).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { listen: default_listen() }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_owned()
+}
+
+/// `[store]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `sqlite://yizhan.db` (default) or `postgres://…`.
+    #[serde(default = "default_store_url")]
+    pub url: String,
+    /// Optional Redis for shared tokens and quotas.
+    #[serde(default)]
+    pub redis_url: Option<String>,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { url: default_store_url(), redis_url: None }
+    }
+}
+
+fn default_store_url() -> String {
+    "sqlite://yizhan.db".to_owned()
+}
+
+/// One `[[channels]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ChannelConfig {
+    /// A WeCom application (message/send).
+    WecomApp(WecomAppConfig),
+}
+
+impl ChannelConfig {
+    /// The channel's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ChannelConfig::WecomApp(c) => &c.name,
+        }
+    }
+
+    /// The kind as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChannelConfig::WecomApp(_) => "wecom_app",
+        }
+    }
+}
+
+/// `kind = "wecom_app"`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomAppConfig {
+    /// Channel name.
+    pub name: String,
+    /// 企业ID.
+    pub corp_id: String,
+    /// The application's AgentId.
+    pub agent_id: i64,
+    /// The application's Secret. Use `${ENV_VAR}`.
+    pub secret: SecretString,
+    /// Default: the real WeCom. Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Send with `enable_duplicate_check=1` so that an ambiguous failure can be resent safely.
+    /// Default true.
+    #[serde(default = "default_true")]
+    pub duplicate_check: bool,
+    /// `duplicate_check_interval` in seconds when duplicate check is on. Default 1800, max 14400.
+    #[serde(default)]
+    pub duplicate_check_interval: Option<u32>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// One `[[api_keys]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// A label for logs.
+    pub name: String,
+    /// Hex SHA-256 of the key; the key itself is never stored.
+    pub sha256: String,
+    /// Channels the key may use.
+    #[serde(default)]
+    pub channels: Vec<String>,
+}
+
+/// A configuration problem. Never contains a secret value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// TOML syntax.
+    #[error("{path}: TOML syntax error at line {line}, column {column}: {message}")]
+    Syntax {
+        /// The path.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// `${VAR}` references that are not set, all of them.
+    #[error("{path}: environment variables not set: {}", names.join(", "))]
+    MissingVars {
+        /// The path.
+        path: String,
+        /// Every missing name.
+        names: Vec<String>,
+    },
+    /// Types, unknown keys, missing fields.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The path.
+        path: String,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads and parses a file, interpolating `${VAR}` from the process environment.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::parse(&text, &path.display().to_string(), &env)
+    }
+
+    /// Parses TOML text; `${VAR}` and `${VAR:-default}` are taken from `env`, `$$` is a `$`.
+    pub fn parse(text: &str, path: &str, env: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        let mut value: toml::Table = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_column(text, s.start)).unwrap_or((0, 0));
+            ConfigError::Syntax { path: path.to_owned(), line, column, message: e.message().to_owned() }
+        })?;
+        let mut missing = BTreeSet::new();
+        for (_, v) in value.iter_mut() {
+            interpolate_value(v, env, &mut missing);
+        }
+        if !missing.is_empty() {
+            return Err(ConfigError::MissingVars { path: path.to_owned(), names: missing.into_iter().collect() });
+        }
+        let config = Config::deserialize(toml::Value::Table(value))
+            .map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.message().to_owned() })?;
+        config.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
+        Ok(config)
+    }
+
+    /// The channel called `name`.
+    pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
+        self.channels.iter().find(|c| c.name() == name)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let mut seen = BTreeSet::new();
+        for (i, channel) in self.channels.iter().enumerate() {
+            let name = channel.name();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                return Err(format!("channels[{i}].name {name:?}: use letters, digits, '-', '_' or '.'"));
+            }
+            if !seen.insert(name) {
+                return Err(format!("channels[{i}].name {name:?} is used twice"));
+            }
+            match channel {
+                ChannelConfig::WecomApp(c) => {
+                    if let Some(interval) = c.duplicate_check_interval.filter(|v| !(1..=14_400).contains(v)) {
+                        return Err(format!(
+                            "channels[{i}].duplicate_check_interval is {interval}; it must be 1 to 14400 seconds"
+                        ));
+                    }
+                    if c.agent_id <= 0 {
+                        return Err(format!("channels[{i}].agent_id must be a positive AgentId"));
+                    }
+                }
+            }
+        }
+        for (i, key) in self.api_keys.iter().enumerate() {
+            if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!("api_keys[{i}].sha256 must be 64 hex characters (the SHA-256 of the key)"));
+            }
+            if let Some(unknown) = key.channels.iter().find(|c| self.channel(c).is_none()) {
+                return Err(format!("api_keys[{i}].channels names unknown channel {unknown:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn interpolate_value(value: &mut toml::Value, env: &HashMap<String, String>, missing: &mut BTreeSet<String>) {
+    match value {
+        toml::Value::String(s) => *s = interpolate(s, env, missing),
+        toml::Value::Array(items) => items.iter_mut().for_each(|v| interpolate_value(v, env, missing)),
+        toml::Value::Table(table) => table.iter_mut().for_each(|(_, v)| interpolate_value(v, env, missing)),
+        _ => {}
+    }
+}
+
+/// Replaces `${NAME}` and `${NAME:-default}`; `$$` becomes `$`. Unset names go to `missing`.
+fn interpolate(text: &str, env: &HashMap<String, String>, missing: &mut BTreeSet<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push('$');
+            rest = stripped;
+        } else if let Some(close) = after.strip_prefix('{').and_then(|a| a.find('}')) {
+            let inner = &after[1..=close];
+            let (name, default) = match inner.split_once(":-") {
+                Some((n, d)) => (n, Some(d)),
+                None => (inner, None),
+            };
+            match (env.get(name), default) {
+                (Some(v), _) if !v.is_empty() || default.is_none() => out.push_str(v),
+                (_, Some(d)) => out.push_str(d),
+                (None, None) => {
+                    missing.insert(name.to_owned());
+                }
+                (Some(v), None) => out.push_str(v),
+            }
+            rest = &after[close + 2..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    const SAMPLE: &str = r#"
+[[channels]]
+name = "ops"
+kind = "wecom_app"
+corp_id = "wwyizhandemo"
+agent_id = 1000002
+secret = "${OPS_SECRET}"
+base_url = "http://127.0.0.1:${PORT:-9400}"
+"#;
+
+    #[test]
+    fn interpolates_secrets_and_defaults() {
+        let c = Config::parse(SAMPLE, "t.toml", &env(&[("OPS_SECRET", "s3cr\"et")])).unwrap();
+        let ChannelConfig::WecomApp(ops) = c.channel("ops").unwrap();
+        assert_eq!(ops.secret.expose_secret(), "s3cr\"et");
+        assert_eq!(ops.base_url.as_deref(), Some("http://127.0.0.1:9400"));
+        assert!(ops.duplicate_check);
+        assert!(!format!("{c:?}").contains("s3cr"), "Debug must redact the secret");
+    }
+
+    #[test]
+    fn reports_every_missing_variable() {
+        let text = format!("{SAMPLE}\n[store]\nurl = \"${{DB}}\"\n");
+        let e = Config::parse(&text, "t.toml", &env(&[])).unwrap_err();
+        assert_eq!(e.to_string(), "t.toml: environment variables not set: DB, OPS_SECRET");
+    }
+
+    #[test]
+    fn escapes_and_plain_dollars_survive() {
+        let mut missing = BTreeSet::new();
+        assert_eq!(interpolate("a$$b $c ${X}", &env(&[("X", "1")]), &mut missing), "a$b $c 1");
+        assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_do_not_echo_the_line() {
+        let e = Config::parse("secret = \"literal-secret\n", "t.toml", &env(&[])).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("line 1"), "{text}");
+        assert!(!text.contains("literal-secret"), "{text}");
+    }
+
+    #[test]
+    fn unknown_keys_and_kinds_are_named() {
+        let e = Config::parse("[server]\nlisten = \"x\"\nlisen = 1\n", "t.toml", &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("lisen"), "{e}");
+        let e = Config::parse("[[channels]]\nname = \"a\"\nkind = \"fax\"\n", "t.toml", &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("fax"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_names_and_bad_intervals_are_rejected() {
+        let twice = format!("{SAMPLE}{SAMPLE}");
+        let e = Config::parse(&twice, "t.toml", &env(&[("OPS_SECRET", "x")])).unwrap_err();
+        assert!(e.to_string().contains("used twice"), "{e}");
+        let bad = format!("{SAMPLE}duplicate_check_interval = 20000\n");
+        let e = Config::parse(&bad, "t.toml", &env(&[("OPS_SECRET", "x")])).unwrap_err();
+        assert!(e.to_string().contains("14400"), "{e}");
+    }
+
+    #[test]
+    fn the_example_config_parses() {
+        let c = Config::parse(crate::commands::config::EXAMPLE, "example", &env(&[("WECOM_OPS_SECRET", "x")])).unwrap();
+        assert_eq!(c.channels.len(), 1);
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+    }
+}

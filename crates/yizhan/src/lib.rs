@@ -1,0 +1,11 @@
+//! The `yizhan` application: CLI, configuration, and (in later versions) the gateway service.
+//!
+//! Library crates hold the provider logic; this crate wires configuration to them and turns
+//! their classified errors into exit codes a script can act on. It is a library plus a thin
+//! `main` so that integration tests can drive the same code paths.
+
+pub mod channels;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;

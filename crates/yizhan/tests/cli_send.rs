@@ -1,0 +1,137 @@
+//! The `yizhan` binary end to end: config file, `send`, `channels check`, exit codes.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+
+const SECRET: &str = "yizhan-demo-secret";
+
+struct Setup {
+    emu: EmulatorHandle,
+    dir: PathBuf,
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn setup(secret_var: &str) -> Setup {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let dir = std::env::temp_dir().join(format!("yizhan-cli-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = format!(
+        "[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\ncorp_id = \"wwyizhandemo\"\nagent_id = 1000002\n\
+         secret = \"${{{secret_var}}}\"\nbase_url = \"{}\"\n",
+        emu.base_url()
+    );
+    std::fs::write(dir.join("yizhan.toml"), config).expect("config written");
+    Setup { emu, dir }
+}
+
+fn uuid_like() -> String {
+    format!("{}-{}", std::process::id(), fastrand_u64())
+}
+
+fn fastrand_u64() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+async fn yizhan(setup: &Setup, secret: &str, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .args(args)
+        .env("YIZHAN_CONFIG", setup.dir.join("yizhan.toml"))
+        .env("OPS_SECRET", secret)
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn send_prints_msgid_and_invalid_user_and_the_emulator_has_the_delivery() {
+    let s = setup("OPS_SECRET").await;
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice,zed", "--text", "disk full"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout {stdout} stderr {}", text(&out.stderr));
+    let msgid = s.emu.inbox()[0].msgid.clone();
+    assert!(stdout.contains(&format!("sent: msgid {msgid}")), "{stdout}");
+    assert!(stdout.contains("invalid users: zed"), "{stdout}");
+    let inbox = s.emu.inbox();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!((inbox[0].recipient.as_str(), inbox[0].msgtype.as_str()), ("alice", "text"));
+    assert_eq!(inbox[0].content["content"], "disk full");
+}
+
+#[tokio::test]
+async fn dry_run_prints_the_exact_body_without_credentials_and_sends_nothing() {
+    let s = setup("OPS_SECRET").await;
+    let out =
+        yizhan(&s, SECRET, &["send", "ops", "--to", "bob", "--party", "2", "--markdown", "**x**", "--dry-run"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON body");
+    assert_eq!(body["touser"], "bob");
+    assert_eq!(body["toparty"], "2");
+    assert_eq!(body["msgtype"], "markdown");
+    assert_eq!(body["agentid"], 1000002);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!all.contains(SECRET), "{all}");
+    assert_eq!(s.emu.stats().gettoken_calls + s.emu.stats().send_calls, 0);
+}
+
+#[tokio::test]
+async fn exit_codes_distinguish_usage_permanent_and_transient() {
+    let s = setup("OPS_SECRET").await;
+    let too_long = "字".repeat(700);
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "bob", "--text", &too_long]).await;
+    assert_eq!(out.status.code(), Some(2), "validation error: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("text.content"), "{}", text(&out.stderr));
+
+    let out = yizhan(&s, SECRET, &["send", "nosuch", "--to", "bob", "--text", "x"]).await;
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = yizhan(&s, "wrong-secret", &["send", "ops", "--to", "bob", "--text", "x"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("wrong-secret"));
+
+    s.emu.fail_next_on("/cgi-bin/message/send", 20, -1);
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "bob", "--text", "x"]).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn channels_check_explains_an_untrusted_ip() {
+    let s = setup("OPS_SECRET").await;
+    let out = yizhan(&s, SECRET, &["channels", "check"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("ok    ops"), "{}", text(&out.stdout));
+
+    s.emu.fail_next_on("/cgi-bin/gettoken", 1, 60020);
+    let out = yizhan(&s, SECRET, &["channels", "check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(stdout.contains("60020") && stdout.contains("127.0.0.1") && stdout.contains("企业可信IP"), "{stdout}");
+}
+
+#[tokio::test]
+async fn missing_secret_variable_is_a_usage_error_naming_it() {
+    let s = setup("UNSET_VAR_FOR_TEST").await;
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "bob", "--text", "x"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("UNSET_VAR_FOR_TEST"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn config_example_is_printed() {
+    let s = setup("OPS_SECRET").await;
+    let out = yizhan(&s, SECRET, &["config", "example"]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("kind = \"wecom_app\""));
+}
