@@ -11,11 +11,13 @@
 //! | [`MessageId`], [`RequestId`] | identifiers |
 //! | [`Clock`] | the current time, injectable for tests |
 //! | [`Provider`] | the closed set of providers |
+//! | [`token::TokenCache`] | bearer-token cache: refresh ahead, single-flight, generation-checked invalidation |
 
 mod clock;
 mod error;
 mod id;
 mod retry;
+pub mod token;
 
 pub use clock::{Clock, ManualClock};
 pub use error::{FailureKind, Provider, SendError};

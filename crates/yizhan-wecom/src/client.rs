@@ -14,7 +14,7 @@ use crate::errcode;
 use crate::error::Error;
 use crate::message::Message;
 use crate::recipients::Recipients;
-use crate::token::{AccessToken, DEFAULT_REFRESH_MARGIN, TokenCache};
+use yizhan_core::token::{AccessToken, TokenCache};
 
 /// The real WeCom API.
 pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
@@ -22,6 +22,8 @@ pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default timeout for each read of the response.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// Default: refresh the token this long before its announced expiry.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 /// Default limit on a whole call, connect to last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -313,7 +315,8 @@ impl WecomClient {
             let failure = match self.gettoken_once().await {
                 Ok(env) if env.errcode == 0 && !env.body.access_token.is_empty() => {
                     tracing::debug!(corp_id = %self.inner.corp_id, expires_in = env.body.expires_in, "wecom token fetched");
-                    return Ok((SecretString::from(env.body.access_token), env.body.expires_in));
+                    let expires_at_ms = self.inner.tokens.now_ms() + env.body.expires_in.saturating_mul(1000);
+                    return Ok((SecretString::from(env.body.access_token), expires_at_ms));
                 }
                 Ok(env) if env.errcode == 0 => SendError::transport(
                     Provider::Wecom,

@@ -28,16 +28,15 @@ pub mod errcode;
 mod error;
 pub mod message;
 pub mod recipients;
-pub mod token;
 pub mod validate;
 
 pub use api::message_send::{Receipt, Request as SendRequest};
 pub use client::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, PreparedSend, WecomClient,
-    WecomClientBuilder,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT,
+    PreparedSend, WecomClient, WecomClientBuilder,
 };
 pub use error::Error;
 pub use message::Message;
 pub use recipients::Recipients;
-pub use token::AccessToken;
+pub use yizhan_core::token::AccessToken;
 pub use yizhan_core::{FailureKind, SendError};

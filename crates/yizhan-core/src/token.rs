@@ -1,16 +1,16 @@
-//! Access-token cache: refresh ahead of expiry, single-flight, and invalidation that only drops
-//! the token that actually failed.
+//! Access-token cache shared by the provider clients: refresh ahead of expiry, single-flight,
+//! and invalidation that only drops the token that actually failed.
+//!
+//! WeCom (`gettoken`) and Getui (`/auth`) both hand out bearer tokens with a lifetime; both need
+//! the same discipline, so it lives here once.
 
 use std::future::Future;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::Clock;
 use secrecy::{ExposeSecret, SecretString};
-use yizhan_core::Clock;
-
-/// Default: refresh this long before the token's announced expiry.
-pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 /// An access token and the generation that identifies it inside its cache.
 #[derive(Clone)]
@@ -44,7 +44,7 @@ struct Cached {
 }
 
 /// One application's token, shared by every clone of its client.
-pub(crate) struct TokenCache {
+pub struct TokenCache {
     slot: Mutex<Option<Cached>>,
     refresh: tokio::sync::Mutex<()>,
     generations: AtomicU64,
@@ -53,7 +53,8 @@ pub(crate) struct TokenCache {
 }
 
 impl TokenCache {
-    pub(crate) fn new(margin: Duration, clock: Clock) -> Self {
+    /// A cache that refreshes `margin` before expiry, reading time from `clock`.
+    pub fn new(margin: Duration, clock: Clock) -> Self {
         TokenCache {
             slot: Mutex::new(None),
             refresh: tokio::sync::Mutex::new(()),
@@ -64,7 +65,7 @@ impl TokenCache {
     }
 
     /// The cached token if it is not yet due for refresh.
-    pub(crate) fn fresh(&self) -> Option<AccessToken> {
+    pub fn fresh(&self) -> Option<AccessToken> {
         let now = self.clock.now_ms();
         let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         slot.as_ref().filter(|c| now < c.refresh_at_ms).map(|c| c.token.clone())
@@ -79,9 +80,9 @@ impl TokenCache {
 
     /// Returns a fresh token, calling `fetch` at most once across all concurrent callers.
     ///
-    /// `fetch` returns the token value and its lifetime in seconds. If a refresh ahead of
-    /// expiry fails, the old token is returned while it is still valid.
-    pub(crate) async fn get<F, Fut, E>(&self, fetch: F) -> Result<AccessToken, E>
+    /// `fetch` returns the token value and its absolute expiry in epoch milliseconds. If a
+    /// refresh ahead of expiry fails, the old token is returned while it is still valid.
+    pub async fn get<F, Fut, E>(&self, fetch: F) -> Result<AccessToken, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(SecretString, i64), E>>,
@@ -94,14 +95,19 @@ impl TokenCache {
             return Ok(token);
         }
         match fetch().await {
-            Ok((value, expires_in)) => Ok(self.store(value, expires_in)),
+            Ok((value, expires_at_ms)) => Ok(self.store(value, expires_at_ms)),
             Err(e) => self.unexpired().ok_or(e),
         }
     }
 
-    fn store(&self, value: SecretString, expires_in_secs: i64) -> AccessToken {
+    /// The cache's clock, for callers that turn a lifetime into an absolute expiry.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    fn store(&self, value: SecretString, expires_at_ms: i64) -> AccessToken {
         let now = self.clock.now_ms();
-        let lifetime_ms = expires_in_secs.max(1).saturating_mul(1000);
+        let lifetime_ms = expires_at_ms.saturating_sub(now).max(1000);
         let margin_ms = i64::try_from(self.margin.as_millis()).unwrap_or(i64::MAX);
         // A lifetime shorter than twice the margin would refresh on every call: use half of it.
         let early_ms = if lifetime_ms > margin_ms.saturating_mul(2) { margin_ms } else { lifetime_ms / 2 };
@@ -118,7 +124,7 @@ impl TokenCache {
 
     /// Drops the cached token only if it is the one that failed; a token another caller already
     /// refreshed stays. Returns true when it dropped something.
-    pub(crate) fn invalidate(&self, failed: &AccessToken) -> bool {
+    pub fn invalidate(&self, failed: &AccessToken) -> bool {
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         if slot.as_ref().is_some_and(|c| c.token.generation == failed.generation) {
             *slot = None;
@@ -134,6 +140,8 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
+    const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
     fn secret(s: &str) -> SecretString {
         SecretString::from(s.to_owned())
     }
@@ -142,12 +150,12 @@ mod tests {
     async fn refreshes_ahead_of_expiry() {
         let (clock, control) = Clock::manual(0);
         let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, clock);
-        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), 7200)) }).await.unwrap();
+        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), 7_200_000)) }).await.unwrap();
         control.advance(Duration::from_secs(7200 - 301));
-        let t = cache.get(|| async { Ok::<_, ()>((secret("b"), 7200)) }).await.unwrap();
+        let t = cache.get(|| async { Ok::<_, ()>((secret("b"), 14_400_000)) }).await.unwrap();
         assert_eq!(t.expose(), "a");
         control.advance(Duration::from_secs(2));
-        let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), 7200)) }).await.unwrap();
+        let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), 14_400_000)) }).await.unwrap();
         assert_eq!((t1.generation(), t2.generation(), t2.expose()), (1, 2, "b"));
     }
 
@@ -155,7 +163,7 @@ mod tests {
     async fn failed_refresh_keeps_the_still_valid_token() {
         let (clock, control) = Clock::manual(0);
         let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, clock);
-        cache.get(|| async { Ok::<_, &str>((secret("a"), 7200)) }).await.unwrap();
+        cache.get(|| async { Ok::<_, &str>((secret("a"), 7_200_000)) }).await.unwrap();
         control.advance(Duration::from_secs(7000));
         let t = cache.get(|| async { Err("busy") }).await.unwrap();
         assert_eq!(t.expose(), "a");
@@ -166,9 +174,9 @@ mod tests {
     #[tokio::test]
     async fn invalidate_only_drops_the_failed_generation() {
         let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, Clock::System);
-        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), 7200)) }).await.unwrap();
+        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), i64::MAX / 2)) }).await.unwrap();
         assert!(cache.invalidate(&t1));
-        let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), 7200)) }).await.unwrap();
+        let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), i64::MAX / 2)) }).await.unwrap();
         assert!(!cache.invalidate(&t1), "a stale failure must not drop the new token");
         assert_eq!(cache.fresh().unwrap().generation(), t2.generation());
     }
@@ -185,7 +193,7 @@ mod tests {
                     .get(|| async {
                         fetches.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(20)).await;
-                        Ok::<_, ()>((secret("a"), 7200))
+                        Ok::<_, ()>((secret("a"), i64::MAX / 2))
                     })
                     .await
                     .unwrap()
