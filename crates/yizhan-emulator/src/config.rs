@@ -1,4 +1,5 @@
 //! Emulator configuration: which apps, users, parties and tags exist, and the provider limits.
+//! The Getui part lives in [`GetuiConfig`] (`[getui]` in TOML).
 //!
 //! [`EmulatorConfig::default()`] is the demo setup from DESIGN.md ("Emulator defaults"). Every
 //! struct is `#[serde(default)]`, so a TOML file only has to name what it changes:
@@ -22,6 +23,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::getui::config::GetuiConfig;
+
 /// Default corp id of the demo WeCom app.
 pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
 /// Default agent id of the demo WeCom app.
@@ -35,6 +38,8 @@ pub const DEFAULT_SECRET: &str = "yizhan-demo-secret";
 pub struct EmulatorConfig {
     /// The emulated WeCom (企业微信) application API.
     pub wecom: WecomConfig,
+    /// The emulated Getui (个推) REST v2 API.
+    pub getui: GetuiConfig,
 }
 
 /// The emulated WeCom corp: its apps, its directory and its limits.
@@ -117,9 +122,11 @@ impl EmulatorConfig {
         Ok(config)
     }
 
-    /// Checks the configuration for contradictions (duplicate apps or users, zero token lifetime).
+    /// Checks the configuration for contradictions (duplicate apps or users, zero token lifetime,
+    /// aliases naming unknown cids, …).
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.wecom.validate()
+        self.wecom.validate()?;
+        self.getui.validate()
     }
 }
 

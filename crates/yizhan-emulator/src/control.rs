@@ -5,8 +5,8 @@
 //! | `GET /__emulator/inbox` | JSON array of [`Delivery`](crate::Delivery), oldest first |
 //! | `GET /__emulator/stats` | [`Stats`](crate::Stats) |
 //! | `GET /__emulator/response_codes` | issued template-card response codes |
-//! | `POST /__emulator/reset` | clears inbox, stats, tokens, windows, duplicates and faults |
-//! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1}` (every field optional) |
+//! | `POST /__emulator/reset` | clears inbox, stats, tokens, windows, duplicates, faults and Getui tasks/quotas |
+//! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1, "redirect":{"count":1,"domains":["http://127.0.0.1:9"]}}` (every field optional) |
 //!
 //! Control endpoints are never faulted or delayed. Bodies are read as raw JSON whatever the
 //! Content-Type; a bad body answers HTTP 400 `{"error":"..."}`.
@@ -34,6 +34,15 @@ struct FaultRequest {
     delay_ms: Option<u64>,
     drop_connections: Option<u32>,
     http_500: Option<u32>,
+    redirect: Option<Redirect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Redirect {
+    #[serde(default = "one")]
+    count: u32,
+    domains: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,10 +70,12 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 }
 
 async fn inbox(State(state): State<Arc<AppState>>) -> Response {
+    state.deliver_due();
     Json(state.inbox.deliveries()).into_response()
 }
 
 async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    state.deliver_due();
     Json(state.inbox.stats()).into_response()
 }
 
@@ -93,7 +104,7 @@ async fn faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
         state.faults.fail_next(fail.path.as_deref(), fail.count, fail.errcode);
     }
     if request.expire_tokens {
-        state.wecom.expire_tokens();
+        state.expire_tokens();
     }
     if let Some(ms) = request.delay_ms {
         state.faults.set_delay(Duration::from_millis(ms));
@@ -103,6 +114,9 @@ async fn faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     }
     if let Some(n) = request.http_500 {
         state.faults.http_500(n);
+    }
+    if let Some(redirect) = request.redirect {
+        state.faults.redirect(redirect.count, redirect.domains);
     }
     Json(json!({"ok": true})).into_response()
 }

@@ -1,13 +1,15 @@
 //! Fault injection: scripted errcodes, HTTP 500s, dropped connections and response delays.
 //!
-//! Every knob counts provider endpoint calls (gettoken, message/send, …); the control endpoints
-//! under `/__emulator/` are never faulted or delayed. Knobs are cumulative: arming two failures
-//! and then one more gives three. When several are armed, one call consumes exactly one of them,
-//! in this order: dropped connection, HTTP 500, scripted errcode (oldest rule first).
+//! Every knob counts provider endpoint calls (gettoken, message/send, every Getui `/v2/…` call);
+//! the control endpoints under `/__emulator/` are never faulted or delayed. Knobs are cumulative:
+//! arming two failures and then one more gives three. When several are armed, one call consumes
+//! exactly one of them, in this order: dropped connection, HTTP 500, Getui 301 redirect (Getui
+//! calls only), scripted errcode (oldest rule first).
 //! [`Faults::reset`] disarms everything. The hot path checks one atomic flag when nothing is armed.
 
-use std::sync::Mutex;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -16,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 /// What the next provider call must do instead of its normal answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fault {
     /// Read the request, then close the connection without answering.
     DropConnection,
@@ -24,6 +26,8 @@ pub(crate) enum Fault {
     Http500,
     /// Answer the provider's business error with this code.
     Errcode(i64),
+    /// Answer Getui code 301 with these domains in `host_list` (never taken by WeCom calls).
+    Redirect(Arc<[String]>),
 }
 
 #[derive(Debug)]
@@ -37,12 +41,13 @@ struct FailRule {
 struct Plan {
     drop_connections: u32,
     http_500: u32,
+    redirects: VecDeque<(u32, Arc<[String]>)>,
     rules: Vec<FailRule>,
 }
 
 impl Plan {
     fn is_armed(&self) -> bool {
-        self.drop_connections > 0 || self.http_500 > 0 || !self.rules.is_empty()
+        self.drop_connections > 0 || self.http_500 > 0 || !self.redirects.is_empty() || !self.rules.is_empty()
     }
 }
 
@@ -59,6 +64,7 @@ impl Faults {
         let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
         change(&mut plan);
         plan.rules.retain(|r| r.remaining > 0);
+        plan.redirects.retain(|(remaining, _)| *remaining > 0);
         self.armed.store(plan.is_armed(), Ordering::Release);
     }
 
@@ -77,6 +83,11 @@ impl Faults {
         self.update(|p| p.http_500 = p.http_500.saturating_add(count));
     }
 
+    /// The next `count` Getui calls answer code 301 with `domains` as the new host list.
+    pub(crate) fn redirect(&self, count: u32, domains: Vec<String>) {
+        self.update(|p| p.redirects.push_back((count, domains.into())));
+    }
+
     /// Delays every provider response by `delay`; zero turns the delay off.
     pub(crate) fn set_delay(&self, delay: Duration) {
         self.delay_nanos.store(u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
@@ -93,8 +104,14 @@ impl Faults {
         self.set_delay(Duration::ZERO);
     }
 
-    /// Consumes the fault that applies to one call of `path`, if any.
+    /// Consumes the fault that applies to one WeCom call of `path`, if any.
     pub(crate) fn take(&self, path: &str) -> Option<Fault> {
+        self.take_for(&[path], false)
+    }
+
+    /// Consumes the fault that applies to one call known under any of `paths` (a rule's path
+    /// must equal one of them); `redirectable` calls (Getui) may also take a 301 redirect.
+    pub(crate) fn take_for(&self, paths: &[&str], redirectable: bool) -> Option<Fault> {
         if !self.armed.load(Ordering::Acquire) {
             return None;
         }
@@ -106,7 +123,12 @@ impl Faults {
             } else if p.http_500 > 0 {
                 p.http_500 -= 1;
                 fault = Some(Fault::Http500);
-            } else if let Some(rule) = p.rules.iter_mut().find(|r| r.path.as_deref().is_none_or(|rp| rp == path)) {
+            } else if redirectable && let Some((remaining, domains)) = p.redirects.front_mut() {
+                *remaining -= 1;
+                fault = Some(Fault::Redirect(domains.clone()));
+            } else if let Some(rule) =
+                p.rules.iter_mut().find(|r| r.path.as_deref().is_none_or(|rp| paths.contains(&rp)))
+            {
                 rule.remaining -= 1;
                 fault = Some(Fault::Errcode(rule.errcode));
             }
@@ -157,6 +179,19 @@ mod tests {
         assert_eq!(f.take("/b"), Some(Fault::Errcode(45009)));
         assert_eq!(f.take("/b"), Some(Fault::Errcode(-1)));
         assert_eq!(f.take("/b"), None);
+    }
+
+    #[test]
+    fn redirects_only_for_getui_calls() {
+        let f = Faults::default();
+        f.redirect(1, vec!["http://b".to_owned()]);
+        f.fail_next(Some("/push/all"), 1, 30019);
+        assert_eq!(f.take("/cgi-bin/gettoken"), None);
+        assert!(
+            matches!(f.take_for(&["/v2/a/push/all", "/push/all"], true), Some(Fault::Redirect(d)) if d[0] == "http://b")
+        );
+        assert_eq!(f.take_for(&["/v2/a/push/all", "/push/all"], true), Some(Fault::Errcode(30019)));
+        assert_eq!(f.take_for(&["/v2/a/push/all", "/push/all"], true), None);
     }
 
     #[test]

@@ -49,13 +49,16 @@ impl EmulatorHandle {
     }
 
     /// Everything received so far, one entry per recipient, oldest first (at most
-    /// [`INBOX_CAPACITY`](crate::INBOX_CAPACITY) entries).
+    /// [`INBOX_CAPACITY`](crate::INBOX_CAPACITY) entries). Scheduled Getui pushes whose time has
+    /// come (by the emulator's clock) are delivered first.
     pub fn inbox(&self) -> Vec<Delivery> {
+        self.state().deliver_due();
         self.state().inbox.deliveries()
     }
 
-    /// Call and delivery counters.
+    /// Call and delivery counters (after delivering due scheduled Getui pushes).
     pub fn stats(&self) -> Stats {
+        self.state().deliver_due();
         self.state().inbox.stats()
     }
 
@@ -64,30 +67,45 @@ impl EmulatorHandle {
         self.state().wecom.response_codes()
     }
 
-    /// Clears the inbox, the counters, all tokens (old ones become unknown: 40014), the
-    /// per-member windows, the duplicate memory, the response codes and every fault.
+    /// Clears the inbox, the counters, all tokens (old ones become unknown: WeCom 40014, Getui
+    /// 10001), the per-member windows, the duplicate memory, the response codes, every fault,
+    /// and the Getui tasks, schedules, request_ids and quotas; the Getui registry (aliases, tags)
+    /// returns to its configuration.
     pub fn reset(&self) {
         self.state().reset();
     }
 
-    /// The next `n` provider calls (any endpoint, gettoken included) answer `errcode` with a
-    /// realistic `errmsg`, e.g. `fail_next(2, -1)` for "system busy" twice.
+    /// The next `n` provider calls (any endpoint, gettoken and Getui `/auth` included) answer
+    /// `errcode` with a realistic `errmsg`, e.g. `fail_next(2, -1)` for "system busy" twice. A
+    /// Getui call answers `{"code":errcode,"msg":…}` with the HTTP status of §8 (e.g. 30019 →
+    /// 403; 301 → a redirect to this emulator; codes outside the table → HTTP 500).
     pub fn fail_next(&self, n: u32, errcode: i64) {
         self.state().faults.fail_next(None, n, errcode);
     }
 
-    /// The next `n` calls to `path` (e.g. `"/cgi-bin/message/send"`) answer `errcode`.
+    /// The next `n` calls to `path` (e.g. `"/cgi-bin/message/send"`) answer `errcode`. For Getui,
+    /// `path` may be the full path (`"/v2/yizhandemo/push/single/cid"`) or the part after the
+    /// appId (`"/push/single/cid"`, any app); both are matched against the raw request path.
     pub fn fail_next_on(&self, path: &str, n: u32, errcode: i64) {
         self.state().faults.fail_next(Some(path), n, errcode);
     }
 
-    /// Expires every token issued so far: they answer 42001 and gettoken issues new ones.
+    /// Expires every token issued so far: WeCom tokens answer 42001 and gettoken issues new
+    /// ones; Getui tokens answer 401/10001 and `/auth` issues new ones.
     pub fn expire_tokens(&self) {
-        self.state().wecom.expire_tokens();
+        self.state().expire_tokens();
     }
 
-    /// Delays every provider response by `delay` after the request was handled (so a client
-    /// timeout leaves an accepted message behind). `Duration::ZERO` turns the delay off.
+    /// The next `n` Getui calls answer code 301 (HTTP 200) with
+    /// `{"host_list":[{"domain_list":domains,"priority_gap":30}],"domain_hash":"<32 hex>"}` and
+    /// are not processed. WeCom calls are not affected.
+    pub fn redirect_next(&self, n: u32, domains: Vec<String>) {
+        self.state().faults.redirect(n, domains);
+    }
+
+    /// Delays every provider response (WeCom and Getui) by `delay` after the request was
+    /// handled (so a client timeout leaves an accepted message behind). `Duration::ZERO` turns
+    /// the delay off.
     pub fn set_delay(&self, delay: Duration) {
         self.state().faults.set_delay(delay);
     }

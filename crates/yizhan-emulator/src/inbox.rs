@@ -18,27 +18,40 @@ pub const INBOX_CAPACITY: usize = 100_000;
 /// One message for one recipient, as the emulated provider handled it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
-    /// Provider name: `"wecom"`.
+    /// Provider name: `"wecom"` or `"getui"`.
     pub provider: String,
-    /// The app that sent it; for WeCom the agent id as text.
+    /// The app that sent it; for WeCom the agent id as text, for Getui the appId.
     pub app: String,
-    /// The recipient as known to the directory (a WeCom user id in its configured spelling).
+    /// The recipient as known to the directory (a WeCom user id in its configured spelling, a
+    /// Getui cid).
     pub recipient: String,
-    /// Message type, e.g. `"text"`.
+    /// Message type, e.g. `"text"`; for Getui `"notification"`, `"transmission"` or `"revoke"`.
     pub msgtype: String,
-    /// The message-type object as delivered (over-long text already truncated).
+    /// The message-type object as delivered (over-long text already truncated); for Getui the
+    /// whole `push_message` object.
     pub content: Value,
-    /// The provider's message id returned to the caller.
+    /// The provider's message id returned to the caller (for Getui the taskid).
     pub msgid: String,
-    /// Why the message was not delivered, e.g. `"per_member_minute_limit"`; `None` = delivered.
+    /// Why the message was not delivered, e.g. `"per_member_minute_limit"` or (Getui)
+    /// `"inactive_90_days"`; `None` = delivered.
     pub dropped: Option<String>,
     /// True when the request was suppressed as a duplicate of an earlier one (not delivered again).
     pub deduplicated: bool,
-    /// When the emulator handled it, epoch milliseconds of the emulator's clock.
+    /// When the emulator handled it, epoch milliseconds of the emulator's clock (for a scheduled
+    /// Getui push: its scheduled send time).
     pub at_ms: i64,
+    /// The request's `request_id` (Getui; for list pushes the one of `/push/list/message`).
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// The provider's per-recipient status (Getui: `successed_online`, `successed_offline` or
+    /// `successed_ignore`; for a deduplicated entry the status originally answered).
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// Counters over all provider calls since start or the last reset.
+///
+/// `delivered`, `dropped`, `deduplicated` and `errors` count every provider (WeCom and Getui).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     /// Requests to WeCom `gettoken`, including faulted ones.
@@ -51,9 +64,18 @@ pub struct Stats {
     pub dropped: u64,
     /// Inbox entries that were suppressed by the duplicate check.
     pub deduplicated: u64,
-    /// Provider calls that did not succeed: an errcode other than 0, an injected HTTP 500 or a
-    /// dropped connection.
+    /// Provider calls that did not succeed: an errcode (or Getui code) other than 0, an injected
+    /// HTTP 500 or a dropped connection.
     pub errors: u64,
+    /// Requests to any Getui `/v2/{appId}/…` endpoint, including faulted ones.
+    #[serde(default)]
+    pub getui_calls: u64,
+    /// Requests to Getui `POST /auth`, including faulted ones.
+    #[serde(default)]
+    pub auth_calls: u64,
+    /// Requests to Getui `/push/…` endpoints, including faulted ones.
+    #[serde(default)]
+    pub push_calls: u64,
 }
 
 /// A compact inbox entry.
@@ -67,6 +89,8 @@ pub(crate) struct Record {
     pub(crate) msgid: Arc<str>,
     pub(crate) outcome: Outcome,
     pub(crate) at_ms: i64,
+    pub(crate) request_id: Option<Arc<str>>,
+    pub(crate) status: Option<&'static str>,
 }
 
 /// What happened to one recipient of one request.
@@ -92,6 +116,8 @@ impl Record {
             },
             deduplicated: self.outcome == Outcome::Deduplicated,
             at_ms: self.at_ms,
+            request_id: self.request_id.as_deref().map(str::to_owned),
+            status: self.status.map(str::to_owned),
         }
     }
 }
@@ -102,6 +128,9 @@ pub(crate) struct Inbox {
     records: Mutex<VecDeque<Record>>,
     pub(crate) gettoken_calls: AtomicU64,
     pub(crate) send_calls: AtomicU64,
+    pub(crate) getui_calls: AtomicU64,
+    pub(crate) auth_calls: AtomicU64,
+    pub(crate) push_calls: AtomicU64,
     delivered: AtomicU64,
     dropped: AtomicU64,
     deduplicated: AtomicU64,
@@ -151,15 +180,26 @@ impl Inbox {
             dropped: get(&self.dropped),
             deduplicated: get(&self.deduplicated),
             errors: get(&self.errors),
+            getui_calls: get(&self.getui_calls),
+            auth_calls: get(&self.auth_calls),
+            push_calls: get(&self.push_calls),
         }
     }
 
     /// Empties the inbox and zeroes the counters.
     pub(crate) fn reset(&self) {
         self.records.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        for c in
-            [&self.gettoken_calls, &self.send_calls, &self.delivered, &self.dropped, &self.deduplicated, &self.errors]
-        {
+        for c in [
+            &self.gettoken_calls,
+            &self.send_calls,
+            &self.getui_calls,
+            &self.auth_calls,
+            &self.push_calls,
+            &self.delivered,
+            &self.dropped,
+            &self.deduplicated,
+            &self.errors,
+        ] {
             c.store(0, Ordering::Relaxed);
         }
     }
@@ -179,6 +219,8 @@ mod tests {
             msgid: "m".into(),
             outcome,
             at_ms,
+            request_id: None,
+            status: None,
         }
     }
 

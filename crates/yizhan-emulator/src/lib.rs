@@ -1,13 +1,15 @@
-//! An offline, stateful emulator of the WeCom (企业微信) server API, with fault injection.
+//! An offline, stateful emulator of the WeCom (企业微信) server API and the Getui (个推) push
+//! REST API v2, with fault injection.
 //!
-//! It implements the provider as documented in `reference/wecom-api.md` and is deliberately
-//! independent of the yizhan client crates, so it can serve as their test oracle. Getui comes
-//! later under the same server, inbox and fault knobs.
+//! It implements the providers as documented in `reference/wecom-api.md` and
+//! `reference/getui-api.md` and is deliberately independent of the yizhan client crates, so it
+//! can serve as their test oracle. Both share one server, one inbox and the same fault knobs.
 //!
 //! | endpoint | status |
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
 //! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check |
+//! | `/v2/{appId}/auth`, `/push/*`, `/task/*`, `/user/*`, `/report/*` | Getui: auth, pushes, request_id dedupe, quotas, schedules, aliases, tags, reports |
 //! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
 //!
 //! ```no_run
@@ -33,6 +35,7 @@
 mod config;
 mod control;
 mod faults;
+mod getui;
 mod handle;
 mod inbox;
 mod provider;
@@ -43,6 +46,10 @@ mod wecom;
 
 pub use config::{
     ConfigError, DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_SECRET, EmulatorConfig, WecomApp, WecomConfig,
+};
+pub use getui::config::{
+    CidConfig, CidStatus, DEFAULT_GETUI_APP_ID, DEFAULT_GETUI_APP_KEY, DEFAULT_GETUI_MASTER_SECRET, DedupeAnswer,
+    GetuiApp, GetuiConfig, MAX_CIDS_PER_ALIAS, PhoneType,
 };
 pub use handle::EmulatorHandle;
 pub use inbox::{Delivery, INBOX_CAPACITY, Stats};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -13,25 +13,32 @@ use crate::state::AppState;
 /// The content type the providers answer JSON with.
 const JSON_CONTENT_TYPE: &str = "application/json; charset=UTF-8";
 
-/// A provider's JSON answer, always HTTP 200.
+/// A provider's JSON answer (HTTP 200 unless [`Reply::with_status`] says otherwise).
 #[derive(Debug)]
 pub(crate) struct Reply {
     /// False when the answer reports an error (counted in `Stats::errors`).
     pub(crate) ok: bool,
+    /// The HTTP status (WeCom: always 200; Getui: tracks the business code).
+    pub(crate) status: StatusCode,
     /// The serialized JSON body.
     pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    /// Serializes `value` as the body.
+    /// Serializes `value` as the body of an HTTP 200 answer.
     pub(crate) fn json(ok: bool, value: &impl Serialize) -> Self {
         // Serializing plain structs and `Value`s into a Vec cannot fail.
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-        Self { ok, body }
+        Self { ok, status: StatusCode::OK, body }
+    }
+
+    /// The same answer with another HTTP status.
+    pub(crate) fn with_status(self, status: StatusCode) -> Self {
+        Self { status, ..self }
     }
 }
 
-/// Runs one provider call: applies an armed fault instead of `handle` (answering a scripted
+/// Runs one WeCom call: applies an armed fault instead of `handle` (answering a scripted
 /// errcode with `fail`), counts errors, then waits out the configured delay.
 pub(crate) async fn call(
     state: &AppState,
@@ -39,7 +46,30 @@ pub(crate) async fn call(
     fail: impl FnOnce(i64) -> Reply,
     handle: impl FnOnce() -> Reply,
 ) -> Response {
-    let response = match state.faults.take(path) {
+    let fault = state.faults.take(path);
+    respond(
+        state,
+        fault,
+        |fault| match fault {
+            Fault::Errcode(code) => fail(code),
+            // `take` never hands a redirect to a WeCom call; answer "system busy" if it did.
+            _ => fail(-1),
+        },
+        handle,
+    )
+    .await
+}
+
+/// Answers one provider call given the fault it consumed: a dropped connection or an HTTP 500
+/// are answered here, any other fault by `fail`, no fault by `handle`. Errors are counted, then
+/// the configured delay is waited out *after* the call was processed.
+pub(crate) async fn respond(
+    state: &AppState,
+    fault: Option<Fault>,
+    fail: impl FnOnce(Fault) -> Reply,
+    handle: impl FnOnce() -> Reply,
+) -> Response {
+    let response = match fault {
         Some(Fault::DropConnection) => {
             bump(&state.inbox.errors);
             faults::dropped_connection()
@@ -48,7 +78,7 @@ pub(crate) async fn call(
             bump(&state.inbox.errors);
             faults::http_500()
         }
-        Some(Fault::Errcode(code)) => finish(state, fail(code)),
+        Some(other) => finish(state, fail(other)),
         None => finish(state, handle()),
     };
     let delay = state.faults.delay();
@@ -62,5 +92,5 @@ fn finish(state: &AppState, reply: Reply) -> Response {
     if !reply.ok {
         bump(&state.inbox.errors);
     }
-    ([(header::CONTENT_TYPE, JSON_CONTENT_TYPE)], reply.body).into_response()
+    (reply.status, [(header::CONTENT_TYPE, JSON_CONTENT_TYPE)], reply.body).into_response()
 }

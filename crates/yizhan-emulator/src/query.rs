@@ -1,4 +1,5 @@
-//! A small, allocation-free (unless escaped) reader for URL query parameters.
+//! A small, allocation-free (unless escaped) reader for URL query parameters, and the
+//! percent-decoding of path segments.
 
 use std::borrow::Cow;
 
@@ -10,16 +11,28 @@ pub(crate) fn param<'a>(query: Option<&'a str>, name: &str) -> Option<Cow<'a, st
     })
 }
 
+/// A percent-decoded path segment (`+` stays a plus; invalid UTF-8 is replaced).
+pub(crate) fn decode_segment(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('%') {
+        return Cow::Borrowed(raw);
+    }
+    percent_decode(raw, false)
+}
+
 fn decode(raw: &str) -> Cow<'_, str> {
     if !raw.contains(['%', '+']) {
         return Cow::Borrowed(raw);
     }
+    percent_decode(raw, true)
+}
+
+fn percent_decode(raw: &str, plus_is_space: bool) -> Cow<'_, str> {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
@@ -53,5 +66,12 @@ mod tests {
         assert_eq!(param(None, "corpid"), None);
         assert_eq!(param(Some("a=%zz%4"), "a").as_deref(), Some("%zz%4"));
         assert_eq!(param(Some("a=%41"), "a").as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn decodes_path_segments() {
+        assert_eq!(decode_segment("cid-1"), "cid-1");
+        assert_eq!(decode_segment("%E5%BC%A0%E4%B8%89"), "张三");
+        assert_eq!(decode_segment("a+b%2Cc"), "a+b,c");
     }
 }

@@ -15,7 +15,7 @@ use yizhan_core::Clock;
 use crate::config::EmulatorConfig;
 use crate::handle::EmulatorHandle;
 use crate::state::AppState;
-use crate::{control, wecom};
+use crate::{control, getui, wecom};
 
 /// Starts emulators. See [`Emulator::spawn`].
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +30,8 @@ impl Emulator {
     }
 
     /// Like [`Emulator::spawn`], with an injectable clock: token expiry, per-member windows,
-    /// the duplicate check and inbox timestamps follow `clock` (response delays use real time).
+    /// the duplicate check, Getui auth windows, quotas, request_id memory, scheduled pushes and
+    /// inbox timestamps follow `clock` (response delays use real time).
     ///
     /// ```
     /// # async fn demo() -> std::io::Result<()> {
@@ -85,6 +86,7 @@ const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(wecom::routes())
+        .merge(getui::routes())
         .merge(control::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

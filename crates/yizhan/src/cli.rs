@@ -26,7 +26,7 @@ pub enum Command {
     ///
     /// Exit codes: 0 sent, 2 usage or validation error, 3 permanent provider error, 4 transient
     /// error after retries.
-    Send(SendArgs),
+    Send(Box<SendArgs>),
     /// Run the offline WeCom emulator (stand-in for the real servers in tests and demos).
     Emulator(EmulatorArgs),
     /// Configuration helpers.
@@ -42,19 +42,32 @@ pub enum Command {
 pub struct SendArgs {
     /// The channel name from the configuration.
     pub channel: String,
-    /// User ids, comma-separated (`@all` for everyone in the app's visible range).
-    #[arg(long, value_delimiter = ',')]
+    /// WeCom: user ids, comma-separated (`@all` for everyone in the app's visible range).
+    #[arg(long, value_delimiter = ',', help_heading = "WeCom recipients")]
     pub to: Vec<String>,
-    /// Department ids, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    /// WeCom: department ids, comma-separated.
+    #[arg(long, value_delimiter = ',', help_heading = "WeCom recipients")]
     pub party: Vec<String>,
-    /// Tag ids, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    /// WeCom: tag ids, comma-separated (`--tag 1,2`). Getui: a tag condition `key=v1,v2`
+    /// (any of the values) or `key!=v1,v2` (none of them); repeat for several keys.
+    #[arg(long)]
     pub tag: Vec<String>,
-    /// The message content.
+    /// Getui: client ids, comma-separated. One cid is a single push; several are a list push.
+    #[arg(long, value_delimiter = ',', help_heading = "Getui recipients")]
+    pub cid: Vec<String>,
+    /// Getui: aliases, comma-separated. One alias is a single push; several are a list push.
+    #[arg(long, value_delimiter = ',', help_heading = "Getui recipients")]
+    pub alias: Vec<String>,
+    /// Getui: every user of the app (push/all; Getui allows 5 per minute).
+    #[arg(long, help_heading = "Getui recipients")]
+    pub all: bool,
+    /// The WeCom message content.
     #[command(flatten)]
     pub content: ContentArgs,
-    /// Mark the message confidential (safe=1: not shareable, watermarked).
+    /// The Getui message content.
+    #[command(flatten)]
+    pub getui: GetuiContentArgs,
+    /// WeCom: mark the message confidential (safe=1: not shareable, watermarked).
     #[arg(long)]
     pub safe: bool,
     /// Print the exact request body (without credentials) and send nothing.
@@ -65,23 +78,45 @@ pub struct SendArgs {
     pub json_output: bool,
 }
 
-/// Exactly one kind of content.
+/// At most one kind of WeCom content.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[group(multiple = false)]
 pub struct ContentArgs {
-    /// Plain text (≤2048 bytes).
-    #[arg(long)]
+    /// WeCom: plain text (≤2048 bytes).
+    #[arg(long, help_heading = "WeCom content")]
     pub text: Option<String>,
-    /// Markdown (≤2048 bytes; shown in the WeCom client only).
-    #[arg(long)]
+    /// WeCom: markdown (≤2048 bytes; shown in the WeCom client only).
+    #[arg(long, help_heading = "WeCom content")]
     pub markdown: Option<String>,
-    /// A text card: `title=..,description=..,url=..[,btntxt=..]`.
-    #[arg(long)]
+    /// WeCom: a text card `title=..,description=..,url=..[,btntxt=..]`.
+    #[arg(long, help_heading = "WeCom content")]
     pub textcard: Option<String>,
-    /// A JSON file with a message/send body (`msgtype` and its object; recipients and flags
-    /// optional). `-` reads standard input.
-    #[arg(long)]
+    /// WeCom: a JSON file with a message/send body (`msgtype` and its object; recipients and
+    /// flags optional). `-` reads standard input.
+    #[arg(long, help_heading = "WeCom content")]
     pub json: Option<PathBuf>,
+}
+
+/// Getui content: a notification (`--title` and `--body`) or a transmission.
+#[derive(Debug, Args)]
+pub struct GetuiContentArgs {
+    /// Getui: notification title (≤50 characters).
+    #[arg(long, help_heading = "Getui content")]
+    pub title: Option<String>,
+    /// Getui: notification body (≤256 characters).
+    #[arg(long, help_heading = "Getui content")]
+    pub body: Option<String>,
+    /// Getui: what a tap does: `startapp` (default), `none`, `url=https://…`, `intent=…`,
+    /// `payload=…` or `payload_custom=…`.
+    #[arg(long, help_heading = "Getui content")]
+    pub click: Option<String>,
+    /// Getui: a pass-through message for the app instead of a notification (≤3072 characters).
+    #[arg(long, help_heading = "Getui content")]
+    pub transmission: Option<String>,
+    /// Getui: the dedupe id (10–32 characters). Default: 32 random hex characters. Reusing one
+    /// makes Getui drop the push as a repeat.
+    #[arg(long, help_heading = "Getui content")]
+    pub request_id: Option<String>,
 }
 
 /// `yizhan emulator`

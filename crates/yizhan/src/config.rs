@@ -76,6 +76,8 @@ fn default_store_url() -> String {
 pub enum ChannelConfig {
     /// A WeCom application (message/send).
     WecomApp(WecomAppConfig),
+    /// A Getui (个推) app (push REST v2).
+    Getui(GetuiConfig),
 }
 
 impl ChannelConfig {
@@ -83,6 +85,7 @@ impl ChannelConfig {
     pub fn name(&self) -> &str {
         match self {
             ChannelConfig::WecomApp(c) => &c.name,
+            ChannelConfig::Getui(c) => &c.name,
         }
     }
 
@@ -90,6 +93,7 @@ impl ChannelConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             ChannelConfig::WecomApp(_) => "wecom_app",
+            ChannelConfig::Getui(_) => "getui",
         }
     }
 }
@@ -116,6 +120,27 @@ pub struct WecomAppConfig {
     /// `duplicate_check_interval` in seconds when duplicate check is on. Default 1800, max 14400.
     #[serde(default)]
     pub duplicate_check_interval: Option<u32>,
+}
+
+/// `kind = "getui"`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetuiConfig {
+    /// Channel name.
+    pub name: String,
+    /// The app's AppID (part of every URL).
+    pub app_id: String,
+    /// The app's AppKey. Use `${ENV_VAR}`.
+    pub app_key: SecretString,
+    /// The app's MasterSecret. Use `${ENV_VAR}`.
+    pub master_secret: SecretString,
+    /// One server. Default: the real Getui (`https://restapi.getui.com`).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Several servers tried in order; a transport failure rotates to the next. Overrides
+    /// `base_url`.
+    #[serde(default)]
+    pub base_urls: Vec<String>,
 }
 
 fn default_true() -> bool {
@@ -230,6 +255,14 @@ impl Config {
                         return Err(format!("channels[{i}].agent_id must be a positive AgentId"));
                     }
                 }
+                ChannelConfig::Getui(c) => {
+                    if c.app_id.is_empty() || c.app_id.contains(['/', '?', '#']) {
+                        return Err(format!("channels[{i}].app_id {:?} is not a Getui AppID", c.app_id));
+                    }
+                    if c.base_url.is_some() && !c.base_urls.is_empty() {
+                        return Err(format!("channels[{i}]: set base_url or base_urls, not both"));
+                    }
+                }
             }
         }
         for (i, key) in self.api_keys.iter().enumerate() {
@@ -316,7 +349,7 @@ base_url = "http://127.0.0.1:${PORT:-9400}"
     #[test]
     fn interpolates_secrets_and_defaults() {
         let c = Config::parse(SAMPLE, "t.toml", &env(&[("OPS_SECRET", "s3cr\"et")])).unwrap();
-        let ChannelConfig::WecomApp(ops) = c.channel("ops").unwrap();
+        let Some(ChannelConfig::WecomApp(ops)) = c.channel("ops") else { panic!("not wecom") };
         assert_eq!(ops.secret.expose_secret(), "s3cr\"et");
         assert_eq!(ops.base_url.as_deref(), Some("http://127.0.0.1:9400"));
         assert!(ops.duplicate_check);
@@ -364,9 +397,22 @@ base_url = "http://127.0.0.1:${PORT:-9400}"
     }
 
     #[test]
+    fn getui_channels_parse_with_redacted_secrets() {
+        let text = "[[channels]]\nname = \"app\"\nkind = \"getui\"\napp_id = \"yizhandemo\"\n\
+                    app_key = \"${K}\"\nmaster_secret = \"${M}\"\nbase_urls = [\"http://127.0.0.1:1\", \"http://127.0.0.1:2\"]\n";
+        let c = Config::parse(text, "t.toml", &env(&[("K", "key-123"), ("M", "master-456")])).unwrap();
+        let Some(ChannelConfig::Getui(app)) = c.channel("app") else { panic!("not getui") };
+        assert_eq!(app.master_secret.expose_secret(), "master-456");
+        assert_eq!(app.base_urls.len(), 2);
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("key-123") && !debug.contains("master-456"), "{debug}");
+    }
+
+    #[test]
     fn the_example_config_parses() {
-        let c = Config::parse(crate::commands::config::EXAMPLE, "example", &env(&[("WECOM_OPS_SECRET", "x")])).unwrap();
-        assert_eq!(c.channels.len(), 1);
+        let vars = env(&[("WECOM_OPS_SECRET", "x"), ("GETUI_APP_KEY", "k"), ("GETUI_MASTER_SECRET", "m")]);
+        let c = Config::parse(crate::commands::config::EXAMPLE, "example", &vars).unwrap();
+        assert_eq!(c.channels.len(), 2);
         assert_eq!(c.server.listen, "127.0.0.1:8080");
     }
 }

@@ -45,16 +45,27 @@ pub fn outcome_of_kind(kind: FailureKind) -> Outcome {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Maps an error chain to an outcome: usage and config errors → 2, WeCom errors by their kind.
+/// Maps an error chain to an outcome: usage, config and validation errors → 2, provider errors
+/// by their kind.
 pub fn outcome_of(error: &anyhow::Error) -> Outcome {
     for cause in error.chain() {
-        if cause.is::<UsageError>() || cause.is::<crate::config::ConfigError>() {
+        if cause.is::<UsageError>()
+            || cause.is::<crate::config::ConfigError>()
+            || cause.is::<yizhan_wecom::validate::ValidationError>()
+            || cause.is::<yizhan_getui::validate::ValidationError>()
+        {
             return Outcome::Usage;
         }
         if let Some(e) = cause.downcast_ref::<yizhan_wecom::Error>() {
             return match e {
                 yizhan_wecom::Error::Invalid(_) => Outcome::Usage,
                 other => outcome_of_kind(other.kind()),
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<yizhan_getui::Error>() {
+            return match e {
+                yizhan_getui::Error::Invalid(_) => Outcome::Usage,
+                yizhan_getui::Error::Send(e) => outcome_of_kind(e.kind),
             };
         }
     }
@@ -78,6 +89,10 @@ mod tests {
         let busy = SendError::provider(Provider::Wecom, FailureKind::Transient, -1, "busy");
         assert_eq!(outcome_of(&anyhow::Error::new(yizhan_wecom::Error::Send(busy))), Outcome::Transient);
         assert_eq!(outcome_of(&anyhow::anyhow!("io")), Outcome::Failure);
+        let quota = SendError::provider(Provider::Getui, FailureKind::RateLimited { retry_after: None }, 30014, "q");
+        assert_eq!(outcome_of(&anyhow::Error::new(yizhan_getui::Error::Send(quota))), Outcome::Transient);
+        let invalid = yizhan_getui::validate::ValidationError::new("request_id", "short");
+        assert_eq!(outcome_of(&anyhow::Error::new(invalid)), Outcome::Usage);
         assert_eq!(ExitCode::from(Outcome::Transient), ExitCode::from(4));
     }
 }

@@ -135,3 +135,95 @@ async fn config_example_is_printed() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("kind = \"wecom_app\""));
 }
+
+async fn getui_setup() -> Setup {
+    let s = setup("OPS_SECRET").await;
+    let extra = format!(
+        "\n[[channels]]\nname = \"app\"\nkind = \"getui\"\napp_id = \"yizhandemo\"\napp_key = \"yizhan-demo-appkey\"\n\
+         master_secret = \"${{GETUI_MASTER}}\"\nbase_url = \"{}\"\n",
+        s.emu.base_url()
+    );
+    let path = s.dir.join("yizhan.toml");
+    let mut text = std::fs::read_to_string(&path).expect("config");
+    text.push_str(&extra);
+    std::fs::write(&path, text).expect("config written");
+    s
+}
+
+async fn getui(setup: &Setup, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .args(args)
+        .env("YIZHAN_CONFIG", setup.dir.join("yizhan.toml"))
+        .env("OPS_SECRET", SECRET)
+        .env("GETUI_MASTER", "yizhan-demo-master")
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("binary runs")
+}
+
+#[tokio::test]
+async fn getui_pushes_to_cid_alias_tag_and_all_show_statuses() {
+    let s = getui_setup().await;
+    let out = getui(&s, &["send", "app", "--cid", "cid-alice", "--title", "Disk", "--body", "db-3 full"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    assert!(stdout.starts_with("sent: taskid "), "{stdout}");
+    assert!(stdout.contains("cid-alice") && stdout.contains("successed_online"), "{stdout}");
+
+    let out = getui(&s, &["send", "app", "--cid", "cid-bob,cid-old", "--transmission", "{\"k\":1}"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    assert!(stdout.contains("successed_offline") && stdout.contains("successed_ignore"), "{stdout}");
+
+    let out = getui(
+        &s,
+        &["send", "app", "--alias", "alice", "--title", "t", "--body", "b", "--click", "url=https://example.com"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = getui(&s, &["send", "app", "--tag", "custom_tag=vip", "--title", "t", "--body", "b"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = getui(&s, &["send", "app", "--all", "--title", "t", "--body", "b"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let alice = s.emu.inbox().into_iter().filter(|d| d.provider == "getui" && d.recipient == "cid-alice").count();
+    assert_eq!(alice, 4, "single, alias, tag (vip) and all each reached cid-alice once");
+}
+
+#[tokio::test]
+async fn getui_usage_errors_and_provider_errors_have_their_exit_codes() {
+    let s = getui_setup().await;
+    let out = getui(&s, &["send", "app", "--cid", "cid-alice", "--text", "x"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = getui(&s, &["send", "app", "--cid", "cid-alice", "--all", "--title", "t", "--body", "b"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let out = getui(&s, &["send", "app", "--cid", "cid-alice", "--title", &"长".repeat(51), "--body", "b"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("title"), "{}", text(&out.stderr));
+    let out = getui(&s, &["send", "app", "--cid", "cid-nobody", "--title", "t", "--body", "b"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("target user is invalid"));
+    let out = getui(
+        &s,
+        &[
+            "send",
+            "app",
+            "--cid",
+            "cid-alice",
+            "--title",
+            "t",
+            "--body",
+            "b",
+            "--request-id",
+            "abcdef0123456789",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON body");
+    assert_eq!(body["request_id"], "abcdef0123456789");
+    assert_eq!(body["audience"]["cid"][0], "cid-alice");
+    assert!(!text(&out.stderr).contains("yizhan-demo-master"));
+}

@@ -153,6 +153,8 @@ fn send(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply
             msgid: msgid.clone(),
             outcome,
             at_ms: now_ms,
+            request_id: None,
+            status: None,
         })
         .collect();
     state.inbox.record(records);

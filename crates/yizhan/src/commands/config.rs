@@ -18,6 +18,16 @@ pub fn check(config: &Config) -> anyhow::Result<Outcome> {
                 c.agent_id,
                 c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL)
             ),
+            ChannelConfig::Getui(c) => println!(
+                "  {:<16} getui      app_id={} base_url={}",
+                c.name,
+                c.app_id,
+                c.base_url.clone().unwrap_or_else(|| if c.base_urls.is_empty() {
+                    yizhan_getui::DEFAULT_BASE_URL.to_owned()
+                } else {
+                    c.base_urls.join(", ")
+                })
+            ),
         }
     }
     Ok(Outcome::Success)

@@ -39,6 +39,15 @@ fn print_banner(base: &str, config: &EmulatorConfig) {
     };
     println!("  parties     {}", groups(&config.wecom.parties));
     println!("  tags        {}", groups(&config.wecom.tags));
+    for app in &config.getui.apps {
+        println!("  Getui app   app_id={} app_key={} master_secret={}", app.app_id, app.app_key, app.master_secret);
+    }
+    let cids: Vec<String> =
+        config.getui.cids.iter().map(|(cid, c)| format!("{cid} ({:?})", c.status).to_lowercase()).collect();
+    println!("  cids        {}", cids.join(", "));
+    let aliases: Vec<String> =
+        config.getui.aliases.iter().map(|(a, cids)| format!("{a} → {}", cids.join(","))).collect();
+    println!("  aliases     {}", aliases.join("; "));
     println!("  inbox       GET {base}/__emulator/inbox   stats: GET {base}/__emulator/stats");
     if let Some(app) = config.wecom.apps.first() {
         println!();
@@ -49,6 +58,16 @@ fn print_banner(base: &str, config: &EmulatorConfig) {
         println!("  corp_id = \"{}\"", app.corp_id);
         println!("  agent_id = {}", app.agent_id);
         println!("  secret = \"{}\"", app.secret);
+        println!("  base_url = \"{base}\"");
+    }
+    if let Some(app) = config.getui.apps.first() {
+        println!();
+        println!("  [[channels]]");
+        println!("  name = \"app\"");
+        println!("  kind = \"getui\"");
+        println!("  app_id = \"{}\"", app.app_id);
+        println!("  app_key = \"{}\"", app.app_key);
+        println!("  master_secret = \"{}\"", app.master_secret);
         println!("  base_url = \"{base}\"");
     }
 }

@@ -17,7 +17,7 @@ const DEFAULT_CONFIG: &str = "yizhan.toml";
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, args).await,
+        Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, *args).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Config(ConfigCommand::Example) => {
             print!("{}", config::EXAMPLE);

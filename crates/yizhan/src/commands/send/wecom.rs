@@ -1,4 +1,4 @@
-//! `yizhan send`: one message through one channel.
+//! `yizhan send` through a `wecom_app` channel.
 
 use std::io::Read;
 
@@ -8,19 +8,27 @@ use yizhan_wecom::{Recipients, SendRequest, WecomClient};
 
 use crate::channels::wecom_client;
 use crate::cli::{ContentArgs, SendArgs};
-use crate::config::{ChannelConfig, Config, WecomAppConfig};
+use crate::config::WecomAppConfig;
 use crate::exit::{Outcome, UsageError};
 
 /// Duplicate-check window for CLI sends: longer than the client's own retries can take.
 const CLI_DUPLICATE_CHECK_INTERVAL: u32 = 120;
 
-/// Runs `yizhan send`.
-pub async fn run(config: &Config, args: SendArgs) -> anyhow::Result<Outcome> {
-    let channel = config.channel(&args.channel).ok_or_else(|| {
-        let known: Vec<_> = config.channels.iter().map(ChannelConfig::name).collect();
-        UsageError(format!("unknown channel {:?}; configured: {}", args.channel, known.join(", ")))
-    })?;
-    let ChannelConfig::WecomApp(app) = channel;
+/// Sends through a WeCom application channel.
+pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome> {
+    let getui_only = [
+        ("--cid", !args.cid.is_empty()),
+        ("--alias", !args.alias.is_empty()),
+        ("--all", args.all),
+        ("--title", args.getui.title.is_some()),
+        ("--body", args.getui.body.is_some()),
+        ("--click", args.getui.click.is_some()),
+        ("--transmission", args.getui.transmission.is_some()),
+        ("--request-id", args.getui.request_id.is_some()),
+    ];
+    if let Some((flag, _)) = getui_only.iter().find(|(_, used)| *used) {
+        return Err(UsageError(format!("{flag} is for getui channels; {:?} is a wecom_app channel", app.name)).into());
+    }
     let request = build_request(app, &args)?;
     let prepared = WecomClient::prepare(&request)?;
     if args.dry_run {
@@ -57,7 +65,8 @@ pub async fn run(config: &Config, args: SendArgs) -> anyhow::Result<Outcome> {
 
 /// Builds the message/send body from the arguments and the channel settings.
 fn build_request(app: &WecomAppConfig, args: &SendArgs) -> anyhow::Result<SendRequest> {
-    let recipients = Recipients { users: args.to.clone(), parties: args.party.clone(), tags: args.tag.clone() };
+    let tags = args.tag.iter().flat_map(|t| t.split(',')).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let recipients = Recipients { users: args.to.clone(), parties: args.party.clone(), tags: tags.collect() };
     let mut request = match &args.content.json {
         Some(path) => request_from_json(app, path, &recipients)?,
         None => SendRequest::new(app.agent_id, &recipients, message_from_args(&args.content)?),

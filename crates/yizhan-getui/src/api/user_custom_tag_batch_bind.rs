@@ -1,0 +1,12 @@
+//! `PUT /user/custom_tag/batch/{custom_tag}` — add one custom tag to up to 1000
+//! cids (reference §6). Incremental and applied asynchronously; 100 calls a minute, 10 000 a
+//! day. `data` maps each cid to `"true"` or `"false"`.
+
+use super::Method;
+
+pub use super::common::{CidList as Request, TagBatchResult as Response};
+
+/// The endpoint path; `{custom_tag}` must be percent-encoded.
+pub const PATH: &str = "/user/custom_tag/batch/{custom_tag}";
+/// The endpoint method.
+pub const METHOD: Method = Method::Put;
