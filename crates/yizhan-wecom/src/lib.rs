@@ -4,6 +4,10 @@
 //! |---|---|---|
 //! | `GET /cgi-bin/gettoken` | [`api::gettoken`] | complete: cached per application, refreshed ahead, single-flight |
 //! | `POST /cgi-bin/message/send` | [`api::message_send`] | complete: every msgtype and template card type, validated |
+//! | `POST /cgi-bin/message/recall` | [`api::message_recall`] | complete: [`WecomClient::recall`] |
+//! | `POST /cgi-bin/message/update_template_card` | [`api::update_template_card`] | complete: button and whole-card modes |
+//! | `POST /cgi-bin/message/get_statistics` | [`api::message_statistics`] | complete: [`WecomClient::statistics`] |
+//! | `appchat/create`, `update`, `send` | [`api::appchat`] | complete; `appchat/get` types only (GET support pending) |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -27,6 +31,7 @@ mod client;
 pub mod errcode;
 mod error;
 pub mod message;
+mod ops;
 pub mod recipients;
 pub mod validate;
 

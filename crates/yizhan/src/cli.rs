@@ -27,6 +27,11 @@ pub enum Command {
     /// Exit codes: 0 sent, 2 usage or validation error, 3 permanent provider error, 4 transient
     /// error after retries.
     Send(Box<SendArgs>),
+    /// Recall a WeCom app message sent in the last 24 hours.
+    Recall(RecallArgs),
+    /// WeCom template cards.
+    #[command(subcommand)]
+    Card(CardCommand),
     /// Run the offline WeCom emulator (stand-in for the real servers in tests and demos).
     Emulator(EmulatorArgs),
     /// Configuration helpers.
@@ -117,6 +122,40 @@ pub struct GetuiContentArgs {
     /// makes Getui drop the push as a repeat.
     #[arg(long, help_heading = "Getui content")]
     pub request_id: Option<String>,
+}
+
+/// `yizhan recall`
+#[derive(Debug, Args)]
+pub struct RecallArgs {
+    /// A `wecom_app` channel.
+    pub channel: String,
+    /// The msgid `yizhan send` printed.
+    pub msgid: String,
+}
+
+/// `yizhan card …`
+#[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// Update a sent template card with its single-use response_code (valid 72 hours).
+    Update(CardUpdateArgs),
+}
+
+/// `yizhan card update`
+#[derive(Debug, Args)]
+pub struct CardUpdateArgs {
+    /// A `wecom_app` channel.
+    pub channel: String,
+    /// The response_code from the send or from a click callback.
+    pub response_code: String,
+    /// Grey out the button with this text (interaction cards).
+    #[arg(long, required_unless_present = "card")]
+    pub replace_name: Option<String>,
+    /// Replace the whole card with the template_card JSON in this file (`-` for stdin).
+    #[arg(long, conflicts_with = "replace_name")]
+    pub card: Option<PathBuf>,
+    /// Update only these users (comma-separated); default: every recipient.
+    #[arg(long, value_delimiter = ',')]
+    pub to: Vec<String>,
 }
 
 /// `yizhan emulator`

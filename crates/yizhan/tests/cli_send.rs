@@ -227,3 +227,29 @@ async fn getui_usage_errors_and_provider_errors_have_their_exit_codes() {
     assert_eq!(body["audience"]["cid"][0], "cid-alice");
     assert!(!text(&out.stderr).contains("yizhan-demo-master"));
 }
+
+#[tokio::test]
+async fn recall_and_card_update_from_the_cli() {
+    let s = setup("OPS_SECRET").await;
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--text", "oops"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let msgid = s.emu.inbox()[0].msgid.clone();
+    let out = yizhan(&s, SECRET, &["recall", "ops", &msgid]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("recalled"));
+    let out = yizhan(&s, SECRET, &["recall", "ops", &msgid]).await;
+    assert_eq!(out.status.code(), Some(3), "a second recall is refused: {}", text(&out.stderr));
+
+    let card = r#"{"msgtype":"template_card","template_card":{"card_type":"button_interaction",
+        "main_title":{"title":"Deploy?"},"task_id":"t1","button_list":[{"text":"OK","key":"ok"}]}}"#;
+    let path = s.dir.join("card.json");
+    std::fs::write(&path, card).expect("card file");
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--json", path.to_str().expect("utf-8 path")]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let code = text(&out.stdout).lines().find_map(|l| l.strip_prefix("response_code: ").map(str::to_owned));
+    let code = code.expect("the send prints the response_code");
+    let out = yizhan(&s, SECRET, &["card", "update", "ops", &code, "--replace-name", "已处理"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let update = s.emu.inbox().into_iter().find(|d| d.msgtype == "update_template_card").expect("update recorded");
+    assert_eq!(update.content["button"]["replace_name"], "已处理");
+}

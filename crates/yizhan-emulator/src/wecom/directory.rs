@@ -74,7 +74,8 @@ impl Directory {
         &self.users[index]
     }
 
-    fn find_user(&self, id: &str) -> Result<usize, String> {
+    /// The index of user `id` (case-insensitive), or its lower-cased spelling when unknown.
+    pub(crate) fn find_user(&self, id: &str) -> Result<usize, String> {
         if !id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii())
             && let Some(&i) = self.by_lower.get(id)
         {

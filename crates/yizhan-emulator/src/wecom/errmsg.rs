@@ -69,6 +69,13 @@ pub(crate) fn text(code: i64) -> &'static str {
         82001 => "touser & toparty & totag all empty",
         82002 => "invalid party list size",
         82003 => "invalid tag list size",
+        86001 => "invalid chatid",
+        86003 => "chatid not exist",
+        86005 => "invalid owner",
+        86006 => "invalid chat member count",
+        86008 => "chat not created by this app",
+        86215 => "chatid already exists",
+        86216 => "invalid chat member",
         90200 => "miniprogram appid missing",
         90201 => "miniprogram content_item size exceed limit",
         90202 => "miniprogram content_item key exceed max length",
@@ -123,6 +130,9 @@ mod tests {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         for code in [42001, 44004, 45008, 81013, 82001, 82002, 82003, 90200, 90201, 90202, 90203] {
+            assert_ne!(text(code), "unknown error", "{code}");
+        }
+        for code in [86001, 86003, 86005, 86006, 86008, 86215, 86216] {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         assert_eq!(Rejection::new(40008).text, "invalid message type");

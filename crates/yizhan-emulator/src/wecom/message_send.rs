@@ -156,7 +156,9 @@ fn send(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply
             request_id: None,
             status: None,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let delivered = records.iter().filter(|r: &&Record| r.outcome == Outcome::Delivered).count();
+    state.wecom.history().record(&msgid, checked.app, now_ms, delivered as u64);
     state.inbox.record(records);
     let body = SendBody {
         errcode: 0,

@@ -4,14 +4,26 @@
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | [`gettoken`] |
 //! | `POST /cgi-bin/message/send` | [`message_send`] |
+//! | `POST /cgi-bin/message/recall` | [`recall`] |
+//! | `POST /cgi-bin/message/update_template_card` | [`card_update`] |
+//! | `POST /cgi-bin/message/get_statistics` | [`statistics`] |
+//! | `POST /cgi-bin/appchat/create`, `update`, `GET appchat/get` | [`appchat`] |
+//! | `POST /cgi-bin/appchat/send` | [`appchat_send`] |
 //!
-//! Both answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
+//! All answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
 
+mod appchat;
+mod appchat_send;
+mod card_update;
 mod directory;
 mod errmsg;
 mod gettoken;
+mod history;
 pub(crate) mod ledger;
 mod message_send;
+mod recall;
+mod request;
+mod statistics;
 mod template_card;
 mod token;
 mod validate;
@@ -25,8 +37,11 @@ use axum::routing::{get, post};
 use crate::config::WecomConfig;
 use crate::provider::Reply;
 use crate::state::AppState;
+use appchat::Chats;
+use appchat_send::ChatWindows;
 use directory::Directory;
 use errmsg::Rejection;
+use history::History;
 use ledger::{Limits, ResponseCodeRecord, SendLedger};
 use token::TokenStore;
 
@@ -34,6 +49,20 @@ use token::TokenStore;
 pub(crate) const GETTOKEN_PATH: &str = "/cgi-bin/gettoken";
 /// Path of the app-message endpoint.
 pub(crate) const SEND_PATH: &str = "/cgi-bin/message/send";
+/// Path of the recall endpoint.
+pub(crate) const RECALL_PATH: &str = "/cgi-bin/message/recall";
+/// Path of the template-card update endpoint.
+pub(crate) const UPDATE_CARD_PATH: &str = "/cgi-bin/message/update_template_card";
+/// Path of the statistics endpoint.
+pub(crate) const STATISTICS_PATH: &str = "/cgi-bin/message/get_statistics";
+/// Paths of the appchat endpoints.
+pub(crate) const APPCHAT_CREATE_PATH: &str = "/cgi-bin/appchat/create";
+/// See [`APPCHAT_CREATE_PATH`].
+pub(crate) const APPCHAT_UPDATE_PATH: &str = "/cgi-bin/appchat/update";
+/// See [`APPCHAT_CREATE_PATH`].
+pub(crate) const APPCHAT_GET_PATH: &str = "/cgi-bin/appchat/get";
+/// See [`APPCHAT_CREATE_PATH`].
+pub(crate) const APPCHAT_SEND_PATH: &str = "/cgi-bin/appchat/send";
 
 /// One configured app.
 #[derive(Debug)]
@@ -53,6 +82,9 @@ pub(crate) struct WecomState {
     tokens: TokenStore,
     ledger: Mutex<SendLedger>,
     limits: Limits,
+    history: Mutex<History>,
+    chats: Mutex<Chats>,
+    chat_windows: Mutex<ChatWindows>,
 }
 
 impl WecomState {
@@ -74,11 +106,26 @@ impl WecomState {
             tokens: TokenStore::new(config.token_lifetime_secs),
             ledger: Mutex::default(),
             limits: Limits { per_minute: config.per_member_per_minute, per_hour: config.per_member_per_hour },
+            history: Mutex::default(),
+            chats: Mutex::default(),
+            chat_windows: Mutex::default(),
         }
     }
 
     fn ledger(&self) -> std::sync::MutexGuard<'_, SendLedger> {
         self.ledger.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn history(&self) -> std::sync::MutexGuard<'_, History> {
+        self.history.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn chats(&self) -> std::sync::MutexGuard<'_, Chats> {
+        self.chats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn chat_windows(&self) -> std::sync::MutexGuard<'_, ChatWindows> {
+        self.chat_windows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Expires every issued token (they answer 42001 from now on).
@@ -95,6 +142,9 @@ impl WecomState {
     pub(crate) fn reset(&self) {
         self.tokens.reset();
         *self.ledger() = SendLedger::default();
+        *self.history() = History::default();
+        self.chats().clear();
+        *self.chat_windows() = ChatWindows::default();
     }
 }
 
@@ -103,6 +153,13 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(GETTOKEN_PATH, get(gettoken::handle).post(gettoken::handle))
         .route(SEND_PATH, post(message_send::handle))
+        .route(RECALL_PATH, post(recall::handle))
+        .route(UPDATE_CARD_PATH, post(card_update::handle))
+        .route(STATISTICS_PATH, post(statistics::handle))
+        .route(APPCHAT_CREATE_PATH, post(appchat::create))
+        .route(APPCHAT_UPDATE_PATH, post(appchat::update))
+        .route(APPCHAT_GET_PATH, get(appchat::get))
+        .route(APPCHAT_SEND_PATH, post(appchat_send::handle))
 }
 
 /// The answer to an injected `fail_next` errcode.

@@ -3,8 +3,12 @@
 //! Every WeCom response is HTTP 200 with `{"errcode": N, "errmsg": "..."}` plus the endpoint's
 //! own fields; `errcode == 0` is success. [`Envelope`] decodes the status and the body together.
 
+pub mod appchat;
 pub mod gettoken;
+pub mod message_recall;
 pub mod message_send;
+pub mod message_statistics;
+pub mod update_template_card;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,3 +34,7 @@ pub enum Method {
     /// `POST` with a JSON body.
     Post,
 }
+
+/// The body of answers that carry nothing but `errcode` and `errmsg`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}

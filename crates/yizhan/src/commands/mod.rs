@@ -1,14 +1,16 @@
 //! One module per subcommand; [`run`] dispatches.
 
+pub mod card;
 pub mod channels_check;
 pub mod config;
 pub mod emulator;
+pub mod recall;
 pub mod send;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ChannelsCommand, Cli, Command, ConfigCommand};
-use crate::config::Config;
+use crate::cli::{CardCommand, ChannelsCommand, Cli, Command, ConfigCommand};
+use crate::config::{ChannelConfig, Config, WecomAppConfig};
 use crate::exit::{Outcome, UsageError};
 
 /// The configuration file used when neither `--config` nor `YIZHAN_CONFIG` is given.
@@ -18,6 +20,8 @@ const DEFAULT_CONFIG: &str = "yizhan.toml";
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, *args).await,
+        Command::Recall(args) => recall::run(&load_config(cli.config.as_deref())?, args).await,
+        Command::Card(CardCommand::Update(args)) => card::update(&load_config(cli.config.as_deref())?, args).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Config(ConfigCommand::Example) => {
             print!("{}", config::EXAMPLE);
@@ -41,4 +45,18 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
         }
     };
     Ok(Config::load(&path)?)
+}
+
+/// The `wecom_app` channel called `name`, or a usage error that says what is configured.
+fn wecom_app<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a WecomAppConfig> {
+    match config.channel(name) {
+        Some(ChannelConfig::WecomApp(app)) => Ok(app),
+        Some(other) => {
+            Err(UsageError(format!("{name:?} is a {} channel; this command needs wecom_app", other.kind())).into())
+        }
+        None => {
+            let known: Vec<_> = config.channels.iter().map(ChannelConfig::name).collect();
+            Err(UsageError(format!("unknown channel {name:?}; configured: {}", known.join(", "))).into())
+        }
+    }
 }
