@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `GET /cgi-bin/gettoken` | [`api::gettoken`] | complete: cached per application, refreshed ahead, single-flight |
 //! | `POST /cgi-bin/message/send` | [`api::message_send`] | complete: every msgtype and template card type, validated |
+//! | `POST /cgi-bin/webhook/send` | [`api::webhook_send`], [`robot`] | complete: group robots, all eight msgtypes, 20/min limiter |
+//! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | complete: `file` and `voice` |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -28,6 +30,8 @@ pub mod errcode;
 mod error;
 pub mod message;
 pub mod recipients;
+pub mod robot;
+mod transport;
 pub mod validate;
 
 pub use api::message_send::{Receipt, Request as SendRequest};
@@ -38,5 +42,6 @@ pub use client::{
 pub use error::Error;
 pub use message::Message;
 pub use recipients::Recipients;
+pub use robot::{RobotClient, RobotMessage};
 pub use yizhan_core::token::AccessToken;
 pub use yizhan_core::{FailureKind, SendError};

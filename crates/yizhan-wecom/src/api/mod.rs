@@ -5,6 +5,8 @@
 
 pub mod gettoken;
 pub mod message_send;
+pub mod webhook_send;
+pub mod webhook_upload_media;
 
 use serde::{Deserialize, Serialize};
 
