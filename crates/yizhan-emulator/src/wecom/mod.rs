@@ -4,14 +4,16 @@
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | [`gettoken`] |
 //! | `POST /cgi-bin/message/send` | [`message_send`] |
+//! | `POST /cgi-bin/webhook/send`, `POST /cgi-bin/webhook/upload_media` | [`robot`] (group robots) |
 //!
-//! Both answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
+//! All answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
 
 mod directory;
 mod errmsg;
 mod gettoken;
 pub(crate) mod ledger;
 mod message_send;
+pub(crate) mod robot;
 mod template_card;
 mod token;
 mod validate;
@@ -20,6 +22,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::config::WecomConfig;
@@ -28,6 +31,7 @@ use crate::state::AppState;
 use directory::Directory;
 use errmsg::Rejection;
 use ledger::{Limits, ResponseCodeRecord, SendLedger};
+use robot::RobotState;
 use token::TokenStore;
 
 /// Path of the token endpoint.
@@ -53,6 +57,8 @@ pub(crate) struct WecomState {
     tokens: TokenStore,
     ledger: Mutex<SendLedger>,
     limits: Limits,
+    /// The group robots.
+    pub(crate) robots: RobotState,
 }
 
 impl WecomState {
@@ -74,6 +80,7 @@ impl WecomState {
             tokens: TokenStore::new(config.token_lifetime_secs),
             ledger: Mutex::default(),
             limits: Limits { per_minute: config.per_member_per_minute, per_hour: config.per_member_per_hour },
+            robots: RobotState::new(&config.robots, config.robot_per_minute, config.robot_window),
         }
     }
 
@@ -91,10 +98,11 @@ impl WecomState {
         self.ledger().response_codes()
     }
 
-    /// Forgets tokens, windows, duplicates and response codes.
+    /// Forgets tokens, windows, duplicates, response codes, robot windows and robot media.
     pub(crate) fn reset(&self) {
         self.tokens.reset();
         *self.ledger() = SendLedger::default();
+        self.robots.reset();
     }
 }
 
@@ -103,6 +111,11 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(GETTOKEN_PATH, get(gettoken::handle).post(gettoken::handle))
         .route(SEND_PATH, post(message_send::handle))
+        .route(robot::SEND_PATH, post(robot::send::handle))
+        .route(
+            robot::UPLOAD_PATH,
+            post(robot::upload::handle).layer(DefaultBodyLimit::max(robot::upload::UPLOAD_BODY_LIMIT)),
+        )
 }
 
 /// The answer to an injected `fail_next` errcode.
