@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::getui::config::GetuiConfig;
+use crate::wecom::robot::config::{DEFAULT_ROBOT_PER_MINUTE, RobotWindow, WecomRobot};
 
 /// Default corp id of the demo WeCom app.
 pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
@@ -64,6 +65,13 @@ pub struct WecomConfig {
     pub per_member_per_minute: u32,
     /// Deliveries per (app, member) per sliding hour before messages are dropped. Default: 1000.
     pub per_member_per_hour: u32,
+    /// Group robots (`/cgi-bin/webhook/*`). Default: one active robot with key
+    /// `yizhan-demo-robot-key`. An empty list means every key answers 93000.
+    pub robots: Vec<WecomRobot>,
+    /// Messages per robot per minute; the next one answers 45009. Default: 20.
+    pub robot_per_minute: u32,
+    /// How the robot minute is counted: `"sliding"` (default) or `"fixed"` (calendar minute).
+    pub robot_window: RobotWindow,
 }
 
 /// One self-built WeCom app: the credentials `gettoken` accepts and the `agentid` it owns.
@@ -104,6 +112,9 @@ impl Default for WecomConfig {
             token_lifetime_secs: 7200,
             per_member_per_minute: 30,
             per_member_per_hour: 1000,
+            robots: vec![WecomRobot::default()],
+            robot_per_minute: DEFAULT_ROBOT_PER_MINUTE,
+            robot_window: RobotWindow::Sliding,
         }
     }
 }
@@ -149,6 +160,21 @@ impl WecomConfig {
                 return invalid(format!("two wecom apps of corp {} share one secret", app.corp_id));
             }
         }
+        if self.robot_per_minute == 0 {
+            return invalid("wecom.robot_per_minute must be at least 1".to_owned());
+        }
+        let mut keys = HashSet::new();
+        for robot in &self.robots {
+            if robot.key.is_empty() || robot.key.contains(|c: char| c.is_whitespace() || "&#%+".contains(c)) {
+                return invalid(format!(
+                    "wecom robot key {:?} is empty or has spaces, '&', '#', '%' or '+'",
+                    robot.key
+                ));
+            }
+            if !keys.insert(robot.key.as_str()) {
+                return invalid(format!("wecom robot key {:?} is configured twice", robot.key));
+            }
+        }
         let mut users = HashSet::new();
         for user in &self.users {
             if user.trim().is_empty() || user.trim() != user {
@@ -175,6 +201,8 @@ mod tests {
         assert_eq!(c.wecom.parties["2"], ["alice", "bob"]);
         assert_eq!(c.wecom.tags["1"], ["carol", "dave"]);
         assert_eq!((c.wecom.per_member_per_minute, c.wecom.per_member_per_hour), (30, 1000));
+        assert_eq!(c.wecom.robots, [WecomRobot::new("yizhan-demo-robot-key")]);
+        assert_eq!((c.wecom.robot_per_minute, c.wecom.robot_window), (20, RobotWindow::Sliding));
         c.validate().expect("defaults are valid");
     }
 
@@ -194,6 +222,9 @@ mod tests {
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\nusrs = []"), Err(ConfigError::Toml(_))));
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\nusers = [\"a\", \"A\"]"), Err(ConfigError::Invalid(_))));
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\ntoken_lifetime_secs = 0"), Err(ConfigError::Invalid(_))));
+        let twice = "[wecom]\nrobots = [{ key = \"k\" }, { key = \"k\" }]";
+        assert!(matches!(EmulatorConfig::from_toml(twice), Err(ConfigError::Invalid(_))));
+        assert!(matches!(EmulatorConfig::from_toml("[wecom]\nrobot_per_minute = 0"), Err(ConfigError::Invalid(_))));
         let two = "[[wecom.apps]]\nagent_id = 1\n[[wecom.apps]]\nagent_id = 2\n";
         assert!(matches!(EmulatorConfig::from_toml(two), Err(ConfigError::Invalid(_))));
     }

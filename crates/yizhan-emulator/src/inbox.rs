@@ -18,19 +18,21 @@ pub const INBOX_CAPACITY: usize = 100_000;
 /// One message for one recipient, as the emulated provider handled it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
-    /// Provider name: `"wecom"` or `"getui"`.
+    /// Provider name: `"wecom"`, `"wecom_robot"` or `"getui"`.
     pub provider: String,
-    /// The app that sent it; for WeCom the agent id as text, for Getui the appId.
+    /// The app that sent it; for WeCom the agent id as text, for Getui the appId, for a group
+    /// robot the first four characters of its key and `…` (never the key).
     pub app: String,
     /// The recipient as known to the directory (a WeCom user id in its configured spelling, a
-    /// Getui cid).
+    /// Getui cid); for a group robot `"group"`, or the mentions of a text message joined by `,`.
     pub recipient: String,
     /// Message type, e.g. `"text"`; for Getui `"notification"`, `"transmission"` or `"revoke"`.
     pub msgtype: String,
     /// The message-type object as delivered (over-long text already truncated); for Getui the
     /// whole `push_message` object.
     pub content: Value,
-    /// The provider's message id returned to the caller (for Getui the taskid).
+    /// The provider's message id returned to the caller (for Getui the taskid; empty for group
+    /// robots, which return none).
     pub msgid: String,
     /// Why the message was not delivered, e.g. `"per_member_minute_limit"` or (Getui)
     /// `"inactive_90_days"`; `None` = delivered.
@@ -76,6 +78,12 @@ pub struct Stats {
     /// Requests to Getui `/push/…` endpoints, including faulted ones.
     #[serde(default)]
     pub push_calls: u64,
+    /// Requests to the WeCom group robot webhook `webhook/send`, including faulted ones.
+    #[serde(default)]
+    pub robot_calls: u64,
+    /// Requests to the WeCom group robot `webhook/upload_media`, including faulted ones.
+    #[serde(default)]
+    pub robot_upload_calls: u64,
 }
 
 /// A compact inbox entry.
@@ -131,6 +139,8 @@ pub(crate) struct Inbox {
     pub(crate) getui_calls: AtomicU64,
     pub(crate) auth_calls: AtomicU64,
     pub(crate) push_calls: AtomicU64,
+    pub(crate) robot_calls: AtomicU64,
+    pub(crate) robot_upload_calls: AtomicU64,
     delivered: AtomicU64,
     dropped: AtomicU64,
     deduplicated: AtomicU64,
@@ -183,6 +193,8 @@ impl Inbox {
             getui_calls: get(&self.getui_calls),
             auth_calls: get(&self.auth_calls),
             push_calls: get(&self.push_calls),
+            robot_calls: get(&self.robot_calls),
+            robot_upload_calls: get(&self.robot_upload_calls),
         }
     }
 
@@ -195,6 +207,8 @@ impl Inbox {
             &self.getui_calls,
             &self.auth_calls,
             &self.push_calls,
+            &self.robot_calls,
+            &self.robot_upload_calls,
             &self.delivered,
             &self.dropped,
             &self.deduplicated,

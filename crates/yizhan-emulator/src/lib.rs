@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
 //! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check |
+//! | `POST /cgi-bin/webhook/send`, `/cgi-bin/webhook/upload_media` | group robots: eight msgtypes, 20/min per robot, per-robot media |
 //! | `/v2/{appId}/auth`, `/push/*`, `/task/*`, `/user/*`, `/report/*` | Getui: auth, pushes, request_id dedupe, quotas, schedules, aliases, tags, reports |
 //! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
 //!
@@ -55,3 +56,4 @@ pub use handle::EmulatorHandle;
 pub use inbox::{Delivery, INBOX_CAPACITY, Stats};
 pub use server::{Emulator, run};
 pub use wecom::ledger::ResponseCodeRecord;
+pub use wecom::robot::config::{DEFAULT_ROBOT_KEY, DEFAULT_ROBOT_PER_MINUTE, RobotStatus, RobotWindow, WecomRobot};

@@ -14,6 +14,7 @@ use crate::errcode;
 use crate::error::Error;
 use crate::message::Message;
 use crate::recipients::Recipients;
+use crate::transport::{self, Timeouts, provider_error, read_envelope, transport_error};
 use yizhan_core::token::{AccessToken, TokenCache};
 
 /// The real WeCom API.
@@ -98,15 +99,11 @@ impl WecomClientBuilder {
     pub fn build(self) -> Result<WecomClient, Error> {
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .tcp_nodelay(true)
-                .connect_timeout(self.connect_timeout)
-                .read_timeout(self.read_timeout)
-                .timeout(self.timeout)
-                .pool_idle_timeout(Duration::from_secs(60))
-                .user_agent(concat!("yizhan/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| transport_error(e, false))?,
+            None => transport::http_client(Timeouts {
+                connect: self.connect_timeout,
+                read: self.read_timeout,
+                total: self.timeout,
+            })?,
         };
         Ok(WecomClient {
             inner: Arc::new(Inner {
@@ -351,60 +348,4 @@ impl WecomClient {
             .map_err(|e| transport_error(e, false))?;
         read_envelope(response, false).await
     }
-}
-
-/// Reads and decodes a response. `may_have_effect` marks failures after the request was
-/// written as ambiguous (only for non-idempotent calls).
-async fn read_envelope<R: DeserializeOwned + Default>(
-    response: reqwest::Response,
-    may_have_effect: bool,
-) -> Result<Envelope<R>, SendError> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| transport_error(e, may_have_effect))?;
-    if !status.is_success() {
-        let (kind, ambiguous) = match status.as_u16() {
-            429 => (FailureKind::RateLimited { retry_after: None }, false),
-            408 => (FailureKind::Transient, false),
-            s if s >= 500 => (FailureKind::Transient, may_have_effect),
-            _ => (FailureKind::Permanent, false),
-        };
-        let snippet = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-        return Err(
-            SendError::transport(Provider::Wecom, kind, format!("HTTP {status}: {snippet}")).with_ambiguous(ambiguous)
-        );
-    }
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        SendError::transport(Provider::Wecom, FailureKind::Transient, format!("undecodable response: {e}"))
-            .with_ambiguous(may_have_effect)
-    })
-}
-
-fn provider_error(code: i64, errmsg: &str, classify: fn(i64) -> Option<FailureKind>) -> SendError {
-    let kind = classify(code).unwrap_or(FailureKind::Permanent);
-    let message = if errmsg.is_empty() {
-        errcode::describe(code).unwrap_or("unknown error").to_owned()
-    } else {
-        errmsg.to_owned()
-    };
-    SendError::provider(Provider::Wecom, kind, code, message)
-}
-
-/// Classifies a transport error. The URL (which holds the token or the secret) is removed first.
-/// A failure to connect never reached the server; anything later may have, when
-/// `may_have_effect` says the call is not idempotent.
-fn transport_error(error: reqwest::Error, may_have_effect: bool) -> SendError {
-    let error = error.without_url();
-    let ambiguous = may_have_effect && !error.is_connect();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if ambiguous {
-        message.push_str(" (the request may have been processed)");
-    }
-    SendError::transport(Provider::Wecom, FailureKind::Transient, message).with_ambiguous(ambiguous).with_source(error)
 }

@@ -118,6 +118,17 @@ pub fn classify_gettoken(code: i64) -> Option<FailureKind> {
     }
 }
 
+/// Classifies an error code from a group robot webhook (`webhook/send`, `webhook/upload_media`).
+/// A robot has no access token, so the token codes are `Permanent` here: nothing can be
+/// refreshed. Everything else is as in [`classify`] (45009 is `RateLimited`, -1 and 45033
+/// `Transient`, 93000/93004/93008 `Permanent`).
+pub fn classify_webhook(code: i64) -> Option<FailureKind> {
+    match classify(code) {
+        Some(FailureKind::TokenExpired) => Some(PERMANENT),
+        other => other,
+    }
+}
+
 /// True for the codes that mean "this access token is no longer good": drop it, fetch a new
 /// one and retry the request once. 40001 counts only outside gettoken.
 pub fn is_token_error(code: i64) -> bool {
@@ -144,6 +155,12 @@ pub fn remedy(code: i64) -> Option<&'static str> {
             "the application lacks permission for this API (check the secret type and app settings)"
         }
         50003 => "the application is disabled: enable it in 应用管理",
+        93000 => {
+            "the webhook key is wrong or the robot was removed from its group: copy the key from the \
+             robot's webhook URL (群设置 → 消息推送/群机器人) again"
+        }
+        93004 => "the robot is disabled: enable it in the group's robot settings",
+        93008 => "the robot is not in the group any more: add it back or create a new robot",
         _ => return None,
     })
 }
@@ -190,6 +207,12 @@ mod tests {
         assert_eq!(classify(81013), Some(FailureKind::Permanent));
         assert_eq!(classify(123_456), Some(FailureKind::Permanent));
         assert!(!is_token_error(45009));
+        for code in [93000, 93004, 93008, 40014, 42001] {
+            assert_eq!(classify_webhook(code), Some(FailureKind::Permanent), "{code}");
+        }
+        assert_eq!(classify_webhook(45009), classify(45009));
+        assert_eq!(classify_webhook(-1), Some(FailureKind::Transient));
+        assert_eq!(classify_webhook(0), None);
     }
 
     #[test]
@@ -205,6 +228,7 @@ mod tests {
         fn classification_is_total(code in any::<i64>()) {
             prop_assert_eq!(classify(code).is_none(), code == 0);
             prop_assert_eq!(classify_gettoken(code).is_none(), code == 0);
+            prop_assert_ne!(classify_webhook(code), Some(FailureKind::TokenExpired));
             let _ = describe(code);
             let _ = remedy(code);
         }

@@ -8,6 +8,8 @@
 //! | `POST /cgi-bin/message/update_template_card` | [`api::update_template_card`] | complete: button and whole-card modes |
 //! | `POST /cgi-bin/message/get_statistics` | [`api::message_statistics`] | complete: [`WecomClient::statistics`] |
 //! | `appchat/create`, `update`, `send` | [`api::appchat`] | complete; `appchat/get` types only (GET support pending) |
+//! | `POST /cgi-bin/webhook/send` | [`api::webhook_send`], [`robot`] | complete: group robots, all eight msgtypes, 20/min limiter |
+//! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | complete: `file` and `voice` |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -33,6 +35,8 @@ mod error;
 pub mod message;
 mod ops;
 pub mod recipients;
+pub mod robot;
+mod transport;
 pub mod validate;
 
 pub use api::message_send::{Receipt, Request as SendRequest};
@@ -43,5 +47,6 @@ pub use client::{
 pub use error::Error;
 pub use message::Message;
 pub use recipients::Recipients;
+pub use robot::{RobotClient, RobotMessage};
 pub use yizhan_core::token::AccessToken;
 pub use yizhan_core::{FailureKind, SendError};

@@ -92,7 +92,7 @@ impl Recipients {
 }
 
 /// WeCom user ids: 1–64 characters of letters, digits and `-_.@` (reference §9, 40003).
-fn is_valid_userid(id: &str) -> bool {
+pub(crate) fn is_valid_userid(id: &str) -> bool {
     let id = id.trim();
     (1..=64).contains(&id.chars().count())
         && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))

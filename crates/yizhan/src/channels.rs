@@ -3,12 +3,22 @@
 use secrecy::ExposeSecret;
 use yizhan_getui::GetuiClient;
 use yizhan_wecom::WecomClient;
+use yizhan_wecom::robot::RobotClient;
 
-use crate::config::{GetuiConfig, WecomAppConfig};
+use crate::config::{GetuiConfig, WecomAppConfig, WecomRobotConfig};
 
 /// A WeCom client for a `wecom_app` channel.
 pub fn wecom_client(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
     let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone());
+    if let Some(url) = &channel.base_url {
+        builder = builder.base_url(url);
+    }
+    builder.build()
+}
+
+/// A robot client for a `wecom_robot` channel (pre-emptive limiting at 20 messages per minute).
+pub fn robot_client(channel: &WecomRobotConfig) -> Result<RobotClient, yizhan_wecom::Error> {
+    let mut builder = RobotClient::builder(channel.key.clone());
     if let Some(url) = &channel.base_url {
         builder = builder.base_url(url);
     }

@@ -66,6 +66,13 @@ pub struct SendArgs {
     /// Getui: every user of the app (push/all; Getui allows 5 per minute).
     #[arg(long, help_heading = "Getui recipients")]
     pub all: bool,
+    /// WeCom robot: mention group members by user id with --text, comma-separated (`@all` for
+    /// everyone). In markdown write `<@userid>` instead.
+    #[arg(long, value_delimiter = ',', help_heading = "WeCom robot mentions")]
+    pub mention: Vec<String>,
+    /// WeCom robot: mention group members by mobile number with --text, comma-separated.
+    #[arg(long, value_delimiter = ',', help_heading = "WeCom robot mentions")]
+    pub mention_mobile: Vec<String>,
     /// The WeCom message content.
     #[command(flatten)]
     pub content: ContentArgs,
@@ -83,16 +90,29 @@ pub struct SendArgs {
     pub json_output: bool,
 }
 
-/// At most one kind of WeCom content.
+/// At most one kind of WeCom content (application or robot).
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct ContentArgs {
     /// WeCom: plain text (≤2048 bytes).
     #[arg(long, help_heading = "WeCom content")]
     pub text: Option<String>,
-    /// WeCom: markdown (≤2048 bytes; shown in the WeCom client only).
+    /// WeCom: markdown (≤2048 bytes for an application, ≤4096 for a robot; shown in the WeCom
+    /// client only).
     #[arg(long, help_heading = "WeCom content")]
     pub markdown: Option<String>,
+    /// WeCom robot: markdown_v2 (tables, lists, code blocks; ≤4096 bytes).
+    #[arg(long, help_heading = "WeCom content")]
+    pub markdown_v2: Option<String>,
+    /// WeCom robot: an image file (JPG or PNG, ≤2 MB), sent inline as base64 with its md5.
+    #[arg(long, value_name = "PATH", help_heading = "WeCom content")]
+    pub image: Option<PathBuf>,
+    /// WeCom robot: a file (5 B to 20 MB), uploaded first; the group sees its file name.
+    #[arg(long, value_name = "PATH", help_heading = "WeCom content")]
+    pub file: Option<PathBuf>,
+    /// WeCom robot: an AMR voice recording (≤2 MB, ≤60 s), uploaded first.
+    #[arg(long, value_name = "PATH", help_heading = "WeCom content")]
+    pub voice: Option<PathBuf>,
     /// WeCom: a text card `title=..,description=..,url=..[,btntxt=..]`.
     #[arg(long, help_heading = "WeCom content")]
     pub textcard: Option<String>,
@@ -184,6 +204,7 @@ pub enum ConfigCommand {
 /// `yizhan channels …`
 #[derive(Debug, Subcommand)]
 pub enum ChannelsCommand {
-    /// Fetch a token for every channel and explain failures.
+    /// Fetch a token for every channel and explain failures. A group robot has no token: its
+    /// check only says the key is configured (the key is verified by the first send).
     Check,
 }

@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// The whole configuration.
@@ -76,6 +76,8 @@ fn default_store_url() -> String {
 pub enum ChannelConfig {
     /// A WeCom application (message/send).
     WecomApp(WecomAppConfig),
+    /// A WeCom group robot (webhook/send).
+    WecomRobot(WecomRobotConfig),
     /// A Getui (个推) app (push REST v2).
     Getui(GetuiConfig),
 }
@@ -85,6 +87,7 @@ impl ChannelConfig {
     pub fn name(&self) -> &str {
         match self {
             ChannelConfig::WecomApp(c) => &c.name,
+            ChannelConfig::WecomRobot(c) => &c.name,
             ChannelConfig::Getui(c) => &c.name,
         }
     }
@@ -93,6 +96,7 @@ impl ChannelConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             ChannelConfig::WecomApp(_) => "wecom_app",
+            ChannelConfig::WecomRobot(_) => "wecom_robot",
             ChannelConfig::Getui(_) => "getui",
         }
     }
@@ -120,6 +124,20 @@ pub struct WecomAppConfig {
     /// `duplicate_check_interval` in seconds when duplicate check is on. Default 1800, max 14400.
     #[serde(default)]
     pub duplicate_check_interval: Option<u32>,
+}
+
+/// `kind = "wecom_robot"`: one group robot. It has no token; the webhook key is the only
+/// credential, so it is a secret like an app secret.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomRobotConfig {
+    /// Channel name.
+    pub name: String,
+    /// The `key=` of the robot's webhook URL. Use `${ENV_VAR}`.
+    pub key: SecretString,
+    /// Default: the real WeCom. Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
 }
 
 /// `kind = "getui"`
@@ -255,6 +273,16 @@ impl Config {
                         return Err(format!("channels[{i}].agent_id must be a positive AgentId"));
                     }
                 }
+                ChannelConfig::WecomRobot(c) => {
+                    let key = c.key.expose_secret();
+                    if key.trim().is_empty() || key.contains(|ch: char| ch.is_whitespace() || "&#?/".contains(ch)) {
+                        // Never echo the value: it is a secret.
+                        return Err(format!(
+                            "channels[{i}].key is empty or contains spaces, '&', '#', '?' or '/': copy only the \
+                             part after key= of the robot's webhook URL"
+                        ));
+                    }
+                }
                 ChannelConfig::Getui(c) => {
                     if c.app_id.is_empty() || c.app_id.contains(['/', '?', '#']) {
                         return Err(format!("channels[{i}].app_id {:?} is not a Getui AppID", c.app_id));
@@ -330,7 +358,6 @@ fn interpolate(text: &str, env: &HashMap<String, String>, missing: &mut BTreeSet
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -409,10 +436,31 @@ base_url = "http://127.0.0.1:${PORT:-9400}"
     }
 
     #[test]
+    fn robot_channels_parse_with_a_redacted_key() {
+        let text = "[[channels]]\nname = \"bot\"\nkind = \"wecom_robot\"\nkey = \"${K}\"\n";
+        let c = Config::parse(text, "t.toml", &env(&[("K", "693a91f6-7xxx-key")])).unwrap();
+        let Some(ChannelConfig::WecomRobot(bot)) = c.channel("bot") else { panic!("not a robot") };
+        assert_eq!(bot.key.expose_secret(), "693a91f6-7xxx-key");
+        assert!(!format!("{c:?}").contains("693a91f6"), "Debug must redact the key");
+        let url = Config::parse(text, "t.toml", &env(&[("K", "https://qyapi.weixin.qq.com/x?key=abc")])).unwrap_err();
+        assert!(url.to_string().contains("key="), "{url}");
+        assert!(!url.to_string().contains("abc"), "{url}");
+        let e =
+            Config::parse("[[channels]]\nname = \"bot\"\nkind = \"wecom_robot\"\n", "t.toml", &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("key"), "{e}");
+    }
+
+    #[test]
     fn the_example_config_parses() {
-        let vars = env(&[("WECOM_OPS_SECRET", "x"), ("GETUI_APP_KEY", "k"), ("GETUI_MASTER_SECRET", "m")]);
+        let vars = env(&[
+            ("WECOM_OPS_SECRET", "x"),
+            ("WECOM_ROBOT_KEY", "r"),
+            ("GETUI_APP_KEY", "k"),
+            ("GETUI_MASTER_SECRET", "m"),
+        ]);
         let c = Config::parse(crate::commands::config::EXAMPLE, "example", &vars).unwrap();
-        assert_eq!(c.channels.len(), 2);
+        assert_eq!(c.channels.len(), 3);
+        assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));
         assert_eq!(c.server.listen, "127.0.0.1:8080");
     }
 }

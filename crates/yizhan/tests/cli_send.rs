@@ -253,3 +253,95 @@ async fn recall_and_card_update_from_the_cli() {
     let update = s.emu.inbox().into_iter().find(|d| d.msgtype == "update_template_card").expect("update recorded");
     assert_eq!(update.content["button"]["replace_name"], "已处理");
 }
+
+const ROBOT_KEY: &str = "yizhan-demo-robot-key";
+
+async fn robot_setup() -> Setup {
+    let s = setup("OPS_SECRET").await;
+    let extra = format!(
+        "\n[[channels]]\nname = \"ops-robot\"\nkind = \"wecom_robot\"\nkey = \"${{ROBOT_KEY}}\"\nbase_url = \"{}\"\n",
+        s.emu.base_url()
+    );
+    let path = s.dir.join("yizhan.toml");
+    let mut text = std::fs::read_to_string(&path).expect("config");
+    text.push_str(&extra);
+    std::fs::write(&path, text).expect("config written");
+    s
+}
+
+async fn robot(setup: &Setup, key: &str, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .args(args)
+        .env("YIZHAN_CONFIG", setup.dir.join("yizhan.toml"))
+        .env("OPS_SECRET", SECRET)
+        .env("ROBOT_KEY", key)
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("binary runs")
+}
+
+#[tokio::test]
+async fn robot_text_with_mentions_reaches_the_group() {
+    let s = robot_setup().await;
+    let args =
+        ["send", "ops-robot", "--text", "deploy done", "--mention", "alice,@all", "--mention-mobile", "13800138000"];
+    let out = robot(&s, ROBOT_KEY, &args).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    assert!(stdout.starts_with("sent: text to the group of robot \"ops-robot\""), "{stdout}");
+    let inbox = s.emu.inbox();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!((inbox[0].provider.as_str(), inbox[0].recipient.as_str()), ("wecom_robot", "alice,@all,13800138000"));
+    assert_eq!(inbox[0].content["content"], "deploy done");
+    assert_eq!(inbox[0].content["mentioned_list"], serde_json::json!(["alice", "@all"]));
+
+    let file = s.dir.join("report.txt");
+    std::fs::write(&file, "quarterly numbers").expect("file written");
+    let out = robot(&s, ROBOT_KEY, &["send", "ops-robot", "--file", file.to_str().expect("utf-8 path")]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("media_id: "), "{}", text(&out.stdout));
+    assert_eq!(s.emu.inbox()[1].msgtype, "file");
+}
+
+#[tokio::test]
+async fn robot_usage_errors_dry_run_and_provider_errors() {
+    let s = robot_setup().await;
+    for args in [
+        &["send", "ops-robot", "--to", "alice", "--text", "x"][..],
+        &["send", "ops-robot", "--cid", "cid-alice", "--text", "x"],
+        &["send", "ops-robot", "--markdown", "x", "--mention", "alice"],
+        &["send", "ops-robot", "--text", "x", "--mention", "bob smith"],
+        &["send", "ops", "--to", "alice", "--markdown-v2", "x"],
+        &["send", "ops-robot"],
+    ] {
+        let out = robot(&s, ROBOT_KEY, args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+    }
+    let long = "m".repeat(4097);
+    let out = robot(&s, ROBOT_KEY, &["send", "ops-robot", "--markdown", &long]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("markdown.content: is 4097 bytes; the limit is 4096 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = robot(&s, ROBOT_KEY, &["send", "ops-robot", "--markdown-v2", "# hi", "--dry-run"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON body");
+    assert_eq!(body, serde_json::json!({"msgtype": "markdown_v2", "markdown_v2": {"content": "# hi"}}));
+    assert!(!format!("{}{}", text(&out.stdout), text(&out.stderr)).contains(ROBOT_KEY));
+    assert_eq!(s.emu.stats().robot_calls, 0, "usage errors and dry runs send nothing");
+
+    let wrong = "4f1d2c3b-wrong-robot-key";
+    let out = robot(&s, wrong, &["send", "ops-robot", "--text", "x"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("93000") && !stderr.contains(wrong), "{stderr}");
+
+    let out = robot(&s, wrong, &["channels", "check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("ops-robot") && stdout.contains("key configured"), "{stdout}");
+}

@@ -37,8 +37,12 @@ pub(crate) fn text(code: i64) -> &'static str {
         0 => "ok",
         40001 => "invalid credential",
         40003 => "invalid userid",
+        40004 => "invalid media type",
+        40005 => "invalid type",
+        40006 => "invalid file size",
         40007 => "invalid media_id",
         40008 => "invalid message type",
+        40009 => "invalid image size",
         40013 => "invalid corpid",
         40014 => "invalid access_token",
         40031 => "invalid userid list",
@@ -53,9 +57,11 @@ pub(crate) fn text(code: i64) -> &'static str {
         41001 => "access_token missing",
         41002 => "corpid missing",
         41004 => "corpsecret missing",
+        41005 => "media data missing",
         41006 => "media_id missing",
         41011 => "missing agentid",
         42001 => "access_token expired",
+        44001 => "empty media data",
         44004 => "empty content",
         45002 => "content size out of limit",
         45008 => "article size out of limit",
@@ -80,6 +86,9 @@ pub(crate) fn text(code: i64) -> &'static str {
         90201 => "miniprogram content_item size exceed limit",
         90202 => "miniprogram content_item key exceed max length",
         90203 => "miniprogram content_item value exceed max length",
+        93000 => "invalid webhook url",
+        93004 => "webhook robot is disabled",
+        93008 => "webhook robot is not in the group",
         _ => "unknown error",
     }
 }
@@ -129,7 +138,10 @@ mod tests {
         for code in [-1, 40001, 40008, 40013, 40014, 40035, 40056, 40058, 40063, 41001, 41002, 41004, 41006, 41011] {
             assert_ne!(text(code), "unknown error", "{code}");
         }
-        for code in [42001, 44004, 45008, 81013, 82001, 82002, 82003, 90200, 90201, 90202, 90203] {
+        for code in [42001, 44004, 45008, 81013, 82001, 82002, 82003, 90200, 90201, 90202, 90203, 93000, 93004] {
+            assert_ne!(text(code), "unknown error", "{code}");
+        }
+        for code in [93008, 40004, 40005, 40006, 40007, 40009, 41005, 44001, 45009] {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         for code in [86001, 86003, 86005, 86006, 86008, 86215, 86216] {

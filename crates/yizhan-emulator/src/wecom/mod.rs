@@ -9,6 +9,7 @@
 //! | `POST /cgi-bin/message/get_statistics` | [`statistics`] |
 //! | `POST /cgi-bin/appchat/create`, `update`, `GET appchat/get` | [`appchat`] |
 //! | `POST /cgi-bin/appchat/send` | [`appchat_send`] |
+//! | `POST /cgi-bin/webhook/send`, `POST /cgi-bin/webhook/upload_media` | [`robot`] (group robots) |
 //!
 //! All answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
 
@@ -23,6 +24,7 @@ pub(crate) mod ledger;
 mod message_send;
 mod recall;
 mod request;
+pub(crate) mod robot;
 mod statistics;
 mod template_card;
 mod token;
@@ -32,6 +34,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::config::WecomConfig;
@@ -43,6 +46,7 @@ use directory::Directory;
 use errmsg::Rejection;
 use history::History;
 use ledger::{Limits, ResponseCodeRecord, SendLedger};
+use robot::RobotState;
 use token::TokenStore;
 
 /// Path of the token endpoint.
@@ -85,6 +89,8 @@ pub(crate) struct WecomState {
     history: Mutex<History>,
     chats: Mutex<Chats>,
     chat_windows: Mutex<ChatWindows>,
+    /// The group robots.
+    pub(crate) robots: RobotState,
 }
 
 impl WecomState {
@@ -109,6 +115,7 @@ impl WecomState {
             history: Mutex::default(),
             chats: Mutex::default(),
             chat_windows: Mutex::default(),
+            robots: RobotState::new(&config.robots, config.robot_per_minute, config.robot_window),
         }
     }
 
@@ -138,13 +145,14 @@ impl WecomState {
         self.ledger().response_codes()
     }
 
-    /// Forgets tokens, windows, duplicates and response codes.
+    /// Forgets tokens, windows, duplicates, response codes, robot windows and robot media.
     pub(crate) fn reset(&self) {
         self.tokens.reset();
         *self.ledger() = SendLedger::default();
         *self.history() = History::default();
         self.chats().clear();
         *self.chat_windows() = ChatWindows::default();
+        self.robots.reset();
     }
 }
 
@@ -160,6 +168,11 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(APPCHAT_UPDATE_PATH, post(appchat::update))
         .route(APPCHAT_GET_PATH, get(appchat::get))
         .route(APPCHAT_SEND_PATH, post(appchat_send::handle))
+        .route(robot::SEND_PATH, post(robot::send::handle))
+        .route(
+            robot::UPLOAD_PATH,
+            post(robot::upload::handle).layer(DefaultBodyLimit::max(robot::upload::UPLOAD_BODY_LIMIT)),
+        )
 }
 
 /// The answer to an injected `fail_next` errcode.

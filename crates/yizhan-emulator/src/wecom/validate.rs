@@ -31,7 +31,8 @@ pub(crate) const TEXT_MAX_BYTES: usize = 5120;
 pub(crate) const MARKDOWN_MAX_BYTES: usize = 4096;
 /// Most articles in news/mpnews (45008 beyond).
 pub(crate) const MAX_ARTICLES: usize = 8;
-const URL_MAX_BYTES: usize = 2048;
+/// Longest url (40039 beyond).
+pub(crate) const URL_MAX_BYTES: usize = 2048;
 const MPNEWS_CONTENT_MAX_BYTES: usize = 666 * 1024;
 
 /// A checked message-type object, ready for the inbox.
@@ -169,7 +170,8 @@ pub(crate) fn invalid(field: &str) -> Rejection {
     Rejection::with_text(40035, format!("invalid Request Parameter, invalid {field}"))
 }
 
-fn too_long(field: &str, max: usize) -> Rejection {
+/// 40058 naming the field and the limit (observed text).
+pub(crate) fn too_long(field: &str, max: usize) -> Rejection {
     Rejection::with_text(40058, format!("{field} exceed max length {max}. Invalid input invalid Request Parameter"))
 }
 
@@ -216,7 +218,8 @@ pub(crate) fn prefix_bytes(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-fn truncate(map: &mut Map<String, Value>, key: &str, max: usize) {
+/// Cuts string field `key` to at most `max` bytes at a character boundary.
+pub(crate) fn truncate(map: &mut Map<String, Value>, key: &str, max: usize) {
     if let Some(Value::String(s)) = map.get_mut(key) {
         let keep = prefix_bytes(s, max).len();
         s.truncate(keep);

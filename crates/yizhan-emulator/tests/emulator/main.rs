@@ -17,6 +17,7 @@ mod getui_support;
 mod getui_users;
 mod limits;
 mod recipients;
+mod robot;
 mod send;
 mod support;
 mod validation;

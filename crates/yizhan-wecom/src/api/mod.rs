@@ -9,6 +9,8 @@ pub mod message_recall;
 pub mod message_send;
 pub mod message_statistics;
 pub mod update_template_card;
+pub mod webhook_send;
+pub mod webhook_upload_media;
 
 use serde::{Deserialize, Serialize};
 

@@ -31,7 +31,7 @@
 
 mod articles;
 mod basic;
-mod check;
+pub(crate) mod check;
 pub mod limits;
 mod miniprogram;
 pub mod template_card;

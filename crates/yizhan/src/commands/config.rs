@@ -18,6 +18,11 @@ pub fn check(config: &Config) -> anyhow::Result<Outcome> {
                 c.agent_id,
                 c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL)
             ),
+            ChannelConfig::WecomRobot(c) => println!(
+                "  {:<16} wecom_robot key=[redacted] base_url={}",
+                c.name,
+                c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL)
+            ),
             ChannelConfig::Getui(c) => println!(
                 "  {:<16} getui      app_id={} base_url={}",
                 c.name,

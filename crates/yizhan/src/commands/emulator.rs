@@ -39,6 +39,9 @@ fn print_banner(base: &str, config: &EmulatorConfig) {
     };
     println!("  parties     {}", groups(&config.wecom.parties));
     println!("  tags        {}", groups(&config.wecom.tags));
+    for robot in &config.wecom.robots {
+        println!("  WeCom robot key={} ({:?})", robot.key, robot.status);
+    }
     for app in &config.getui.apps {
         println!("  Getui app   app_id={} app_key={} master_secret={}", app.app_id, app.app_key, app.master_secret);
     }
@@ -58,6 +61,14 @@ fn print_banner(base: &str, config: &EmulatorConfig) {
         println!("  corp_id = \"{}\"", app.corp_id);
         println!("  agent_id = {}", app.agent_id);
         println!("  secret = \"{}\"", app.secret);
+        println!("  base_url = \"{base}\"");
+    }
+    if let Some(robot) = config.wecom.robots.first() {
+        println!();
+        println!("  [[channels]]");
+        println!("  name = \"ops-robot\"");
+        println!("  kind = \"wecom_robot\"");
+        println!("  key = \"{}\"", robot.key);
         println!("  base_url = \"{base}\"");
     }
     if let Some(app) = config.getui.apps.first() {

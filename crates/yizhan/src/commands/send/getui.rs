@@ -42,6 +42,7 @@ pub async fn run(app: &GetuiConfig, args: SendArgs) -> anyhow::Result<Outcome> {
     if let Some((flag, _)) = wecom_only.iter().find(|(_, used)| *used) {
         return Err(UsageError(format!("{flag} is for wecom_app channels; {:?} is a getui channel", app.name)).into());
     }
+    super::robot::reject_robot_flags(&args, &app.name, "getui")?;
     let target = target(&args)?;
     let mut body = PushRequest::without_audience(push_message(&args)?);
     if let Some(id) = &args.getui.request_id {

@@ -1,6 +1,7 @@
 //! `yizhan send`: one message through one channel, whatever its provider.
 
 pub mod getui;
+pub mod robot;
 pub mod wecom;
 
 use crate::cli::SendArgs;
@@ -15,6 +16,7 @@ pub async fn run(config: &Config, args: SendArgs) -> anyhow::Result<Outcome> {
     })?;
     match channel {
         ChannelConfig::WecomApp(app) => wecom::run(app, args).await,
+        ChannelConfig::WecomRobot(bot) => robot::run(bot, args).await,
         ChannelConfig::Getui(app) => getui::run(app, args).await,
     }
 }

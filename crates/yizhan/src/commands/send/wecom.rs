@@ -29,6 +29,7 @@ pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome
     if let Some((flag, _)) = getui_only.iter().find(|(_, used)| *used) {
         return Err(UsageError(format!("{flag} is for getui channels; {:?} is a wecom_app channel", app.name)).into());
     }
+    super::robot::reject_robot_flags(&args, &app.name, "wecom_app")?;
     let request = build_request(app, &args)?;
     let prepared = WecomClient::prepare(&request)?;
     if args.dry_run {

@@ -1,0 +1,177 @@
+//! `yizhan send` through a `wecom_robot` channel: one message to the robot's group.
+//!
+//! A robot has no recipients of its own (it always posts to its group) and no msgid; files and
+//! voice recordings are uploaded first and sent by media_id. The 21st message within a minute
+//! is refused by the client before sending (exit 4, "next slot in N s").
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+use yizhan_wecom::robot::{MediaKind, RobotClient, RobotMessage, RobotText};
+
+use crate::channels::robot_client;
+use crate::cli::SendArgs;
+use crate::config::WecomRobotConfig;
+use crate::exit::{Outcome, UsageError};
+
+/// What a robot send printed with `--json-output`.
+#[derive(Debug, Serialize)]
+struct Sent<'a> {
+    sent: bool,
+    msgtype: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_id: Option<&'a str>,
+}
+
+/// The message, or a file to upload before the message can be built.
+enum Content {
+    Ready(RobotMessage),
+    Upload { kind: MediaKind, path: std::path::PathBuf },
+}
+
+/// Fails when a robot-only flag is given for a channel of `kind`.
+pub fn reject_robot_flags(args: &SendArgs, channel: &str, kind: &str) -> Result<(), UsageError> {
+    let robot_only = [
+        ("--mention", !args.mention.is_empty()),
+        ("--mention-mobile", !args.mention_mobile.is_empty()),
+        ("--markdown-v2", args.content.markdown_v2.is_some()),
+        ("--image", args.content.image.is_some()),
+        ("--file", args.content.file.is_some()),
+        ("--voice", args.content.voice.is_some()),
+    ];
+    match robot_only.iter().find(|(_, used)| *used) {
+        Some((flag, _)) => {
+            Err(UsageError(format!("{flag} is for wecom_robot channels; {channel:?} is a {kind} channel")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Sends through a group robot channel.
+pub async fn run(bot: &WecomRobotConfig, args: SendArgs) -> anyhow::Result<Outcome> {
+    let foreign = [
+        ("--to", "wecom_app", !args.to.is_empty()),
+        ("--party", "wecom_app", !args.party.is_empty()),
+        ("--tag", "wecom_app and getui", !args.tag.is_empty()),
+        ("--textcard", "wecom_app", args.content.textcard.is_some()),
+        ("--json", "wecom_app", args.content.json.is_some()),
+        ("--safe", "wecom_app", args.safe),
+        ("--cid", "getui", !args.cid.is_empty()),
+        ("--alias", "getui", !args.alias.is_empty()),
+        ("--all", "getui", args.all),
+        ("--title", "getui", args.getui.title.is_some()),
+        ("--body", "getui", args.getui.body.is_some()),
+        ("--click", "getui", args.getui.click.is_some()),
+        ("--transmission", "getui", args.getui.transmission.is_some()),
+        ("--request-id", "getui", args.getui.request_id.is_some()),
+    ];
+    if let Some((flag, owner, _)) = foreign.iter().find(|(_, _, used)| *used) {
+        return Err(UsageError(format!(
+            "{flag} is for {owner} channels; {:?} is a wecom_robot channel (it always posts to its group)",
+            bot.name
+        ))
+        .into());
+    }
+    let content = content(&args)?;
+    if args.dry_run {
+        return dry_run(bot, content);
+    }
+    let client = robot_client(bot)?;
+    let (message, media_id) = match content {
+        Content::Ready(message) => (message, None),
+        Content::Upload { kind, path } => {
+            let (name, bytes) = read(&path)?;
+            let media_id = client
+                .upload_media(kind, &name, bytes)
+                .await
+                .with_context(|| format!("uploading {} through {:?}", path.display(), bot.name))?;
+            let message = match kind {
+                MediaKind::File => RobotMessage::file(media_id.clone()),
+                MediaKind::Voice => RobotMessage::voice(media_id.clone()),
+            };
+            (message, Some(media_id))
+        }
+    };
+    if let Err(e) = client.send(&message).await {
+        if let Some(remedy) = e.code().and_then(yizhan_wecom::errcode::remedy) {
+            eprintln!("hint: {remedy}");
+        }
+        return Err(anyhow::Error::new(e).context(format!("sending through {:?}", bot.name)));
+    }
+    let sent = Sent { sent: true, msgtype: message.msgtype(), media_id: media_id.as_deref() };
+    if args.json_output {
+        println!("{}", serde_json::to_string_pretty(&sent)?);
+    } else {
+        println!("sent: {} to the group of robot {:?}", sent.msgtype, bot.name);
+        if let Some(id) = sent.media_id {
+            println!("media_id: {id}");
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn content(args: &SendArgs) -> anyhow::Result<Content> {
+    let c = &args.content;
+    let mentions = !args.mention.is_empty() || !args.mention_mobile.is_empty();
+    if mentions && c.text.is_none() {
+        return Err(UsageError(
+            "--mention and --mention-mobile go with --text (in --markdown write <@userid> instead)".to_owned(),
+        )
+        .into());
+    }
+    let message = if let Some(text) = &c.text {
+        RobotText::new(text.clone())
+            .mention(args.mention.iter().cloned())
+            .mention_mobile(args.mention_mobile.iter().cloned())
+            .into()
+    } else if let Some(markdown) = &c.markdown {
+        RobotMessage::markdown(markdown.clone())
+    } else if let Some(markdown) = &c.markdown_v2 {
+        RobotMessage::markdown_v2(markdown.clone())
+    } else if let Some(path) = &c.image {
+        RobotMessage::image_from_bytes(&read(path)?.1)
+    } else if let Some(path) = &c.file {
+        return Ok(Content::Upload { kind: MediaKind::File, path: path.clone() });
+    } else if let Some(path) = &c.voice {
+        return Ok(Content::Upload { kind: MediaKind::Voice, path: path.clone() });
+    } else {
+        return Err(
+            UsageError("give one of --text, --markdown, --markdown-v2, --image, --file or --voice".to_owned()).into()
+        );
+    };
+    message.validate()?;
+    Ok(Content::Ready(message))
+}
+
+/// The file name to show and the bytes; an unreadable file is a usage error.
+fn read(path: &Path) -> Result<(String, Vec<u8>), UsageError> {
+    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok((name, bytes))
+}
+
+/// Prints the body that would be posted (the key redacted) and sends nothing. A file or voice
+/// message shows a placeholder media_id: nothing is uploaded either.
+fn dry_run(bot: &WecomRobotConfig, content: Content) -> anyhow::Result<Outcome> {
+    let base = bot.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL);
+    let message = match content {
+        Content::Ready(message) => message,
+        Content::Upload { kind, path } => {
+            let size = read(&path)?.1.len();
+            eprintln!(
+                "# dry run: would upload {} ({size} bytes) as {kind}: POST {base}{}?key=[redacted]&type={kind}",
+                path.display(),
+                yizhan_wecom::api::webhook_upload_media::PATH
+            );
+            match kind {
+                MediaKind::File => RobotMessage::file("<media_id of the upload>"),
+                MediaKind::Voice => RobotMessage::voice("<media_id of the upload>"),
+            }
+        }
+    };
+    let body = RobotClient::prepare(&message)?;
+    eprintln!("# dry run, nothing sent: POST {base}{}?key=[redacted]", yizhan_wecom::api::webhook_send::PATH);
+    println!("{}", String::from_utf8_lossy(&body));
+    Ok(Outcome::Success)
+}
