@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `GET /cgi-bin/gettoken` | [`api::gettoken`] | complete: cached per application, refreshed ahead, single-flight |
 //! | `POST /cgi-bin/message/send` | [`api::message_send`] | complete: every msgtype and template card type, validated |
+//! | `POST /cgi-bin/media/upload` | [`api::media_upload`] | complete: multipart, limits checked first, [`MediaCache`] reuse, sources from a path, bytes or a guarded URL download ([`media`]) |
+//! | `POST /cgi-bin/media/uploadimg` | [`api::media_uploadimg`] | complete: limits checked first, returns the permanent URL |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -26,16 +28,22 @@ pub mod api;
 mod client;
 pub mod errcode;
 mod error;
+pub mod media;
+mod media_cache;
 pub mod message;
 pub mod recipients;
 pub mod validate;
 
+pub use api::media_upload::MediaType;
 pub use api::message_send::{Receipt, Request as SendRequest};
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT,
-    PreparedSend, WecomClient, WecomClientBuilder,
+    DEFAULT_UPLOAD_TIMEOUT, PreparedSend, WecomClient, WecomClientBuilder,
 };
 pub use error::Error;
+pub use media::download::{DEFAULT_DOWNLOAD_TIMEOUT, MAX_REDIRECTS};
+pub use media::{MediaFile, MediaSource};
+pub use media_cache::{CacheKey, DEFAULT_MEDIA_TTL, MediaCache};
 pub use message::Message;
 pub use recipients::Recipients;
 pub use yizhan_core::token::AccessToken;

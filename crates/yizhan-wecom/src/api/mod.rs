@@ -4,6 +4,8 @@
 //! own fields; `errcode == 0` is success. [`Envelope`] decodes the status and the body together.
 
 pub mod gettoken;
+pub mod media_upload;
+pub mod media_uploadimg;
 pub mod message_send;
 
 use serde::{Deserialize, Serialize};
@@ -29,4 +31,6 @@ pub enum Method {
     Get,
     /// `POST` with a JSON body.
     Post,
+    /// `POST` with a `multipart/form-data` body.
+    PostMultipart,
 }
