@@ -76,6 +76,12 @@ pub struct Stats {
     /// Requests to Getui `/push/…` endpoints, including faulted ones.
     #[serde(default)]
     pub push_calls: u64,
+    /// Requests to WeCom `media/upload`, including faulted and refused ones.
+    #[serde(default)]
+    pub media_uploads: u64,
+    /// Requests to WeCom `media/uploadimg`, including faulted and refused ones.
+    #[serde(default)]
+    pub uploadimg_calls: u64,
 }
 
 /// A compact inbox entry.
@@ -131,6 +137,8 @@ pub(crate) struct Inbox {
     pub(crate) getui_calls: AtomicU64,
     pub(crate) auth_calls: AtomicU64,
     pub(crate) push_calls: AtomicU64,
+    pub(crate) media_uploads: AtomicU64,
+    pub(crate) uploadimg_calls: AtomicU64,
     delivered: AtomicU64,
     dropped: AtomicU64,
     deduplicated: AtomicU64,
@@ -183,6 +191,8 @@ impl Inbox {
             getui_calls: get(&self.getui_calls),
             auth_calls: get(&self.auth_calls),
             push_calls: get(&self.push_calls),
+            media_uploads: get(&self.media_uploads),
+            uploadimg_calls: get(&self.uploadimg_calls),
         }
     }
 
@@ -195,6 +205,8 @@ impl Inbox {
             &self.getui_calls,
             &self.auth_calls,
             &self.push_calls,
+            &self.media_uploads,
+            &self.uploadimg_calls,
             &self.delivered,
             &self.dropped,
             &self.deduplicated,

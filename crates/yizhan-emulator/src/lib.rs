@@ -8,7 +8,8 @@
 //! | endpoint | status |
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
-//! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check |
+//! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check, media ids |
+//! | `POST /cgi-bin/media/upload`, `/cgi-bin/media/uploadimg` | emulated: multipart, types, sizes, 3-day media per corp |
 //! | `/v2/{appId}/auth`, `/push/*`, `/task/*`, `/user/*`, `/report/*` | Getui: auth, pushes, request_id dedupe, quotas, schedules, aliases, tags, reports |
 //! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
 //!
@@ -29,7 +30,7 @@
 //! # Control API
 //!
 //! `GET /__emulator/inbox`, `GET /__emulator/stats`, `GET /__emulator/response_codes`,
-//! `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
+//! `GET /__emulator/media`, `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
 //! the table of error codes chosen where the reference is unconfirmed.
 
 mod config;
@@ -55,3 +56,4 @@ pub use handle::EmulatorHandle;
 pub use inbox::{Delivery, INBOX_CAPACITY, Stats};
 pub use server::{Emulator, run};
 pub use wecom::ledger::ResponseCodeRecord;
+pub use wecom::media::{MEDIA_LIFETIME, MediaRecord};

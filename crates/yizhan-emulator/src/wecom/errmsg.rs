@@ -37,8 +37,13 @@ pub(crate) fn text(code: i64) -> &'static str {
         0 => "ok",
         40001 => "invalid credential",
         40003 => "invalid userid",
+        40004 => "invalid media type",
+        40005 => "invalid file type",
+        40006 => "invalid file size",
         40007 => "invalid media_id",
         40008 => "invalid message type",
+        40009 => "invalid image size",
+        40011 => "invalid video size",
         40013 => "invalid corpid",
         40014 => "invalid access_token",
         40031 => "invalid userid list",
@@ -56,7 +61,9 @@ pub(crate) fn text(code: i64) -> &'static str {
         41006 => "media_id missing",
         41011 => "missing agentid",
         42001 => "access_token expired",
+        44001 => "empty media data",
         44004 => "empty content",
+        45001 => "media size out of limit",
         45002 => "content size out of limit",
         45008 => "article size out of limit",
         45009 => "api freq out of limit",
@@ -123,6 +130,9 @@ mod tests {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         for code in [42001, 44004, 45008, 81013, 82001, 82002, 82003, 90200, 90201, 90202, 90203] {
+            assert_ne!(text(code), "unknown error", "{code}");
+        }
+        for code in [40004, 40005, 40006, 40007, 40009, 40011, 44001, 45001] {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         assert_eq!(Rejection::new(40008).text, "invalid message type");
