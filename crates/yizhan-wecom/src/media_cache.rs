@@ -12,6 +12,7 @@
 //!
 //! ```
 //! # async fn demo() -> Result<(), std::convert::Infallible> {
+//! use std::convert::Infallible;
 //! use std::time::Duration;
 //! use yizhan_core::Clock;
 //! use yizhan_wecom::media::MediaFile;
@@ -20,8 +21,8 @@
 //! let cache = MediaCache::new(Duration::from_secs(3600), Clock::System);
 //! let file = MediaFile::new("chart.png", vec![0u8; 64]);
 //! let key = CacheKey::new("https://qyapi.weixin.qq.com#ww1#1000002", MediaType::Image, &file);
-//! let id = cache.get_or_upload(&key, || async { Ok("MEDIA-1".to_owned()) }).await?;
-//! let again = cache.get_or_upload(&key, || async { Ok("MEDIA-2".to_owned()) }).await?;
+//! let id = cache.get_or_upload(&key, || async { Ok::<_, Infallible>("MEDIA-1".to_owned()) }).await?;
+//! let again = cache.get_or_upload(&key, || async { Ok::<_, Infallible>("MEDIA-2".to_owned()) }).await?;
 //! assert_eq!((id.as_str(), again.as_str()), ("MEDIA-1", "MEDIA-1"));
 //! # Ok(()) }
 //! ```

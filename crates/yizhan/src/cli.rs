@@ -95,6 +95,19 @@ pub struct ContentArgs {
     /// flags optional). `-` reads standard input.
     #[arg(long, help_heading = "WeCom content")]
     pub json: Option<PathBuf>,
+    /// WeCom: an image (JPG/PNG, ≤10 MB): a local path, or an https:// URL that yizhan downloads.
+    /// Uploaded first (media/upload), then sent.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub image: Option<String>,
+    /// WeCom: a file (≤20 MB; its name is what recipients see): a local path or an https:// URL.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub file: Option<String>,
+    /// WeCom: a voice message (AMR, ≤2 MB, ≤60 s): a local path or an https:// URL.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub voice: Option<String>,
+    /// WeCom: a video (MP4, ≤10 MB): a local path or an https:// URL.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub video: Option<String>,
 }
 
 /// Getui content: a notification (`--title` and `--body`) or a transmission.
