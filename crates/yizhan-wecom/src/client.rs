@@ -9,8 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use yizhan_core::{Clock, FailureKind, Provider, RetryPolicy, SendError};
 
-use crate::api::media_upload::{self, MediaType};
-use crate::api::{Envelope, gettoken, media_uploadimg, message_send};
+use crate::api::media_upload;
+use crate::api::{Envelope, gettoken, message_send};
 use crate::errcode;
 use crate::error::Error;
 use crate::media::MediaFile;
@@ -212,7 +212,7 @@ pub(crate) struct Inner {
 
 /// What one attempt sends. A multipart form cannot be cloned, so it is built anew from the
 /// file for every attempt (the bytes are shared, not copied).
-enum Payload<'a> {
+pub(crate) enum Payload<'a> {
     /// A JSON body, sent unchanged on every attempt.
     Json(Bytes),
     /// A `multipart/form-data` body with the file in part `media`.
@@ -220,13 +220,13 @@ enum Payload<'a> {
 }
 
 /// One business request as the retry loop sends it.
-struct Call<'a> {
-    path: &'a str,
+pub(crate) struct Call<'a> {
+    pub(crate) path: &'a str,
     /// Query parameters besides `access_token`.
-    query: &'a [(&'a str, &'a str)],
-    payload: Payload<'a>,
+    pub(crate) query: &'a [(&'a str, &'a str)],
+    pub(crate) payload: Payload<'a>,
     /// True when a resend after an ambiguous failure cannot do harm.
-    resend_is_safe: bool,
+    pub(crate) resend_is_safe: bool,
 }
 
 impl std::fmt::Debug for WecomClient {
@@ -349,43 +349,8 @@ impl WecomClient {
         self.call_ok(Call { path, query: &[], payload: Payload::Json(body), resend_is_safe }).await
     }
 
-    /// Uploads temporary media (`media/upload`, valid 3 days) and returns WeCom's answer.
-    ///
-    /// The size and format limits of `media_type` are checked first; a violation is
-    /// [`Error::Invalid`] naming the limit, and nothing is sent. Token refresh and transient
-    /// retries work as for [`send`](Self::send); an upload whose answer was lost is repeated
-    /// (at worst WeCom keeps an unused copy for 3 days). No cache: see
-    /// [`upload_media_cached`](Self::upload_media_cached).
-    pub async fn upload_media(&self, media_type: MediaType, file: &MediaFile) -> Result<media_upload::Response, Error> {
-        media_upload::check(media_type, &file.filename, file.len())?;
-        let call = Call {
-            path: media_upload::PATH,
-            query: &[("type", media_type.as_str())],
-            payload: Payload::Multipart(file),
-            resend_is_safe: true,
-        };
-        let response: media_upload::Response = self.call_ok(call).await?;
-        if response.media_id.is_empty() {
-            return Err(missing_field("media/upload", "media_id").into());
-        }
-        Ok(response)
-    }
-
-    /// Uploads a JPG or PNG (5 B – 2 MiB) for use inside mpnews content (`media/uploadimg`) and
-    /// returns its permanent URL.
-    pub async fn upload_image(&self, file: &MediaFile) -> Result<String, Error> {
-        media_uploadimg::check(&file.filename, file.len())?;
-        let call =
-            Call { path: media_uploadimg::PATH, query: &[], payload: Payload::Multipart(file), resend_is_safe: true };
-        let response: media_uploadimg::Response = self.call_ok(call).await?;
-        if response.url.is_empty() {
-            return Err(missing_field("media/uploadimg", "url").into());
-        }
-        Ok(response.url)
-    }
-
     /// [`call`](Self::call), then the body on errcode 0 and the classified error otherwise.
-    async fn call_ok<R: DeserializeOwned + Default>(&self, call: Call<'_>) -> Result<R, Error> {
+    pub(crate) async fn call_ok<R: DeserializeOwned + Default>(&self, call: Call<'_>) -> Result<R, Error> {
         let envelope: Envelope<R> = self.call(call).await?;
         match envelope.errcode {
             0 => Ok(envelope.body),
@@ -507,14 +472,6 @@ fn multipart_form(file: &MediaFile) -> Result<reqwest::multipart::Form, SendErro
             )
         })?;
     Ok(reqwest::multipart::Form::new().part(media_upload::PART_NAME, part))
-}
-
-fn missing_field(endpoint: &str, field: &str) -> SendError {
-    SendError::transport(
-        Provider::Wecom,
-        FailureKind::Transient,
-        format!("{endpoint} answered errcode 0 without {field}"),
-    )
 }
 
 /// Reads and decodes a response. `may_have_effect` marks failures after the request was

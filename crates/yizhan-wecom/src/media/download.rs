@@ -273,6 +273,11 @@ mod tests {
         assert!(e.to_string().contains("127.0.0.1 is not a public address"), "{e}");
         let e = check(&url("https://[::ffff:169.254.169.254]/latest"), &policy()).await.err().unwrap();
         assert!(e.to_string().contains("not a public address"), "{e}");
+        // Other spellings of loopback are normalised by the URL parser, then refused.
+        for other in ["https://2130706433/x.png", "https://0x7f.1/x.png", "https://0177.0.0.1/x.png"] {
+            let e = check(&url(other), &policy()).await.err().unwrap();
+            assert!(e.to_string().contains("127.0.0.1 is not a public address"), "{other}: {e}");
+        }
         let ok = check(&url("https://8.8.8.8/x.png"), &policy()).await.unwrap();
         assert_eq!((ok.domain, ok.addr), (None, "8.8.8.8:443".parse().unwrap()));
         let allowed = DownloadPolicy { allow_http: true, allow_private: true, ..policy() };

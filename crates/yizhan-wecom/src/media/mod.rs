@@ -30,6 +30,7 @@
 pub mod address;
 pub(crate) mod download;
 mod send;
+mod upload;
 
 use std::path::PathBuf;
 
