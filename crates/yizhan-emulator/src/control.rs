@@ -5,6 +5,7 @@
 //! | `GET /__emulator/inbox` | JSON array of [`Delivery`](crate::Delivery), oldest first |
 //! | `GET /__emulator/stats` | [`Stats`](crate::Stats) |
 //! | `GET /__emulator/response_codes` | issued template-card response codes |
+//! | `GET /__emulator/media` | uploaded temporary media ([`MediaRecord`](crate::MediaRecord)), oldest first |
 //! | `POST /__emulator/reset` | clears inbox, stats, tokens, windows, duplicates, faults and Getui tasks/quotas |
 //! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1, "redirect":{"count":1,"domains":["http://127.0.0.1:9"]}}` (every field optional) |
 //!
@@ -65,6 +66,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/__emulator/inbox", get(inbox))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/response_codes", get(response_codes))
+        .route("/__emulator/media", get(media))
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/faults", post(faults))
 }
@@ -81,6 +83,10 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
 
 async fn response_codes(State(state): State<Arc<AppState>>) -> Response {
     Json(state.wecom.response_codes()).into_response()
+}
+
+async fn media(State(state): State<Arc<AppState>>) -> Response {
+    Json(state.wecom.media()).into_response()
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> Response {

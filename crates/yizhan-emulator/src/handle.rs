@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::inbox::{Delivery, Stats};
 use crate::state::AppState;
 use crate::wecom::ledger::ResponseCodeRecord;
+use crate::wecom::media::MediaRecord;
 
 /// A running emulator: its address, what it received, and its fault knobs. Cheap to clone.
 ///
@@ -67,8 +68,15 @@ impl EmulatorHandle {
         self.state().wecom.response_codes()
     }
 
+    /// Temporary media stored by `media/upload` since start or the last reset, oldest first
+    /// (expired ones included until the store needs room).
+    pub fn media(&self) -> Vec<MediaRecord> {
+        self.state().wecom.media()
+    }
+
     /// Clears the inbox, the counters, all tokens (old ones become unknown: WeCom 40014, Getui
-    /// 10001), the per-member windows, the duplicate memory, the response codes, every fault,
+    /// 10001), the per-member windows, the duplicate memory, the response codes, the uploaded
+    /// media, every fault,
     /// and the Getui tasks, schedules, request_ids and quotas; the Getui registry (aliases, tags)
     /// returns to its configuration.
     pub fn reset(&self) {

@@ -84,6 +84,12 @@ pub struct Stats {
     /// Requests to the WeCom group robot `webhook/upload_media`, including faulted ones.
     #[serde(default)]
     pub robot_upload_calls: u64,
+    /// Requests to WeCom `media/upload`, including faulted and refused ones.
+    #[serde(default)]
+    pub media_uploads: u64,
+    /// Requests to WeCom `media/uploadimg`, including faulted and refused ones.
+    #[serde(default)]
+    pub uploadimg_calls: u64,
 }
 
 /// A compact inbox entry.
@@ -141,6 +147,8 @@ pub(crate) struct Inbox {
     pub(crate) push_calls: AtomicU64,
     pub(crate) robot_calls: AtomicU64,
     pub(crate) robot_upload_calls: AtomicU64,
+    pub(crate) media_uploads: AtomicU64,
+    pub(crate) uploadimg_calls: AtomicU64,
     delivered: AtomicU64,
     dropped: AtomicU64,
     deduplicated: AtomicU64,
@@ -195,6 +203,8 @@ impl Inbox {
             push_calls: get(&self.push_calls),
             robot_calls: get(&self.robot_calls),
             robot_upload_calls: get(&self.robot_upload_calls),
+            media_uploads: get(&self.media_uploads),
+            uploadimg_calls: get(&self.uploadimg_calls),
         }
     }
 
@@ -209,6 +219,8 @@ impl Inbox {
             &self.push_calls,
             &self.robot_calls,
             &self.robot_upload_calls,
+            &self.media_uploads,
+            &self.uploadimg_calls,
             &self.delivered,
             &self.dropped,
             &self.deduplicated,

@@ -8,8 +8,10 @@
 //! | endpoint | status |
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
-//! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check |
+//! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check, media ids |
+//! | `POST /cgi-bin/message/recall`, `update_template_card`, `get_statistics`, `/cgi-bin/appchat/*` | emulated: windows, single-use codes, chats and their limits |
 //! | `POST /cgi-bin/webhook/send`, `/cgi-bin/webhook/upload_media` | group robots: eight msgtypes, 20/min per robot, per-robot media |
+//! | `POST /cgi-bin/media/upload`, `/cgi-bin/media/uploadimg` | emulated: multipart, types, sizes, 3-day media per corp |
 //! | `/v2/{appId}/auth`, `/push/*`, `/task/*`, `/user/*`, `/report/*` | Getui: auth, pushes, request_id dedupe, quotas, schedules, aliases, tags, reports |
 //! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
 //!
@@ -30,7 +32,7 @@
 //! # Control API
 //!
 //! `GET /__emulator/inbox`, `GET /__emulator/stats`, `GET /__emulator/response_codes`,
-//! `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
+//! `GET /__emulator/media`, `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
 //! the table of error codes chosen where the reference is unconfirmed.
 
 mod config;
@@ -56,4 +58,5 @@ pub use handle::EmulatorHandle;
 pub use inbox::{Delivery, INBOX_CAPACITY, Stats};
 pub use server::{Emulator, run};
 pub use wecom::ledger::ResponseCodeRecord;
+pub use wecom::media::{MEDIA_LIFETIME, MediaRecord};
 pub use wecom::robot::config::{DEFAULT_ROBOT_KEY, DEFAULT_ROBOT_PER_MINUTE, RobotStatus, RobotWindow, WecomRobot};

@@ -9,9 +9,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use yizhan_core::{Clock, FailureKind, Provider, RetryPolicy, SendError};
 
+use crate::api::media_upload;
 use crate::api::{Envelope, gettoken, message_send};
 use crate::errcode;
 use crate::error::Error;
+use crate::media::MediaFile;
+use crate::media::download::{DEFAULT_DOWNLOAD_TIMEOUT, DownloadPolicy};
+use crate::media_cache::{DEFAULT_MEDIA_TTL, MediaCache};
 use crate::message::Message;
 use crate::recipients::Recipients;
 use crate::transport::{self, Timeouts, provider_error, read_envelope, transport_error};
@@ -27,6 +31,8 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(15);
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 /// Default limit on a whole call, connect to last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit on one media upload attempt (files reach 20 MiB).
+pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Configures a [`WecomClient`].
 #[must_use]
@@ -42,6 +48,12 @@ pub struct WecomClientBuilder {
     refresh_margin: Duration,
     clock: Clock,
     http: Option<reqwest::Client>,
+    upload_timeout: Duration,
+    media_cache: Option<MediaCache>,
+    allow_private_urls: bool,
+    allow_http_urls: bool,
+    download_timeout: Duration,
+    max_download_bytes: Option<u64>,
 }
 
 impl WecomClientBuilder {
@@ -95,6 +107,45 @@ impl WecomClientBuilder {
         self
     }
 
+    /// Limit on one media upload attempt. Default 120 s.
+    pub fn upload_timeout(mut self, timeout: Duration) -> Self {
+        self.upload_timeout = timeout;
+        self
+    }
+
+    /// Shares a media cache (e.g. one per process). Default: a new cache reusing uploads for
+    /// [`DEFAULT_MEDIA_TTL`] (2.5 days) on this builder's clock.
+    pub fn media_cache(mut self, cache: MediaCache) -> Self {
+        self.media_cache = Some(cache);
+        self
+    }
+
+    /// Lets media URLs resolve to private, loopback, link-local, CGNAT, unique-local … addresses
+    /// ([`media::address::is_public`](crate::media::address::is_public)). Default false: such
+    /// URLs are refused before any connection. Tests against a local server set it.
+    pub fn allow_private_urls(mut self, allow: bool) -> Self {
+        self.allow_private_urls = allow;
+        self
+    }
+
+    /// Lets media URLs use plain `http://`. Default false (`https://` only).
+    pub fn allow_http_urls(mut self, allow: bool) -> Self {
+        self.allow_http_urls = allow;
+        self
+    }
+
+    /// Limit on one media download, DNS to last byte. Default 60 s.
+    pub fn download_timeout(mut self, timeout: Duration) -> Self {
+        self.download_timeout = timeout;
+        self
+    }
+
+    /// Cap on a media download. Default: the media type's upload limit (never more).
+    pub fn max_download_bytes(mut self, max: u64) -> Self {
+        self.max_download_bytes = Some(max);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<WecomClient, Error> {
         let http = match self.http {
@@ -105,34 +156,74 @@ impl WecomClientBuilder {
                 total: self.timeout,
             })?,
         };
+        let download = DownloadPolicy {
+            allow_http: self.allow_http_urls,
+            allow_private: self.allow_private_urls,
+            timeout: self.download_timeout,
+            connect_timeout: self.connect_timeout,
+            max_bytes: self.max_download_bytes,
+            user_agent: USER_AGENT.to_owned(),
+        };
+        let media_cache = self.media_cache.unwrap_or_else(|| MediaCache::new(DEFAULT_MEDIA_TTL, self.clock.clone()));
         Ok(WecomClient {
             inner: Arc::new(Inner {
                 http,
+                identity: format!("{}#{}#{}", self.base_url, self.corp_id, self.agent_id),
                 base_url: self.base_url,
                 corp_id: self.corp_id,
                 agent_id: self.agent_id,
                 secret: self.secret,
                 tokens: TokenCache::new(self.refresh_margin, self.clock),
                 retry: self.retry,
+                upload_timeout: self.upload_timeout,
+                media_cache,
+                download,
             }),
         })
     }
 }
 
-/// A WeCom application client. Cheap to clone; clones share the connection pool and the token.
+const USER_AGENT: &str = concat!("yizhan/", env!("CARGO_PKG_VERSION"));
+
+/// A WeCom application client. Cheap to clone; clones share the connection pool, the token and
+/// the media cache.
 #[derive(Clone)]
 pub struct WecomClient {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     http: reqwest::Client,
+    /// `base_url#corp_id#agent_id`: the media cache key's identity.
+    pub(crate) identity: String,
     base_url: String,
     corp_id: String,
     agent_id: i64,
     secret: SecretString,
     tokens: TokenCache,
     retry: RetryPolicy,
+    upload_timeout: Duration,
+    pub(crate) media_cache: MediaCache,
+    pub(crate) download: DownloadPolicy,
+}
+
+/// What one attempt sends. A multipart form cannot be cloned, so it is built anew from the
+/// file for every attempt (the bytes are shared, not copied).
+pub(crate) enum Payload<'a> {
+    /// A JSON body, sent unchanged on every attempt.
+    Json(Bytes),
+    /// A `multipart/form-data` body with the file in part `media`.
+    Multipart(&'a MediaFile),
+}
+
+/// One business request as the retry loop sends it.
+pub(crate) struct Call<'a> {
+    pub(crate) path: &'a str,
+    /// Query parameters besides `access_token`.
+    pub(crate) query: &'a [(&'a str, &'a str)],
+    pub(crate) payload: Payload<'a>,
+    /// True when a resend after an ambiguous failure cannot do harm.
+    pub(crate) resend_is_safe: bool,
 }
 
 impl std::fmt::Debug for WecomClient {
@@ -170,6 +261,12 @@ impl WecomClient {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             clock: Clock::System,
             http: None,
+            upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
+            media_cache: None,
+            allow_private_urls: false,
+            allow_http_urls: false,
+            download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
+            max_download_bytes: None,
         }
     }
 
@@ -221,8 +318,14 @@ impl WecomClient {
 
     /// Sends a prepared body unchanged.
     pub async fn send_prepared(&self, prepared: &PreparedSend) -> Result<message_send::Receipt, Error> {
-        let envelope: Envelope<message_send::Response> =
-            self.call(message_send::PATH, prepared.body.clone(), prepared.resend_is_safe).await?;
+        let envelope: Envelope<message_send::Response> = self
+            .call(Call {
+                path: message_send::PATH,
+                query: &[],
+                payload: Payload::Json(prepared.body.clone()),
+                resend_is_safe: prepared.resend_is_safe,
+            })
+            .await?;
         match envelope.errcode {
             0 => Ok(envelope.body.into()),
             81013 => Err(Error::Rejected {
@@ -240,7 +343,12 @@ impl WecomClient {
         body: Bytes,
         resend_is_safe: bool,
     ) -> Result<R, Error> {
-        let envelope: Envelope<R> = self.call(path, body, resend_is_safe).await?;
+        self.call_ok(Call { path, query: &[], payload: Payload::Json(body), resend_is_safe }).await
+    }
+
+    /// [`call`](Self::call), then the body on errcode 0 and the classified error otherwise.
+    pub(crate) async fn call_ok<R: DeserializeOwned + Default>(&self, call: Call<'_>) -> Result<R, Error> {
+        let envelope: Envelope<R> = self.call(call).await?;
         match envelope.errcode {
             0 => Ok(envelope.body),
             code => Err(provider_error(code, &envelope.errmsg, errcode::classify).into()),
@@ -250,17 +358,13 @@ impl WecomClient {
     /// The request loop: token, one refresh-and-retry on a token error, back-off retries on
     /// transient failures. Returns the envelope of any non-retryable answer for the caller to
     /// interpret.
-    async fn call<R: DeserializeOwned + Default>(
-        &self,
-        path: &str,
-        body: Bytes,
-        resend_is_safe: bool,
-    ) -> Result<Envelope<R>, Error> {
+    async fn call<R: DeserializeOwned + Default>(&self, call: Call<'_>) -> Result<Envelope<R>, Error> {
+        let Call { path, resend_is_safe, .. } = call;
         let mut attempt = 1;
         let mut refreshed = false;
         loop {
             let token = self.access_token().await?;
-            let failure = match self.post_once::<R>(path, &token, body.clone()).await {
+            let failure = match self.post_once::<R>(&call, &token).await {
                 Ok(env) if errcode::is_token_error(env.errcode) && !refreshed => {
                     tracing::debug!(path, errcode = env.errcode, "wecom token rejected; refreshing once");
                     self.inner.tokens.invalidate(&token);
@@ -288,20 +392,22 @@ impl WecomClient {
 
     async fn post_once<R: DeserializeOwned + Default>(
         &self,
-        path: &str,
+        call: &Call<'_>,
         token: &AccessToken,
-        body: Bytes,
     ) -> Result<Envelope<R>, SendError> {
-        let response = self
+        let request = self
             .inner
             .http
-            .post(format!("{}{path}", self.inner.base_url))
+            .post(format!("{}{}", self.inner.base_url, call.path))
             .query(&[("access_token", token.expose())])
-            .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(e, true))?;
+            .query(call.query);
+        let request = match &call.payload {
+            Payload::Json(body) => {
+                request.header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8").body(body.clone())
+            }
+            Payload::Multipart(file) => request.multipart(multipart_form(file)?).timeout(self.inner.upload_timeout),
+        };
+        let response = request.send().await.map_err(|e| transport_error(e, true))?;
         read_envelope(response, true).await
     }
 
@@ -348,4 +454,19 @@ impl WecomClient {
             .map_err(|e| transport_error(e, false))?;
         read_envelope(response, false).await
     }
+}
+
+/// The upload form: one part `media` with the file name and content type.
+fn multipart_form(file: &MediaFile) -> Result<reqwest::multipart::Form, SendError> {
+    let part = reqwest::multipart::Part::stream_with_length(file.bytes.clone(), file.len())
+        .file_name(file.filename.clone())
+        .mime_str(&file.content_type)
+        .map_err(|e| {
+            SendError::transport(
+                Provider::Wecom,
+                FailureKind::Permanent,
+                format!("invalid content type {:?}: {e}", file.content_type),
+            )
+        })?;
+    Ok(reqwest::multipart::Form::new().part(media_upload::PART_NAME, part))
 }

@@ -25,13 +25,25 @@ pub enum Error {
         /// What WeCom reported: invalid users, parties, tags, unlicensed users, msgid.
         receipt: Box<Receipt>,
     },
+    /// Media could not be fetched from its URL (the server answered an error, the connection
+    /// failed or timed out). Refused URLs and size limits are [`Error::Invalid`] instead.
+    #[error("media {origin}: {message}")]
+    Media {
+        /// The URL without its query string, which may hold credentials.
+        origin: String,
+        /// What went wrong.
+        message: String,
+        /// True when trying again later may work (network failure, timeout, HTTP 5xx).
+        transient: bool,
+    },
 }
 
 impl Error {
     /// What the failure means for the next attempt.
     pub fn kind(&self) -> FailureKind {
         match self {
-            Error::Invalid(_) => FailureKind::Permanent,
+            Error::Invalid(_) | Error::Media { transient: false, .. } => FailureKind::Permanent,
+            Error::Media { transient: true, .. } => FailureKind::Transient,
             Error::Send(e) | Error::Rejected { error: e, .. } => e.kind,
         }
     }
@@ -39,7 +51,7 @@ impl Error {
     /// The provider's errcode, when there was one.
     pub fn code(&self) -> Option<i64> {
         match self {
-            Error::Invalid(_) => None,
+            Error::Invalid(_) | Error::Media { .. } => None,
             Error::Send(e) | Error::Rejected { error: e, .. } => e.code,
         }
     }
@@ -47,7 +59,7 @@ impl Error {
     /// The provider's errmsg or the transport description.
     pub fn provider_message(&self) -> Option<&str> {
         match self {
-            Error::Invalid(_) => None,
+            Error::Invalid(_) | Error::Media { .. } => None,
             Error::Send(e) | Error::Rejected { error: e, .. } => Some(&e.message),
         }
     }

@@ -10,6 +10,8 @@
 //! | `appchat/create`, `update`, `send` | [`api::appchat`] | complete; `appchat/get` types only (GET support pending) |
 //! | `POST /cgi-bin/webhook/send` | [`api::webhook_send`], [`robot`] | complete: group robots, all eight msgtypes, 20/min limiter |
 //! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | complete: `file` and `voice` |
+//! | `POST /cgi-bin/media/upload` | [`api::media_upload`] | complete: multipart, limits checked first, [`MediaCache`] reuse, sources from a path, bytes or a guarded URL download ([`media`]) |
+//! | `POST /cgi-bin/media/uploadimg` | [`api::media_uploadimg`] | complete: limits checked first, returns the permanent URL |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -32,6 +34,8 @@ pub mod api;
 mod client;
 pub mod errcode;
 mod error;
+pub mod media;
+mod media_cache;
 pub mod message;
 mod ops;
 pub mod recipients;
@@ -39,12 +43,16 @@ pub mod robot;
 mod transport;
 pub mod validate;
 
+pub use api::media_upload::MediaType;
 pub use api::message_send::{Receipt, Request as SendRequest};
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT,
-    PreparedSend, WecomClient, WecomClientBuilder,
+    DEFAULT_UPLOAD_TIMEOUT, PreparedSend, WecomClient, WecomClientBuilder,
 };
 pub use error::Error;
+pub use media::download::{DEFAULT_DOWNLOAD_TIMEOUT, MAX_REDIRECTS};
+pub use media::{MediaFile, MediaSource};
+pub use media_cache::{CacheKey, DEFAULT_MEDIA_TTL, MediaCache};
 pub use message::Message;
 pub use recipients::Recipients;
 pub use robot::{RobotClient, RobotMessage};

@@ -1,11 +1,12 @@
-//! Golden responses: real-shaped message/send and gettoken bodies (success and error) decode
+//! Golden responses: real-shaped message/send, gettoken and media upload bodies (success and error) decode
 //! through `api::Envelope`, and message/send bodies turn into a [`Receipt`] with the `|`-joined
 //! lists split and lower-cased.
 
 use std::path::Path;
 
 use yizhan_wecom::api::message_send::{self, Receipt};
-use yizhan_wecom::api::{Envelope, gettoken};
+use yizhan_wecom::api::{Envelope, gettoken, media_upload, media_uploadimg};
+use yizhan_wecom::errcode;
 
 fn decode<T: serde::de::DeserializeOwned>(name: &str) -> T {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wecom").join(name);
@@ -80,4 +81,36 @@ fn gettoken_errors_decode_with_empty_bodies() {
         envelope.errmsg,
         "not allow to access from your ip, hint: [1700000000_1_abc], from ip: 203.0.113.9, more info at https://open.work.weixin.qq.com/devtool/query?e=60020"
     );
+}
+
+#[test]
+fn media_upload_success_with_created_at_as_a_string() {
+    let envelope: Envelope<media_upload::Response> = decode("media_upload.response.json");
+    assert_eq!((envelope.errcode, envelope.errmsg.as_str()), (0, ""));
+    assert_eq!(envelope.body.media_type, "image");
+    assert_eq!(envelope.body.media_id, "1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0");
+    assert_eq!(envelope.body.created_at, 1_380_000_000);
+}
+
+#[test]
+fn media_upload_error_has_an_empty_body() {
+    let envelope: Envelope<media_upload::Response> = decode("media_upload.error-40004.json");
+    assert_eq!(envelope.errcode, 40004);
+    assert_eq!(envelope.body, media_upload::Response::default());
+    assert_eq!(errcode::describe(40004), Some("invalid media file type"));
+}
+
+#[test]
+fn media_uploadimg_success() {
+    let envelope: Envelope<media_uploadimg::Response> = decode("media_uploadimg.response.json");
+    assert_eq!(envelope.errcode, 0);
+    assert!(envelope.body.url.starts_with("http://p.qpic.cn/pic_wework/"), "{}", envelope.body.url);
+}
+
+#[test]
+fn message_send_40007_is_permanent() {
+    let envelope: Envelope<message_send::Response> = decode("message_send.error-40007.json");
+    assert_eq!(envelope.errcode, 40007);
+    assert!(envelope.errmsg.starts_with("invalid media_id"), "{}", envelope.errmsg);
+    assert_eq!(errcode::classify(40007), Some(yizhan_core::FailureKind::Permanent));
 }

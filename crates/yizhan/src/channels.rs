@@ -1,15 +1,27 @@
 //! Builds provider clients from channel configuration.
 
+use std::sync::OnceLock;
+
 use secrecy::ExposeSecret;
 use yizhan_getui::GetuiClient;
-use yizhan_wecom::WecomClient;
 use yizhan_wecom::robot::RobotClient;
+use yizhan_wecom::{MediaCache, WecomClient};
 
 use crate::config::{GetuiConfig, WecomAppConfig, WecomRobotConfig};
 
+/// The media cache of this process: every WeCom client shares it, so one upload serves every
+/// send of the same content until it is 2.5 days old (keys include the channel).
+pub fn media_cache() -> MediaCache {
+    static CACHE: OnceLock<MediaCache> = OnceLock::new();
+    CACHE.get_or_init(MediaCache::default).clone()
+}
+
 /// A WeCom client for a `wecom_app` channel.
 pub fn wecom_client(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
-    let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone());
+    let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone())
+        .media_cache(media_cache())
+        .allow_private_urls(channel.allow_private_urls)
+        .allow_http_urls(channel.allow_http_urls);
     if let Some(url) = &channel.base_url {
         builder = builder.base_url(url);
     }

@@ -104,15 +104,6 @@ pub struct ContentArgs {
     /// WeCom robot: markdown_v2 (tables, lists, code blocks; ≤4096 bytes).
     #[arg(long, help_heading = "WeCom content")]
     pub markdown_v2: Option<String>,
-    /// WeCom robot: an image file (JPG or PNG, ≤2 MB), sent inline as base64 with its md5.
-    #[arg(long, value_name = "PATH", help_heading = "WeCom content")]
-    pub image: Option<PathBuf>,
-    /// WeCom robot: a file (5 B to 20 MB), uploaded first; the group sees its file name.
-    #[arg(long, value_name = "PATH", help_heading = "WeCom content")]
-    pub file: Option<PathBuf>,
-    /// WeCom robot: an AMR voice recording (≤2 MB, ≤60 s), uploaded first.
-    #[arg(long, value_name = "PATH", help_heading = "WeCom content")]
-    pub voice: Option<PathBuf>,
     /// WeCom: a text card `title=..,description=..,url=..[,btntxt=..]`.
     #[arg(long, help_heading = "WeCom content")]
     pub textcard: Option<String>,
@@ -120,6 +111,22 @@ pub struct ContentArgs {
     /// flags optional). `-` reads standard input.
     #[arg(long, help_heading = "WeCom content")]
     pub json: Option<PathBuf>,
+    /// WeCom: an image (JPG/PNG, ≤10 MB): a local path, or an https:// URL that yizhan downloads.
+    /// Uploaded first (media/upload), then sent. Robots: a local path (≤2 MB), sent inline as
+    /// base64 with its md5.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub image: Option<String>,
+    /// WeCom: a file (≤20 MB; its name is what recipients see): a local path or an https:// URL.
+    /// Robots: a local path, uploaded with webhook/upload_media.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub file: Option<String>,
+    /// WeCom: a voice message (AMR, ≤2 MB, ≤60 s): a local path or an https:// URL. Robots: a
+    /// local path.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub voice: Option<String>,
+    /// WeCom: a video (MP4, ≤10 MB): a local path or an https:// URL.
+    #[arg(long, value_name = "PATH|URL", help_heading = "WeCom content")]
+    pub video: Option<String>,
 }
 
 /// Getui content: a notification (`--title` and `--body`) or a transmission.

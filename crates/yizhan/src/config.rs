@@ -124,6 +124,13 @@ pub struct WecomAppConfig {
     /// `duplicate_check_interval` in seconds when duplicate check is on. Default 1800, max 14400.
     #[serde(default)]
     pub duplicate_check_interval: Option<u32>,
+    /// Let media URLs (`--image https://…`) resolve to private, loopback, link-local, CGNAT or
+    /// unique-local addresses. Default false: yizhan must not be a way into the internal network.
+    #[serde(default)]
+    pub allow_private_urls: bool,
+    /// Let media URLs use plain `http://`. Default false (`https://` only).
+    #[serde(default)]
+    pub allow_http_urls: bool,
 }
 
 /// `kind = "wecom_robot"`: one group robot. It has no token; the webhook key is the only

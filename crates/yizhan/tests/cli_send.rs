@@ -345,3 +345,53 @@ async fn robot_usage_errors_dry_run_and_provider_errors() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("ops-robot") && stdout.contains("key configured"), "{stdout}");
 }
+
+#[tokio::test]
+async fn image_path_is_uploaded_then_sent_as_an_image_message() {
+    let s = setup("OPS_SECRET").await;
+    let path = s.dir.join("chart.png");
+    std::fs::write(&path, b"\x89PNG\r\n\x1a\nnot really a chart").expect("image written");
+    let path = path.to_string_lossy().into_owned();
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--image", &path]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout {stdout} stderr {}", text(&out.stderr));
+    let media = s.emu.media();
+    assert_eq!(media.len(), 1);
+    assert_eq!((media[0].media_type.as_str(), media[0].filename.as_str()), ("image", "chart.png"));
+    assert!(stdout.contains(&format!("media_id: {}", media[0].media_id)), "{stdout}");
+    let inbox = s.emu.inbox();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!((inbox[0].recipient.as_str(), inbox[0].msgtype.as_str()), ("alice", "image"));
+    assert_eq!(inbox[0].content["media_id"], serde_json::json!(media[0].media_id));
+    assert_eq!(s.emu.stats().media_uploads, 1);
+}
+
+#[tokio::test]
+async fn media_flags_refuse_bad_input_before_uploading() {
+    let s = setup("OPS_SECRET").await;
+    // A loopback URL: refused by the channel's defaults (https only, public addresses only).
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--image", "http://127.0.0.1:9/x.png"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("allow_http_urls"), "{}", text(&out.stderr));
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--image", "https://127.0.0.1:9/x.png"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a public address"), "{}", text(&out.stderr));
+    // A missing file, a wrong format, and no recipient.
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--file", "/nonexistent/report.pdf"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let gif = s.dir.join("anim.gif");
+    std::fs::write(&gif, b"GIF89a-------").expect("written");
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--image", &gif.to_string_lossy()]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("jpg, jpeg, png"), "{}", text(&out.stderr));
+    let out = yizhan(&s, SECRET, &["send", "ops", "--image", &gif.to_string_lossy()]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // --dry-run names the upload and prints the body with a placeholder id.
+    let out = yizhan(&s, SECRET, &["send", "ops", "--to", "bob", "--voice", "hello.amr", "--dry-run"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("/cgi-bin/media/upload?access_token=[redacted]&type=voice"));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON body");
+    assert_eq!(body["msgtype"], "voice");
+    let stats = s.emu.stats();
+    assert_eq!((stats.media_uploads, stats.send_calls), (0, 0));
+}

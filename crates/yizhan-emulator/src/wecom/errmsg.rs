@@ -43,6 +43,7 @@ pub(crate) fn text(code: i64) -> &'static str {
         40007 => "invalid media_id",
         40008 => "invalid message type",
         40009 => "invalid image size",
+        40011 => "invalid video size",
         40013 => "invalid corpid",
         40014 => "invalid access_token",
         40031 => "invalid userid list",
@@ -63,6 +64,7 @@ pub(crate) fn text(code: i64) -> &'static str {
         42001 => "access_token expired",
         44001 => "empty media data",
         44004 => "empty content",
+        45001 => "media size out of limit",
         45002 => "content size out of limit",
         45008 => "article size out of limit",
         45009 => "api freq out of limit",
@@ -145,6 +147,9 @@ mod tests {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         for code in [86001, 86003, 86005, 86006, 86008, 86215, 86216] {
+            assert_ne!(text(code), "unknown error", "{code}");
+        }
+        for code in [40004, 40005, 40006, 40007, 40009, 40011, 44001, 45001] {
             assert_ne!(text(code), "unknown error", "{code}");
         }
         assert_eq!(Rejection::new(40008).text, "invalid message type");

@@ -3,7 +3,9 @@
 //! The body is read as raw bytes whatever the Content-Type (real clients often send none). Checks
 //! run in this order: token (41001, 40014, 42001), JSON (40035), `agentid` (41011, 40056),
 //! `msgtype` (40008), recipients (82001, 40031, 82002, 82003), the message-type object
-//! ([`super::validate`]), then resolution (81013 when nobody valid is left). Accepted messages are
+//! ([`super::validate`]), the `media_id` of image/voice/video/file messages (40007 when unknown,
+//! of another corp, expired or of the wrong type — [`super::media`]), then resolution (81013
+//! when nobody valid is left). Accepted messages are
 //! recorded per recipient: delivered, dropped by a per-member window, or deduplicated.
 
 use std::net::{IpAddr, SocketAddr};
@@ -18,12 +20,12 @@ use serde_json::{Map, Value};
 use super::directory::{Resolution, join, parse_targets};
 use super::errmsg::{Rejection, errmsg};
 use super::ledger::{Accepted, MAX_DUPLICATE_INTERVAL_SECS, ResponseCodeRecord};
-use super::token::{TokenCheck, random_id};
+use super::request::{authorize, check_agent, json_object};
+use super::token::random_id;
 use super::validate::{self, Content};
 use super::{SEND_PATH, fault_reply};
 use crate::inbox::{Outcome, Record, bump};
 use crate::provider::{self, Reply};
-use crate::query::param;
 use crate::state::AppState;
 
 /// Length of generated msgids (as long as the documented example).
@@ -174,29 +176,16 @@ fn send(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply
 
 fn check(state: &AppState, query: Option<&str>, body: &[u8], now_ms: i64) -> Result<Checked, Rejection> {
     let wecom = &state.wecom;
-    let token = param(query, "access_token").filter(|t| !t.is_empty()).ok_or_else(|| Rejection::new(41001))?;
-    let app = match wecom.tokens.check(&token, now_ms) {
-        TokenCheck::Valid(app) => app,
-        TokenCheck::Expired => return Err(Rejection::new(42001)),
-        TokenCheck::Unknown => return Err(Rejection::new(40014)),
-    };
-    let mut body = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(Rejection::with_text(40035, "Warning: wrong json format. invalid Request Parameter")),
-    };
-    let agent_id = match body.get("agentid") {
-        None | Some(Value::Null) => return Err(Rejection::new(41011)),
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        Some(_) => None,
-    };
-    if agent_id != Some(wecom.apps[app].agent_id) {
-        return Err(Rejection::new(40056));
-    }
+    let app = authorize(state, query, now_ms)?;
+    let mut body = json_object(body)?;
+    check_agent(state, app, &body)?;
     let msgtype = validate::msgtype(&body)?;
     let resolution = wecom.directory.resolve(&parse_targets(&body)?);
     let duplicate_check = duplicate_check(&body);
     let content = validate::content(msgtype, body.remove(msgtype))?;
+    if let Some(media_id) = validate::media_id_of(&content) {
+        wecom.media.check(&wecom.apps[app].corp_id, msgtype, media_id, now_ms)?;
+    }
     Ok(Checked { app, resolution, content, duplicate_check })
 }
 

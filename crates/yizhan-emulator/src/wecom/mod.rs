@@ -10,6 +10,7 @@
 //! | `POST /cgi-bin/appchat/create`, `update`, `GET appchat/get` | [`appchat`] |
 //! | `POST /cgi-bin/appchat/send` | [`appchat_send`] |
 //! | `POST /cgi-bin/webhook/send`, `POST /cgi-bin/webhook/upload_media` | [`robot`] (group robots) |
+//! | `POST /cgi-bin/media/upload`, `POST /cgi-bin/media/uploadimg` | [`media_upload`] (store: [`media`]) |
 //!
 //! All answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
 
@@ -21,7 +22,10 @@ mod errmsg;
 mod gettoken;
 mod history;
 pub(crate) mod ledger;
+pub(crate) mod media;
+mod media_upload;
 mod message_send;
+mod multipart;
 mod recall;
 mod request;
 pub(crate) mod robot;
@@ -46,6 +50,7 @@ use directory::Directory;
 use errmsg::Rejection;
 use history::History;
 use ledger::{Limits, ResponseCodeRecord, SendLedger};
+use media::{MediaRecord, MediaStore};
 use robot::RobotState;
 use token::TokenStore;
 
@@ -67,6 +72,13 @@ pub(crate) const APPCHAT_UPDATE_PATH: &str = "/cgi-bin/appchat/update";
 pub(crate) const APPCHAT_GET_PATH: &str = "/cgi-bin/appchat/get";
 /// See [`APPCHAT_CREATE_PATH`].
 pub(crate) const APPCHAT_SEND_PATH: &str = "/cgi-bin/appchat/send";
+/// Path of the temporary-media upload.
+pub(crate) const MEDIA_UPLOAD_PATH: &str = "/cgi-bin/media/upload";
+/// Path of the mpnews image upload.
+pub(crate) const MEDIA_UPLOADIMG_PATH: &str = "/cgi-bin/media/uploadimg";
+/// Largest upload body: a 20 MiB file plus the multipart framing, with room to answer 45001
+/// for somewhat larger files instead of HTTP 413.
+const MEDIA_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// One configured app.
 #[derive(Debug)]
@@ -91,6 +103,7 @@ pub(crate) struct WecomState {
     chat_windows: Mutex<ChatWindows>,
     /// The group robots.
     pub(crate) robots: RobotState,
+    media: MediaStore,
 }
 
 impl WecomState {
@@ -116,6 +129,7 @@ impl WecomState {
             chats: Mutex::default(),
             chat_windows: Mutex::default(),
             robots: RobotState::new(&config.robots, config.robot_per_minute, config.robot_window),
+            media: MediaStore::default(),
         }
     }
 
@@ -145,7 +159,12 @@ impl WecomState {
         self.ledger().response_codes()
     }
 
-    /// Forgets tokens, windows, duplicates, response codes, robot windows and robot media.
+    /// Uploaded temporary media, oldest first.
+    pub(crate) fn media(&self) -> Vec<MediaRecord> {
+        self.media.records()
+    }
+
+    /// Forgets tokens, windows, duplicates, response codes, history, chats, robots and media.
     pub(crate) fn reset(&self) {
         self.tokens.reset();
         *self.ledger() = SendLedger::default();
@@ -153,6 +172,7 @@ impl WecomState {
         self.chats().clear();
         *self.chat_windows() = ChatWindows::default();
         self.robots.reset();
+        self.media.reset();
     }
 }
 
@@ -173,6 +193,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             robot::UPLOAD_PATH,
             post(robot::upload::handle).layer(DefaultBodyLimit::max(robot::upload::UPLOAD_BODY_LIMIT)),
         )
+        .route(MEDIA_UPLOAD_PATH, post(media_upload::upload).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
+        .route(MEDIA_UPLOADIMG_PATH, post(media_upload::uploadimg).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
 }
 
 /// The answer to an injected `fail_next` errcode.

@@ -99,6 +99,15 @@ pub(crate) fn content(msgtype: &'static str, object: Option<Value>) -> Result<Co
     Ok(Content { msgtype, object: Value::Object(map), card })
 }
 
+/// The `media_id` of an image, voice, video or file message (already known to be a non-empty
+/// string).
+pub(crate) fn media_id_of(content: &Content) -> Option<&str> {
+    match content.msgtype {
+        "image" | "voice" | "video" | "file" => content.object.get("media_id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
 fn articles(map: &mut Map<String, Value>, mpnews: bool) -> Result<(), Rejection> {
     let list = match map.get_mut("articles") {
         None | Some(Value::Null) => return Err(Rejection::new(40063)),

@@ -16,6 +16,7 @@ mod getui_reports;
 mod getui_support;
 mod getui_users;
 mod limits;
+mod media;
 mod recipients;
 mod robot;
 mod send;

@@ -20,7 +20,7 @@ impl Env {
         resp.json().await.unwrap()
     }
 
-    async fn upload(&self, key: &str, kind: &str, filename: &str, data: &[u8]) -> Value {
+    async fn robot_upload(&self, key: &str, kind: &str, filename: &str, data: &[u8]) -> Value {
         let part = Part::bytes(data.to_vec()).file_name(filename.to_owned());
         let form = Form::new().part("media", part);
         let url = self.url(&format!("{UPLOAD}?key={key}&type={kind}"));
@@ -72,7 +72,7 @@ async fn keys_and_robot_states() {
     assert_error(&resp.json::<Value>().await.unwrap(), 93000);
     assert_error(&env.robot("disabled-robot", &text("x")).await, 93004);
     assert_error(&env.robot("lonely-robot", &text("x")).await, 93008);
-    assert_error(&env.upload("disabled-robot", "file", "a.txt", b"hello").await, 93004);
+    assert_error(&env.robot_upload("disabled-robot", "file", "a.txt", b"hello").await, 93004);
     assert!(env.emu.inbox().is_empty());
     assert_eq!(env.emu.stats().errors, 5);
 }
@@ -140,7 +140,7 @@ async fn a_fixed_window_resets_at_the_calendar_minute() {
 #[tokio::test]
 async fn media_belong_to_the_robot_and_kind_that_uploaded_them() {
     let env = Env::with(two_robots(RobotWindow::Sliding), None).await;
-    let v = env.upload(KEY, "file", "报告.txt", b"quarterly numbers").await;
+    let v = env.robot_upload(KEY, "file", "报告.txt", b"quarterly numbers").await;
     assert_eq!((v["errcode"].as_i64(), v["type"].as_str()), (Some(0), Some("file")), "{v}");
     assert!(v["created_at"].as_str().is_some_and(|s| s.parse::<i64>().is_ok()), "created_at is a string: {v}");
     let media_id = v["media_id"].as_str().unwrap().to_owned();
@@ -150,12 +150,12 @@ async fn media_belong_to_the_robot_and_kind_that_uploaded_them() {
     let as_voice = json!({"msgtype": "voice", "voice": {"media_id": media_id}});
     assert_error(&env.robot(KEY, &as_voice).await, 40007);
 
-    let voice = env.upload(KEY, "voice", "v.amr", b"#!AMR\n0123456789").await;
+    let voice = env.robot_upload(KEY, "voice", "v.amr", b"#!AMR\n0123456789").await;
     let voice_msg = json!({"msgtype": "voice", "voice": {"media_id": voice["media_id"]}});
     assert_eq!(env.robot(KEY, &voice_msg).await["errcode"], 0);
-    assert_error(&env.upload(KEY, "voice", "v.mp3", b"ID3 not amr").await, 40004);
-    assert_error(&env.upload(KEY, "image", "a.png", b"hello").await, 40005);
-    assert_error(&env.upload(KEY, "file", "a.txt", b"1234").await, 40006);
+    assert_error(&env.robot_upload(KEY, "voice", "v.mp3", b"ID3 not amr").await, 40004);
+    assert_error(&env.robot_upload(KEY, "image", "a.png", b"hello").await, 40005);
+    assert_error(&env.robot_upload(KEY, "file", "a.txt", b"1234").await, 40006);
     let resp = env.http.post(env.url(&format!("{UPLOAD}?key={KEY}&type=file"))).body("raw").send().await.unwrap();
     assert_error(&resp.json::<Value>().await.unwrap(), 41005);
     assert_eq!(env.emu.stats().robot_upload_calls, 6);

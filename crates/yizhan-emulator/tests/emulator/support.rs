@@ -7,6 +7,8 @@ use yizhan_core::{Clock, ManualClock};
 use yizhan_emulator::{DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_SECRET, Emulator, EmulatorConfig, EmulatorHandle};
 
 pub const SEND: &str = "/cgi-bin/message/send";
+pub const UPLOAD: &str = "/cgi-bin/media/upload";
+pub const UPLOADIMG: &str = "/cgi-bin/media/uploadimg";
 pub const START_MS: i64 = 1_700_000_000_000;
 
 pub struct Env {
@@ -78,6 +80,27 @@ impl Env {
 
     pub async fn send(&self, token: &str, body: &Value) -> Value {
         self.send_raw(Some(token), body.to_string()).await
+    }
+
+    /// POSTs a multipart body with one file part `media` to `path` (query appended as given).
+    pub async fn upload_to(&self, path_and_query: &str, filename: &str, bytes: Vec<u8>) -> Value {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new().part("media", part);
+        let resp = self.http.post(self.url(path_and_query)).multipart(form).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    }
+
+    /// Uploads temporary media of `media_type` with the demo app's token.
+    pub async fn upload(&self, token: &str, media_type: &str, filename: &str, bytes: Vec<u8>) -> Value {
+        self.upload_to(&format!("{UPLOAD}?access_token={token}&type={media_type}"), filename, bytes).await
+    }
+
+    /// Uploads and returns the media id (asserting success).
+    pub async fn media_id(&self, token: &str, media_type: &str, filename: &str) -> String {
+        let v = self.upload(token, media_type, filename, b"0123456789".to_vec()).await;
+        assert_eq!(v["errcode"], 0, "{v}");
+        v["media_id"].as_str().unwrap().to_owned()
     }
 
     /// Sends a text message from the demo app.

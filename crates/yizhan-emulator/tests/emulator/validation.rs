@@ -107,10 +107,10 @@ async fn valid_bodies_of_every_type_are_delivered() {
     let env = Env::new().await;
     let token = env.token().await;
     let bodies = [
-        typed("image", json!({"media_id": "MEDIA"})),
-        typed("voice", json!({"media_id": "MEDIA"})),
-        typed("file", json!({"media_id": "MEDIA"})),
-        typed("video", json!({"media_id": "MEDIA", "title": "标".repeat(100)})),
+        typed("image", json!({"media_id": env.media_id(&token, "image", "a.png").await})),
+        typed("voice", json!({"media_id": env.media_id(&token, "voice", "a.amr").await})),
+        typed("file", json!({"media_id": env.media_id(&token, "file", "a.pdf").await})),
+        typed("video", json!({"media_id": env.media_id(&token, "video", "a.mp4").await, "title": "标".repeat(100)})),
         typed("textcard", json!({"title": "t", "description": "d", "url": "https://example.invalid"})),
         typed(
             "news",

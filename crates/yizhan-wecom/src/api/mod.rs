@@ -5,6 +5,8 @@
 
 pub mod appchat;
 pub mod gettoken;
+pub mod media_upload;
+pub mod media_uploadimg;
 pub mod message_recall;
 pub mod message_send;
 pub mod message_statistics;
@@ -35,6 +37,8 @@ pub enum Method {
     Get,
     /// `POST` with a JSON body.
     Post,
+    /// `POST` with a `multipart/form-data` body.
+    PostMultipart,
 }
 
 /// The body of answers that carry nothing but `errcode` and `errmsg`.

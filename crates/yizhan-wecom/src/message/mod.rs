@@ -46,6 +46,7 @@ pub use basic::{Markdown, Media, Text, TextCard, Video};
 pub use miniprogram::{ContentItem, MiniprogramNotice};
 pub use template_card::TemplateCard;
 
+use crate::api::media_upload::MediaType;
 use crate::validate::ValidationError;
 
 /// A message payload, serialized as `"msgtype": "<type>", "<type>": {...}` (flattened into
@@ -134,6 +135,17 @@ impl Message {
     /// A `file` message with an uploaded file.
     pub fn file(media_id: impl Into<String>) -> Self {
         Message::File { file: Media::new(media_id) }
+    }
+
+    /// The message that carries uploaded media of `media_type`: `image`, `voice`, `video` (no
+    /// title or description) or `file`.
+    pub fn media(media_type: MediaType, media_id: impl Into<String>) -> Self {
+        match media_type {
+            MediaType::Image => Message::image(media_id),
+            MediaType::Voice => Message::voice(media_id),
+            MediaType::Video => Message::video(media_id),
+            MediaType::File => Message::file(media_id),
+        }
     }
 
     /// A `video` message with an uploaded video and no title or description.

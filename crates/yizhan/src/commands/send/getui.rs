@@ -37,6 +37,10 @@ pub async fn run(app: &GetuiConfig, args: SendArgs) -> anyhow::Result<Outcome> {
         ("--markdown", args.content.markdown.is_some()),
         ("--textcard", args.content.textcard.is_some()),
         ("--json", args.content.json.is_some()),
+        ("--image", args.content.image.is_some()),
+        ("--file", args.content.file.is_some()),
+        ("--voice", args.content.voice.is_some()),
+        ("--video", args.content.video.is_some()),
         ("--safe", args.safe),
     ];
     if let Some((flag, _)) = wecom_only.iter().find(|(_, used)| *used) {

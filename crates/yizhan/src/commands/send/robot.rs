@@ -36,9 +36,6 @@ pub fn reject_robot_flags(args: &SendArgs, channel: &str, kind: &str) -> Result<
         ("--mention", !args.mention.is_empty()),
         ("--mention-mobile", !args.mention_mobile.is_empty()),
         ("--markdown-v2", args.content.markdown_v2.is_some()),
-        ("--image", args.content.image.is_some()),
-        ("--file", args.content.file.is_some()),
-        ("--voice", args.content.voice.is_some()),
     ];
     match robot_only.iter().find(|(_, used)| *used) {
         Some((flag, _)) => {
@@ -55,6 +52,7 @@ pub async fn run(bot: &WecomRobotConfig, args: SendArgs) -> anyhow::Result<Outco
         ("--party", "wecom_app", !args.party.is_empty()),
         ("--tag", "wecom_app and getui", !args.tag.is_empty()),
         ("--textcard", "wecom_app", args.content.textcard.is_some()),
+        ("--video", "wecom_app", args.content.video.is_some()),
         ("--json", "wecom_app", args.content.json.is_some()),
         ("--safe", "wecom_app", args.safe),
         ("--cid", "getui", !args.cid.is_empty()),
@@ -130,11 +128,11 @@ fn content(args: &SendArgs) -> anyhow::Result<Content> {
     } else if let Some(markdown) = &c.markdown_v2 {
         RobotMessage::markdown_v2(markdown.clone())
     } else if let Some(path) = &c.image {
-        RobotMessage::image_from_bytes(&read(path)?.1)
+        RobotMessage::image_from_bytes(&read(&local_path("--image", path)?)?.1)
     } else if let Some(path) = &c.file {
-        return Ok(Content::Upload { kind: MediaKind::File, path: path.clone() });
+        return Ok(Content::Upload { kind: MediaKind::File, path: local_path("--file", path)? });
     } else if let Some(path) = &c.voice {
-        return Ok(Content::Upload { kind: MediaKind::Voice, path: path.clone() });
+        return Ok(Content::Upload { kind: MediaKind::Voice, path: local_path("--voice", path)? });
     } else {
         return Err(
             UsageError("give one of --text, --markdown, --markdown-v2, --image, --file or --voice".to_owned()).into()
@@ -142,6 +140,14 @@ fn content(args: &SendArgs) -> anyhow::Result<Content> {
     };
     message.validate()?;
     Ok(Content::Ready(message))
+}
+
+/// Robots take media from local files only (no URL download for webhook sends).
+fn local_path(flag: &str, value: &str) -> Result<std::path::PathBuf, UsageError> {
+    if value.starts_with("https://") || value.starts_with("http://") {
+        return Err(UsageError(format!("{flag}: robot channels take a local file, not a URL")));
+    }
+    Ok(std::path::PathBuf::from(value))
 }
 
 /// The file name to show and the bytes; an unreadable file is a usage error.

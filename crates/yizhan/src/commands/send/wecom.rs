@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::Context;
 use yizhan_wecom::message::Message;
-use yizhan_wecom::{Recipients, SendRequest, WecomClient};
+use yizhan_wecom::{MediaSource, MediaType, Recipients, SendRequest, WecomClient};
 
 use crate::channels::wecom_client;
 use crate::cli::{ContentArgs, SendArgs};
@@ -13,6 +13,9 @@ use crate::exit::{Outcome, UsageError};
 
 /// Duplicate-check window for CLI sends: longer than the client's own retries can take.
 const CLI_DUPLICATE_CHECK_INTERVAL: u32 = 120;
+
+/// Stands in for the media id until the media is uploaded (validation and `--dry-run`).
+const PENDING_MEDIA_ID: &str = "(uploaded when sent)";
 
 /// Sends through a WeCom application channel.
 pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome> {
@@ -30,10 +33,18 @@ pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome
         return Err(UsageError(format!("{flag} is for getui channels; {:?} is a wecom_app channel", app.name)).into());
     }
     super::robot::reject_robot_flags(&args, &app.name, "wecom_app")?;
-    let request = build_request(app, &args)?;
-    let prepared = WecomClient::prepare(&request)?;
+    // Everything but the media id is validated before any file is read or uploaded.
+    let mut request = build_request(app, &args)?;
+    let mut prepared = WecomClient::prepare(&request)?;
+    let media = media_from_args(&args.content);
     if args.dry_run {
         let base = app.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL);
+        if let Some((media_type, _)) = &media {
+            eprintln!(
+                "# dry run: the {media_type} would first be uploaded: POST {base}{}?access_token=[redacted]&type={media_type}",
+                yizhan_wecom::api::media_upload::PATH
+            );
+        }
         eprintln!(
             "# dry run, nothing sent: POST {base}{}?access_token=[redacted]",
             yizhan_wecom::api::message_send::PATH
@@ -42,11 +53,25 @@ pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome
         return Ok(Outcome::Success);
     }
     let client = wecom_client(app)?;
+    let mut media_id = None;
+    if let Some((media_type, source)) = media {
+        let file = client.load_media(media_type, &source).await.with_context(|| format!("--{media_type}"))?;
+        let id = client
+            .upload_media_cached(media_type, &file)
+            .await
+            .with_context(|| format!("uploading the {media_type} through {:?}", app.name))?;
+        request.message = with_media_id(&request.message, &id);
+        prepared = WecomClient::prepare(&request)?;
+        media_id = Some(id);
+    }
     let receipt = client.send_prepared(&prepared).await.with_context(|| format!("sending through {:?}", app.name))?;
     if args.json_output {
         println!("{}", serde_json::to_string_pretty(&receipt)?);
     } else {
         println!("sent: msgid {}", if receipt.msgid.is_empty() { "(none)" } else { &receipt.msgid });
+        if let Some(id) = &media_id {
+            println!("media_id: {id}");
+        }
         if let Some(code) = &receipt.response_code {
             println!("response_code: {code}");
         }
@@ -92,7 +117,39 @@ fn message_from_args(content: &ContentArgs) -> anyhow::Result<Message> {
     if let Some(spec) = &content.textcard {
         return textcard_from_spec(spec);
     }
-    Err(UsageError("give one of --text, --markdown, --textcard or --json".to_owned()).into())
+    if let Some((media_type, _)) = media_from_args(content) {
+        return Ok(Message::media(media_type, PENDING_MEDIA_ID));
+    }
+    Err(UsageError(
+        "give one of --text, --markdown, --textcard, --image, --file, --voice, --video or --json".to_owned(),
+    )
+    .into())
+}
+
+/// The media flag given, if any: `--image`, `--voice`, `--video` or `--file` with a path, or a
+/// URL when the value starts with `https://` or `http://`.
+fn media_from_args(content: &ContentArgs) -> Option<(MediaType, MediaSource)> {
+    [
+        (MediaType::Image, &content.image),
+        (MediaType::Voice, &content.voice),
+        (MediaType::Video, &content.video),
+        (MediaType::File, &content.file),
+    ]
+    .into_iter()
+    .find_map(|(media_type, arg)| arg.as_deref().map(|arg| (media_type, MediaSource::parse(arg))))
+}
+
+/// The media message with the uploaded id in place of the placeholder.
+fn with_media_id(message: &Message, media_id: &str) -> Message {
+    let mut message = message.clone();
+    match &mut message {
+        Message::Image { image: m } | Message::Voice { voice: m } | Message::File { file: m } => {
+            m.media_id = media_id.to_owned();
+        }
+        Message::Video { video } => video.media_id = media_id.to_owned(),
+        _ => {}
+    }
+    message
 }
 
 /// Parses `title=..,description=..,url=..[,btntxt=..]`. A value may contain commas when the
@@ -159,6 +216,29 @@ fn request_from_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_flags_pick_the_type_and_tell_urls_from_paths() {
+        let mut content = ContentArgs {
+            text: None,
+            markdown: None,
+            markdown_v2: None,
+            textcard: None,
+            json: None,
+            image: Some("https://img.example.com/a.png".into()),
+            file: None,
+            voice: None,
+            video: None,
+        };
+        let (media_type, source) = media_from_args(&content).unwrap();
+        assert_eq!(media_type, MediaType::Image);
+        assert_eq!(source, MediaSource::Url("https://img.example.com/a.png".into()));
+        content.image = None;
+        content.video = Some("clip.mp4".into());
+        assert_eq!(media_from_args(&content), Some((MediaType::Video, MediaSource::Path("clip.mp4".into()))));
+        let message = message_from_args(&content).unwrap();
+        assert_eq!(with_media_id(&message, "M1"), Message::video("M1"));
+    }
 
     #[test]
     fn textcard_spec_allows_commas_in_values() {
