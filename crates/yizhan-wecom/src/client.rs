@@ -210,6 +210,8 @@ pub(crate) struct Inner {
 /// What one attempt sends. A multipart form cannot be cloned, so it is built anew from the
 /// file for every attempt (the bytes are shared, not copied).
 pub(crate) enum Payload<'a> {
+    /// No body: the call is a `GET` with query parameters only.
+    None,
     /// A JSON body, sent unchanged on every attempt.
     Json(Bytes),
     /// A `multipart/form-data` body with the file in part `media`.
@@ -364,7 +366,7 @@ impl WecomClient {
         let mut refreshed = false;
         loop {
             let token = self.access_token().await?;
-            let failure = match self.post_once::<R>(&call, &token).await {
+            let failure = match self.send_once::<R>(&call, &token).await {
                 Ok(env) if errcode::is_token_error(env.errcode) && !refreshed => {
                     tracing::debug!(path, errcode = env.errcode, "wecom token rejected; refreshing once");
                     self.inner.tokens.invalidate(&token);
@@ -390,18 +392,21 @@ impl WecomClient {
         }
     }
 
-    async fn post_once<R: DeserializeOwned + Default>(
+    async fn send_once<R: DeserializeOwned + Default>(
         &self,
         call: &Call<'_>,
         token: &AccessToken,
     ) -> Result<Envelope<R>, SendError> {
-        let request = self
-            .inner
-            .http
-            .post(format!("{}{}", self.inner.base_url, call.path))
-            .query(&[("access_token", token.expose())])
-            .query(call.query);
+        let url = format!("{}{}", self.inner.base_url, call.path);
+        let http = &self.inner.http;
         let request = match &call.payload {
+            Payload::None => http.get(url),
+            Payload::Json(_) | Payload::Multipart(_) => http.post(url),
+        }
+        .query(&[("access_token", token.expose())])
+        .query(call.query);
+        let request = match &call.payload {
+            Payload::None => request,
             Payload::Json(body) => {
                 request.header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8").body(body.clone())
             }

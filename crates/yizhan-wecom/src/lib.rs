@@ -7,7 +7,7 @@
 //! | `POST /cgi-bin/message/recall` | [`api::message_recall`] | complete: [`WecomClient::recall`] |
 //! | `POST /cgi-bin/message/update_template_card` | [`api::update_template_card`] | complete: button and whole-card modes |
 //! | `POST /cgi-bin/message/get_statistics` | [`api::message_statistics`] | complete: [`WecomClient::statistics`] |
-//! | `appchat/create`, `update`, `send` | [`api::appchat`] | complete; `appchat/get` types only (GET support pending) |
+//! | `appchat/create`, `update`, `get`, `send` | [`api::appchat`] | complete: [`WecomClient::create_chat`], [`WecomClient::get_chat`], … |
 //! | `POST /cgi-bin/webhook/send` | [`api::webhook_send`], [`robot`] | complete: group robots, all eight msgtypes, 20/min limiter |
 //! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | complete: `file` and `voice` |
 //! | `POST /cgi-bin/media/upload` | [`api::media_upload`] | complete: multipart, limits checked first, [`MediaCache`] reuse, sources from a path, bytes or a guarded URL download ([`media`]) |

@@ -131,6 +131,10 @@ async fn appchat_create_update_send() {
         .await
         .expect("update");
     client.send_to_chat(&send).await.expect("send again");
+    let info = client.get_chat(&chatid).await.expect("get");
+    assert_eq!((info.name.as_str(), info.owner.as_str()), ("ops oncall", "alice"));
+    assert_eq!(info.userlist, vec!["alice", "bob", "carol"]);
+    assert_eq!(client.get_chat("nosuchchat").await.unwrap_err().code(), Some(86003));
     let chat_deliveries = emu.inbox().into_iter().filter(|d| d.msgid == "chat:opsoncall").count();
     assert_eq!(chat_deliveries, 2 + 3);
 

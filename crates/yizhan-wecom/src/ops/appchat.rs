@@ -1,8 +1,7 @@
-//! Application group chats: create, update and send. (`appchat/get` is a GET and is added with
-//! the client's GET support.)
+//! Application group chats: create, update, get and send.
 
 use crate::api::{Empty, appchat};
-use crate::client::WecomClient;
+use crate::client::{Call, Payload, WecomClient};
 use crate::error::Error;
 
 use super::body;
@@ -21,6 +20,14 @@ impl WecomClient {
     pub async fn update_chat(&self, request: &appchat::UpdateRequest) -> Result<(), Error> {
         request.validate()?;
         self.post::<Empty>(appchat::UPDATE_PATH, body(request)?, true).await.map(drop)
+    }
+
+    /// The chat's name, owner and members (only chats this app created).
+    pub async fn get_chat(&self, chatid: &str) -> Result<appchat::ChatInfo, Error> {
+        let query = [("chatid", chatid)];
+        let call = Call { path: appchat::GET_PATH, query: &query, payload: Payload::None, resend_is_safe: true };
+        let response: appchat::GetResponse = self.call_ok(call).await?;
+        Ok(response.chat_info)
     }
 
     /// Sends a message to a chat. Not resent after an ambiguous failure: appchat/send has no
