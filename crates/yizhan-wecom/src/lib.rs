@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `GET /cgi-bin/gettoken` | [`api::gettoken`] | complete: cached per application, refreshed ahead, single-flight |
 //! | `POST /cgi-bin/message/send` | [`api::message_send`] | complete: every msgtype and template card type, validated |
+//! | callback URL (WeCom → app): `GET` verification, `POST` messages/events | [`callback`] | complete: AES-256-CBC + SHA1 signature, XML and JSON bodies, text and template-card events typed, encrypted passive replies (`text`, `update_button`, `update_template_card`) |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -23,6 +24,7 @@
 //! only retried when the request enables duplicate check.
 
 pub mod api;
+pub mod callback;
 mod client;
 pub mod errcode;
 mod error;
