@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::getui::config::GetuiConfig;
+use crate::wecom::callback_crypto::aes_key;
 
 /// Default corp id of the demo WeCom app.
 pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
@@ -31,6 +32,10 @@ pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
 pub const DEFAULT_AGENT_ID: i64 = 1000002;
 /// Default secret of the demo WeCom app.
 pub const DEFAULT_SECRET: &str = "yizhan-demo-secret";
+/// Default callback Token of every WeCom app (DESIGN.md).
+pub const DEFAULT_CALLBACK_TOKEN: &str = "yizhandemotoken";
+/// Default callback EncodingAESKey of every WeCom app (DESIGN.md).
+pub const DEFAULT_ENCODING_AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
 
 /// The whole emulator configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +69,11 @@ pub struct WecomConfig {
     pub per_member_per_minute: u32,
     /// Deliveries per (app, member) per sliding hour before messages are dropped. Default: 1000.
     pub per_member_per_hour: u32,
+    /// How long a callback POST may take before it counts as failed, in milliseconds (WeCom:
+    /// 5 s). Default: 5000.
+    pub callback_timeout_ms: u64,
+    /// Callback POST attempts in all until one answers HTTP 200 (WeCom: 3). Default: 3.
+    pub callback_attempts: u32,
 }
 
 /// One self-built WeCom app: the credentials `gettoken` accepts and the `agentid` it owns.
@@ -76,6 +86,15 @@ pub struct WecomApp {
     pub agent_id: i64,
     /// App secret (`corpsecret` of gettoken). Default: `yizhan-demo-secret`.
     pub secret: String,
+    /// Where card clicks (`POST /__emulator/click`) are delivered as encrypted callbacks, e.g.
+    /// `http://127.0.0.1:8080/v1/callbacks/wecom/ops`. Default: none (clicks are refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The callback Token signatures are computed with. Default: `yizhandemotoken`.
+    pub callback_token: String,
+    /// The callback EncodingAESKey (43 characters); the receive id is `corp_id`.
+    /// Default: `jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C`.
+    pub callback_encoding_aes_key: String,
 }
 
 /// Why a configuration was rejected.
@@ -104,13 +123,22 @@ impl Default for WecomConfig {
             token_lifetime_secs: 7200,
             per_member_per_minute: 30,
             per_member_per_hour: 1000,
+            callback_timeout_ms: 5000,
+            callback_attempts: 3,
         }
     }
 }
 
 impl Default for WecomApp {
     fn default() -> Self {
-        Self { corp_id: DEFAULT_CORP_ID.to_owned(), agent_id: DEFAULT_AGENT_ID, secret: DEFAULT_SECRET.to_owned() }
+        Self {
+            corp_id: DEFAULT_CORP_ID.to_owned(),
+            agent_id: DEFAULT_AGENT_ID,
+            secret: DEFAULT_SECRET.to_owned(),
+            callback_url: None,
+            callback_token: DEFAULT_CALLBACK_TOKEN.to_owned(),
+            callback_encoding_aes_key: DEFAULT_ENCODING_AES_KEY.to_owned(),
+        }
     }
 }
 
@@ -136,6 +164,9 @@ impl WecomConfig {
         if self.token_lifetime_secs == 0 {
             return invalid("wecom.token_lifetime_secs must be at least 1".to_owned());
         }
+        if self.callback_timeout_ms == 0 || self.callback_attempts == 0 {
+            return invalid("wecom.callback_timeout_ms and wecom.callback_attempts must be at least 1".to_owned());
+        }
         let mut apps = HashSet::new();
         let mut credentials = HashSet::new();
         for app in &self.apps {
@@ -147,6 +178,17 @@ impl WecomConfig {
             }
             if !credentials.insert((app.corp_id.as_str(), app.secret.as_str())) {
                 return invalid(format!("two wecom apps of corp {} share one secret", app.corp_id));
+            }
+            if aes_key(&app.callback_encoding_aes_key).is_none() {
+                return invalid(format!(
+                    "wecom app {}: callback_encoding_aes_key must be 43 base64 characters",
+                    app.agent_id
+                ));
+            }
+            if let Some(url) = &app.callback_url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return invalid(format!("wecom app {}: callback_url must be an http(s) URL", app.agent_id));
             }
         }
         let mut users = HashSet::new();
@@ -185,7 +227,10 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(c.wecom.token_lifetime_secs, 60);
-        assert_eq!(c.wecom.apps, [WecomApp { corp_id: "ww1".into(), agent_id: 7, secret: "s".into() }]);
+        assert_eq!(
+            c.wecom.apps,
+            [WecomApp { corp_id: "ww1".into(), agent_id: 7, secret: "s".into(), ..WecomApp::default() }]
+        );
         assert_eq!(c.wecom.users.len(), 4);
     }
 
@@ -194,6 +239,10 @@ mod tests {
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\nusrs = []"), Err(ConfigError::Toml(_))));
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\nusers = [\"a\", \"A\"]"), Err(ConfigError::Invalid(_))));
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\ntoken_lifetime_secs = 0"), Err(ConfigError::Invalid(_))));
+        let key = "[[wecom.apps]]\ncallback_encoding_aes_key = \"short\"\n";
+        assert!(matches!(EmulatorConfig::from_toml(key), Err(ConfigError::Invalid(_))));
+        let url = "[[wecom.apps]]\ncallback_url = \"ftp://x\"\n";
+        assert!(matches!(EmulatorConfig::from_toml(url), Err(ConfigError::Invalid(_))));
         let two = "[[wecom.apps]]\nagent_id = 1\n[[wecom.apps]]\nagent_id = 2\n";
         assert!(matches!(EmulatorConfig::from_toml(two), Err(ConfigError::Invalid(_))));
     }

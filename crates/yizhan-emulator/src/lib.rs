@@ -10,6 +10,7 @@
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
 //! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check |
 //! | `/v2/{appId}/auth`, `/push/*`, `/task/*`, `/user/*`, `/report/*` | Getui: auth, pushes, request_id dedupe, quotas, schedules, aliases, tags, reports |
+//! | callbacks to the app | card clicks (`POST /__emulator/click`, [`EmulatorHandle::click`]) delivered encrypted to a configured `callback_url`, retried like WeCom |
 //! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
 //!
 //! ```no_run
@@ -29,7 +30,7 @@
 //! # Control API
 //!
 //! `GET /__emulator/inbox`, `GET /__emulator/stats`, `GET /__emulator/response_codes`,
-//! `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
+//! `POST /__emulator/reset`, `POST /__emulator/faults` and `POST /__emulator/click`; the crate README has the details and
 //! the table of error codes chosen where the reference is unconfirmed.
 
 mod config;
@@ -45,7 +46,8 @@ mod state;
 mod wecom;
 
 pub use config::{
-    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_SECRET, EmulatorConfig, WecomApp, WecomConfig,
+    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
+    EmulatorConfig, WecomApp, WecomConfig,
 };
 pub use getui::config::{
     CidConfig, CidStatus, DEFAULT_GETUI_APP_ID, DEFAULT_GETUI_APP_KEY, DEFAULT_GETUI_MASTER_SECRET, DedupeAnswer,
@@ -54,4 +56,6 @@ pub use getui::config::{
 pub use handle::EmulatorHandle;
 pub use inbox::{Delivery, INBOX_CAPACITY, Stats};
 pub use server::{Emulator, run};
+pub use wecom::click::{Click, ClickError, ClickOutcome, Selection};
+pub use wecom::delivery::CallbackAttempt;
 pub use wecom::ledger::ResponseCodeRecord;

@@ -4,9 +4,14 @@
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | [`gettoken`] |
 //! | `POST /cgi-bin/message/send` | [`message_send`] |
+//! | callbacks to the app (`POST /__emulator/click`) | [`click`], [`delivery`], [`callback_crypto`] |
 //!
-//! Both answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
+//! Both endpoints answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as
+//! WeCom does.
 
+pub(crate) mod callback_crypto;
+pub(crate) mod click;
+pub(crate) mod delivery;
 mod directory;
 mod errmsg;
 mod gettoken;
@@ -25,6 +30,8 @@ use axum::routing::{get, post};
 use crate::config::WecomConfig;
 use crate::provider::Reply;
 use crate::state::AppState;
+use callback_crypto::aes_key;
+use delivery::CallbackPolicy;
 use directory::Directory;
 use errmsg::Rejection;
 use ledger::{Limits, ResponseCodeRecord, SendLedger};
@@ -43,6 +50,16 @@ struct App {
     secret: String,
     /// The agent id as text, shared by every inbox record of the app.
     label: Arc<str>,
+    /// Where and how card clicks are called back.
+    callback: AppCallback,
+}
+
+/// The callback configuration of one app; the receive id is the corp id.
+#[derive(Debug)]
+struct AppCallback {
+    url: Option<String>,
+    token: String,
+    key: [u8; 32],
 }
 
 /// The emulated corp: apps, directory, tokens and the send-side memory.
@@ -53,6 +70,7 @@ pub(crate) struct WecomState {
     tokens: TokenStore,
     ledger: Mutex<SendLedger>,
     limits: Limits,
+    callback_policy: CallbackPolicy,
 }
 
 impl WecomState {
@@ -66,6 +84,12 @@ impl WecomState {
                 agent_id: a.agent_id,
                 secret: a.secret.clone(),
                 label: a.agent_id.to_string().into(),
+                callback: AppCallback {
+                    url: a.callback_url.clone(),
+                    token: a.callback_token.clone(),
+                    // The configuration was validated: the key decodes.
+                    key: aes_key(&a.callback_encoding_aes_key).unwrap_or_default(),
+                },
             })
             .collect();
         Self {
@@ -74,6 +98,10 @@ impl WecomState {
             tokens: TokenStore::new(config.token_lifetime_secs),
             ledger: Mutex::default(),
             limits: Limits { per_minute: config.per_member_per_minute, per_hour: config.per_member_per_hour },
+            callback_policy: CallbackPolicy {
+                timeout: std::time::Duration::from_millis(config.callback_timeout_ms),
+                attempts: config.callback_attempts,
+            },
         }
     }
 
