@@ -111,7 +111,8 @@ impl CallbackCrypto {
         hex(&sha1.finalize())
     }
 
-    /// Checks `msg_signature` against [`CallbackCrypto::signature`] in constant time
+    /// Checks `msg_signature` (lowercase hex, as WeCom sends it) against
+    /// [`CallbackCrypto::signature`] in constant time
     /// ([`CryptoError::ValidateSignature`] when it differs).
     pub fn verify_signature(
         &self,

@@ -27,6 +27,7 @@ impl Envelope {
     /// non-empty `Encrypt`.
     pub fn parse(body: &[u8]) -> Result<Self, CryptoError> {
         let text = std::str::from_utf8(body).map_err(|_| CryptoError::ParseXml("body is not UTF-8".to_owned()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let envelope = if text.trim_start().starts_with('{') { Self::from_json(text)? } else { Self::from_xml(text)? };
         if envelope.encrypt.is_empty() {
             return Err(CryptoError::ParseXml("Encrypt is empty".to_owned()));

@@ -49,9 +49,9 @@ fn malformed(what: impl Into<String>) -> CryptoError {
     CryptoError::ParseXml(what.into())
 }
 
-/// Parses a whole document into its root element.
+/// Parses a whole document (a leading byte-order mark is skipped) into its root element.
 pub(crate) fn parse(xml: &str) -> Result<Element, CryptoError> {
-    let mut reader = Reader::from_str(xml);
+    let mut reader = Reader::from_str(xml.strip_prefix('\u{feff}').unwrap_or(xml));
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn parses_text_cdata_and_entities() {
-        let doc = parse("<?xml version=\"1.0\"?><xml><A><![CDATA[x<y]]></A><B>1 &amp; &#50;</B><C/>\n</xml>\n")
+        let doc = parse("\u{feff}<?xml version=\"1.0\"?><xml><A><![CDATA[x<y]]></A><B>1 &amp; &#50;</B><C/>\n</xml>\n")
             .expect("valid");
         assert_eq!(doc.name, "xml");
         assert_eq!(doc.text_of("A"), Some("x<y"));
