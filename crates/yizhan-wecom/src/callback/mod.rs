@@ -8,6 +8,8 @@
 //! | passive reply | the body of that 200 | [`PassiveReply::to_xml`] → [`CallbackCrypto::encrypt_reply`] → [`EncryptedReply::to_xml`]; empty body = no reply |
 //!
 //! Failures are [`CryptoError`]s carrying the official `WXBizMsgCrypt` codes (−40001 …).
+//! Nothing here panics on any input: property tests (`tests/callback_crypto.rs`) and a
+//! cargo-fuzz target (`fuzz/`, `cargo +nightly fuzz run callback`) check it.
 //!
 //! ```
 //! use yizhan_wecom::callback::{CallbackCrypto, CallbackMessage};
