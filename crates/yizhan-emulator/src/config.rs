@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::getui::config::GetuiConfig;
+use crate::wecom::callback_crypto::aes_key;
 use crate::wecom::robot::config::{DEFAULT_ROBOT_PER_MINUTE, RobotWindow, WecomRobot};
 
 /// Default corp id of the demo WeCom app.
@@ -32,6 +33,10 @@ pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
 pub const DEFAULT_AGENT_ID: i64 = 1000002;
 /// Default secret of the demo WeCom app.
 pub const DEFAULT_SECRET: &str = "yizhan-demo-secret";
+/// Default callback Token of every WeCom app (DESIGN.md).
+pub const DEFAULT_CALLBACK_TOKEN: &str = "yizhandemotoken";
+/// Default callback EncodingAESKey of every WeCom app (DESIGN.md).
+pub const DEFAULT_ENCODING_AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
 
 /// The whole emulator configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +77,11 @@ pub struct WecomConfig {
     pub robot_per_minute: u32,
     /// How the robot minute is counted: `"sliding"` (default) or `"fixed"` (calendar minute).
     pub robot_window: RobotWindow,
+    /// How long a callback POST may take before it counts as failed, in milliseconds (WeCom:
+    /// 5 s). Default: 5000.
+    pub callback_timeout_ms: u64,
+    /// Callback POST attempts in all until one answers HTTP 200 (WeCom: 3). Default: 3.
+    pub callback_attempts: u32,
 }
 
 /// One self-built WeCom app: the credentials `gettoken` accepts and the `agentid` it owns.
@@ -84,6 +94,15 @@ pub struct WecomApp {
     pub agent_id: i64,
     /// App secret (`corpsecret` of gettoken). Default: `yizhan-demo-secret`.
     pub secret: String,
+    /// Where card clicks (`POST /__emulator/click`) are delivered as encrypted callbacks, e.g.
+    /// `http://127.0.0.1:8080/v1/callbacks/wecom/ops`. Default: none (clicks are refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The callback Token signatures are computed with. Default: `yizhandemotoken`.
+    pub callback_token: String,
+    /// The callback EncodingAESKey (43 characters); the receive id is `corp_id`.
+    /// Default: `jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C`.
+    pub callback_encoding_aes_key: String,
 }
 
 /// Why a configuration was rejected.
@@ -115,13 +134,22 @@ impl Default for WecomConfig {
             robots: vec![WecomRobot::default()],
             robot_per_minute: DEFAULT_ROBOT_PER_MINUTE,
             robot_window: RobotWindow::Sliding,
+            callback_timeout_ms: 5000,
+            callback_attempts: 3,
         }
     }
 }
 
 impl Default for WecomApp {
     fn default() -> Self {
-        Self { corp_id: DEFAULT_CORP_ID.to_owned(), agent_id: DEFAULT_AGENT_ID, secret: DEFAULT_SECRET.to_owned() }
+        Self {
+            corp_id: DEFAULT_CORP_ID.to_owned(),
+            agent_id: DEFAULT_AGENT_ID,
+            secret: DEFAULT_SECRET.to_owned(),
+            callback_url: None,
+            callback_token: DEFAULT_CALLBACK_TOKEN.to_owned(),
+            callback_encoding_aes_key: DEFAULT_ENCODING_AES_KEY.to_owned(),
+        }
     }
 }
 
@@ -147,6 +175,9 @@ impl WecomConfig {
         if self.token_lifetime_secs == 0 {
             return invalid("wecom.token_lifetime_secs must be at least 1".to_owned());
         }
+        if self.callback_timeout_ms == 0 || self.callback_attempts == 0 {
+            return invalid("wecom.callback_timeout_ms and wecom.callback_attempts must be at least 1".to_owned());
+        }
         let mut apps = HashSet::new();
         let mut credentials = HashSet::new();
         for app in &self.apps {
@@ -158,6 +189,17 @@ impl WecomConfig {
             }
             if !credentials.insert((app.corp_id.as_str(), app.secret.as_str())) {
                 return invalid(format!("two wecom apps of corp {} share one secret", app.corp_id));
+            }
+            if aes_key(&app.callback_encoding_aes_key).is_none() {
+                return invalid(format!(
+                    "wecom app {}: callback_encoding_aes_key must be 43 base64 characters",
+                    app.agent_id
+                ));
+            }
+            if let Some(url) = &app.callback_url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return invalid(format!("wecom app {}: callback_url must be an http(s) URL", app.agent_id));
             }
         }
         if self.robot_per_minute == 0 {
@@ -213,7 +255,10 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(c.wecom.token_lifetime_secs, 60);
-        assert_eq!(c.wecom.apps, [WecomApp { corp_id: "ww1".into(), agent_id: 7, secret: "s".into() }]);
+        assert_eq!(
+            c.wecom.apps,
+            [WecomApp { corp_id: "ww1".into(), agent_id: 7, secret: "s".into(), ..WecomApp::default() }]
+        );
         assert_eq!(c.wecom.users.len(), 4);
     }
 
@@ -225,6 +270,10 @@ mod tests {
         let twice = "[wecom]\nrobots = [{ key = \"k\" }, { key = \"k\" }]";
         assert!(matches!(EmulatorConfig::from_toml(twice), Err(ConfigError::Invalid(_))));
         assert!(matches!(EmulatorConfig::from_toml("[wecom]\nrobot_per_minute = 0"), Err(ConfigError::Invalid(_))));
+        let key = "[[wecom.apps]]\ncallback_encoding_aes_key = \"short\"\n";
+        assert!(matches!(EmulatorConfig::from_toml(key), Err(ConfigError::Invalid(_))));
+        let url = "[[wecom.apps]]\ncallback_url = \"ftp://x\"\n";
+        assert!(matches!(EmulatorConfig::from_toml(url), Err(ConfigError::Invalid(_))));
         let two = "[[wecom.apps]]\nagent_id = 1\n[[wecom.apps]]\nagent_id = 2\n";
         assert!(matches!(EmulatorConfig::from_toml(two), Err(ConfigError::Invalid(_))));
     }

@@ -7,6 +7,7 @@
 //! | `GET /__emulator/response_codes` | issued template-card response codes |
 //! | `GET /__emulator/media` | uploaded temporary media ([`MediaRecord`](crate::MediaRecord)), oldest first |
 //! | `POST /__emulator/reset` | clears inbox, stats, tokens, windows, duplicates, faults and Getui tasks/quotas |
+//! | `POST /__emulator/click` | a member clicks a sent template card: `{"msgid"\|"task_id", "user", "key", "selected"?: [{"question_key","option_ids"}]}`; the encrypted event is POSTed to the app's `callback_url`; answers a [`ClickOutcome`](crate::ClickOutcome) (400/404/409 `{"error"}` when refused) |
 //! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1, "redirect":{"count":1,"domains":["http://127.0.0.1:9"]}}` (every field optional) |
 //!
 //! Control endpoints are never faulted or delayed. Bodies are read as raw JSON whatever the
@@ -25,6 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::state::AppState;
+use crate::wecom::click::Click;
 
 /// The body of `POST /__emulator/faults`.
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +71,24 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/__emulator/media", get(media))
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/faults", post(faults))
+        .route("/__emulator/click", post(click))
+}
+
+async fn click(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let request: Click = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            let error = json!({"error": format!("invalid click body: {e}")});
+            return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+        }
+    };
+    match crate::wecom::click::click(&state, request).await {
+        Ok(outcome) => Json(outcome).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, Json(json!({"error": e.to_string()}))).into_response()
+        }
+    }
 }
 
 async fn inbox(State(state): State<Arc<AppState>>) -> Response {

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::inbox::{Delivery, Stats};
 use crate::state::AppState;
+use crate::wecom::click::{self, Click, ClickError, ClickOutcome};
 use crate::wecom::ledger::ResponseCodeRecord;
 use crate::wecom::media::MediaRecord;
 
@@ -72,6 +73,23 @@ impl EmulatorHandle {
     /// (expired ones included until the store needs room).
     pub fn media(&self) -> Vec<MediaRecord> {
         self.state().wecom.media()
+    }
+
+    /// A member clicks a sent template card: the encrypted `template_card_event` (or
+    /// `template_card_menu_event` for an `action_menu` key) with a new response code is POSTed
+    /// to the app's `callback_url`, retried until HTTP 200 (at most `callback_attempts` times,
+    /// `callback_timeout_ms` each). Same as `POST /__emulator/click`.
+    ///
+    /// ```no_run
+    /// # async fn demo(emulator: yizhan_emulator::EmulatorHandle, msgid: String) {
+    /// use yizhan_emulator::Click;
+    ///
+    /// let outcome = emulator.click(Click::msgid(msgid, "alice", "approve")).await.expect("card found");
+    /// assert!(outcome.delivered, "{:?}", outcome.attempts);
+    /// # }
+    /// ```
+    pub async fn click(&self, click: Click) -> Result<ClickOutcome, ClickError> {
+        click::click(self.state(), click).await
     }
 
     /// Clears the inbox, the counters, all tokens (old ones become unknown: WeCom 40014, Getui

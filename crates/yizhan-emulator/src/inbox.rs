@@ -188,6 +188,22 @@ impl Inbox {
         records.iter().map(Record::to_delivery).collect()
     }
 
+    /// The delivered WeCom entry of `msgid` for `user` (matched case-insensitively): the user id
+    /// as configured and the delivered content.
+    pub(crate) fn find_wecom(&self, msgid: &str, user: &str) -> Option<(Arc<str>, Arc<Value>)> {
+        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        records
+            .iter()
+            .rev()
+            .find(|r| {
+                r.provider == "wecom"
+                    && r.outcome == Outcome::Delivered
+                    && &*r.msgid == msgid
+                    && r.recipient.to_lowercase() == user.to_lowercase()
+            })
+            .map(|r| (r.recipient.clone(), r.content.clone()))
+    }
+
     /// A snapshot of the counters.
     pub(crate) fn stats(&self) -> Stats {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);

@@ -13,6 +13,7 @@
 //! | `POST /cgi-bin/webhook/send`, `/cgi-bin/webhook/upload_media` | group robots: eight msgtypes, 20/min per robot, per-robot media |
 //! | `POST /cgi-bin/media/upload`, `/cgi-bin/media/uploadimg` | emulated: multipart, types, sizes, 3-day media per corp |
 //! | `/v2/{appId}/auth`, `/push/*`, `/task/*`, `/user/*`, `/report/*` | Getui: auth, pushes, request_id dedupe, quotas, schedules, aliases, tags, reports |
+//! | callbacks to the app | card clicks (`POST /__emulator/click`, [`EmulatorHandle::click`]) delivered encrypted to a configured `callback_url`, retried like WeCom |
 //! | `/__emulator/*` | control API (see [`control`](crate#control-api)) |
 //!
 //! ```no_run
@@ -32,7 +33,7 @@
 //! # Control API
 //!
 //! `GET /__emulator/inbox`, `GET /__emulator/stats`, `GET /__emulator/response_codes`,
-//! `GET /__emulator/media`, `POST /__emulator/reset` and `POST /__emulator/faults`; the crate README has the details and
+//! `GET /__emulator/media`, `POST /__emulator/reset`, `POST /__emulator/faults` and `POST /__emulator/click`; the crate README has the details and
 //! the table of error codes chosen where the reference is unconfirmed.
 
 mod config;
@@ -48,7 +49,8 @@ mod state;
 mod wecom;
 
 pub use config::{
-    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_SECRET, EmulatorConfig, WecomApp, WecomConfig,
+    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
+    EmulatorConfig, WecomApp, WecomConfig,
 };
 pub use getui::config::{
     CidConfig, CidStatus, DEFAULT_GETUI_APP_ID, DEFAULT_GETUI_APP_KEY, DEFAULT_GETUI_MASTER_SECRET, DedupeAnswer,
@@ -57,6 +59,8 @@ pub use getui::config::{
 pub use handle::EmulatorHandle;
 pub use inbox::{Delivery, INBOX_CAPACITY, Stats};
 pub use server::{Emulator, run};
+pub use wecom::click::{Click, ClickError, ClickOutcome, Selection};
+pub use wecom::delivery::CallbackAttempt;
 pub use wecom::ledger::ResponseCodeRecord;
 pub use wecom::media::{MEDIA_LIFETIME, MediaRecord};
 pub use wecom::robot::config::{DEFAULT_ROBOT_KEY, DEFAULT_ROBOT_PER_MINUTE, RobotStatus, RobotWindow, WecomRobot};

@@ -12,6 +12,7 @@
 //! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | complete: `file` and `voice` |
 //! | `POST /cgi-bin/media/upload` | [`api::media_upload`] | complete: multipart, limits checked first, [`MediaCache`] reuse, sources from a path, bytes or a guarded URL download ([`media`]) |
 //! | `POST /cgi-bin/media/uploadimg` | [`api::media_uploadimg`] | complete: limits checked first, returns the permanent URL |
+//! | callback URL (WeCom → app): `GET` verification, `POST` messages/events | [`callback`] | complete: AES-256-CBC + SHA1 signature, XML and JSON bodies, text and template-card events typed, encrypted passive replies (`text`, `update_button`, `update_template_card`) |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {
@@ -31,6 +32,7 @@
 //! only retried when the request enables duplicate check.
 
 pub mod api;
+pub mod callback;
 mod client;
 pub mod errcode;
 mod error;

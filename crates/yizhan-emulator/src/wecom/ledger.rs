@@ -118,6 +118,16 @@ impl SendLedger {
         self.response_codes.push_back(record);
     }
 
+    /// The latest record of a card sent as `msgid` and/or with `task_id` (both must match when
+    /// both are given).
+    pub(crate) fn find_card(&self, msgid: Option<&str>, task_id: Option<&str>) -> Option<ResponseCodeRecord> {
+        self.response_codes
+            .iter()
+            .rev()
+            .find(|r| msgid.is_none_or(|m| r.msgid == m) && task_id.is_none_or(|t| r.task_id.as_deref() == Some(t)))
+            .cloned()
+    }
+
     /// Issued response codes, oldest first.
     pub(crate) fn response_codes(&self) -> Vec<ResponseCodeRecord> {
         self.response_codes.iter().cloned().collect()

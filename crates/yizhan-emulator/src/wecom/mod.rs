@@ -11,12 +11,16 @@
 //! | `POST /cgi-bin/appchat/send` | [`appchat_send`] |
 //! | `POST /cgi-bin/webhook/send`, `POST /cgi-bin/webhook/upload_media` | [`robot`] (group robots) |
 //! | `POST /cgi-bin/media/upload`, `POST /cgi-bin/media/uploadimg` | [`media_upload`] (store: [`media`]) |
+//! | callbacks to the app (`POST /__emulator/click`) | [`click`], [`delivery`], [`callback_crypto`] |
 //!
 //! All answer HTTP 200 with `{"errcode":N,"errmsg":"..."}` for business errors, as WeCom does.
 
 mod appchat;
 mod appchat_send;
+pub(crate) mod callback_crypto;
 mod card_update;
+pub(crate) mod click;
+pub(crate) mod delivery;
 mod directory;
 mod errmsg;
 mod gettoken;
@@ -46,6 +50,8 @@ use crate::provider::Reply;
 use crate::state::AppState;
 use appchat::Chats;
 use appchat_send::ChatWindows;
+use callback_crypto::aes_key;
+use delivery::CallbackPolicy;
 use directory::Directory;
 use errmsg::Rejection;
 use history::History;
@@ -88,6 +94,16 @@ struct App {
     secret: String,
     /// The agent id as text, shared by every inbox record of the app.
     label: Arc<str>,
+    /// Where and how card clicks are called back.
+    callback: AppCallback,
+}
+
+/// The callback configuration of one app; the receive id is the corp id.
+#[derive(Debug)]
+struct AppCallback {
+    url: Option<String>,
+    token: String,
+    key: [u8; 32],
 }
 
 /// The emulated corp: apps, directory, tokens and the send-side memory.
@@ -104,6 +120,7 @@ pub(crate) struct WecomState {
     /// The group robots.
     pub(crate) robots: RobotState,
     media: MediaStore,
+    callback_policy: CallbackPolicy,
 }
 
 impl WecomState {
@@ -117,6 +134,12 @@ impl WecomState {
                 agent_id: a.agent_id,
                 secret: a.secret.clone(),
                 label: a.agent_id.to_string().into(),
+                callback: AppCallback {
+                    url: a.callback_url.clone(),
+                    token: a.callback_token.clone(),
+                    // The configuration was validated: the key decodes.
+                    key: aes_key(&a.callback_encoding_aes_key).unwrap_or_default(),
+                },
             })
             .collect();
         Self {
@@ -130,6 +153,10 @@ impl WecomState {
             chat_windows: Mutex::default(),
             robots: RobotState::new(&config.robots, config.robot_per_minute, config.robot_window),
             media: MediaStore::default(),
+            callback_policy: CallbackPolicy {
+                timeout: std::time::Duration::from_millis(config.callback_timeout_ms),
+                attempts: config.callback_attempts,
+            },
         }
     }
 

@@ -67,7 +67,12 @@ async fn expire_tokens_gives_42001_then_a_new_token_works() {
 #[tokio::test]
 async fn tokens_are_tied_to_their_app() {
     let mut config = EmulatorConfig::default();
-    config.wecom.apps.push(WecomApp { corp_id: DEFAULT_CORP_ID.into(), agent_id: 1000003, secret: "other".into() });
+    config.wecom.apps.push(WecomApp {
+        corp_id: DEFAULT_CORP_ID.into(),
+        agent_id: 1000003,
+        secret: "other".into(),
+        ..WecomApp::default()
+    });
     let env = Env::with(config, None).await;
     let other = env.gettoken(DEFAULT_CORP_ID, "other").await;
     let other = other["access_token"].as_str().unwrap();

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
 mod cards;
+mod clicks;
 mod control;
 mod faults;
 mod gettoken;

@@ -95,7 +95,8 @@ async fn the_boundary_is_sniffed_when_the_header_lacks_it() {
 #[tokio::test]
 async fn unknown_expired_foreign_and_mismatched_media_ids_are_40007() {
     let mut config = EmulatorConfig::default();
-    let other = WecomApp { corp_id: "wwother".into(), agent_id: 1000003, secret: "other-secret".into() };
+    let other =
+        WecomApp { corp_id: "wwother".into(), agent_id: 1000003, secret: "other-secret".into(), ..WecomApp::default() };
     config.wecom.apps.push(other);
     let (clock, time) = yizhan_core::Clock::manual(crate::support::START_MS);
     let env = Env::with(config, Some((clock, time))).await;
