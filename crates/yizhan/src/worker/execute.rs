@@ -1,0 +1,243 @@
+//! Sends one dispatch — an endpoint name and the exact provider body persisted at accept time —
+//! through the channel's client, and turns the answer into per-recipient outcomes or a classified
+//! failure. The body is sent as persisted, so a retry is recognised by the provider's dedupe
+//! (`enable_duplicate_check` at WeCom, `request_id` at Getui).
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use serde::Deserialize;
+use yizhan_core::FailureKind;
+use yizhan_getui::GetuiClient;
+use yizhan_getui::api::{push_all, push_fast_custom_tag, push_single_alias, push_single_cid, push_tag};
+use yizhan_getui::push::PushRequest;
+use yizhan_getui::status::{CidStatus, TaskResults};
+use yizhan_wecom::robot::RobotClient;
+use yizhan_wecom::{PreparedSend, WecomClient};
+
+/// WeCom application message (`message/send`).
+pub const WECOM_MESSAGE_SEND: &str = "wecom.message_send";
+/// WeCom group robot message (`webhook/send`).
+pub const WECOM_WEBHOOK_SEND: &str = "wecom.webhook_send";
+/// Getui push to one cid.
+pub const GETUI_SINGLE_CID: &str = "getui.push_single_cid";
+/// Getui push to one alias.
+pub const GETUI_SINGLE_ALIAS: &str = "getui.push_single_alias";
+/// Getui list push: `{"message": PushRequest, "cids": [...]}` or `"aliases"`.
+pub const GETUI_LIST: &str = "getui.push_list";
+/// Getui push to every user.
+pub const GETUI_ALL: &str = "getui.push_all";
+/// Getui push by tag conditions.
+pub const GETUI_TAG: &str = "getui.push_tag";
+/// Getui push by one fast custom tag.
+pub const GETUI_FAST_CUSTOM_TAG: &str = "getui.push_fast_custom_tag";
+
+/// A configured channel's client.
+#[derive(Debug, Clone)]
+pub enum AnyClient {
+    /// `wecom_app`
+    WecomApp(WecomClient),
+    /// `wecom_robot`
+    WecomRobot(RobotClient),
+    /// `getui`
+    Getui(GetuiClient),
+}
+
+/// Provider handles kept for later recall, revoke or card updates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Handles {
+    /// WeCom msgid.
+    pub msgid: Option<String>,
+    /// WeCom response_code of an interactive card.
+    pub response_code: Option<String>,
+    /// Getui taskid.
+    pub taskid: Option<String>,
+}
+
+/// What a recipient got: `delivered`, `invalid`, `unlicensed`, `offline`, `ignored`, or a
+/// provider status kept verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientOutcome {
+    /// The recipient as addressed (userid, cid, alias, `group`).
+    pub recipient: String,
+    /// The outcome.
+    pub outcome: String,
+}
+
+/// A successful provider call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Handles for later operations.
+    pub handles: Handles,
+    /// Per-recipient outcomes.
+    pub outcomes: Vec<RecipientOutcome>,
+}
+
+/// A failed provider call, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// What it means for the next attempt.
+    pub kind: FailureKind,
+    /// The provider's code.
+    pub code: Option<i64>,
+    /// The provider's message (no secret).
+    pub message: String,
+    /// The provider may have acted although no answer was read.
+    pub ambiguous: bool,
+}
+
+/// Sends one dispatch.
+pub async fn execute(
+    client: &AnyClient,
+    endpoint: &str,
+    body: &[u8],
+    recipients: &[String],
+) -> Result<Delivered, Failed> {
+    match (client, endpoint) {
+        (AnyClient::WecomApp(c), WECOM_MESSAGE_SEND) => {
+            let prepared = PreparedSend { body: Bytes::copy_from_slice(body), resend_is_safe: resend_safe(body) };
+            let receipt = c.send_prepared(&prepared).await.map_err(wecom_failure)?;
+            let outcome_of = |r: &String| {
+                let lower = r.to_lowercase();
+                if receipt.invalid_users.contains(&lower) {
+                    "invalid"
+                } else if receipt.unlicensed_users.contains(&lower) {
+                    "unlicensed"
+                } else {
+                    "delivered"
+                }
+            };
+            let outcomes = recipients.iter().map(|r| outcome(r, outcome_of(r))).collect();
+            let handles = Handles {
+                msgid: Some(receipt.msgid.clone()).filter(|m| !m.is_empty()),
+                response_code: receipt.response_code.clone(),
+                taskid: None,
+            };
+            Ok(Delivered { handles, outcomes })
+        }
+        (AnyClient::WecomRobot(c), WECOM_WEBHOOK_SEND) => {
+            c.send_prepared(Bytes::copy_from_slice(body)).await.map_err(wecom_failure)?;
+            Ok(Delivered {
+                handles: Handles::default(),
+                outcomes: recipients.iter().map(|r| outcome(r, "delivered")).collect(),
+            })
+        }
+        (AnyClient::Getui(c), _) => getui(c, endpoint, body).await,
+        _ => Err(Failed {
+            kind: FailureKind::Permanent,
+            code: None,
+            message: format!("endpoint {endpoint} does not belong to this channel's kind"),
+            ambiguous: false,
+        }),
+    }
+}
+
+fn outcome(recipient: &str, outcome: &str) -> RecipientOutcome {
+    RecipientOutcome { recipient: recipient.to_owned(), outcome: outcome.to_owned() }
+}
+
+/// True when the persisted body enables WeCom's duplicate check.
+fn resend_safe(body: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Flag {
+        enable_duplicate_check: Option<u8>,
+    }
+    serde_json::from_slice::<Flag>(body).is_ok_and(|f| f.enable_duplicate_check == Some(1))
+}
+
+/// A list push as the gateway persists it.
+#[derive(Deserialize)]
+struct ListPush {
+    message: PushRequest,
+    #[serde(default)]
+    cids: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Delivered, Failed> {
+    let decode_error = |e: serde_json::Error| Failed {
+        kind: FailureKind::Permanent,
+        code: None,
+        message: format!("persisted {endpoint} body does not decode: {e}"),
+        ambiguous: false,
+    };
+    let delivered_task = |taskid: String| Delivered {
+        handles: Handles { taskid: Some(taskid), ..Handles::default() },
+        outcomes: Vec::new(),
+    };
+    match endpoint {
+        GETUI_SINGLE_CID => {
+            let request: push_single_cid::Request = serde_json::from_slice(body).map_err(decode_error)?;
+            client.push_single_cid(&request).await.map(from_results).map_err(getui_failure)
+        }
+        GETUI_SINGLE_ALIAS => {
+            let request: push_single_alias::Request = serde_json::from_slice(body).map_err(decode_error)?;
+            client.push_single_alias(&request).await.map(from_results).map_err(getui_failure)
+        }
+        GETUI_LIST => {
+            // Known gap until the worker records per-chunk progress: a retry after a failed
+            // chunk re-creates the message (deduplicated by its request_id) and pushes every
+            // chunk again.
+            let list: ListPush = serde_json::from_slice(body).map_err(decode_error)?;
+            let pushed = if list.aliases.is_empty() {
+                client.push_to_cids(list.message, &list.cids).await
+            } else {
+                client.push_to_aliases(list.message, &list.aliases).await
+            }
+            .map_err(getui_failure)?;
+            let outcomes = pushed.statuses.iter().map(|(cid, s)| outcome(cid, getui_outcome(s))).collect();
+            Ok(Delivered { handles: Handles { taskid: Some(pushed.taskid), ..Handles::default() }, outcomes })
+        }
+        GETUI_ALL => {
+            let request: push_all::Request = serde_json::from_slice(body).map_err(decode_error)?;
+            client.push_all(&request).await.map(delivered_task).map_err(getui_failure)
+        }
+        GETUI_TAG => {
+            let request: push_tag::Request = serde_json::from_slice(body).map_err(decode_error)?;
+            client.push_tag(&request).await.map(delivered_task).map_err(getui_failure)
+        }
+        GETUI_FAST_CUSTOM_TAG => {
+            let request: push_fast_custom_tag::Request = serde_json::from_slice(body).map_err(decode_error)?;
+            client.push_fast_custom_tag(&request).await.map(delivered_task).map_err(getui_failure)
+        }
+        other => Err(Failed {
+            kind: FailureKind::Permanent,
+            code: None,
+            message: format!("unknown getui endpoint {other}"),
+            ambiguous: false,
+        }),
+    }
+}
+
+fn from_results(results: TaskResults) -> Delivered {
+    let mut delivered = Delivered::default();
+    for (taskid, statuses) in results {
+        delivered.handles.taskid = Some(taskid);
+        let statuses: BTreeMap<String, CidStatus> = statuses;
+        delivered.outcomes.extend(statuses.iter().map(|(cid, s)| outcome(cid, getui_outcome(s))));
+    }
+    delivered
+}
+
+fn getui_outcome(status: &CidStatus) -> &str {
+    match status {
+        CidStatus::SuccessedOnline => "delivered",
+        CidStatus::SuccessedOffline => "offline",
+        CidStatus::SuccessedIgnore => "ignored",
+        other => other.as_str(),
+    }
+}
+
+fn wecom_failure(e: yizhan_wecom::Error) -> Failed {
+    Failed {
+        kind: e.kind(),
+        code: e.code(),
+        message: e.provider_message().map_or_else(|| e.to_string(), str::to_owned),
+        ambiguous: e.is_ambiguous(),
+    }
+}
+
+fn getui_failure(e: yizhan_getui::Error) -> Failed {
+    Failed { kind: e.kind(), code: e.code(), message: e.to_string(), ambiguous: e.is_ambiguous() }
+}
