@@ -225,7 +225,7 @@ fn getui_outcome(status: &CidStatus) -> &str {
         CidStatus::SuccessedOnline => "delivered",
         CidStatus::SuccessedOffline => "offline",
         CidStatus::SuccessedIgnore => "ignored",
-        other => other.as_str(),
+        other @ CidStatus::Other(_) => other.as_str(),
     }
 }
 
