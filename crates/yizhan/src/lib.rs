@@ -9,4 +9,5 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod server;
 pub mod worker;
