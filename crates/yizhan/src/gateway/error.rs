@@ -30,7 +30,8 @@ pub struct ApiError {
     #[serde(skip)]
     #[schema(ignore)]
     pub status: u16,
-    /// A stable code from [`CATALOGUE`].
+    /// A stable code: `malformed_json`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `payload_too_large`, `validation_failed`, `idempotency_mismatch` or `internal`.
     #[schema(value_type = String, example = "validation_failed")]
     pub code: &'static str,
     /// What went wrong, for humans; validation messages name the field and the limit.

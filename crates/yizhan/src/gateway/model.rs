@@ -83,7 +83,7 @@ pub struct TagCondition {
     pub opt_type: OptType,
 }
 
-/// How the values of a [`TagCondition`] combine.
+/// How the values of a tag condition combine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OptType {
