@@ -44,8 +44,8 @@ fn temp_config() -> TempConfig {
     use std::hash::{BuildHasher, RandomState};
     let n = RandomState::new().hash_one(std::time::SystemTime::now());
     let dir = std::env::temp_dir().join(format!("yizhan-gateway-plan-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("yizhan.toml"), CONFIG).unwrap();
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("yizhan.toml"), CONFIG).expect("config written");
     TempConfig(dir)
 }
 
@@ -59,19 +59,19 @@ fn dry_run(args: &[&str]) -> serde_json::Value {
         .env("YIZHAN_CONFIG", config.0.join("yizhan.toml"))
         .env_remove("RUST_LOG")
         .output()
-        .unwrap();
+        .expect("the binary runs");
     assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out.stdout).expect("stdout is the JSON body")
 }
 
 fn planned(json: &str) -> Plan {
-    let config = Config::parse(CONFIG, "test", &Default::default()).unwrap();
-    let request: MessageRequest = serde_json::from_str(json).unwrap();
-    plan(&request, config.channel(&request.channel).unwrap(), NOW_MS).unwrap()
+    let config = Config::parse(CONFIG, "test", &Default::default()).expect("config");
+    let request: MessageRequest = serde_json::from_str(json).expect("request JSON");
+    plan(&request, config.channel(&request.channel).expect("channel"), NOW_MS).expect("plan")
 }
 
 fn body(plan: &Plan, i: usize) -> serde_json::Value {
-    serde_json::from_slice(&plan.dispatches[i].body).unwrap()
+    serde_json::from_slice(&plan.dispatches[i].body).expect("JSON body")
 }
 
 #[test]

@@ -119,10 +119,10 @@ fn check_list(ids: &[String], audience: &Audience, request: &MessageRequest) -> 
         };
         if let Err(mut e) = part.validate() {
             let prefix = format!("audience.{key}[");
-            if let Some((index, rest)) = e.field.strip_prefix(&prefix).and_then(|r| r.split_once(']')) {
-                if let Ok(i) = index.parse::<usize>() {
-                    e.field = format!("{prefix}{}]{rest}", i + n * AUDIENCE_MAX);
-                }
+            if let Some((index, rest)) = e.field.strip_prefix(&prefix).and_then(|r| r.split_once(']'))
+                && let Ok(i) = index.parse::<usize>()
+            {
+                e.field = format!("{prefix}{}]{rest}", i + n * AUDIENCE_MAX);
             }
             return Err(invalid(&e.field, &e.problem, request));
         }

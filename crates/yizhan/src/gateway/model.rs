@@ -129,8 +129,9 @@ pub enum Content {
     /// A raw WeCom robot `webhook/send` body: `{"msgtype": "…", "<msgtype>": {…}}` (robot).
     #[schema(value_type = Object)]
     WecomRobot(yizhan_wecom::RobotMessage),
-    /// A Getui push: a notification or a transmission, with vendor channels and settings.
-    Getui(GetuiContent),
+    /// A Getui push: a notification or a transmission, with vendor channels and settings
+    /// (boxed: it is much larger than the other variants).
+    Getui(Box<GetuiContent>),
 }
 
 impl Content {

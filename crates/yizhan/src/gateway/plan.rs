@@ -80,10 +80,10 @@ pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> R
     };
     let send_at_ms = time("options.send_at", &options.send_at)?.map_or(now_ms, |t| t.max(now_ms));
     let expires_at_ms = time("options.expires_at", &options.expires_at)?;
-    if let Some(expires) = expires_at_ms {
-        if expires <= send_at_ms {
-            return Err(ApiError::validation("options.expires_at", "must be later than now and than send_at"));
-        }
+    if let Some(expires) = expires_at_ms
+        && expires <= send_at_ms
+    {
+        return Err(ApiError::validation("options.expires_at", "must be later than now and than send_at"));
     }
     let kind = channel.kind();
     let only_for = [
