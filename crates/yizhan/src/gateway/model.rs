@@ -129,8 +129,8 @@ pub enum Content {
     /// A raw WeCom robot `webhook/send` body: `{"msgtype": "…", "<msgtype>": {…}}` (robot).
     #[schema(value_type = Object)]
     WecomRobot(yizhan_wecom::RobotMessage),
-    /// A Getui push: a notification or a transmission, with vendor channels and settings
-    /// (boxed: it is much larger than the other variants).
+    /// A Getui push: a notification or a transmission, with vendor channels and settings.
+    // Boxed: it is much larger than the other variants.
     Getui(Box<GetuiContent>),
 }
 
