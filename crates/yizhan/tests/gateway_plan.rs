@@ -115,6 +115,41 @@ fn a_getui_single_push_plans_the_body_the_cli_dry_run_prints() {
 }
 
 #[test]
+fn getui_app_tag_and_list_pushes_plan_the_bodies_the_cli_dry_run_prints() {
+    let content = r#""content": {"getui": {"transmission": "{\"k\":1}"}}, "options": {"request_id": "req-0123456789"}"#;
+    let all = planned(&format!(r#"{{"channel": "app", "to": {{"all": true}}, {content}}}"#));
+    let cli = dry_run(&["app", "--all", "--transmission", "{\"k\":1}", "--request-id", "req-0123456789"]);
+    assert_eq!((all.dispatches[0].endpoint, body(&all, 0)), ("getui.push_all", cli));
+    let tag = planned(&format!(
+        r#"{{"channel": "app", "to": {{"tag_conditions": [{{"key": "custom_tag", "values": ["vip", "beta"], "opt_type": "not"}}]}}, {content}}}"#
+    ));
+    let cli = dry_run(&[
+        "app",
+        "--tag",
+        "custom_tag!=vip,beta",
+        "--transmission",
+        "{\"k\":1}",
+        "--request-id",
+        "req-0123456789",
+    ]);
+    assert_eq!((tag.dispatches[0].endpoint, body(&tag, 0)), ("getui.push_tag", cli));
+    let list = planned(&format!(r#"{{"channel": "app", "to": {{"cids": ["cid-alice", "cid-bob"]}}, {content}}}"#));
+    let cli = dry_run(&[
+        "app",
+        "--cid",
+        "cid-alice,cid-bob",
+        "--transmission",
+        "{\"k\":1}",
+        "--request-id",
+        "req-0123456789",
+    ]);
+    let planned_list = body(&list, 0);
+    assert_eq!(list.dispatches[0].endpoint, "getui.push_list");
+    assert_eq!(planned_list["message"], cli, "the list body holds the /push/list/message body");
+    assert_eq!(planned_list["audience"], serde_json::json!({"cid": ["cid-alice", "cid-bob"]}));
+}
+
+#[test]
 fn a_robot_text_with_mentions_plans_the_body_the_cli_dry_run_prints() {
     let plan = planned(
         r#"{"channel": "ops-robot", "to": {"mentions": ["alice", "@all"], "mention_mobiles": ["13800000000"]},

@@ -33,6 +33,94 @@ pub struct ListPushBody {
     pub audience: Audience,
 }
 
+/// Whom a Getui push goes to. Shared by `yizhan send` and the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Client ids: one is a single push, several a list push.
+    Cids(Vec<String>),
+    /// Aliases: one is a single push, several a list push.
+    Aliases(Vec<String>),
+    /// Tag conditions (`/push/tag`).
+    Tags(Vec<Condition>),
+    /// Every user of the app (`/push/all`).
+    All,
+}
+
+/// A push that is one call with one body: single, tag or app push.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DirectPush {
+    /// `/push/single/cid`
+    SingleCid(push_single_cid::Request),
+    /// `/push/single/alias`
+    SingleAlias(push_single_alias::Request),
+    /// `/push/tag`
+    Tag(push_tag::Request),
+    /// `/push/all`
+    All(push_all::Request),
+}
+
+impl DirectPush {
+    /// The gateway's endpoint name (see [`endpoint`]).
+    pub fn endpoint(&self) -> &'static str {
+        match self {
+            DirectPush::SingleCid(_) => endpoint::GETUI_PUSH_SINGLE_CID,
+            DirectPush::SingleAlias(_) => endpoint::GETUI_PUSH_SINGLE_ALIAS,
+            DirectPush::Tag(_) => endpoint::GETUI_PUSH_TAG,
+            DirectPush::All(_) => endpoint::GETUI_PUSH_ALL,
+        }
+    }
+
+    /// The Getui path, e.g. `/push/single/cid`.
+    pub fn path(&self) -> &'static str {
+        match self {
+            DirectPush::SingleCid(_) => push_single_cid::PATH,
+            DirectPush::SingleAlias(_) => push_single_alias::PATH,
+            DirectPush::Tag(_) => push_tag::PATH,
+            DirectPush::All(_) => push_all::PATH,
+        }
+    }
+
+    /// The exact JSON body.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        match self {
+            DirectPush::SingleCid(r) => serde_json::to_vec(r),
+            DirectPush::SingleAlias(r) => serde_json::to_vec(r),
+            DirectPush::Tag(r) => serde_json::to_vec(r),
+            DirectPush::All(r) => serde_json::to_vec(r),
+        }
+    }
+}
+
+/// The validated single, tag or app push of `body` to `target`, or `None` when `target` is
+/// several cids or aliases (a list push: see [`ListPushBody`]).
+pub fn direct_push(target: &Target, body: &PushRequest, now_ms: i64) -> Result<Option<DirectPush>, ValidationError> {
+    let with = |audience: Audience| PushRequest { audience: Some(audience), ..body.clone() };
+    let push = match target {
+        Target::Cids(cids) if cids.len() == 1 => {
+            let r = push_single_cid::Request(with(Audience::cids(cids.clone())));
+            r.validate(now_ms)?;
+            DirectPush::SingleCid(r)
+        }
+        Target::Aliases(aliases) if aliases.len() == 1 => {
+            let r = push_single_alias::Request(with(Audience::aliases(aliases.clone())));
+            r.validate(now_ms)?;
+            DirectPush::SingleAlias(r)
+        }
+        Target::Cids(_) | Target::Aliases(_) => return Ok(None),
+        Target::Tags(conditions) => {
+            let r = push_tag::Request(with(Audience::Tag(conditions.clone())));
+            r.validate(now_ms)?;
+            DirectPush::Tag(r)
+        }
+        Target::All => {
+            let r = push_all::Request(with(Audience::All));
+            r.validate(now_ms)?;
+            DirectPush::All(r)
+        }
+    };
+    Ok(Some(push))
+}
+
 /// The dispatch of a Getui message.
 pub(super) fn dispatches(
     request: &MessageRequest,
@@ -72,38 +160,38 @@ pub(super) fn dispatches(
         return Err(ApiError::validation("to", "give exactly one of cids, aliases, tag_conditions and all"));
     }
     let check = |result: Result<(), ValidationError>| result.map_err(|e| invalid(&e.field, &e.problem, request));
-    let with = |audience: Audience| PushRequest { audience: Some(audience), ..body.clone() };
-    let (endpoint, json, recipients) = if to.cids.len() == 1 {
-        let push = push_single_cid::Request(with(Audience::cids(to.cids.clone())));
-        check(push.validate(now_ms))?;
-        (endpoint::GETUI_PUSH_SINGLE_CID, to_json(&push)?, vec![format!("cid:{}", to.cids[0])])
-    } else if to.aliases.len() == 1 {
-        let push = push_single_alias::Request(with(Audience::aliases(to.aliases.clone())));
-        check(push.validate(now_ms))?;
-        (endpoint::GETUI_PUSH_SINGLE_ALIAS, to_json(&push)?, vec![format!("alias:{}", to.aliases[0])])
-    } else if !to.cids.is_empty() || !to.aliases.is_empty() {
-        let (ids, prefix, audience) = if to.cids.is_empty() {
-            (&to.aliases, "alias", Audience::aliases(to.aliases.clone()))
-        } else {
-            (&to.cids, "cid", Audience::cids(to.cids.clone()))
-        };
-        check(push_list_message::Request(body.clone()).validate(now_ms))?;
-        check_list(ids, &audience, request)?;
-        let list = ListPushBody { message: body.clone(), audience };
-        (endpoint::GETUI_PUSH_LIST, to_json(&list)?, ids.iter().map(|id| format!("{prefix}:{id}")).collect())
+    let target = if !to.cids.is_empty() {
+        Target::Cids(to.cids.clone())
+    } else if !to.aliases.is_empty() {
+        Target::Aliases(to.aliases.clone())
     } else if to.all {
-        let push = push_all::Request(with(Audience::All));
-        check(push.validate(now_ms))?;
-        (endpoint::GETUI_PUSH_ALL, to_json(&push)?, vec!["all".to_owned()])
+        Target::All
     } else {
-        let conditions: Vec<Condition> = to.tag_conditions.iter().map(condition).collect();
-        let push = push_tag::Request(with(Audience::Tag(conditions)));
-        check(push.validate(now_ms))?;
-        let names = to
+        Target::Tags(to.tag_conditions.iter().map(condition).collect())
+    };
+    let (endpoint, json) =
+        match direct_push(&target, &body, now_ms).map_err(|e| invalid(&e.field, &e.problem, request))? {
+            Some(push) => (push.endpoint(), push.to_json().map_err(serialization)?),
+            None => {
+                let (ids, audience) = match &target {
+                    Target::Aliases(ids) => (ids, Audience::aliases(ids.clone())),
+                    _ => (&to.cids, Audience::cids(to.cids.clone())),
+                };
+                check(push_list_message::Request(body.clone()).validate(now_ms))?;
+                check_list(ids, &audience, request)?;
+                let list = ListPushBody { message: body, audience };
+                (endpoint::GETUI_PUSH_LIST, serde_json::to_vec(&list).map_err(serialization)?)
+            }
+        };
+    let recipients = match &target {
+        Target::Cids(ids) => ids.iter().map(|id| format!("cid:{id}")).collect(),
+        Target::Aliases(ids) => ids.iter().map(|id| format!("alias:{id}")).collect(),
+        Target::All => vec!["all".to_owned()],
+        Target::Tags(_) => to
             .tag_conditions
             .iter()
-            .map(|c| format!("tag_condition:{}:{}:{}", c.key, c.opt_type.as_str(), c.values.join(",")));
-        (endpoint::GETUI_PUSH_TAG, to_json(&push)?, names.collect())
+            .map(|c| format!("tag_condition:{}:{}:{}", c.key, c.opt_type.as_str(), c.values.join(",")))
+            .collect(),
     };
     Ok(vec![PlannedDispatch { endpoint, body: json, dedupe_id, recipients }])
 }
@@ -143,6 +231,6 @@ fn condition(c: &model::TagCondition) -> Condition {
     Condition::new(c.key.clone(), c.values.iter().cloned(), op)
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("cannot serialize the provider body: {e}")))
+fn serialization(e: serde_json::Error) -> ApiError {
+    ApiError::internal(format!("cannot serialize the provider body: {e}"))
 }
