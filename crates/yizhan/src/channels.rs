@@ -48,3 +48,14 @@ pub fn getui_client(channel: &GetuiConfig) -> Result<GetuiClient, yizhan_getui::
     }
     builder.build()
 }
+
+/// Turns on WeCom's duplicate check for a `wecom_app` channel that has it on (the default) and
+/// a request that does not set it: `enable_duplicate_check=1` with the channel's interval, or
+/// `default_interval` seconds when the channel sets none. The CLI and the gateway share this;
+/// they differ only in the default (see their docs).
+pub fn apply_duplicate_check(channel: &WecomAppConfig, request: &mut yizhan_wecom::SendRequest, default_interval: u32) {
+    if channel.duplicate_check && request.enable_duplicate_check.is_none() {
+        request.enable_duplicate_check = Some(1);
+        request.duplicate_check_interval = Some(channel.duplicate_check_interval.unwrap_or(default_interval));
+    }
+}

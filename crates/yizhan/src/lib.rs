@@ -9,5 +9,6 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod gateway;
 pub mod server;
 pub mod worker;

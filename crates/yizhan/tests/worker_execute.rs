@@ -3,7 +3,7 @@
 
 use secrecy::SecretString;
 use yizhan::worker::execute::{
-    AnyClient, GETUI_LIST, GETUI_SINGLE_CID, WECOM_MESSAGE_SEND, WECOM_WEBHOOK_SEND, execute,
+    AnyClient, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_MESSAGE_SEND, WECOM_WEBHOOK_SEND, execute,
 };
 use yizhan_core::{FailureKind, RetryPolicy};
 use yizhan_emulator::{Emulator, EmulatorConfig};
@@ -56,7 +56,7 @@ async fn failures_keep_their_classification() {
     emu.drop_next_connections(1);
     let failed = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["bob"])).await.unwrap_err();
     assert!(failed.ambiguous && failed.kind == FailureKind::Transient, "{failed:?}");
-    let failed = execute(&client, GETUI_SINGLE_CID, &body, &[]).await.unwrap_err();
+    let failed = execute(&client, GETUI_PUSH_SINGLE_CID, &body, &[]).await.unwrap_err();
     assert_eq!(failed.kind, FailureKind::Permanent, "an endpoint of another provider");
 }
 
@@ -79,14 +79,41 @@ async fn robot_and_getui_dispatches() {
     let getui = AnyClient::Getui(getui);
     let message = || PushMessage::notification(Notification::new("t", "b", ClickType::Startapp));
     let single = serde_json::to_vec(&push_single_cid::Request::new("cid-bob", message())).expect("json");
-    let delivered = execute(&getui, GETUI_SINGLE_CID, &single, &[]).await.expect("pushed");
+    let delivered = execute(&getui, GETUI_PUSH_SINGLE_CID, &single, &[]).await.expect("pushed");
     assert_eq!(delivered.outcomes[0].outcome, "offline");
     assert!(delivered.handles.taskid.is_some());
     let list = serde_json::json!({
         "message": PushRequest::without_audience(message()),
-        "cids": ["cid-alice", "cid-old"],
+        "audience": {"cid": ["cid-alice", "cid-old"]},
     });
-    let delivered = execute(&getui, GETUI_LIST, &serde_json::to_vec(&list).expect("json"), &[]).await.expect("list");
+    let delivered =
+        execute(&getui, GETUI_PUSH_LIST, &serde_json::to_vec(&list).expect("json"), &[]).await.expect("list");
     let outcomes: Vec<_> = delivered.outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();
     assert_eq!(outcomes, vec![("cid-alice", "delivered"), ("cid-old", "ignored")]);
+}
+
+#[tokio::test]
+async fn planned_dispatches_execute_and_reach_the_inbox() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let text = format!(
+        "[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\ncorp_id = \"wwyizhandemo\"\nagent_id = 1000002\n\
+         secret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n",
+        emu.base_url()
+    );
+    let config = yizhan::config::Config::parse(&text, "t.toml", &std::collections::HashMap::new()).expect("config");
+    let request: yizhan::gateway::MessageRequest = serde_json::from_value(serde_json::json!({
+        "channel": "ops", "to": {"users": ["alice", "zed"]}, "content": {"markdown": "**disk** full on `db-3`"}
+    }))
+    .expect("request");
+    let channel = config.channel("ops").expect("channel");
+    let plan = yizhan::gateway::plan(&request, channel, yizhan_core::Clock::System.now_ms()).expect("plan");
+    assert_eq!(plan.dispatches[0].recipients, vec!["user:alice", "user:zed"]);
+    let yizhan::config::ChannelConfig::WecomApp(app) = channel else { panic!("wecom_app") };
+    let client = AnyClient::WecomApp(yizhan::channels::wecom_client(app).expect("client"));
+    let dispatch = &plan.dispatches[0];
+    let delivered = execute(&client, dispatch.endpoint, &dispatch.body, &dispatch.recipients).await.expect("sent");
+    let outcomes: Vec<_> = delivered.outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();
+    assert_eq!(outcomes, vec![("user:alice", "delivered"), ("user:zed", "invalid")]);
+    let inbox: Vec<_> = emu.inbox().into_iter().map(|d| (d.recipient, d.msgtype)).collect();
+    assert_eq!(inbox, vec![("alice".to_owned(), "markdown".to_owned())]);
 }

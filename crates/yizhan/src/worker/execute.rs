@@ -9,28 +9,16 @@ use bytes::Bytes;
 use serde::Deserialize;
 use yizhan_core::FailureKind;
 use yizhan_getui::GetuiClient;
-use yizhan_getui::api::{push_all, push_fast_custom_tag, push_single_alias, push_single_cid, push_tag};
-use yizhan_getui::push::PushRequest;
+use yizhan_getui::api::{push_all, push_single_alias, push_single_cid, push_tag};
+use yizhan_getui::push::Audience;
 use yizhan_getui::status::{CidStatus, TaskResults};
+use yizhan_wecom::api::appchat;
 use yizhan_wecom::robot::RobotClient;
 use yizhan_wecom::{PreparedSend, WecomClient};
 
-/// WeCom application message (`message/send`).
-pub const WECOM_MESSAGE_SEND: &str = "wecom.message_send";
-/// WeCom group robot message (`webhook/send`).
-pub const WECOM_WEBHOOK_SEND: &str = "wecom.webhook_send";
-/// Getui push to one cid.
-pub const GETUI_SINGLE_CID: &str = "getui.push_single_cid";
-/// Getui push to one alias.
-pub const GETUI_SINGLE_ALIAS: &str = "getui.push_single_alias";
-/// Getui list push: `{"message": PushRequest, "cids": [...]}` or `"aliases"`.
-pub const GETUI_LIST: &str = "getui.push_list";
-/// Getui push to every user.
-pub const GETUI_ALL: &str = "getui.push_all";
-/// Getui push by tag conditions.
-pub const GETUI_TAG: &str = "getui.push_tag";
-/// Getui push by one fast custom tag.
-pub const GETUI_FAST_CUSTOM_TAG: &str = "getui.push_fast_custom_tag";
+use crate::gateway::getui::ListPushBody;
+
+pub use crate::gateway::endpoint::*;
 
 /// A configured channel's client.
 #[derive(Debug, Clone)]
@@ -97,8 +85,9 @@ pub async fn execute(
         (AnyClient::WecomApp(c), WECOM_MESSAGE_SEND) => {
             let prepared = PreparedSend { body: Bytes::copy_from_slice(body), resend_is_safe: resend_safe(body) };
             let receipt = c.send_prepared(&prepared).await.map_err(wecom_failure)?;
+            // Gateway plans label recipients `user:<id>`, `party:<id>`, `tag:<id>`.
             let outcome_of = |r: &String| {
-                let lower = r.to_lowercase();
+                let lower = r.strip_prefix("user:").unwrap_or(r).to_lowercase();
                 if receipt.invalid_users.contains(&lower) {
                     "invalid"
                 } else if receipt.unlicensed_users.contains(&lower) {
@@ -114,6 +103,14 @@ pub async fn execute(
                 taskid: None,
             };
             Ok(Delivered { handles, outcomes })
+        }
+        (AnyClient::WecomApp(c), WECOM_APPCHAT_SEND) => {
+            let request: appchat::SendRequest = serde_json::from_slice(body).map_err(|e| undecodable(endpoint, &e))?;
+            c.send_to_chat(&request).await.map_err(wecom_failure)?;
+            Ok(Delivered {
+                handles: Handles::default(),
+                outcomes: recipients.iter().map(|r| outcome(r, "delivered")).collect(),
+            })
         }
         (AnyClient::WecomRobot(c), WECOM_WEBHOOK_SEND) => {
             c.send_prepared(Bytes::copy_from_slice(body)).await.map_err(wecom_failure)?;
@@ -145,61 +142,56 @@ fn resend_safe(body: &[u8]) -> bool {
     serde_json::from_slice::<Flag>(body).is_ok_and(|f| f.enable_duplicate_check == Some(1))
 }
 
-/// A list push as the gateway persists it.
-#[derive(Deserialize)]
-struct ListPush {
-    message: PushRequest,
-    #[serde(default)]
-    cids: Vec<String>,
-    #[serde(default)]
-    aliases: Vec<String>,
-}
-
-async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Delivered, Failed> {
-    let decode_error = |e: serde_json::Error| Failed {
+fn undecodable(endpoint: &str, e: &serde_json::Error) -> Failed {
+    Failed {
         kind: FailureKind::Permanent,
         code: None,
         message: format!("persisted {endpoint} body does not decode: {e}"),
         ambiguous: false,
-    };
+    }
+}
+
+async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Delivered, Failed> {
+    let decode_error = |e: serde_json::Error| undecodable(endpoint, &e);
     let delivered_task = |taskid: String| Delivered {
         handles: Handles { taskid: Some(taskid), ..Handles::default() },
         outcomes: Vec::new(),
     };
     match endpoint {
-        GETUI_SINGLE_CID => {
+        GETUI_PUSH_SINGLE_CID => {
             let request: push_single_cid::Request = serde_json::from_slice(body).map_err(decode_error)?;
             client.push_single_cid(&request).await.map(from_results).map_err(getui_failure)
         }
-        GETUI_SINGLE_ALIAS => {
+        GETUI_PUSH_SINGLE_ALIAS => {
             let request: push_single_alias::Request = serde_json::from_slice(body).map_err(decode_error)?;
             client.push_single_alias(&request).await.map(from_results).map_err(getui_failure)
         }
-        GETUI_LIST => {
+        GETUI_PUSH_LIST => {
             // Known gap until the worker records per-chunk progress: a retry after a failed
             // chunk re-creates the message (deduplicated by its request_id) and pushes every
             // chunk again.
-            let list: ListPush = serde_json::from_slice(body).map_err(decode_error)?;
-            let pushed = if list.aliases.is_empty() {
-                client.push_to_cids(list.message, &list.cids).await
-            } else {
-                client.push_to_aliases(list.message, &list.aliases).await
+            let list: ListPushBody = serde_json::from_slice(body).map_err(decode_error)?;
+            let pushed = match list.audience {
+                Audience::Cid(cids) => client.push_to_cids(list.message, &cids).await,
+                Audience::Alias { alias, .. } => client.push_to_aliases(list.message, &alias).await,
+                other => {
+                    return Err(undecodable(
+                        endpoint,
+                        &serde::de::Error::custom(format!("list audience {}", other.kind())),
+                    ));
+                }
             }
             .map_err(getui_failure)?;
             let outcomes = pushed.statuses.iter().map(|(cid, s)| outcome(cid, getui_outcome(s))).collect();
             Ok(Delivered { handles: Handles { taskid: Some(pushed.taskid), ..Handles::default() }, outcomes })
         }
-        GETUI_ALL => {
+        GETUI_PUSH_ALL => {
             let request: push_all::Request = serde_json::from_slice(body).map_err(decode_error)?;
             client.push_all(&request).await.map(delivered_task).map_err(getui_failure)
         }
-        GETUI_TAG => {
+        GETUI_PUSH_TAG => {
             let request: push_tag::Request = serde_json::from_slice(body).map_err(decode_error)?;
             client.push_tag(&request).await.map(delivered_task).map_err(getui_failure)
-        }
-        GETUI_FAST_CUSTOM_TAG => {
-            let request: push_fast_custom_tag::Request = serde_json::from_slice(body).map_err(decode_error)?;
-            client.push_fast_custom_tag(&request).await.map(delivered_task).map_err(getui_failure)
         }
         other => Err(Failed {
             kind: FailureKind::Permanent,

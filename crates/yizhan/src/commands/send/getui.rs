@@ -12,14 +12,7 @@ use crate::channels::getui_client;
 use crate::cli::SendArgs;
 use crate::config::GetuiConfig;
 use crate::exit::{Outcome, UsageError};
-
-/// Whom a Getui push goes to.
-enum Target {
-    Cids(Vec<String>),
-    Aliases(Vec<String>),
-    Tags(Vec<Condition>),
-    All,
-}
+use crate::gateway::getui::{Target, direct_push};
 
 /// What a push returned, for printing.
 #[derive(Debug, Serialize)]
@@ -168,37 +161,17 @@ fn flatten(results: TaskResults) -> Sent {
     sent
 }
 
-/// Prints the exact body of the first call (validated as it would be) and sends nothing.
+/// Prints the exact body of the first call (validated as it would be) and sends nothing. The
+/// single, tag and app bodies are built by the gateway's [`direct_push`], so both agree.
 fn dry_run(host: String, app_id: &str, target: &Target, body: PushRequest) -> anyhow::Result<Outcome> {
     let now = yizhan_core::Clock::System.now_ms();
-    let (path, json) = match target {
-        Target::Cids(cids) if cids.len() == 1 => {
-            let request =
-                push_single_cid::Request(PushRequest { audience: Some(Audience::cids(cids.clone())), ..body });
-            request.validate(now)?;
-            ("/push/single/cid", serde_json::to_string(&request)?)
-        }
-        Target::Aliases(a) if a.len() == 1 => {
-            let request =
-                push_single_alias::Request(PushRequest { audience: Some(Audience::aliases(a.clone())), ..body });
-            request.validate(now)?;
-            ("/push/single/alias", serde_json::to_string(&request)?)
-        }
-        Target::Cids(_) | Target::Aliases(_) => {
+    let (path, json) = match direct_push(target, &body, now)? {
+        Some(push) => (push.path(), String::from_utf8(push.to_json()?)?),
+        None => {
             let request = push_list_message::Request(body);
             request.validate(now)?;
             eprintln!("# then /push/list/cid or /push/list/alias in chunks of 1000 with the returned taskid");
-            ("/push/list/message", serde_json::to_string(&request)?)
-        }
-        Target::Tags(conditions) => {
-            let request = push_tag::Request(PushRequest { audience: Some(Audience::Tag(conditions.clone())), ..body });
-            request.validate(now)?;
-            ("/push/tag", serde_json::to_string(&request)?)
-        }
-        Target::All => {
-            let request = push_all::Request(PushRequest { audience: Some(Audience::All), ..body });
-            request.validate(now)?;
-            ("/push/all", serde_json::to_string(&request)?)
+            (push_list_message::PATH, serde_json::to_string(&request)?)
         }
     };
     eprintln!("# dry run, nothing sent: POST {host}/v2/{app_id}{path} (token header omitted)");

@@ -100,10 +100,7 @@ fn build_request(app: &WecomAppConfig, args: &SendArgs) -> anyhow::Result<SendRe
     if args.safe {
         request.safe = Some(1);
     }
-    if app.duplicate_check && request.enable_duplicate_check.is_none() {
-        request.enable_duplicate_check = Some(1);
-        request.duplicate_check_interval = Some(app.duplicate_check_interval.unwrap_or(CLI_DUPLICATE_CHECK_INTERVAL));
-    }
+    crate::channels::apply_duplicate_check(app, &mut request, CLI_DUPLICATE_CHECK_INTERVAL);
     Ok(request)
 }
 

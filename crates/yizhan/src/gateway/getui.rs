@@ -1,0 +1,236 @@
+//! Planning for `getui` channels.
+//!
+//! The `request_id` is chosen here, once (from `options.request_id` or random), and is part of
+//! every stored body, so every retry of a dispatch carries the same id and Getui drops the
+//! repeat. One cid or alias is a single push; several are one [`ListPushBody`] dispatch.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use yizhan_getui::api::{push_all, push_list_message, push_single_alias, push_single_cid, push_tag};
+use yizhan_getui::push::limits::AUDIENCE_MAX;
+use yizhan_getui::push::{Audience, Condition, OptType, PushMessage, PushRequest, RequestId};
+use yizhan_getui::validate::ValidationError;
+
+use super::error::ApiError;
+use super::model::{self, Content, MessageRequest};
+use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
+
+/// The body of a [`endpoint::GETUI_PUSH_LIST`] dispatch.
+///
+/// The worker executes it as Getui's list push: `POST /push/list/message` with `message` (a
+/// `push_list_message` body carrying the fixed `request_id`) returns a taskid, which the worker
+/// stores as the dispatch's provider handle before going on; then `/push/list/cid` (or
+/// `/push/list/alias`) for each chunk of at most 1000 of `audience`, all with that taskid
+/// ([`yizhan_getui::GetuiClient::push_to_cids`] does the same in one process). A retry after the
+/// taskid was stored skips the first call; a retry of the first call resends the same
+/// `request_id`, which Getui dedupes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListPushBody {
+    /// The `/push/list/message` body (no audience).
+    pub message: PushRequest,
+    /// The cids or aliases, any number (sent in chunks of 1000).
+    pub audience: Audience,
+}
+
+/// Whom a Getui push goes to. Shared by `yizhan send` and the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Client ids: one is a single push, several a list push.
+    Cids(Vec<String>),
+    /// Aliases: one is a single push, several a list push.
+    Aliases(Vec<String>),
+    /// Tag conditions (`/push/tag`).
+    Tags(Vec<Condition>),
+    /// Every user of the app (`/push/all`).
+    All,
+}
+
+/// A push that is one call with one body: single, tag or app push.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DirectPush {
+    /// `/push/single/cid`
+    SingleCid(push_single_cid::Request),
+    /// `/push/single/alias`
+    SingleAlias(push_single_alias::Request),
+    /// `/push/tag`
+    Tag(push_tag::Request),
+    /// `/push/all`
+    All(push_all::Request),
+}
+
+impl DirectPush {
+    /// The gateway's endpoint name (see [`endpoint`]).
+    pub fn endpoint(&self) -> &'static str {
+        match self {
+            DirectPush::SingleCid(_) => endpoint::GETUI_PUSH_SINGLE_CID,
+            DirectPush::SingleAlias(_) => endpoint::GETUI_PUSH_SINGLE_ALIAS,
+            DirectPush::Tag(_) => endpoint::GETUI_PUSH_TAG,
+            DirectPush::All(_) => endpoint::GETUI_PUSH_ALL,
+        }
+    }
+
+    /// The Getui path, e.g. `/push/single/cid`.
+    pub fn path(&self) -> &'static str {
+        match self {
+            DirectPush::SingleCid(_) => push_single_cid::PATH,
+            DirectPush::SingleAlias(_) => push_single_alias::PATH,
+            DirectPush::Tag(_) => push_tag::PATH,
+            DirectPush::All(_) => push_all::PATH,
+        }
+    }
+
+    /// The exact JSON body.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        match self {
+            DirectPush::SingleCid(r) => serde_json::to_vec(r),
+            DirectPush::SingleAlias(r) => serde_json::to_vec(r),
+            DirectPush::Tag(r) => serde_json::to_vec(r),
+            DirectPush::All(r) => serde_json::to_vec(r),
+        }
+    }
+}
+
+/// The validated single, tag or app push of `body` to `target`, or `None` when `target` is
+/// several cids or aliases (a list push: see [`ListPushBody`]).
+pub fn direct_push(target: &Target, body: &PushRequest, now_ms: i64) -> Result<Option<DirectPush>, ValidationError> {
+    let with = |audience: Audience| PushRequest { audience: Some(audience), ..body.clone() };
+    let push = match target {
+        Target::Cids(cids) if cids.len() == 1 => {
+            let r = push_single_cid::Request(with(Audience::cids(cids.clone())));
+            r.validate(now_ms)?;
+            DirectPush::SingleCid(r)
+        }
+        Target::Aliases(aliases) if aliases.len() == 1 => {
+            let r = push_single_alias::Request(with(Audience::aliases(aliases.clone())));
+            r.validate(now_ms)?;
+            DirectPush::SingleAlias(r)
+        }
+        Target::Cids(_) | Target::Aliases(_) => return Ok(None),
+        Target::Tags(conditions) => {
+            let r = push_tag::Request(with(Audience::Tag(conditions.clone())));
+            r.validate(now_ms)?;
+            DirectPush::Tag(r)
+        }
+        Target::All => {
+            let r = push_all::Request(with(Audience::All));
+            r.validate(now_ms)?;
+            DirectPush::All(r)
+        }
+    };
+    Ok(Some(push))
+}
+
+/// The dispatch of a Getui message.
+pub(super) fn dispatches(
+    request: &MessageRequest,
+    channel: &str,
+    now_ms: i64,
+) -> Result<Vec<PlannedDispatch>, ApiError> {
+    reject_recipients(request, channel, "getui", &["cids", "aliases", "tag_conditions", "all"])?;
+    let Content::Getui(content) = &request.content else {
+        return Err(unsupported_content(
+            &request.content,
+            channel,
+            "getui",
+            "getui (a notification or a transmission)",
+        ));
+    };
+    let push_message = match (&content.notification, &content.transmission) {
+        (Some(n), None) => PushMessage::notification(n.clone()),
+        (None, Some(t)) => PushMessage::transmission(t.clone()),
+        _ => return Err(ApiError::validation("content.getui", "give exactly one of notification and transmission")),
+    };
+    let request_id = match &request.options.request_id {
+        Some(id) => RequestId::parse(id.clone()).map_err(|e| invalid(&e.field, &e.problem, request))?,
+        None => RequestId::random(),
+    };
+    let dedupe_id = Some(request_id.as_str().to_owned());
+    let body = PushRequest {
+        request_id,
+        group_name: content.group_name.clone(),
+        audience: None,
+        settings: content.settings.clone(),
+        push_message,
+        push_channel: content.push_channel.clone(),
+    };
+    let to = &request.to;
+    let targets = [!to.cids.is_empty(), !to.aliases.is_empty(), !to.tag_conditions.is_empty(), to.all];
+    if targets.iter().filter(|t| **t).count() != 1 {
+        return Err(ApiError::validation("to", "give exactly one of cids, aliases, tag_conditions and all"));
+    }
+    let check = |result: Result<(), ValidationError>| result.map_err(|e| invalid(&e.field, &e.problem, request));
+    let target = if !to.cids.is_empty() {
+        Target::Cids(to.cids.clone())
+    } else if !to.aliases.is_empty() {
+        Target::Aliases(to.aliases.clone())
+    } else if to.all {
+        Target::All
+    } else {
+        Target::Tags(to.tag_conditions.iter().map(condition).collect())
+    };
+    let (endpoint, json) =
+        match direct_push(&target, &body, now_ms).map_err(|e| invalid(&e.field, &e.problem, request))? {
+            Some(push) => (push.endpoint(), push.to_json().map_err(serialization)?),
+            None => {
+                let (ids, audience) = match &target {
+                    Target::Aliases(ids) => (ids, Audience::aliases(ids.clone())),
+                    _ => (&to.cids, Audience::cids(to.cids.clone())),
+                };
+                check(push_list_message::Request(body.clone()).validate(now_ms))?;
+                check_list(ids, &audience, request)?;
+                let list = ListPushBody { message: body, audience };
+                (endpoint::GETUI_PUSH_LIST, serde_json::to_vec(&list).map_err(serialization)?)
+            }
+        };
+    let recipients = match &target {
+        Target::Cids(ids) => ids.iter().map(|id| format!("cid:{id}")).collect(),
+        Target::Aliases(ids) => ids.iter().map(|id| format!("alias:{id}")).collect(),
+        Target::All => vec!["all".to_owned()],
+        Target::Tags(_) => to
+            .tag_conditions
+            .iter()
+            .map(|c| format!("tag_condition:{}:{}:{}", c.key, c.opt_type.as_str(), c.values.join(",")))
+            .collect(),
+    };
+    Ok(vec![PlannedDispatch { endpoint, body: json, dedupe_id, recipients }])
+}
+
+/// Checks a list audience chunk by chunk (Getui's limit is per call) and for duplicates across
+/// chunks; errors name the index in the whole list.
+fn check_list(ids: &[String], audience: &Audience, request: &MessageRequest) -> Result<(), ApiError> {
+    let key = audience.kind();
+    for (n, chunk) in ids.chunks(AUDIENCE_MAX).enumerate() {
+        let part = match audience {
+            Audience::Alias { .. } => Audience::aliases(chunk.iter().cloned()),
+            _ => Audience::cids(chunk.iter().cloned()),
+        };
+        if let Err(mut e) = part.validate() {
+            let prefix = format!("audience.{key}[");
+            if let Some((index, rest)) = e.field.strip_prefix(&prefix).and_then(|r| r.split_once(']'))
+                && let Ok(i) = index.parse::<usize>()
+            {
+                e.field = format!("{prefix}{}]{rest}", i + n * AUDIENCE_MAX);
+            }
+            return Err(invalid(&e.field, &e.problem, request));
+        }
+    }
+    let mut seen = HashSet::new();
+    if let Some((i, id)) = ids.iter().enumerate().find(|(_, id)| !seen.insert(id.as_str())) {
+        return Err(invalid(&format!("audience.{key}[{i}]"), &format!("{id:?} is listed twice"), request));
+    }
+    Ok(())
+}
+
+fn condition(c: &model::TagCondition) -> Condition {
+    let op = match c.opt_type {
+        model::OptType::Or => OptType::Or,
+        model::OptType::And => OptType::And,
+        model::OptType::Not => OptType::Not,
+    };
+    Condition::new(c.key.clone(), c.values.iter().cloned(), op)
+}
+
+fn serialization(e: serde_json::Error) -> ApiError {
+    ApiError::internal(format!("cannot serialize the provider body: {e}"))
+}

@@ -1,0 +1,203 @@
+//! From an accepted [`MessageRequest`] to the provider calls that deliver it: pure, no I/O.
+//!
+//! [`plan()`] validates the request with the client crates' own rules and produces one
+//! [`PlannedDispatch`] per provider call, holding the *exact* JSON body to send. The store
+//! persists those bodies before the 202, and the worker sends them unchanged on every retry, so
+//! provider-side dedupe (WeCom `enable_duplicate_check`, Getui `request_id`) recognises a resend.
+//!
+//! | channel kind | recipients | endpoint(s) |
+//! |---|---|---|
+//! | `wecom_app` | `users` (1000 per dispatch; `parties` and `tags` ride with the first), `all` | [`endpoint::WECOM_MESSAGE_SEND`] |
+//! | `wecom_app` | `chatid` | [`endpoint::WECOM_APPCHAT_SEND`] |
+//! | `wecom_robot` | the robot's group (`mentions` with text) | [`endpoint::WECOM_WEBHOOK_SEND`] |
+//! | `getui` | one cid / alias | [`endpoint::GETUI_PUSH_SINGLE_CID`], [`endpoint::GETUI_PUSH_SINGLE_ALIAS`] |
+//! | `getui` | several cids or aliases | [`endpoint::GETUI_PUSH_LIST`] (body: [`super::getui::ListPushBody`]) |
+//! | `getui` | `tag_conditions`, `all` | [`endpoint::GETUI_PUSH_TAG`], [`endpoint::GETUI_PUSH_ALL`] |
+//!
+//! Recipients of a dispatch are written `user:<id>`, `party:<id>`, `tag:<id>`, `chat:<id>`,
+//! `group` (a robot's group), `cid:<id>`, `alias:<id>`, `tag_condition:<key>:<opt>:<values>` and
+//! `all`, so per-recipient outcomes can be matched to what the provider reports.
+
+use super::error::ApiError;
+use super::model::{Content, MessageRequest, Overflow};
+use super::time::parse_rfc3339_ms;
+use crate::config::ChannelConfig;
+
+/// The `endpoint` names of [`PlannedDispatch`]: which provider call the worker makes.
+pub mod endpoint {
+    /// WeCom `POST /cgi-bin/message/send`.
+    pub const WECOM_MESSAGE_SEND: &str = "wecom.message_send";
+    /// WeCom `POST /cgi-bin/appchat/send`.
+    pub const WECOM_APPCHAT_SEND: &str = "wecom.appchat_send";
+    /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
+    pub const WECOM_WEBHOOK_SEND: &str = "wecom.webhook_send";
+    /// Getui `POST /push/single/cid`.
+    pub const GETUI_PUSH_SINGLE_CID: &str = "getui.push_single_cid";
+    /// Getui `POST /push/single/alias`.
+    pub const GETUI_PUSH_SINGLE_ALIAS: &str = "getui.push_single_alias";
+    /// Getui list push: `/push/list/message`, then `/push/list/cid` or `/push/list/alias` in
+    /// chunks of 1000 with the returned taskid (see [`super::super::getui::ListPushBody`]).
+    pub const GETUI_PUSH_LIST: &str = "getui.push_list";
+    /// Getui `POST /push/tag`.
+    pub const GETUI_PUSH_TAG: &str = "getui.push_tag";
+    /// Getui `POST /push/all`.
+    pub const GETUI_PUSH_ALL: &str = "getui.push_all";
+}
+
+/// Everything needed to store and later deliver one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// When to send, ms since the epoch: `options.send_at`, or now (a past time means now).
+    pub send_at_ms: i64,
+    /// Give up when not sent by then (`options.expires_at`), ms since the epoch.
+    pub expires_at_ms: Option<i64>,
+    /// `options.exact`: do not spread sends scheduled on :00 or :30.
+    pub exact: bool,
+    /// One entry per provider call, in order.
+    pub dispatches: Vec<PlannedDispatch>,
+}
+
+/// One provider call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedDispatch {
+    /// Which call, one of the [`endpoint`] names.
+    pub endpoint: &'static str,
+    /// The exact JSON body, sent unchanged on every attempt.
+    pub body: Vec<u8>,
+    /// The provider dedupe identity, when it is an id (Getui `request_id`). WeCom dedupes on
+    /// the body itself (`enable_duplicate_check`), so it has none.
+    pub dedupe_id: Option<String>,
+    /// Who this call reaches (see the module docs for the notation).
+    pub recipients: Vec<String>,
+}
+
+/// Validates `request` for `channel` (the configured channel named by `request.channel`) and
+/// plans its provider calls. Every refusal is a 422 `validation_failed` naming the request field.
+pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> Result<Plan, ApiError> {
+    let options = &request.options;
+    let time = |field: &str, value: &Option<String>| {
+        value.as_deref().map(parse_rfc3339_ms).transpose().map_err(|e| ApiError::validation(field, e))
+    };
+    let send_at_ms = time("options.send_at", &options.send_at)?.map_or(now_ms, |t| t.max(now_ms));
+    let expires_at_ms = time("options.expires_at", &options.expires_at)?;
+    if let Some(expires) = expires_at_ms
+        && expires <= send_at_ms
+    {
+        return Err(ApiError::validation("options.expires_at", "must be later than now and than send_at"));
+    }
+    let kind = channel.kind();
+    let only_for = [
+        ("options.safe", options.safe, "wecom_app"),
+        ("options.duplicate_check_interval", options.duplicate_check_interval.is_some(), "wecom_app"),
+        ("options.request_id", options.request_id.is_some(), "getui"),
+    ];
+    if let Some((field, _, owner)) = only_for.iter().find(|(_, set, owner)| *set && *owner != kind) {
+        return Err(ApiError::validation(
+            *field,
+            format_args!("applies to {owner} channels; {:?} is a {kind} channel", channel.name()),
+        ));
+    }
+    let dispatches = match channel {
+        ChannelConfig::WecomApp(app) => super::wecom::app_dispatches(request, app)?,
+        ChannelConfig::WecomRobot(bot) => super::wecom::robot_dispatches(request, &bot.name)?,
+        ChannelConfig::Getui(app) => super::getui::dispatches(request, &app.name, now_ms)?,
+    };
+    Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches })
+}
+
+/// Fails when a recipient list that `kind` channels do not take is set.
+pub(super) fn reject_recipients(
+    request: &MessageRequest,
+    channel: &str,
+    kind: &str,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    let to = &request.to;
+    let set = [
+        ("users", !to.users.is_empty()),
+        ("parties", !to.parties.is_empty()),
+        ("tags", !to.tags.is_empty()),
+        ("all", to.all),
+        ("chatid", to.chatid.is_some()),
+        ("cids", !to.cids.is_empty()),
+        ("aliases", !to.aliases.is_empty()),
+        ("tag_conditions", !to.tag_conditions.is_empty()),
+        ("mentions", !to.mentions.is_empty()),
+        ("mention_mobiles", !to.mention_mobiles.is_empty()),
+    ];
+    match set.iter().find(|(name, used)| *used && !allowed.contains(name)) {
+        Some((name, _)) => Err(ApiError::validation(
+            format!("to.{name}"),
+            format_args!("{kind} channel {channel:?} takes only {}", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A 422 for content that `kind` channels do not take.
+pub(super) fn unsupported_content(content: &Content, channel: &str, kind: &str, takes: &str) -> ApiError {
+    ApiError::validation(
+        "content",
+        format_args!("{} content does not apply to {kind} channel {channel:?}; it takes {takes}", content.key()),
+    )
+}
+
+/// A client-crate validation error (its field and problem) as a 422 naming the request field. Text over the limit with
+/// `overflow` `split` or `truncate` names `options.overflow`: those modes are not yet supported.
+pub(super) fn invalid(provider_field: &str, problem: &str, request: &MessageRequest) -> ApiError {
+    let field = api_field(provider_field, &request.content);
+    let text_field =
+        matches!(&request.content, Content::Text(_) | Content::Markdown(_)) && field.starts_with("content.");
+    if text_field && problem.contains("the limit") && request.options.overflow != Overflow::Reject {
+        let mode = request.options.overflow.as_str();
+        return ApiError::validation(
+            "options.overflow",
+            format_args!("{field} {problem}; overflow {mode:?} is not yet supported, so the text must fit"),
+        );
+    }
+    ApiError::validation(field, problem)
+}
+
+/// Maps a provider field path (`touser`, `text.content`, `audience.cid[2]`) to the request's.
+pub(super) fn api_field(field: &str, content: &Content) -> String {
+    const FIXED: &[(&str, &str)] = &[
+        ("touser", "to.users"),
+        ("toparty", "to.parties"),
+        ("totag", "to.tags"),
+        ("chatid", "to.chatid"),
+        ("safe", "options.safe"),
+        ("duplicate_check_interval", "options.duplicate_check_interval"),
+        ("request_id", "options.request_id"),
+        ("audience.cid", "to.cids"),
+        ("audience.alias", "to.aliases"),
+        ("audience.tag", "to.tag_conditions"),
+        ("audience", "to"),
+        ("text.mentioned_list", "to.mentions"),
+        ("text.mentioned_mobile_list", "to.mention_mobiles"),
+    ];
+    let strip = |field: &str, prefix: &str| -> Option<String> {
+        let rest = field.strip_prefix(prefix)?;
+        (rest.is_empty() || rest.starts_with(['.', '['])).then(|| rest.to_owned())
+    };
+    if let Some((rest, to)) = FIXED.iter().find_map(|(from, to)| strip(field, from).map(|r| (r, to))) {
+        return format!("{to}{rest}");
+    }
+    let renamed: &[(&str, &str)] = match content {
+        Content::Text(_) => &[("text.content", "content.text")],
+        Content::Markdown(_) => &[("markdown.content", "content.markdown")],
+        Content::Card(_) => &[("textcard.btntxt", "content.card.button_text"), ("textcard", "content.card")],
+        Content::Getui(_) => &[("push_message", "content.getui"), ("", "content.getui.")],
+        Content::Wecom(_) => &[("", "content.wecom.")],
+        Content::WecomRobot(_) => &[("", "content.wecom_robot.")],
+        Content::Image(_) | Content::File(_) | Content::News(_) => &[("", "content.")],
+    };
+    for (from, to) in renamed {
+        if from.is_empty() {
+            return format!("{to}{field}");
+        }
+        if let Some(rest) = strip(field, from) {
+            return format!("{to}{rest}");
+        }
+    }
+    format!("content.{}", content.key())
+}

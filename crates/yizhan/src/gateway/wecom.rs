@@ -1,0 +1,176 @@
+//! Planning for `wecom_app` and `wecom_robot` channels.
+//!
+//! Duplicate check: a `wecom_app` channel sends with `enable_duplicate_check=1` (unless the
+//! channel turns it off) and `duplicate_check_interval` = `options.duplicate_check_interval`,
+//! else the channel's setting, else [`GATEWAY_DUPLICATE_CHECK_INTERVAL`] (14400 s, WeCom's
+//! maximum). The gateway retries for up to hours, and a resend after an ambiguous timeout is
+//! only safe while WeCom still remembers the first body, so the window must cover the retry
+//! horizon. The price: the *same* content to the *same* recipients twice within 4 h is dropped
+//! by WeCom as a duplicate; a channel or request that sends repeated identical alerts should set
+//! a shorter interval (or vary the text, e.g. with a timestamp).
+
+use yizhan_wecom::message::{Message, News, NewsArticle, TextCard};
+use yizhan_wecom::recipients::{ALL_USERS, MAX_USERS};
+use yizhan_wecom::robot::{RobotArticle, RobotText};
+use yizhan_wecom::{Recipients, RobotClient, RobotMessage, SendRequest, WecomClient};
+
+use super::error::ApiError;
+use super::model::{Content, MediaRef, MessageRequest};
+use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
+use crate::config::WecomAppConfig;
+
+/// The gateway's default `duplicate_check_interval`: WeCom's maximum, 4 h (see the module docs).
+pub const GATEWAY_DUPLICATE_CHECK_INTERVAL: u32 = yizhan_wecom::api::message_send::MAX_DUPLICATE_CHECK_INTERVAL;
+
+const APP_RECIPIENTS: &[&str] = &["users", "parties", "tags", "all", "chatid"];
+const APP_CONTENT: &str = "text, markdown, image, file, news, card or wecom";
+const ROBOT_CONTENT: &str = "text, markdown, file, news or wecom_robot";
+
+/// The dispatches of a `wecom_app` message: `message/send` per 1000 users, or `appchat/send`.
+pub(super) fn app_dispatches(request: &MessageRequest, app: &WecomAppConfig) -> Result<Vec<PlannedDispatch>, ApiError> {
+    reject_recipients(request, &app.name, "wecom_app", APP_RECIPIENTS)?;
+    let message = app_message(request, &app.name)?;
+    let to = &request.to;
+    if let Some(chatid) = &to.chatid {
+        if !to.users.is_empty() || !to.parties.is_empty() || !to.tags.is_empty() || to.all {
+            return Err(ApiError::validation(
+                "to.chatid",
+                "a group chat is addressed alone, without users, parties, tags or all",
+            ));
+        }
+        let body = yizhan_wecom::api::appchat::SendRequest {
+            chatid: chatid.clone(),
+            message,
+            safe: request.options.safe.then_some(1),
+        };
+        body.validate().map_err(|e| invalid(&e.field, &e.problem, request))?;
+        return Ok(vec![PlannedDispatch {
+            endpoint: endpoint::WECOM_APPCHAT_SEND,
+            body: to_json(&body)?,
+            dedupe_id: None,
+            recipients: vec![format!("chat:{chatid}")],
+        }]);
+    }
+    let users = match (to.all, to.users.is_empty()) {
+        (true, false) => return Err(ApiError::validation("to.all", "give all or users, not both")),
+        (true, true) => vec![ALL_USERS.to_owned()],
+        (false, _) => to.users.clone(),
+    };
+    if users.is_empty() && to.parties.is_empty() && to.tags.is_empty() {
+        return Err(ApiError::validation("to", "no recipient: give users, parties, tags, all or chatid"));
+    }
+    let chunks: Vec<&[String]> = if users.is_empty() { vec![&[]] } else { users.chunks(MAX_USERS).collect() };
+    let mut dispatches = Vec::with_capacity(chunks.len());
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let recipients = Recipients {
+            users: chunk.to_vec(),
+            parties: if i == 0 { to.parties.clone() } else { Vec::new() },
+            tags: if i == 0 { to.tags.clone() } else { Vec::new() },
+        };
+        let mut send = SendRequest::new(app.agent_id, &recipients, message.clone());
+        if request.options.safe {
+            send.safe = Some(1);
+        }
+        match request.options.duplicate_check_interval {
+            Some(interval) => {
+                send.enable_duplicate_check = Some(1);
+                send.duplicate_check_interval = Some(interval);
+            }
+            None => crate::channels::apply_duplicate_check(app, &mut send, GATEWAY_DUPLICATE_CHECK_INTERVAL),
+        }
+        let prepared = WecomClient::prepare(&send).map_err(|e| wecom_error(&e, request))?;
+        let names = recipients.users.iter().map(|u| format!("user:{u}"));
+        let names = names
+            .chain(recipients.parties.iter().map(|p| format!("party:{p}")))
+            .chain(recipients.tags.iter().map(|t| format!("tag:{t}")));
+        dispatches.push(PlannedDispatch {
+            endpoint: endpoint::WECOM_MESSAGE_SEND,
+            body: prepared.body.to_vec(),
+            dedupe_id: None,
+            recipients: names.collect(),
+        });
+    }
+    Ok(dispatches)
+}
+
+/// The one dispatch of a `wecom_robot` message: `webhook/send` to the robot's group.
+pub(super) fn robot_dispatches(request: &MessageRequest, channel: &str) -> Result<Vec<PlannedDispatch>, ApiError> {
+    reject_recipients(request, channel, "wecom_robot", &["mentions", "mention_mobiles"])?;
+    let to = &request.to;
+    let mentions = !to.mentions.is_empty() || !to.mention_mobiles.is_empty();
+    if mentions && !matches!(request.content, Content::Text(_)) {
+        let field = if to.mentions.is_empty() { "to.mention_mobiles" } else { "to.mentions" };
+        return Err(ApiError::validation(field, "mentions go with text content (in markdown write <@userid>)"));
+    }
+    let message = match &request.content {
+        Content::Text(text) => RobotText::new(text.clone())
+            .mention(to.mentions.iter().cloned())
+            .mention_mobile(to.mention_mobiles.iter().cloned())
+            .into(),
+        Content::Markdown(markdown) => RobotMessage::markdown(markdown.clone()),
+        Content::File(media) => RobotMessage::file(media_id(media, "file")?),
+        Content::News(news) => RobotMessage::news(news.articles.iter().map(|a| RobotArticle {
+            title: a.title.clone(),
+            description: a.description.clone(),
+            url: a.url.clone(),
+            picurl: a.picurl.clone(),
+        })),
+        Content::WecomRobot(message) => message.clone(),
+        other => return Err(unsupported_content(other, channel, "wecom_robot", ROBOT_CONTENT)),
+    };
+    let body = RobotClient::prepare(&message).map_err(|e| wecom_error(&e, request))?;
+    Ok(vec![PlannedDispatch {
+        endpoint: endpoint::WECOM_WEBHOOK_SEND,
+        body: body.to_vec(),
+        dedupe_id: None,
+        recipients: vec!["group".to_owned()],
+    }])
+}
+
+/// The `message/send` payload of provider-neutral or raw WeCom content.
+fn app_message(request: &MessageRequest, channel: &str) -> Result<Message, ApiError> {
+    Ok(match &request.content {
+        Content::Text(text) => Message::text(text.clone()),
+        Content::Markdown(markdown) => Message::markdown(markdown.clone()),
+        Content::Image(media) => Message::image(media_id(media, "image")?),
+        Content::File(media) => Message::file(media_id(media, "file")?),
+        Content::News(news) => Message::News {
+            news: News::new(news.articles.iter().map(|a| NewsArticle {
+                description: a.description.clone(),
+                picurl: a.picurl.clone(),
+                ..NewsArticle::url(a.title.clone(), a.url.clone())
+            })),
+        },
+        Content::Card(card) => Message::Textcard {
+            textcard: TextCard {
+                btntxt: card.button_text.clone(),
+                ..TextCard::new(&card.title, &card.description, &card.url)
+            },
+        },
+        Content::Wecom(message) => message.clone(),
+        other => return Err(unsupported_content(other, channel, "wecom_app", APP_CONTENT)),
+    })
+}
+
+/// The `media_id` of a media reference; URLs are not supported yet.
+fn media_id(media: &MediaRef, key: &str) -> Result<String, ApiError> {
+    match (&media.media_id, &media.url) {
+        (Some(id), None) => Ok(id.clone()),
+        (None, Some(_)) => Err(ApiError::validation(
+            format!("content.{key}.url"),
+            "media URLs are not yet supported by the gateway: upload the media and give media_id",
+        )),
+        _ => Err(ApiError::validation(format!("content.{key}"), "give exactly one of media_id and url")),
+    }
+}
+
+fn wecom_error(error: &yizhan_wecom::Error, request: &MessageRequest) -> ApiError {
+    match error {
+        yizhan_wecom::Error::Invalid(e) => invalid(&e.field, &e.problem, request),
+        other => ApiError::internal(format!("cannot prepare the WeCom request: {other}")),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("cannot serialize the provider body: {e}")))
+}
