@@ -17,3 +17,12 @@ async fn open_rejects_unknown_schemes() {
         assert!(matches!(err, yizhan_store::StoreError::Invalid(_)), "{url}: {err}");
     }
 }
+
+#[tokio::test]
+async fn file_store_runs_in_wal_mode() -> anyhow::Result<()> {
+    let b = suite::sqlite_file().await;
+    b.store.accept(suite::message("ops", 1)).await?;
+    let dir = b._dir.as_ref().expect("file backend has a directory");
+    assert!(dir.path().join("outbox.db-wal").exists(), "journal_mode=WAL leaves a -wal file");
+    Ok(())
+}

@@ -135,8 +135,8 @@ macro_rules! storage_suite {
     (@tests $open:path; $($module:ident :: $name:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                $crate::suite::$module::$name($open().await).await;
+            async fn $name() -> anyhow::Result<()> {
+                $crate::suite::$module::$name($open().await).await
             }
         )*
     };
