@@ -37,6 +37,7 @@ pub(crate) async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<AcceptJob>) {
                 Err(_) => break,
             }
         }
+        tracing::trace!(jobs = group.len(), messages = size, "committing an accept group");
         write_group(&pool, group).await;
     }
 }
