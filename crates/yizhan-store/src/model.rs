@@ -160,6 +160,10 @@ pub struct ClaimedDispatch {
     pub attempts: i64,
     /// The lease ends here (epoch ms); after that another worker may claim it.
     pub lease_until_ms: i64,
+    /// When the message was accepted (epoch ms), for a retry policy's overall horizon.
+    pub created_at_ms: i64,
+    /// When the message stops being sendable (epoch ms).
+    pub expires_at_ms: Option<i64>,
 }
 
 /// What `cancel` did.

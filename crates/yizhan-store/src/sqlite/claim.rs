@@ -48,7 +48,9 @@ impl SqliteStore {
                              OR (status = 'in_flight' AND lease_until_ms <= ?3) \
                           ORDER BY next_attempt_at_ms, id LIMIT ?4) \
              RETURNING id, message_id, seq, endpoint, body, dedupe_id, recipients, attempts, \
-               lease_token, (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel",
+               lease_token, (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel, \
+               (SELECT created_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS created_at_ms, \
+               (SELECT expires_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS expires_at_ms",
         )
         .bind(worker)
         .bind(now_ms.saturating_add(lease_ms))
@@ -72,6 +74,8 @@ impl SqliteStore {
                     .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?,
                 attempts: r.try_get("attempts")?,
                 lease_until_ms: now_ms.saturating_add(lease_ms),
+                created_at_ms: r.try_get("created_at_ms")?,
+                expires_at_ms: r.try_get("expires_at_ms")?,
             });
             touched.insert(message_id);
         }

@@ -17,6 +17,7 @@ pub async fn claim_respects_send_at_and_next_attempt(b: Backend) -> anyhow::Resu
     assert_eq!(c.len(), 1);
     assert_eq!((c[0].message_id, c[0].channel.as_str(), c[0].attempts), (later.id, "ops", 0));
     assert_eq!(c[0].lease_until_ms, T0 + 1_000 + LEASE);
+    assert_eq!((c[0].created_at_ms, c[0].expires_at_ms), (T0, None));
     let rec = b.store.message(later.id).await?.expect("message stored");
     assert_eq!((rec.status, rec.dispatches[0].status), (MessageStatus::Dispatching, DispatchStatus::InFlight));
     let retry = DispatchResult::Retry { at_ms: T0 + 5_000, counts_attempt: true, error: transient() };
