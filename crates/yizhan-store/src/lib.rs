@@ -18,6 +18,13 @@
 //! | [`Store::cancel`], [`Store::retry`], [`Store::mark_recalled`] | operator actions |
 //! | [`Store::counts`] | messages per status, for `/metrics` |
 //!
+//! Schema (`migrations/sqlite/`): `messages` (status, idempotency key unique per API key,
+//! schedule, expiry, the accepted request as JSON), `dispatches` (exact body, endpoint, dedupe
+//! id, recipients, status, counted attempts, next attempt, lease owner/token/deadline, provider
+//! handles), `attempts` (one row per `complete`, counted or not, with the error) and
+//! `recipient_outcomes`. A message's status is derived from its dispatches in the same
+//! transaction that changes them.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_store::StoreError> {
 //! use yizhan_store::{Store, ListFilter};
