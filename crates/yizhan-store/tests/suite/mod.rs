@@ -1,0 +1,143 @@
+//! The shared storage test suite: every test is an async fn taking a fresh [`Backend`], and
+//! [`storage_suite!`] turns the whole list into `#[tokio::test]`s for one backend.
+//!
+//! A new backend (PostgreSQL) adds one `storage_suite!` invocation with its own opener.
+
+#![allow(dead_code, unreachable_pub)]
+
+pub mod accept;
+pub mod claim;
+pub mod list;
+pub mod manage;
+
+use yizhan_core::MessageId;
+use yizhan_store::{
+    AttemptError, ClaimedDispatch, DispatchResult, Handles, Idempotency, NewDispatch, NewMessage, Store,
+};
+
+/// A fixed "now" for tests: 2023-11-14T22:13:20Z.
+pub const T0: i64 = 1_700_000_000_000;
+/// A lease long enough that tests never lose it by accident.
+pub const LEASE: i64 = 60_000;
+
+/// A store under test, and how to open it again (for durability tests).
+pub struct Backend {
+    /// The open store.
+    pub store: Store,
+    /// The URL to reopen the same data, if the backend survives a reopen.
+    pub reopen_url: Option<String>,
+    /// Keeps a temporary directory alive for the test's duration.
+    pub _dir: Option<tempfile::TempDir>,
+}
+
+impl Backend {
+    /// Closes the store and opens the same data again (file-backed stores only).
+    pub async fn reopen(&mut self) -> bool {
+        let Some(url) = self.reopen_url.clone() else { return false };
+        self.store.close().await;
+        self.store = Store::open(&url).await.expect("reopen the store");
+        true
+    }
+}
+
+/// An in-memory SQLite store.
+pub async fn sqlite_memory() -> Backend {
+    let store = Store::open("sqlite::memory:").await.expect("open sqlite::memory:");
+    Backend { store, reopen_url: None, _dir: None }
+}
+
+/// A SQLite store in a fresh temporary file.
+pub async fn sqlite_file() -> Backend {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
+    let store = Store::open(&url).await.expect("open sqlite file");
+    Backend { store, reopen_url: Some(url), _dir: Some(dir) }
+}
+
+/// A message with `n` dispatches, due at `T0`, whose bodies include non-UTF-8 bytes.
+pub fn message(channel: &str, n: usize) -> NewMessage {
+    let id = MessageId::new();
+    NewMessage {
+        id,
+        channel: channel.to_owned(),
+        api_key: Some("ci".to_owned()),
+        request: serde_json::json!({"channel": channel, "content": {"text": "disk full"}}),
+        idempotency: None,
+        send_at_ms: T0,
+        expires_at_ms: None,
+        created_at_ms: T0,
+        dispatches: (0..n)
+            .map(|i| NewDispatch {
+                body: format!("{{\"touser\":\"u{i}\",\"id\":\"{id}\"}}\u{0}\u{ff}").into_bytes(),
+                endpoint: "wecom.message_send".to_owned(),
+                dedupe_id: Some(format!("{id}-{i}")),
+                recipients: vec![format!("u{i}"), "bob".to_owned()],
+            })
+            .collect(),
+    }
+}
+
+/// The same message with an idempotency key and body hash.
+pub fn with_key(mut m: NewMessage, key: &str, hash: &str) -> NewMessage {
+    m.idempotency = Some(Idempotency { key: key.to_owned(), body_sha256: hash.to_owned() });
+    m
+}
+
+/// A transient error.
+pub fn transient() -> AttemptError {
+    AttemptError { kind: "transient".to_owned(), code: Some(-1), message: "system busy".to_owned(), ambiguous: false }
+}
+
+/// A plain success without per-recipient outcomes.
+pub fn delivered() -> DispatchResult {
+    DispatchResult::Delivered {
+        handles: Handles { msgid: Some("m1".to_owned()), ..Handles::default() },
+        outcomes: vec![],
+    }
+}
+
+/// Accepts `m` and claims its dispatches at `T0`.
+pub async fn accept_and_claim(store: &Store, m: NewMessage) -> Vec<ClaimedDispatch> {
+    store.accept(m).await.expect("accept");
+    store.claim_due("w1", T0, LEASE, 100).await.expect("claim")
+}
+
+/// Declares one `#[tokio::test]` per suite test, each on a fresh backend from `$open`.
+#[macro_export]
+macro_rules! storage_suite {
+    ($open:path) => {
+        $crate::storage_suite!(@tests $open;
+            accept::accept_then_read_back,
+            accept::scheduled_message_is_scheduled,
+            accept::batch_is_one_transaction,
+            accept::rejects_message_without_dispatches,
+            accept::duplicate_id_is_a_conflict,
+            accept::idempotent_replay_and_mismatch,
+            accept::idempotency_within_one_group,
+            accept::group_commit_500_concurrent_accepts_are_durable,
+            accept::durable_across_reopen,
+            claim::claim_respects_send_at_and_next_attempt,
+            claim::two_claimers_never_share_a_dispatch,
+            claim::expired_lease_is_reclaimable_and_old_token_conflicts,
+            claim::release_makes_due_again_without_an_attempt,
+            claim::uncounted_retry_does_not_use_an_attempt,
+            claim::dead_records_the_error,
+            claim::recipient_outcomes_and_handles,
+            claim::expired_messages_are_not_claimed,
+            manage::cancel_before_and_after_sending,
+            manage::retry_of_a_dead_message_resends_the_same_bodies,
+            manage::mark_recalled_only_after_delivery,
+            manage::counts_per_status,
+            list::list_filters,
+            list::cursor_paging_over_1000_messages,
+        );
+    };
+    (@tests $open:path; $($module:ident :: $name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() -> anyhow::Result<()> {
+                $crate::suite::$module::$name($open().await).await
+            }
+        )*
+    };
+}
