@@ -1,0 +1,149 @@
+//! One claimed dispatch, start to finish: pick its channel's client, [`execute`] the persisted
+//! body, [`decide`] what a failure means, and record the result with [`Store::complete`].
+//!
+//! Nothing here logs a body or a secret: logs name the dispatch, message, channel and endpoint.
+
+use serde_json::Value;
+use yizhan_core::FailureKind;
+use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
+
+use super::decide::{ChannelRetry, Next, decide};
+use super::execute::{self, AnyClient, Delivered, Failed, WECOM_MESSAGE_SEND, execute};
+
+/// Sends `claimed` through `client` (or fails it as an unknown channel) and decides the result
+/// of the attempt at `now_ms()` after the send.
+pub(crate) async fn attempt(
+    claimed: &ClaimedDispatch,
+    client: Option<&AnyClient>,
+    rules: &ChannelRetry,
+    now_ms: impl Fn() -> i64,
+) -> DispatchResult {
+    let sent = match client {
+        Some(client) => execute(client, &claimed.endpoint, &claimed.body, &claimed.recipients).await,
+        None => Err(Failed {
+            kind: FailureKind::Permanent,
+            code: None,
+            message: format!("unknown channel {:?}", claimed.channel),
+            ambiguous: false,
+        }),
+    };
+    match sent {
+        Ok(delivered) => delivered_result(delivered),
+        Err(failed) => {
+            let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
+            let safe = resend_is_safe(&claimed.endpoint, &claimed.body);
+            let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), safe);
+            failed_result(&failed, next)
+        }
+    }
+}
+
+/// Records `result` for `claimed`; a lost lease (`Conflict`) is logged and dropped.
+pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: DispatchResult, now_ms: i64) {
+    let summary = summarize(&result);
+    match store.complete(&claimed.claim, result, now_ms).await {
+        Ok(()) => tracing::info!(
+            dispatch = claimed.claim.dispatch_id,
+            message = %claimed.message_id,
+            channel = %claimed.channel,
+            endpoint = %claimed.endpoint,
+            result = %summary,
+            "dispatch attempt recorded"
+        ),
+        Err(e) if e.is_conflict() => tracing::warn!(
+            dispatch = claimed.claim.dispatch_id,
+            message = %claimed.message_id,
+            error = %e,
+            "lease lost before completing; another worker owns the dispatch now"
+        ),
+        Err(e) => tracing::error!(
+            dispatch = claimed.claim.dispatch_id,
+            message = %claimed.message_id,
+            error = %e,
+            "could not record the attempt; the lease will expire and the dispatch be retried"
+        ),
+    }
+}
+
+fn summarize(result: &DispatchResult) -> String {
+    match result {
+        DispatchResult::Delivered { .. } => "delivered".to_owned(),
+        DispatchResult::Retry { at_ms, counts_attempt, error } => format!(
+            "retry at {at_ms} ({}, {} {:?}: {})",
+            if *counts_attempt { "counted" } else { "not counted" },
+            error.kind,
+            error.code,
+            error.message
+        ),
+        DispatchResult::Dead { error } => format!("dead ({} {:?}: {})", error.kind, error.code, error.message),
+    }
+}
+
+fn delivered_result(delivered: Delivered) -> DispatchResult {
+    let execute::Handles { msgid, response_code, taskid } = delivered.handles;
+    DispatchResult::Delivered {
+        handles: Handles { msgid, response_code, taskid },
+        outcomes: delivered
+            .outcomes
+            .into_iter()
+            .map(|o| RecipientOutcome { recipient: o.recipient, outcome: o.outcome, detail: None })
+            .collect(),
+    }
+}
+
+fn failed_result(failed: &Failed, next: Next) -> DispatchResult {
+    let error = AttemptError {
+        kind: failed.kind.as_str().to_owned(),
+        code: failed.code,
+        message: failed.message.clone(),
+        ambiguous: failed.ambiguous,
+    };
+    match next {
+        Next::Retry { at_ms, counts_attempt } => DispatchResult::Retry { at_ms, counts_attempt, error },
+        Next::Dead { reason } => DispatchResult::Dead { error: AttemptError { message: reason, ..error } },
+    }
+}
+
+/// Whether resending the persisted `body` after an ambiguous failure is deduplicated by the
+/// provider: WeCom `message/send` with `enable_duplicate_check = 1`, and Getui pushes that carry
+/// a `request_id` (at the top level, or in the `message` of a list push). Robot webhooks and
+/// appchat sends have no dedupe, so they are never resent after an ambiguous failure.
+pub(crate) fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
+    let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
+    if endpoint == WECOM_MESSAGE_SEND {
+        return json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1);
+    }
+    if endpoint.starts_with("getui.") {
+        let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        return has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::execute::{GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_WEBHOOK_SEND};
+
+    #[test]
+    fn resends_are_safe_only_with_provider_dedupe() {
+        assert!(resend_is_safe(WECOM_MESSAGE_SEND, br#"{"enable_duplicate_check":1}"#));
+        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, br#"{"enable_duplicate_check":0}"#));
+        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, br#"{}"#));
+        assert!(resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":"abc"}"#));
+        assert!(!resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":""}"#));
+        assert!(resend_is_safe(GETUI_PUSH_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
+        assert!(!resend_is_safe(WECOM_WEBHOOK_SEND, br#"{"enable_duplicate_check":1}"#));
+        assert!(!resend_is_safe(WECOM_APPCHAT_SEND, br#"{"enable_duplicate_check":1}"#));
+        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, b"not json"));
+    }
+
+    #[test]
+    fn dead_keeps_the_provider_code_with_the_reason() {
+        let failed = Failed { kind: FailureKind::Permanent, code: Some(81013), message: "m".into(), ambiguous: false };
+        let DispatchResult::Dead { error } = failed_result(&failed, Next::Dead { reason: "why".into() }) else {
+            panic!("dead")
+        };
+        assert_eq!((error.kind.as_str(), error.code, error.message.as_str()), ("permanent", Some(81013), "why"));
+    }
+}
