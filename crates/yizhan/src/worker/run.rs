@@ -60,9 +60,15 @@ impl Worker {
         for channel in &config.channels {
             let name = channel.name();
             let client = match channel {
-                ChannelConfig::WecomApp(c) => crate::channels::wecom_client(c).map(AnyClient::WecomApp).map_err(anyhow::Error::from),
-                ChannelConfig::WecomRobot(c) => crate::channels::robot_client(c).map(AnyClient::WecomRobot).map_err(anyhow::Error::from),
-                ChannelConfig::Getui(c) => crate::channels::getui_client(c).map(AnyClient::Getui).map_err(anyhow::Error::from),
+                ChannelConfig::WecomApp(c) => {
+                    crate::channels::wecom_client(c).map(AnyClient::WecomApp).map_err(anyhow::Error::from)
+                }
+                ChannelConfig::WecomRobot(c) => {
+                    crate::channels::robot_client(c).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
+                }
+                ChannelConfig::Getui(c) => {
+                    crate::channels::getui_client(c).map(AnyClient::Getui).map_err(anyhow::Error::from)
+                }
             }
             .with_context(|| format!("building the client of channel {name:?}"))?;
             clients.insert(name.to_owned(), client);
@@ -208,10 +214,8 @@ impl Worker {
     async fn shut_down(&self, mut tasks: JoinSet<()>) {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, in_flight = tasks.len(), "worker stopping");
-        let drained = tokio::time::timeout(inner.shutdown_timeout, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
+        let drained =
+            tokio::time::timeout(inner.shutdown_timeout, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_err() {
             tracing::warn!(worker = %inner.id, aborted = tasks.len(), "in-flight sends did not finish in time");
             tasks.abort_all();
