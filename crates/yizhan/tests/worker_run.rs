@@ -9,7 +9,7 @@ use yizhan::config::Config;
 use yizhan::gateway::{MessageRequest, plan};
 use yizhan::worker::Worker;
 use yizhan::worker::decide::ChannelRetry;
-use yizhan::worker::execute::AnyClient;
+use yizhan::worker::execute::{AnyClient, execute};
 use yizhan_core::{Clock, ManualClock, MessageId, RetryPolicy};
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use yizhan_store::{DispatchStatus, MessageRecord, MessageStatus, NewDispatch, NewMessage, Store};
@@ -100,6 +100,13 @@ fn new_message(config: &Config, request: serde_json::Value, now_ms: i64) -> NewM
                 recipients: d.recipients,
             })
             .collect(),
+    }
+}
+
+fn wecom_app(config: &Config) -> &yizhan::config::WecomAppConfig {
+    match config.channel("ops") {
+        Some(yizhan::config::ChannelConfig::WecomApp(app)) => app,
+        _ => panic!("ops is a wecom_app channel"),
     }
 }
 
@@ -230,9 +237,12 @@ async fn unknown_channels_are_dead() {
 async fn a_crashed_workers_claims_are_taken_over_after_the_lease() {
     let rig = Rig::new().await;
     let id = rig.accept(text_to(&["alice"])).await;
-    // The crashed worker claims and never completes.
+    // The crashed worker claims, even sends, and never completes.
     let claimed = rig.store.claim_due("crashed", T0, 60_000, 10).await.expect("claim");
     assert_eq!(claimed.len(), 1);
+    let d = &claimed[0];
+    let client = AnyClient::WecomApp(yizhan::channels::wecom_client(wecom_app(&rig.config)).expect("client"));
+    execute(&client, &d.endpoint, &d.body, &d.recipients).await.expect("sent before the crash");
     let worker = rig.worker("w2").with_lease(Duration::from_secs(60));
     assert_eq!(worker.run_until_idle().await.expect("leased"), 0);
     rig.control.advance(Duration::from_secs(61));
@@ -241,6 +251,8 @@ async fn a_crashed_workers_claims_are_taken_over_after_the_lease() {
     // The crashed worker's late result loses the race and changes nothing.
     let late = rig.store.release(&claimed[0].claim).await;
     assert!(late.is_err_and(|e| e.is_conflict()));
+    // The takeover resent the identical body, which WeCom's duplicate check absorbed.
+    assert_eq!(rig.emu.inbox().len(), 2);
     assert_eq!(rig.delivered_count(), 1);
 }
 
@@ -279,4 +291,13 @@ async fn run_wakes_on_notify_and_releases_claims_on_shutdown() {
     assert_eq!(record.dispatches[0].attempts, 0, "a release does not spend an attempt");
     let again = rig.store.claim_due("w2", rig.clock.now_ms(), 60_000, 10).await.expect("claim");
     assert_eq!(again.len(), 1, "due again at once");
+}
+
+#[tokio::test]
+async fn workers_built_from_configuration_have_every_channel() {
+    let rig = Rig::new().await;
+    let worker = Worker::new(rig.store.clone(), &rig.config, rig.clock.clone()).expect("worker");
+    let id = rig.accept(text_to(&["dave"])).await;
+    assert_eq!(worker.run_until_idle().await.expect("run"), 1);
+    assert_eq!(rig.message(id).await.status, MessageStatus::Delivered);
 }
