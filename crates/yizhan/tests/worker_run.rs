@@ -104,10 +104,8 @@ fn new_message(config: &Config, request: serde_json::Value, now_ms: i64) -> NewM
 }
 
 fn wecom_app(config: &Config) -> &yizhan::config::WecomAppConfig {
-    match config.channel("ops") {
-        Some(yizhan::config::ChannelConfig::WecomApp(app)) => app,
-        _ => panic!("ops is a wecom_app channel"),
-    }
+    let Some(yizhan::config::ChannelConfig::WecomApp(app)) = config.channel("ops") else { panic!("wecom_app") };
+    app
 }
 
 fn text_to(users: &[&str]) -> serde_json::Value {
