@@ -246,8 +246,7 @@ async fn a_crashed_workers_claims_are_taken_over_after_the_lease() {
     rig.control.advance(Duration::from_secs(61));
     assert_eq!(worker.run_until_idle().await.expect("taken over"), 1);
     assert_eq!(rig.message(id).await.status, MessageStatus::Delivered);
-    // The crashed worker's late result loses the race and changes nothing.
-    let late = rig.store.release(&claimed[0].claim).await;
+    let late = rig.store.release(&claimed[0].claim).await; // the crashed worker lost its lease
     assert!(late.is_err_and(|e| e.is_conflict()));
     // The takeover resent the identical body, which WeCom's duplicate check absorbed.
     assert_eq!(rig.emu.inbox().len(), 2);
