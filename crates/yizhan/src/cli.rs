@@ -156,7 +156,8 @@ pub struct GetuiContentArgs {
 pub struct RecallArgs {
     /// A `wecom_app` channel.
     pub channel: String,
-    /// The msgid `yizhan send` printed.
+    /// The msgid `yizhan send` printed (it may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub msgid: String,
 }
 
@@ -172,7 +173,8 @@ pub enum CardCommand {
 pub struct CardUpdateArgs {
     /// A `wecom_app` channel.
     pub channel: String,
-    /// The response_code from the send or from a click callback.
+    /// The response_code from the send or from a click callback (it may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub response_code: String,
     /// Grey out the button with this text (interaction cards).
     #[arg(long, required_unless_present = "card")]
@@ -214,4 +216,21 @@ pub enum ChannelsCommand {
     /// Fetch a token for every channel and explain failures. A group robot has no token: its
     /// check only says the key is configured (the key is verified by the first send).
     Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_may_start_with_a_hyphen() {
+        // WeCom msgids and response codes are URL-safe base64 and can start with '-'.
+        let cli = Cli::try_parse_from(["yizhan", "recall", "ops", "-bc8_x"]).expect("parses");
+        assert!(matches!(cli.command, Command::Recall(RecallArgs { ref msgid, .. }) if msgid == "-bc8_x"));
+        let cli =
+            Cli::try_parse_from(["yizhan", "card", "update", "ops", "-code", "--replace-name", "ok"]).expect("parses");
+        assert!(
+            matches!(cli.command, Command::Card(CardCommand::Update(CardUpdateArgs { ref response_code, .. })) if response_code == "-code")
+        );
+    }
 }
