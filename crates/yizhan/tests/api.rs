@@ -1,5 +1,7 @@
 //! The HTTP API end to end against an in-memory store: `router(state).oneshot(request)`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use axum::body::Body;

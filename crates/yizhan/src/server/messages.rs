@@ -1,25 +1,23 @@
 //! `/v1/messages`: accept (one or a batch), read, list, cancel and retry.
 //!
-//! Accepting runs: API key (401) → body size (413) → JSON shape (400) → channel scope (403) →
+//! Listing is in `list`. Accepting runs: API key (401) → body size (413) → JSON shape (400) → channel scope (403) →
 //! [`plan()`] (422 naming the field) → one store transaction → 202. Nothing is stored unless
 //! every check passed. A key only sees messages of its channels: another channel's message
 //! answers 404, exactly like a message that does not exist.
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use yizhan_core::MessageId;
-use yizhan_store::{AcceptOutcome, CancelOutcome, Idempotency, ListFilter, MessageRecord, NewDispatch, NewMessage};
+use yizhan_store::{AcceptOutcome, CancelOutcome, Idempotency, MessageRecord, NewDispatch, NewMessage};
 
 use super::auth::Caller;
 use super::error::{body_rejection, caller, refusal, store_error};
-use super::views::{
-    Accepted, BatchItem, BatchRequest, BatchResponse, ListQuery, MessageView, PageView, StatusView, SummaryView,
-};
+use super::views::{Accepted, BatchItem, BatchRequest, BatchResponse, MessageView, StatusView};
 use super::{Ctx, MAX_BATCH, MAX_BATCH_BODY, MAX_BODY};
 use crate::gateway::{ApiError, MessageRequest, plan};
 
@@ -217,48 +215,6 @@ pub(crate) async fn get(
 ) -> Result<Json<MessageView>, ApiError> {
     let record = visible(&ctx, &headers, &id).await?;
     Ok(Json(MessageView::from(&record)))
-}
-
-/// Messages of the key's channels, newest first, filtered and paginated by cursor.
-#[utoipa::path(get, path = "/v1/messages", tag = "messages", security(("bearer" = [])),
-    params(ListQuery),
-    responses(
-        (status = 200, description = "A page", body = PageView),
-        (status = 401, description = "No or unknown API key", body = ApiError),
-        (status = 403, description = "The key may not use the channel", body = ApiError),
-        (status = 422, description = "A malformed filter (names it)", body = ApiError),
-    ))]
-pub(crate) async fn list(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<PageView>, ApiError> {
-    let caller = caller(&ctx.app, &headers)?;
-    let Query(q) = query.map_err(|e| ApiError::validation("query", e.body_text()))?;
-    let time = |field: &str, v: &Option<String>| -> Result<Option<i64>, ApiError> {
-        v.as_deref()
-            .map(|s| s.parse::<i64>().or_else(|_| crate::gateway::time::parse_rfc3339_ms(s)))
-            .transpose()
-            .map_err(|e| ApiError::validation(field, e))
-    };
-    let status = q.status.as_deref().map(str::parse).transpose().map_err(|e| ApiError::validation("status", e))?;
-    if let Some(c) = &q.channel {
-        caller.may_use(c).map_err(|r| refusal(r, Some(c)))?;
-    }
-    // A key scoped to one channel lists it directly; with several, other channels are
-    // filtered out of each page (a page may then be shorter than `limit`).
-    let channel = q.channel.clone().or_else(|| (caller.channels.len() == 1).then(|| caller.channels[0].clone()));
-    let filter = ListFilter {
-        status,
-        channel,
-        since_ms: time("since", &q.since)?,
-        until_ms: time("until", &q.until)?,
-        cursor: q.cursor,
-        limit: q.limit,
-    };
-    let page = ctx.app.store.list(&filter).await.map_err(store_error)?;
-    let items = page.items.iter().filter(|m| caller.may_use(&m.channel).is_ok()).map(SummaryView::from).collect();
-    Ok(Json(PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// Cancel a message that was not sent yet. A message already (being) sent answers 409: recall of

@@ -13,6 +13,7 @@
 
 pub mod auth;
 mod error;
+mod list;
 mod messages;
 mod ops;
 mod views;
@@ -88,7 +89,7 @@ fn api() -> OpenApiRouter<Ctx> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(messages::create).layer(DefaultBodyLimit::max(MAX_BODY)))
         .routes(routes!(messages::create_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BODY)))
-        .routes(routes!(messages::list))
+        .routes(routes!(list::list))
         .routes(routes!(messages::get, messages::cancel))
         .routes(routes!(messages::retry))
         .routes(routes!(ops::channels))
