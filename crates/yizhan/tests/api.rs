@@ -126,6 +126,8 @@ async fn accepted_message_is_stored_with_its_dispatch() {
     assert_eq!(body["status"], "accepted");
     assert_eq!(body["recipients"], json!(["user:alice", "user:bob"]));
     let id = body["id"].as_str().unwrap();
+    // The worker was woken: the permit is waiting.
+    tokio::time::timeout(std::time::Duration::from_secs(1), api.state.wake.notified()).await.unwrap();
 
     let r = api.call("GET", &format!("/v1/messages/{id}"), Some(OPS_KEY), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -144,6 +146,8 @@ async fn accepted_message_is_stored_with_its_dispatch() {
     let r = api.call("GET", "/v1/messages", Some(OPS_KEY), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["items"][0]["id"], id);
+    let r = api.call("GET", "/v1/messages?cursor=garbage", Some(OPS_KEY), None).await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("cursor")));
     let r = api.call("GET", "/v1/messages?status=nonsense", Some(OPS_KEY), None).await;
     assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("status")));
 }
@@ -310,6 +314,8 @@ async fn openapi_and_docs() {
     assert_eq!(spec, serde_json::to_value(yizhan::server::openapi()).unwrap());
     insta::assert_json_snapshot!("openapi", spec);
 
+    let r = api.call("GET", "/docs", None, None).await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "/docs: {}", r.status);
     let r = api.call("GET", "/docs/", None, None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("swagger"), "{}", r.text);

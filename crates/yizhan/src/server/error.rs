@@ -22,7 +22,6 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("no such message"),
         StoreError::Conflict(m) => ApiError::conflict(m),
-        StoreError::Invalid(m) => ApiError::validation("cursor", m),
         other => {
             tracing::error!(error = %other, "store error");
             ApiError::internal("the store failed; try again")

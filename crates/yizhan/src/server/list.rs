@@ -48,7 +48,11 @@ pub(crate) async fn list(
         cursor: q.cursor,
         limit: q.limit,
     };
-    let page = ctx.app.store.list(&filter).await.map_err(store_error)?;
+    let page = ctx.app.store.list(&filter).await.map_err(|e| match e {
+        // The only input the store can refuse here is the opaque cursor.
+        yizhan_store::StoreError::Invalid(m) => ApiError::validation("cursor", m),
+        other => store_error(other),
+    })?;
     let items = page.items.iter().filter(|m| caller.may_use(&m.channel).is_ok()).map(SummaryView::from).collect();
     Ok(Json(PageView { items, next_cursor: page.next_cursor }))
 }
