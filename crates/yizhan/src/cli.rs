@@ -27,6 +27,11 @@ pub enum Command {
     /// Exit codes: 0 sent, 2 usage or validation error, 3 permanent provider error, 4 transient
     /// error after retries.
     Send(Box<SendArgs>),
+    /// Run the gateway: the HTTP API and the delivery worker on the configured store.
+    Serve(ServeArgs),
+    /// Run the gateway on SQLite with the built-in emulator as every provider, print an API key
+    /// and curl commands that deliver.
+    Demo(DemoArgs),
     /// Recall a WeCom app message sent in the last 24 hours.
     Recall(RecallArgs),
     /// WeCom template cards.
@@ -149,6 +154,25 @@ pub struct GetuiContentArgs {
     /// makes Getui drop the push as a repeat.
     #[arg(long, help_heading = "Getui content")]
     pub request_id: Option<String>,
+}
+
+/// `yizhan serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address; default `[server] listen` (127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+/// `yizhan demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Listen address (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The SQLite file.
+    #[arg(long, default_value = "yizhan-demo.db")]
+    pub db: PathBuf,
 }
 
 /// `yizhan recall`

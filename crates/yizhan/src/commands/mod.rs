@@ -3,9 +3,11 @@
 pub mod card;
 pub mod channels_check;
 pub mod config;
+pub mod demo;
 pub mod emulator;
 pub mod recall;
 pub mod send;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,8 @@ const DEFAULT_CONFIG: &str = "yizhan.toml";
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, *args).await,
+        Command::Serve(args) => serve::run(load_config(cli.config.as_deref())?, args.listen).await,
+        Command::Demo(args) => demo::run(args.listen, args.db).await,
         Command::Recall(args) => recall::run(&load_config(cli.config.as_deref())?, args).await,
         Command::Card(CardCommand::Update(args)) => card::update(&load_config(cli.config.as_deref())?, args).await,
         Command::Emulator(args) => emulator::run(args).await,

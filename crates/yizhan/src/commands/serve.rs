@@ -1,0 +1,78 @@
+//! `yizhan serve`: the HTTP API and the delivery worker in one process, on the configured store.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::sync::watch;
+use yizhan_core::Clock;
+use yizhan_store::Store;
+
+use crate::config::Config;
+use crate::exit::Outcome;
+use crate::server::auth::ApiKeys;
+use crate::server::{AppState, router};
+use crate::worker::run::Worker;
+
+/// Runs the gateway until SIGINT or SIGTERM.
+pub async fn run(config: Config, listen: Option<String>) -> anyhow::Result<Outcome> {
+    let listen = listen.unwrap_or_else(|| config.server.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    let store = Store::open(&config.store.url).await.with_context(|| format!("opening {}", config.store.url))?;
+    serve(config, store, listener, axum::Router::new(), shutdown_signal()).await
+}
+
+/// Serves on `listener` (the API plus `extra` routes) until `shutdown` resolves: stop accepting,
+/// let the worker finish its in-flight sends and release its leases, then return.
+pub async fn serve(
+    config: Config,
+    store: Store,
+    listener: tokio::net::TcpListener,
+    extra: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Outcome> {
+    let addr: SocketAddr = listener.local_addr()?;
+    let clock = Clock::System;
+    let worker = Worker::new(store.clone(), &config, clock.clone())?;
+    let state =
+        AppState { store, keys: ApiKeys::new(&config.api_keys), config: Arc::new(config), clock, wake: worker.waker() };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    eprintln!("yizhan serving on http://{addr}");
+    let app = router(state).merge(extra);
+    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let (served, worked) = tokio::join!(server, worker.run(stopped(stop_rx)));
+    served.context("HTTP server")?;
+    worked.context("delivery worker")?;
+    eprintln!("yizhan stopped");
+    Ok(Outcome::Success)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
