@@ -34,6 +34,13 @@ pub enum Command {
     Demo(DemoArgs),
     /// Recall a WeCom app message sent in the last 24 hours.
     Recall(RecallArgs),
+    /// Show a message accepted by a running gateway: status, attempts, outcomes.
+    Status(StatusArgs),
+    /// Messages of a running gateway.
+    #[command(subcommand)]
+    Messages(MessagesCommand),
+    /// Replay a dead message on a running gateway.
+    Retry(StatusArgs),
     /// WeCom template cards.
     #[command(subcommand)]
     Card(CardCommand),
@@ -50,8 +57,12 @@ pub enum Command {
 /// `yizhan send`
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// The channel name from the configuration.
+    /// The channel name from the configuration (or, with --server, of the gateway).
     pub channel: String,
+    /// Send through a running gateway (`yizhan serve`) instead of calling the provider: the
+    /// message is accepted durably and delivered by the gateway's worker.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// WeCom: user ids, comma-separated (`@all` for everyone in the app's visible range).
     #[arg(long, value_delimiter = ',', help_heading = "WeCom recipients")]
     pub to: Vec<String>,
@@ -154,6 +165,51 @@ pub struct GetuiContentArgs {
     /// makes Getui drop the push as a repeat.
     #[arg(long, help_heading = "Getui content")]
     pub request_id: Option<String>,
+}
+
+/// Where a running gateway is.
+#[derive(Debug, Clone, Args)]
+pub struct RemoteArgs {
+    /// The gateway's base URL, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "YIZHAN_SERVER")]
+    pub server: Option<String>,
+    /// The gateway API key (never printed).
+    #[arg(long, env = "YIZHAN_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+}
+
+/// `yizhan status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The message id the gateway returned.
+    pub id: String,
+    /// The gateway.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `yizhan messages …`
+#[derive(Debug, Subcommand)]
+pub enum MessagesCommand {
+    /// List messages, newest first.
+    List(ListArgs),
+}
+
+/// `yizhan messages list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this status (accepted, scheduled, delivered, partially_delivered, retrying, dead, …).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this channel.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// At most this many (≤500).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// The gateway.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// `yizhan serve`

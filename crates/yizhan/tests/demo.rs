@@ -68,3 +68,62 @@ async fn the_printed_key_and_commands_deliver() {
     drop(demo);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_cli_is_a_client_of_a_running_gateway() {
+    let dir = std::env::temp_dir().join(format!("yizhan-demo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.join("demo.db"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let _demo = Demo(child);
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let first = lines.next().expect("a line");
+    let base =
+        first.split_whitespace().find(|w| w.starts_with("http://")).expect("base").trim_end_matches(',').to_owned();
+    let key = lines.find_map(|l| l.strip_prefix("API key: ").map(str::to_owned)).expect("key");
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yizhan"))
+            .args(args)
+            .env("YIZHAN_SERVER", &base)
+            .env("YIZHAN_API_KEY", &key)
+            .env_remove("YIZHAN_CONFIG")
+            .output()
+            .expect("cli runs")
+    };
+    let out = cli(&["send", "ops", "--to", "carol", "--text", "via the gateway"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    let id = stdout
+        .trim()
+        .strip_prefix("accepted: id ")
+        .and_then(|r| r.split_whitespace().next())
+        .expect("an id")
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = cli(&["status", &id]);
+        assert_eq!(out.status.code(), Some(0));
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        if status["status"] == "delivered" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = cli(&["messages", "list", "--status", "delivered"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
+    let out = cli(&["retry", &id]);
+    assert_eq!(out.status.code(), Some(2), "a delivered message cannot be replayed (409)");
+    let out = Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .args(["status", &id, "--server", &base, "--api-key", "wrong"])
+        .output()
+        .expect("cli runs");
+    assert_eq!(out.status.code(), Some(2), "401 is a usage error");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod emulator;
 pub mod recall;
+pub mod remote;
 pub mod send;
 pub mod serve;
 
@@ -21,9 +22,13 @@ const DEFAULT_CONFIG: &str = "yizhan.toml";
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
+        Command::Send(args) if args.remote.server.is_some() => remote::send(&args).await,
         Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, *args).await,
         Command::Serve(args) => serve::run(load_config(cli.config.as_deref())?, args.listen).await,
         Command::Demo(args) => demo::run(args.listen, args.db).await,
+        Command::Status(args) => remote::status(&args).await,
+        Command::Retry(args) => remote::retry(&args).await,
+        Command::Messages(crate::cli::MessagesCommand::List(args)) => remote::list(&args).await,
         Command::Recall(args) => recall::run(&load_config(cli.config.as_deref())?, args).await,
         Command::Card(CardCommand::Update(args)) => card::update(&load_config(cli.config.as_deref())?, args).await,
         Command::Emulator(args) => emulator::run(args).await,
