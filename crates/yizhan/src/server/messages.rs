@@ -217,15 +217,16 @@ pub(crate) async fn get(
     Ok(Json(MessageView::from(&record)))
 }
 
-/// Cancel a message that was not sent yet. A message already (being) sent answers 409: recall of
-/// delivered WeCom messages and Getui revoke are not available through this endpoint yet.
+/// Cancel a message that was not sent yet, or recall a delivered WeCom application message
+/// (within WeCom's 24 h). Anything else already sent answers 409 saying why (Getui revoke is not
+/// available through this endpoint yet).
 #[utoipa::path(delete, path = "/v1/messages/{id}", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The message id")),
     responses(
-        (status = 200, description = "Cancelled (also when it already was)", body = StatusView),
+        (status = 200, description = "Cancelled (also when it already was), or recalled", body = StatusView),
         (status = 401, description = "No or unknown API key", body = ApiError),
         (status = 404, description = "No such message", body = ApiError),
-        (status = 409, description = "Already sent or being sent", body = ApiError),
+        (status = 409, description = "Already sent and not recallable, or being sent", body = ApiError),
     ))]
 pub(crate) async fn cancel(
     State(ctx): State<Ctx>,
@@ -235,12 +236,27 @@ pub(crate) async fn cancel(
     let record = visible(&ctx, &headers, &id).await?;
     match ctx.app.store.cancel(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)? {
         CancelOutcome::Cancelled => Ok(Json(StatusView { id: record.id.to_string(), status: "cancelled".to_owned() })),
-        CancelOutcome::AlreadySent(status) => Err(ApiError::conflict(format!(
-            "message {} is {status}: it was already sent (or is being sent) and can no longer be cancelled; \
-             recalling sent messages through the API is not supported yet",
-            record.id
-        ))),
+        CancelOutcome::AlreadySent(status) => recall(&ctx, &record, &status.to_string()).await,
     }
+}
+
+/// Recalls a sent WeCom application message (every dispatch with a msgid, within WeCom's 24 h);
+/// anything else that was already sent is a 409 saying why.
+async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -> Result<Json<StatusView>, ApiError> {
+    let refuse = |why: String| ApiError::conflict(format!("message {} is {status}: {why}", record.id));
+    let Some(crate::config::ChannelConfig::WecomApp(app)) = ctx.app.config.channel(&record.channel) else {
+        return Err(refuse("it was already sent; only WeCom application messages can be recalled".to_owned()));
+    };
+    let msgids: Vec<&str> = record.dispatches.iter().filter_map(|d| d.handles.msgid.as_deref()).collect();
+    if msgids.is_empty() || !matches!(status, "delivered" | "partially_delivered") {
+        return Err(refuse("it is being sent or has no WeCom msgid yet; try again when it is delivered".to_owned()));
+    }
+    let client = crate::channels::wecom_client(app).map_err(|e| ApiError::internal(e.to_string()))?;
+    for msgid in msgids {
+        client.recall(msgid).await.map_err(|e| refuse(format!("WeCom refused the recall: {e}")))?;
+    }
+    ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)?;
+    Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned() }))
 }
 
 /// Replay a dead (or partially delivered) message with the same provider bodies.
