@@ -63,6 +63,11 @@ pub struct SendArgs {
     /// message is accepted durably and delivered by the gateway's worker.
     #[command(flatten)]
     pub remote: RemoteArgs,
+    /// With --server: one message per row of this CSV file. The header names the recipient
+    /// column: `user`, `cid` or `alias`. Sent in batches of 1000 with a progress bar; exits 2
+    /// when any row is refused.
+    #[arg(long, requires = "server")]
+    pub csv: Option<PathBuf>,
     /// WeCom: user ids, comma-separated (`@all` for everyone in the app's visible range).
     #[arg(long, value_delimiter = ',', help_heading = "WeCom recipients")]
     pub to: Vec<String>,

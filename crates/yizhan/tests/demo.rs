@@ -120,6 +120,12 @@ async fn the_cli_is_a_client_of_a_running_gateway() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
     let out = cli(&["retry", &id]);
     assert_eq!(out.status.code(), Some(2), "a delivered message cannot be replayed (409)");
+    let csv = dir.join("recipients.csv");
+    std::fs::write(&csv, "name,user\nAlice,alice\nBob,bob\nBad,张三\n").expect("csv");
+    let out = cli(&["send", "ops", "--csv", csv.to_str().expect("utf-8"), "--text", "bulk hello"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(2), "a refused row makes the exit non-zero: {stdout}");
+    assert!(stdout.contains("accepted 2, refused 1 of 3 rows") && stdout.contains("张三"), "{stdout}");
     let out = Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(["status", &id, "--server", &base, "--api-key", "wrong"])
         .output()

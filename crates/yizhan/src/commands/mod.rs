@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] dispatches.
 
+pub mod bulk;
 pub mod card;
 pub mod channels_check;
 pub mod config;

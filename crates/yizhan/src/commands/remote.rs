@@ -72,6 +72,9 @@ pub async fn send(args: &SendArgs) -> anyhow::Result<Outcome> {
             UsageError("with --server, give --text, --markdown, or --title/--body/--transmission".into()).into()
         );
     };
+    if let Some(csv) = &args.csv {
+        return super::bulk::send(&gateway.base, &gateway.key, &args.channel, content, csv).await;
+    }
     let mut to = serde_json::Map::new();
     for (key, list) in [("users", &args.to), ("parties", &args.party), ("cids", &args.cid), ("aliases", &args.alias)] {
         if !list.is_empty() {

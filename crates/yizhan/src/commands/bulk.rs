@@ -1,0 +1,125 @@
+//! `yizhan send <channel> --server URL --csv FILE …`: one message per CSV row, accepted by the
+//! gateway in batches of 1000, with a progress bar and a summary.
+
+use std::path::Path;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value, json};
+
+use crate::exit::{Outcome, UsageError};
+
+/// Messages per `POST /v1/messages:batch`.
+const BATCH: usize = 1000;
+
+/// The recipient column and its values.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rows {
+    /// The `to` field the column fills: `users`, `cids` or `aliases`.
+    pub field: &'static str,
+    /// One recipient per row (trimmed, empty rows skipped).
+    pub recipients: Vec<String>,
+}
+
+/// Reads the recipient column of a CSV (header required; simple quoting supported).
+pub fn read_rows(text: &str) -> Result<Rows, UsageError> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header = lines.next().ok_or_else(|| UsageError("the CSV is empty".into()))?;
+    let columns = split(header);
+    let (index, field) = columns
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| {
+            let field = match c.trim().to_lowercase().as_str() {
+                "user" | "users" | "userid" => "users",
+                "cid" | "cids" => "cids",
+                "alias" | "aliases" => "aliases",
+                _ => return None,
+            };
+            Some((i, field))
+        })
+        .ok_or_else(|| UsageError(format!("the CSV header {header:?} has no user, cid or alias column")))?;
+    let recipients = lines
+        .filter_map(|line| split(line).get(index).map(|v| v.trim().to_owned()))
+        .filter(|v| !v.is_empty())
+        .collect();
+    Ok(Rows { field, recipients })
+}
+
+/// Splits one CSV line; a field in double quotes may contain commas and `""`.
+fn split(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// Posts one message per row and prints a summary.
+pub async fn send(base: &str, key: &str, channel: &str, content: Value, csv: &Path) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
+    let rows = read_rows(&text)?;
+    let bar = ProgressBar::new(rows.recipients.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} accepted {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let http = reqwest::Client::new();
+    let (mut accepted, mut refused) = (0usize, Vec::new());
+    for chunk in rows.recipients.chunks(BATCH) {
+        let messages: Vec<Value> =
+            chunk.iter().map(|r| json!({"channel": channel, "to": {rows.field: [r]}, "content": content})).collect();
+        let response = http
+            .post(format!("{base}/v1/messages:batch"))
+            .bearer_auth(key)
+            .json(&json!({"messages": messages}))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot reach {base}: {}", e.without_url()))?;
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bar.abandon();
+            eprintln!("error: HTTP {status}: {answer}");
+            return Ok(if status.is_client_error() { Outcome::Usage } else { Outcome::Transient });
+        }
+        for (recipient, item) in chunk.iter().zip(answer["results"].as_array().into_iter().flatten()) {
+            if item.get("accepted").is_some() {
+                accepted += 1;
+            } else {
+                refused.push(format!("{recipient}: {}", item["error"]["message"].as_str().unwrap_or("refused")));
+            }
+        }
+        bar.set_position((accepted + refused.len()) as u64);
+    }
+    bar.finish_and_clear();
+    println!("accepted {accepted}, refused {} of {} rows", refused.len(), rows.recipients.len());
+    for line in &refused {
+        println!("  refused {line}");
+    }
+    Ok(if refused.is_empty() { Outcome::Success } else { Outcome::Usage })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_recipient_column_and_skips_blanks() {
+        let rows = read_rows("name,User\n\"Li, Lei\",alice\n\nBob,bob\nX,\n").unwrap();
+        assert_eq!(rows, Rows { field: "users", recipients: vec!["alice".into(), "bob".into()] });
+        assert_eq!(read_rows("cid\ncid-1\n").unwrap().field, "cids");
+        assert!(read_rows("name\nx\n").is_err());
+        assert_eq!(split(r#"a,"b ""q"", c",d"#), vec!["a", r#"b "q", c"#, "d"]);
+    }
+}
