@@ -1,4 +1,5 @@
-//! `DELETE /v1/messages/{id}` on a delivered WeCom application message recalls it.
+//! After delivery: `DELETE /v1/messages/{id}` recalls a WeCom application message and
+//! `POST /v1/messages/{id}/card` updates an interactive card once.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -64,6 +65,50 @@ async fn a_delivered_wecom_message_is_recalled_once() {
     assert!(emu.inbox().iter().any(|d| d.msgtype == "recall" && d.msgid == msgid), "WeCom got the recall");
     let again = http.delete(format!("{base}/v1/messages/{id}")).bearer_auth("k").send().await.expect("delete");
     assert_eq!(again.status(), 409, "a recalled message cannot be recalled again");
+
+    let card = r#"{"channel":"ops","to":{"users":["bob"]},"content":{"wecom":{"msgtype":"template_card",
+        "template_card":{"card_type":"button_interaction","main_title":{"title":"Deploy?"},"task_id":"t9",
+        "button_list":[{"text":"OK","key":"ok"}]}}}}"#;
+    let accepted: serde_json::Value = http
+        .post(format!("{base}/v1/messages"))
+        .bearer_auth("k")
+        .body(card)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let card_id = accepted["id"].as_str().expect("id").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !emu.inbox().iter().any(|d| d.msgtype == "template_card") {
+        assert!(Instant::now() < deadline, "card not delivered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The status flips to delivered right after the provider answered; wait for it.
+    loop {
+        let view: serde_json::Value = http
+            .get(format!("{base}/v1/messages/{card_id}"))
+            .bearer_auth("k")
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        if view["status"] == "delivered" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{view}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let update =
+        |body: &'static str| http.post(format!("{base}/v1/messages/{card_id}/card")).bearer_auth("k").body(body).send();
+    assert_eq!(update(r#"{"replace_name":"已处理"}"#).await.expect("post").status(), 200);
+    let updated = emu.inbox().into_iter().find(|d| d.msgtype == "update_template_card").expect("WeCom got it");
+    assert_eq!(updated.content["button"]["replace_name"], "已处理");
+    assert_eq!(update(r#"{"replace_name":"again"}"#).await.expect("post").status(), 409, "the code is single use");
+    assert_eq!(update(r#"{}"#).await.expect("post").status(), 422);
     stop.send(()).expect("stop");
     server.await.expect("joined").expect("served");
 }

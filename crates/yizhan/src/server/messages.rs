@@ -191,7 +191,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Loads a message the caller may see; 404 otherwise (also for other channels' messages).
-async fn visible(ctx: &Ctx, headers: &HeaderMap, id: &str) -> Result<MessageRecord, ApiError> {
+pub(crate) async fn visible(ctx: &Ctx, headers: &HeaderMap, id: &str) -> Result<MessageRecord, ApiError> {
     let caller = caller(&ctx.app, headers)?;
     let missing = || ApiError::not_found(format!("no message {id:?}"));
     let id = MessageId::parse(id).ok_or_else(missing)?;

@@ -12,6 +12,7 @@
 //! Request bodies and API keys are never logged.
 
 pub mod auth;
+mod card;
 mod error;
 mod list;
 mod messages;
@@ -92,6 +93,7 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(list::list))
         .routes(routes!(messages::get, messages::cancel))
         .routes(routes!(messages::retry))
+        .routes(routes!(card::update_card))
         .routes(routes!(ops::channels))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))

@@ -1,0 +1,86 @@
+//! `POST /v1/messages/{id}/card`: update a sent WeCom template card with the `response_code`
+//! the gateway stored when the card was delivered (single use, 72 h at WeCom).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use yizhan_wecom::api::update_template_card::{CardUpdate, ReplaceButton, Request};
+
+use super::Ctx;
+use super::messages::visible;
+use super::views::StatusView;
+use crate::config::ChannelConfig;
+use crate::gateway::ApiError;
+
+/// The change to make.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CardUpdateRequest {
+    /// Grey out the clicked button with this text (interaction cards).
+    #[serde(default)]
+    replace_name: Option<String>,
+    /// Or replace the whole card (a `template_card` object).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    template_card: Option<serde_json::Value>,
+    /// Only these users; default every recipient.
+    #[serde(default)]
+    userids: Vec<String>,
+}
+
+/// Update a delivered WeCom template card.
+#[utoipa::path(post, path = "/v1/messages/{id}/card", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The message id")),
+    request_body = CardUpdateRequest,
+    responses(
+        (status = 200, description = "The card was updated", body = StatusView),
+        (status = 400, description = "Not JSON", body = ApiError),
+        (status = 401, description = "No or unknown API key", body = ApiError),
+        (status = 404, description = "No such message", body = ApiError),
+        (status = 409, description = "No usable response_code, or WeCom refused (used, expired)", body = ApiError),
+        (status = 422, description = "Neither or both of replace_name and template_card", body = ApiError),
+    ))]
+pub(crate) async fn update_card(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<StatusView>, ApiError> {
+    let record = visible(&ctx, &headers, &id).await?;
+    let request: CardUpdateRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed_json(e.to_string()))?;
+    let update = match (request.replace_name, request.template_card) {
+        (Some(name), None) => CardUpdate::Button { button: ReplaceButton { replace_name: name } },
+        (None, Some(card)) => CardUpdate::Card {
+            template_card: Box::new(
+                serde_json::from_value(card).map_err(|e| ApiError::validation("template_card", e))?,
+            ),
+        },
+        _ => return Err(ApiError::validation("replace_name", "give exactly one of replace_name and template_card")),
+    };
+    let Some(ChannelConfig::WecomApp(app)) = ctx.app.config.channel(&record.channel) else {
+        return Err(ApiError::conflict("only WeCom application template cards can be updated"));
+    };
+    let code = record.dispatches.iter().find_map(|d| d.handles.response_code.clone()).ok_or_else(|| {
+        ApiError::conflict("this message has no response_code (not an interactive card, or not delivered yet)")
+    })?;
+    let request = Request {
+        atall: request.userids.is_empty().then_some(1),
+        userids: request.userids,
+        partyids: Vec::new(),
+        tagids: Vec::new(),
+        agentid: app.agent_id,
+        response_code: code,
+        enable_id_trans: None,
+        update,
+    };
+    let client = crate::channels::wecom_client(app).map_err(|e| ApiError::internal(e.to_string()))?;
+    client.update_template_card(&request).await.map_err(|e| match e {
+        yizhan_wecom::Error::Invalid(v) => ApiError::validation(v.field, v.problem),
+        other => ApiError::conflict(format!("WeCom refused the update: {other}")),
+    })?;
+    Ok(Json(StatusView { id: record.id.to_string(), status: "card_updated".to_owned() }))
+}
