@@ -4,19 +4,12 @@
 //! (86008), unknown chatid 86003, owner must be a member (86005). Names are cut to 50 characters.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::response::Response;
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::errmsg::{Rejection, error_reply};
+use super::errmsg::Rejection;
 use super::request::{authorize, id_list, json_object, opt_str};
 use super::token::random_id;
-use super::{APPCHAT_CREATE_PATH, APPCHAT_GET_PATH, APPCHAT_UPDATE_PATH, fault_reply};
-use crate::provider::{self, Reply};
 use crate::query::param;
 use crate::state::AppState;
 
@@ -41,50 +34,37 @@ pub(crate) struct Chat {
 /// Every chat, by chatid.
 pub(crate) type Chats = HashMap<String, Chat>;
 
-/// Which appchat endpoint a request is for.
-#[derive(Debug, Clone, Copy)]
-enum Op {
-    Create,
-    Update,
-    Get,
+/// `appchat/create`.
+pub(super) fn create(
+    state: &AppState,
+    query: Option<&str>,
+    body: &[u8],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Rejection> {
+    let app = authorize(state, query, now_ms)?;
+    create_chat(state, app, &json_object(body)?)
 }
 
-macro_rules! handler {
-    ($name:ident, $op:expr, $path:expr) => {
-        /// The axum handler.
-        pub(super) async fn $name(
-            State(state): State<Arc<AppState>>,
-            ConnectInfo(peer): ConnectInfo<SocketAddr>,
-            RawQuery(query): RawQuery,
-            body: Bytes,
-        ) -> Response {
-            let ip = peer.ip();
-            provider::call(
-                &state,
-                $path,
-                |code| fault_reply(&state, code, ip),
-                || answer(&state, $op, query.as_deref(), &body, ip),
-            )
-            .await
-        }
-    };
+/// `appchat/update`.
+pub(super) fn update(
+    state: &AppState,
+    query: Option<&str>,
+    body: &[u8],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Rejection> {
+    let app = authorize(state, query, now_ms)?;
+    update_chat(state, app, &json_object(body)?)
 }
 
-handler!(create, Op::Create, APPCHAT_CREATE_PATH);
-handler!(update, Op::Update, APPCHAT_UPDATE_PATH);
-handler!(get, Op::Get, APPCHAT_GET_PATH);
-
-fn answer(state: &AppState, op: Op, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply {
-    let now_ms = state.clock.now_ms();
-    let result = authorize(state, query, now_ms).and_then(|app| match op {
-        Op::Create => json_object(body).and_then(|b| create_chat(state, app, &b)),
-        Op::Update => json_object(body).and_then(|b| update_chat(state, app, &b)),
-        Op::Get => get_chat(state, app, param(query, "chatid").as_deref()),
-    });
-    match result {
-        Ok(body) => Reply::json(true, &body),
-        Err(rejection) => error_reply(&rejection, ip, now_ms.div_euclid(1000)),
-    }
+/// `appchat/get?chatid=`.
+pub(super) fn get(
+    state: &AppState,
+    query: Option<&str>,
+    _body: &[u8],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Rejection> {
+    let app = authorize(state, query, now_ms)?;
+    get_chat(state, app, param(query, "chatid").as_deref())
 }
 
 fn members(state: &AppState, ids: &[String]) -> Result<Vec<usize>, Rejection> {
@@ -98,7 +78,7 @@ fn members(state: &AppState, ids: &[String]) -> Result<Vec<usize>, Rejection> {
     Ok(out)
 }
 
-fn create_chat(state: &AppState, app: usize, body: &Map<String, Value>) -> Result<Value, Rejection> {
+fn create_chat(state: &AppState, app: usize, body: &Map<String, Value>) -> Result<Map<String, Value>, Rejection> {
     let userlist = members(state, &id_list(body, "userlist")?)?;
     if !(MIN_MEMBERS..=MAX_MEMBERS).contains(&userlist.len()) {
         return Err(Rejection::new(86006));
@@ -121,7 +101,7 @@ fn create_chat(state: &AppState, app: usize, body: &Map<String, Value>) -> Resul
         None => random_id(MAX_CHATID).replace(['-', '_'], "0"),
     };
     chats.insert(chatid.clone(), Chat { app, name, owner, members: userlist });
-    Ok(json!({"errcode": 0, "errmsg": "ok", "chatid": chatid}))
+    Ok(Map::from_iter([("chatid".to_owned(), Value::from(chatid))]))
 }
 
 /// The chat `chatid` if it exists and belongs to `app`.
@@ -134,7 +114,7 @@ pub(crate) fn owned_chat(chats: &Chats, app: usize, chatid: Option<&str>) -> Res
     Ok(chat.clone())
 }
 
-fn update_chat(state: &AppState, app: usize, body: &Map<String, Value>) -> Result<Value, Rejection> {
+fn update_chat(state: &AppState, app: usize, body: &Map<String, Value>) -> Result<Map<String, Value>, Rejection> {
     let chatid = opt_str(body, "chatid")?;
     let add = members(state, &id_list(body, "add_user_list")?)?;
     let del = members(state, &id_list(body, "del_user_list")?)?;
@@ -159,18 +139,19 @@ fn update_chat(state: &AppState, app: usize, body: &Map<String, Value>) -> Resul
         chat.name = name.chars().take(MAX_NAME_CHARS).collect();
     }
     chats.insert(chatid.unwrap_or_default().to_owned(), chat);
-    Ok(json!({"errcode": 0, "errmsg": "ok"}))
+    Ok(Map::new())
 }
 
-fn get_chat(state: &AppState, app: usize, chatid: Option<&str>) -> Result<Value, Rejection> {
+fn get_chat(state: &AppState, app: usize, chatid: Option<&str>) -> Result<Map<String, Value>, Rejection> {
     let chat = owned_chat(&state.wecom.chats(), app, chatid)?;
     let directory = &state.wecom.directory;
     let userlist: Vec<&str> = chat.members.iter().map(|&m| &**directory.user(m)).collect();
-    Ok(json!({"errcode": 0, "errmsg": "ok", "chat_info": {
+    let info = json!({
         "chatid": chatid.unwrap_or_default(),
         "name": chat.name,
         "owner": &**directory.user(chat.owner),
         "userlist": userlist,
         "chat_type": 0,
-    }}))
+    });
+    Ok(Map::from_iter([("chat_info".to_owned(), info)]))
 }

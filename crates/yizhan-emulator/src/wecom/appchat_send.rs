@@ -5,22 +5,16 @@
 //! a `dropped` reason. Inbox entries carry `msgid` = `chat:<chatid>` (appchat/send returns none).
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::response::Response;
-use bytes::Bytes;
-use serde_json::json;
+use serde_json::{Map, Value};
 
 use super::appchat::owned_chat;
-use super::errmsg::{Rejection, error_reply};
+use super::errmsg::Rejection;
 use super::history::china_day;
 use super::request::{authorize, json_object, opt_str};
 use super::validate;
-use super::{APPCHAT_SEND_PATH, fault_reply};
 use crate::inbox::{Outcome, Record};
-use crate::provider::{self, Reply};
 use crate::state::AppState;
 
 /// Messages per member per sliding minute from one app.
@@ -59,32 +53,13 @@ impl ChatWindows {
     }
 }
 
-/// The axum handler.
-pub(super) async fn handle(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> Response {
-    let ip = peer.ip();
-    provider::call(
-        &state,
-        APPCHAT_SEND_PATH,
-        |code| fault_reply(&state, code, ip),
-        || send(&state, query.as_deref(), &body, ip),
-    )
-    .await
-}
-
-fn send(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply {
-    let now_ms = state.clock.now_ms();
-    match deliver(state, query, body, now_ms) {
-        Ok(()) => Reply::json(true, &json!({"errcode": 0, "errmsg": "ok"})),
-        Err(rejection) => error_reply(&rejection, ip, now_ms.div_euclid(1000)),
-    }
-}
-
-fn deliver(state: &AppState, query: Option<&str>, body: &[u8], now_ms: i64) -> Result<(), Rejection> {
+/// The endpoint: delivers to every member within their limits.
+pub(super) fn send(
+    state: &AppState,
+    query: Option<&str>,
+    body: &[u8],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Rejection> {
     let app = authorize(state, query, now_ms)?;
     let mut body = json_object(body)?;
     let chatid = opt_str(&body, "chatid")?.map(str::to_owned);
@@ -125,7 +100,7 @@ fn deliver(state: &AppState, query: Option<&str>, body: &[u8], now_ms: i64) -> R
         })
         .collect();
     state.inbox.record(records);
-    Ok(())
+    Ok(Map::new())
 }
 
 #[cfg(test)]

@@ -7,52 +7,27 @@
 //! successful call. Undocumented refusals (unknown, used, expired code; wrong mode) answer 40035
 //! with a text that says which.
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::response::Response;
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::errmsg::{Rejection, error_reply};
+use super::errmsg::Rejection;
 use super::history::RESPONSE_CODE_LIFETIME_MS;
 use super::request::{authorize, check_agent, id_list, json_object, opt_str};
 use super::template_card;
-use super::{UPDATE_CARD_PATH, fault_reply};
 use crate::inbox::{Outcome, Record};
-use crate::provider::{self, Reply};
 use crate::state::AppState;
 
 /// Card types whose button can be greyed out with `replace_name`.
 const INTERACTION_CARDS: [&str; 3] = ["button_interaction", "vote_interaction", "multiple_interaction"];
 
-/// The axum handler.
-pub(super) async fn handle(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> Response {
-    let ip = peer.ip();
-    provider::call(
-        &state,
-        UPDATE_CARD_PATH,
-        |code| fault_reply(&state, code, ip),
-        || update(&state, query.as_deref(), &body, ip),
-    )
-    .await
-}
-
-fn update(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply {
-    let now_ms = state.clock.now_ms();
-    match check_and_update(state, query, body, now_ms) {
-        Ok(()) => Reply::json(true, &json!({"errcode": 0, "errmsg": "ok"})),
-        Err(rejection) => error_reply(&rejection, ip, now_ms.div_euclid(1000)),
-    }
-}
-
-fn check_and_update(state: &AppState, query: Option<&str>, body: &[u8], now_ms: i64) -> Result<(), Rejection> {
+/// The endpoint: checks the code and the update, uses the code up, records the update.
+pub(super) fn update(
+    state: &AppState,
+    query: Option<&str>,
+    body: &[u8],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Rejection> {
     let app = authorize(state, query, now_ms)?;
     let body = json_object(body)?;
     check_agent(state, app, &body)?;
@@ -104,7 +79,7 @@ fn check_and_update(state: &AppState, query: Option<&str>, body: &[u8], now_ms: 
         })
         .collect();
     state.inbox.record(records);
-    Ok(())
+    Ok(Map::new())
 }
 
 /// Whom an update applies to.

@@ -57,6 +57,8 @@ use errmsg::Rejection;
 use history::History;
 use ledger::{Limits, ResponseCodeRecord, SendLedger};
 use media::{MediaRecord, MediaStore};
+use request::Method::{Get, Post};
+use request::json_route;
 use robot::RobotState;
 use token::TokenStore;
 
@@ -208,13 +210,13 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(GETTOKEN_PATH, get(gettoken::handle).post(gettoken::handle))
         .route(SEND_PATH, post(message_send::handle))
-        .route(RECALL_PATH, post(recall::handle))
-        .route(UPDATE_CARD_PATH, post(card_update::handle))
-        .route(STATISTICS_PATH, post(statistics::handle))
-        .route(APPCHAT_CREATE_PATH, post(appchat::create))
-        .route(APPCHAT_UPDATE_PATH, post(appchat::update))
-        .route(APPCHAT_GET_PATH, get(appchat::get))
-        .route(APPCHAT_SEND_PATH, post(appchat_send::handle))
+        .route(RECALL_PATH, json_route(Post, RECALL_PATH, recall::recall))
+        .route(UPDATE_CARD_PATH, json_route(Post, UPDATE_CARD_PATH, card_update::update))
+        .route(STATISTICS_PATH, json_route(Post, STATISTICS_PATH, statistics::statistics))
+        .route(APPCHAT_CREATE_PATH, json_route(Post, APPCHAT_CREATE_PATH, appchat::create))
+        .route(APPCHAT_UPDATE_PATH, json_route(Post, APPCHAT_UPDATE_PATH, appchat::update))
+        .route(APPCHAT_GET_PATH, json_route(Get, APPCHAT_GET_PATH, appchat::get))
+        .route(APPCHAT_SEND_PATH, json_route(Post, APPCHAT_SEND_PATH, appchat_send::send))
         .route(robot::SEND_PATH, post(robot::send::handle))
         .route(
             robot::UPLOAD_PATH,

@@ -4,48 +4,23 @@
 //! The codes for an unknown, too old or already recalled msgid are not documented; the emulator
 //! answers 40035 (invalid parameter) with a text that says which. An empty msgid is 40063.
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::response::Response;
-use bytes::Bytes;
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
-use super::errmsg::{Rejection, error_reply};
+use super::errmsg::Rejection;
 use super::history::RecallRefusal;
 use super::request::{authorize, json_object, opt_str};
-use super::{RECALL_PATH, fault_reply};
 use crate::inbox::{Outcome, Record};
-use crate::provider::{self, Reply};
 use crate::state::AppState;
 
-/// The axum handler.
-pub(super) async fn handle(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> Response {
-    let ip = peer.ip();
-    provider::call(
-        &state,
-        RECALL_PATH,
-        |code| fault_reply(&state, code, ip),
-        || recall(&state, query.as_deref(), &body, ip),
-    )
-    .await
-}
-
-fn recall(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply {
-    let now_ms = state.clock.now_ms();
-    match check_and_recall(state, query, body, now_ms) {
-        Ok(()) => Reply::json(true, &json!({"errcode": 0, "errmsg": "ok"})),
-        Err(rejection) => error_reply(&rejection, ip, now_ms.div_euclid(1000)),
-    }
-}
-
-fn check_and_recall(state: &AppState, query: Option<&str>, body: &[u8], now_ms: i64) -> Result<(), Rejection> {
+/// The endpoint: recalls the message and records it.
+pub(super) fn recall(
+    state: &AppState,
+    query: Option<&str>,
+    body: &[u8],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Rejection> {
     let app = authorize(state, query, now_ms)?;
     let body = json_object(body)?;
     let msgid = opt_str(&body, "msgid")?.ok_or_else(|| Rejection::new(40063))?;
@@ -72,5 +47,5 @@ fn check_and_recall(state: &AppState, query: Option<&str>, body: &[u8], now_ms: 
         request_id: None,
         status: None,
     }]);
-    Ok(())
+    Ok(Map::new())
 }

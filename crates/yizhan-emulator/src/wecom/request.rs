@@ -1,10 +1,20 @@
-//! The checks every WeCom business endpoint starts with: the token, a JSON object body, and the
-//! `agentid` it names.
+//! The checks every WeCom business endpoint starts with (the token, a JSON object body, the
+//! `agentid` it names) and [`json_route`], which serves a plain check-and-act function as a
+//! provider endpoint.
 
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use super::errmsg::Rejection;
+use super::errmsg::{Rejection, error_reply};
+use super::fault_reply;
 use super::token::TokenCheck;
+use crate::provider::{self, Reply};
 use crate::query::param;
 use crate::state::AppState;
 
@@ -63,4 +73,59 @@ pub(crate) fn id_list(body: &Map<String, Value>, key: &str) -> Result<Vec<String
             _ => Err(bad()),
         })
         .collect()
+}
+
+/// A JSON endpoint: checks and acts at `now_ms`, answering the fields to add to
+/// `{"errcode":0,"errmsg":"ok"}` or the rejection.
+pub(crate) type Endpoint = fn(&AppState, Option<&str>, &[u8], i64) -> Result<Map<String, Value>, Rejection>;
+
+/// Runs an [`Endpoint`] as a provider call: faults, the delay and error counting included.
+async fn serve_json(
+    state: &AppState,
+    path: &'static str,
+    ip: IpAddr,
+    query: Option<&str>,
+    body: &[u8],
+    endpoint: Endpoint,
+) -> Response {
+    provider::call(
+        state,
+        path,
+        |code| fault_reply(state, code, ip),
+        || {
+            let now_ms = state.clock.now_ms();
+            match endpoint(state, query, body, now_ms) {
+                Ok(mut fields) => {
+                    fields.insert("errcode".to_owned(), Value::from(0));
+                    fields.insert("errmsg".to_owned(), Value::from("ok"));
+                    Reply::json(true, &fields)
+                }
+                Err(rejection) => error_reply(&rejection, ip, now_ms.div_euclid(1000)),
+            }
+        },
+    )
+    .await
+}
+
+/// The route of a JSON endpoint at `path`, for `GET` or `POST` (raw body, any Content-Type).
+pub(crate) fn json_route(method: Method, path: &'static str, endpoint: Endpoint) -> MethodRouter<Arc<AppState>> {
+    let handler = move |State(state): State<Arc<AppState>>,
+                        ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                        RawQuery(query): RawQuery,
+                        body: Bytes| async move {
+        serve_json(&state, path, peer.ip(), query.as_deref(), &body, endpoint).await
+    };
+    match method {
+        Method::Get => get(handler),
+        Method::Post => post(handler),
+    }
+}
+
+/// The HTTP method of a [`json_route`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
 }
