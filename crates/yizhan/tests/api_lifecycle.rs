@@ -1,0 +1,141 @@
+//! A message's life through a running gateway: dead on a permanent error and replayed; after
+//! delivery, `DELETE /v1/messages/{id}` recalls a WeCom application message and
+//! `POST /v1/messages/{id}/card` updates an interactive card once.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use yizhan::commands::serve::serve;
+use yizhan::config::Config;
+use yizhan::server::auth::ApiKeys;
+use yizhan_emulator::{Emulator, EmulatorConfig};
+use yizhan_store::Store;
+
+/// A gateway on an in-memory store in front of `emu`, with API key `k`.
+struct Gateway {
+    base: String,
+    http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<yizhan::exit::Outcome>>>,
+}
+
+impl Gateway {
+    async fn start(emu: &yizhan_emulator::EmulatorHandle) -> Gateway {
+        let text = format!(
+            "[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
+             corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\n\
+             [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
+            emu.base_url(),
+            ApiKeys::hash("k")
+        );
+        let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
+        let store = Store::open("sqlite::memory:").await.expect("store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve(config, store, listener, axum::Router::new(), async move {
+            let _ = stopped.await;
+        }));
+        Gateway { base, http: reqwest::Client::new(), stop: Some(stop), task: Some(task) }
+    }
+
+    async fn post(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth("k")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("post");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    async fn delete(&self, id: &str) -> (u16, serde_json::Value) {
+        let response =
+            self.http.delete(format!("{}/v1/messages/{id}", self.base)).bearer_auth("k").send().await.expect("delete");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Waits until message `id` has `status`; returns its view.
+    async fn wait_for(&self, id: &str, status: &str) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let view: serde_json::Value = self
+                .http
+                .get(format!("{}/v1/messages/{id}", self.base))
+                .bearer_auth("k")
+                .send()
+                .await
+                .expect("get")
+                .json()
+                .await
+                .expect("json");
+            if view["status"] == status {
+                return view;
+            }
+            assert!(Instant::now() < deadline, "waiting for {status}: {view}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("joined").expect("served");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_permanent_error_is_dead_and_replays_after_the_fault_is_cleared() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let gateway = Gateway::start(&emu).await;
+    emu.fail_next_on("/cgi-bin/message/send", 1, 48002);
+    let (status, accepted) =
+        gateway.post("/v1/messages", r#"{"channel":"ops","to":{"users":["dave"]},"content":{"text":"x"}}"#).await;
+    assert_eq!(status, 202);
+    let id = accepted["id"].as_str().expect("id").to_owned();
+    let dead = gateway.wait_for(&id, "dead").await;
+    assert!(dead.to_string().contains("48002"), "the provider's code is kept: {dead}");
+    let (status, _) = gateway.post(&format!("/v1/messages/{id}/retry"), "").await;
+    assert_eq!(status, 200);
+    gateway.wait_for(&id, "delivered").await;
+    assert_eq!(emu.inbox().iter().filter(|d| d.recipient == "dave").count(), 1);
+    gateway.stop().await;
+}
+
+#[tokio::test]
+async fn a_delivered_wecom_message_is_recalled_and_a_card_updated_once() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let gateway = Gateway::start(&emu).await;
+    let (status, accepted) =
+        gateway.post("/v1/messages", r#"{"channel":"ops","to":{"users":["alice"]},"content":{"text":"oops"}}"#).await;
+    assert_eq!(status, 202);
+    let id = accepted["id"].as_str().expect("id").to_owned();
+    gateway.wait_for(&id, "delivered").await;
+    let (status, body) = gateway.delete(&id).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("recalled")));
+    let msgid = emu.inbox().iter().find(|d| d.msgtype == "text").map(|d| d.msgid.clone()).expect("sent");
+    assert!(emu.inbox().iter().any(|d| d.msgtype == "recall" && d.msgid == msgid), "WeCom got the recall");
+    assert_eq!(gateway.delete(&id).await.0, 409, "a recalled message cannot be recalled again");
+
+    let card = r#"{"channel":"ops","to":{"users":["bob"]},"content":{"wecom":{"msgtype":"template_card",
+        "template_card":{"card_type":"button_interaction","main_title":{"title":"Deploy?"},"task_id":"t9",
+        "button_list":[{"text":"OK","key":"ok"}]}}}}"#;
+    let (status, accepted) = gateway.post("/v1/messages", card).await;
+    assert_eq!(status, 202);
+    let card_id = accepted["id"].as_str().expect("id").to_owned();
+    gateway.wait_for(&card_id, "delivered").await;
+    let path = format!("/v1/messages/{card_id}/card");
+    assert_eq!(gateway.post(&path, r#"{"replace_name":"已处理"}"#).await.0, 200);
+    let updated = emu.inbox().into_iter().find(|d| d.msgtype == "update_template_card").expect("WeCom got it");
+    assert_eq!(updated.content["button"]["replace_name"], "已处理");
+    assert_eq!(gateway.post(&path, r#"{"replace_name":"again"}"#).await.0, 409, "the code is single use");
+    assert_eq!(gateway.post(&path, "{}").await.0, 422);
+    gateway.stop().await;
+}
