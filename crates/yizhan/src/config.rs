@@ -27,6 +27,47 @@ pub struct Config {
     /// API keys for the HTTP service.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyConfig>,
+    /// The delivery worker of `yizhan serve`.
+    #[serde(default)]
+    pub worker: WorkerConfig,
+}
+
+/// `[worker]`: how the gateway delivers. Every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Provider calls in flight at once. Default 16.
+    pub concurrency: usize,
+    /// How long a claimed dispatch is leased before another worker may take it over, in
+    /// seconds. Default 60.
+    pub lease_secs: u64,
+    /// Attempts per dispatch, the first included (rate limits do not count). Default 8.
+    pub max_attempts: u32,
+    /// Delay before the first retry, in milliseconds; doubles per attempt with 50 % jitter.
+    /// Default 1000.
+    pub initial_delay_ms: u64,
+    /// Longest delay between attempts, in seconds. Default 600.
+    pub max_delay_secs: u64,
+    /// No attempt starts later than this after acceptance, in seconds. Default 14400 (4 h),
+    /// WeCom's longest duplicate-check interval, so every resend stays deduplicated.
+    pub horizon_secs: u64,
+    /// On shutdown, how long in-flight sends may finish before their leases are released, in
+    /// seconds. Default 10.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            concurrency: 16,
+            lease_secs: 60,
+            max_attempts: 8,
+            initial_delay_ms: 1000,
+            max_delay_secs: 600,
+            horizon_secs: 14_400,
+            shutdown_timeout_secs: 10,
+        }
+    }
 }
 
 /// `[server]`
@@ -300,6 +341,16 @@ impl Config {
                 }
             }
         }
+        let w = &self.worker;
+        if w.concurrency == 0 || w.lease_secs == 0 || w.max_attempts == 0 {
+            return Err("worker.concurrency, worker.lease_secs and worker.max_attempts must be at least 1".to_owned());
+        }
+        if w.horizon_secs > 14_400 {
+            return Err(format!(
+                "worker.horizon_secs is {}; above 14400 s a WeCom resend may fall outside the duplicate check",
+                w.horizon_secs
+            ));
+        }
         for (i, key) in self.api_keys.iter().enumerate() {
             if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(format!("api_keys[{i}].sha256 must be 64 hex characters (the SHA-256 of the key)"));
@@ -469,5 +520,10 @@ base_url = "http://127.0.0.1:${PORT:-9400}"
         assert_eq!(c.channels.len(), 3);
         assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));
         assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!((c.worker.concurrency, c.worker.horizon_secs), (16, 14_400));
+        let bad =
+            format!("{}\n", crate::commands::config::EXAMPLE.replace("horizon_secs = 14400", "horizon_secs = 20000"));
+        let e = Config::parse(&bad, "example", &vars).unwrap_err();
+        assert!(e.to_string().contains("horizon_secs"), "{e}");
     }
 }

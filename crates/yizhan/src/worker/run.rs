@@ -73,7 +73,22 @@ impl Worker {
             .with_context(|| format!("building the client of channel {name:?}"))?;
             clients.insert(name.to_owned(), client);
         }
-        Ok(Worker::with_clients(store, clients, clock))
+        let w = &config.worker;
+        let rules = ChannelRetry {
+            policy: yizhan_core::RetryPolicy {
+                max_attempts: w.max_attempts,
+                initial: Duration::from_millis(w.initial_delay_ms),
+                max: Duration::from_secs(w.max_delay_secs),
+                ..yizhan_core::RetryPolicy::default()
+            },
+            horizon: Duration::from_secs(w.horizon_secs),
+            ..ChannelRetry::default()
+        };
+        Ok(Worker::with_clients(store, clients, clock)
+            .with_rules(rules)
+            .with_concurrency(w.concurrency)
+            .with_lease(Duration::from_secs(w.lease_secs))
+            .with_shutdown_timeout(Duration::from_secs(w.shutdown_timeout_secs)))
     }
 
     /// A worker with the given clients by channel name, default rules and settings.
