@@ -172,6 +172,24 @@ pub struct WecomAppConfig {
     /// Let media URLs use plain `http://`. Default false (`https://` only).
     #[serde(default)]
     pub allow_http_urls: bool,
+    /// Receiving callbacks (messages, card clicks) for this application. Default: none.
+    #[serde(default)]
+    pub callback: Option<CallbackConfig>,
+}
+
+/// `[channels.callback]` of a `wecom_app`: WeCom's callback URL settings (接收消息服务器配置).
+/// Point WeCom at `https://<gateway>/v1/callbacks/wecom/<channel>`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackConfig {
+    /// The Token set in the WeCom admin console. Use `${ENV_VAR}`.
+    pub token: SecretString,
+    /// The 43-character EncodingAESKey. Use `${ENV_VAR}`.
+    pub encoding_aes_key: SecretString,
+    /// Where decrypted messages and events are POSTed as JSON `{channel, msg_type, event, xml}`.
+    /// Without it they are only logged (msg type and event, never the content).
+    #[serde(default)]
+    pub forward_url: Option<String>,
 }
 
 /// `kind = "wecom_robot"`: one group robot. It has no token; the webhook key is the only

@@ -12,6 +12,7 @@
 //! Request bodies and API keys are never logged.
 
 pub mod auth;
+mod callback;
 mod card;
 mod error;
 mod list;
@@ -110,8 +111,11 @@ pub fn router(state: AppState) -> axum::Router {
     let ctx = Ctx { app: state, counters: Arc::new(Counters::default()) };
     let (routes, spec) = api().split_for_parts();
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", spec);
+    let callbacks = axum::Router::new()
+        .route("/v1/callbacks/wecom/{channel}", axum::routing::get(callback::verify).post(callback::receive));
     routes
         .merge(docs)
+        .merge(callbacks)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), ops::count_responses))
         .with_state(ctx)

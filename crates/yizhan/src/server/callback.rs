@@ -1,0 +1,85 @@
+//! `GET|POST /v1/callbacks/wecom/{channel}`: the URL WeCom calls for an application's messages
+//! and events. No API key: WeCom authenticates with the SHA1 signature over the configured Token,
+//! checked in constant time. `GET` is URL verification (answer the decrypted `echostr` raw);
+//! `POST` bodies are decrypted, answered with an empty 200 at once (WeCom gives 5 s), and
+//! forwarded as JSON `{channel, msg_type, event, xml}` to the channel's `forward_url`.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use secrecy::ExposeSecret;
+use yizhan_wecom::callback::{CallbackCrypto, CallbackMessage};
+
+use super::Ctx;
+use crate::config::{ChannelConfig, WecomAppConfig};
+
+/// How long a forward may take.
+const FORWARD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+type Params = Query<HashMap<String, String>>;
+
+fn crypto(ctx: &Ctx, channel: &str) -> Result<(CallbackCrypto, Option<String>), StatusCode> {
+    let Some(ChannelConfig::WecomApp(WecomAppConfig { corp_id, callback: Some(cb), .. })) =
+        ctx.app.config.channel(channel)
+    else {
+        return Err(StatusCode::NOT_FOUND);
+    };
+    let crypto = CallbackCrypto::new(cb.token.expose_secret(), cb.encoding_aes_key.expose_secret(), corp_id.clone())
+        .map_err(|e| {
+            tracing::error!(channel, error = %e, "callback EncodingAESKey is invalid");
+            StatusCode::INTERNAL_SERVER_ERROR
+        })?;
+    Ok((crypto, cb.forward_url.clone()))
+}
+
+fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> &'a str {
+    q.get(name).map_or("", String::as_str)
+}
+
+/// URL verification.
+pub(crate) async fn verify(
+    State(ctx): State<Ctx>,
+    Path(channel): Path<String>,
+    Query(q): Params,
+) -> Result<String, StatusCode> {
+    let (crypto, _) = crypto(&ctx, &channel)?;
+    crypto
+        .verify_url(param(&q, "msg_signature"), param(&q, "timestamp"), param(&q, "nonce"), param(&q, "echostr"))
+        .map_err(|e| {
+            tracing::warn!(channel, code = e.code(), "callback URL verification refused");
+            StatusCode::UNAUTHORIZED
+        })
+}
+
+/// A pushed message or event.
+pub(crate) async fn receive(
+    State(ctx): State<Ctx>,
+    Path(channel): Path<String>,
+    Query(q): Params,
+    body: Bytes,
+) -> Result<StatusCode, StatusCode> {
+    let (crypto, forward_url) = crypto(&ctx, &channel)?;
+    let xml = crypto
+        .decrypt_message(param(&q, "msg_signature"), param(&q, "timestamp"), param(&q, "nonce"), &body)
+        .map_err(|e| {
+            tracing::warn!(channel, code = e.code(), "callback refused");
+            StatusCode::UNAUTHORIZED
+        })?;
+    let (msg_type, event) = match CallbackMessage::parse(&xml) {
+        Ok(m) => (m.msg_type().to_owned(), m.event().map(str::to_owned)),
+        Err(_) => (String::new(), None),
+    };
+    tracing::info!(channel, msg_type, event = event.as_deref().unwrap_or(""), "callback received");
+    if let Some(url) = forward_url {
+        let payload = serde_json::json!({"channel": channel, "msg_type": msg_type, "event": event, "xml": xml});
+        tokio::spawn(async move {
+            let result = reqwest::Client::new().post(&url).timeout(FORWARD_TIMEOUT).json(&payload).send().await;
+            if let Err(e) = result.and_then(reqwest::Response::error_for_status) {
+                tracing::warn!(error = %e.without_url(), "callback forward failed");
+            }
+        });
+    }
+    Ok(StatusCode::OK)
+}
