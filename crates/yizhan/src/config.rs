@@ -539,6 +539,16 @@ base_url = "http://127.0.0.1:${PORT:-9400}"
         assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));
         assert_eq!(c.server.listen, "127.0.0.1:8080");
         assert_eq!((c.worker.concurrency, c.worker.horizon_secs), (16, 14_400));
+        let with_callback = crate::commands::config::EXAMPLE
+            .replace("# [channels.callback]", "[channels.callback]")
+            .replace("# token = ", "token = ")
+            .replace("# encoding_aes_key = ", "encoding_aes_key = ");
+        let mut callback_vars = vars.clone();
+        callback_vars.insert("WECOM_OPS_CALLBACK_TOKEN".into(), "t".into());
+        callback_vars.insert("WECOM_OPS_CALLBACK_AES_KEY".into(), "k".into());
+        let c2 = Config::parse(&with_callback, "example", &callback_vars).unwrap();
+        let Some(ChannelConfig::WecomApp(ops)) = c2.channel("ops") else { panic!("not wecom") };
+        assert!(ops.callback.is_some(), "the commented callback table belongs to the ops channel");
         let bad =
             format!("{}\n", crate::commands::config::EXAMPLE.replace("horizon_secs = 14400", "horizon_secs = 20000"));
         let e = Config::parse(&bad, "example", &vars).unwrap_err();
