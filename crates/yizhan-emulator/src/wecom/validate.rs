@@ -48,17 +48,27 @@ pub(crate) struct Content {
 
 /// Reads `msgtype` (40008 when missing or unknown).
 pub(crate) fn msgtype(body: &Map<String, Value>) -> Result<&'static str, Rejection> {
+    msgtype_of(body, &MSGTYPES)
+}
+
+/// Reads `msgtype` against an endpoint's own list (40008 when missing or not in `allowed`).
+pub(crate) fn msgtype_of(body: &Map<String, Value>, allowed: &[&'static str]) -> Result<&'static str, Rejection> {
     let name = body.get("msgtype").and_then(Value::as_str).unwrap_or_default();
-    MSGTYPES.into_iter().find(|t| *t == name).ok_or_else(|| Rejection::new(40008))
+    allowed.iter().copied().find(|t| *t == name).ok_or_else(|| Rejection::new(40008))
+}
+
+/// The `<msgtype>` object as a map: absent or `null` is empty, anything but an object is 40035.
+pub(crate) fn object_map(msgtype: &str, object: Option<Value>) -> Result<Map<String, Value>, Rejection> {
+    match object {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(invalid(msgtype)),
+    }
 }
 
 /// Checks the `<msgtype>` object of a request (`None` when absent).
 pub(crate) fn content(msgtype: &'static str, object: Option<Value>) -> Result<Content, Rejection> {
-    let mut map = match object {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(map)) => map,
-        Some(_) => return Err(invalid(msgtype)),
-    };
+    let mut map = object_map(msgtype, object)?;
     let mut card = None;
     match msgtype {
         "text" => {

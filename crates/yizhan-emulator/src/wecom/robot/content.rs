@@ -40,17 +40,12 @@ pub(super) struct Content {
 
 /// Reads `msgtype` (40008 when missing or not one of the eight).
 pub(super) fn msgtype(body: &Map<String, Value>) -> Result<&'static str, Rejection> {
-    let name = body.get("msgtype").and_then(Value::as_str).unwrap_or_default();
-    MSGTYPES.into_iter().find(|t| *t == name).ok_or_else(|| Rejection::new(40008))
+    crate::wecom::validate::msgtype_of(body, &MSGTYPES)
 }
 
 /// Checks the `<msgtype>` object (`None` when absent).
 pub(super) fn check(msgtype: &'static str, object: Option<Value>) -> Result<Content, Rejection> {
-    let mut map = match object {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(map)) => map,
-        Some(_) => return Err(invalid(msgtype)),
-    };
+    let mut map = crate::wecom::validate::object_map(msgtype, object)?;
     let mut recipient = "group".to_owned();
     let mut media_id = None;
     match msgtype {
