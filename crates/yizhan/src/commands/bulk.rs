@@ -7,6 +7,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
+use super::remote::Gateway;
 use crate::exit::{Outcome, UsageError};
 
 /// Messages per `POST /v1/messages:batch`.
@@ -66,7 +67,7 @@ fn split(line: &str) -> Vec<String> {
 }
 
 /// Posts one message per row and prints a summary.
-pub async fn send(base: &str, key: &str, channel: &str, content: Value, csv: &Path) -> anyhow::Result<Outcome> {
+pub(crate) async fn send(gateway: &Gateway, channel: &str, content: Value, csv: &Path) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
     let rows = read_rows(&text)?;
     let bar = ProgressBar::new(rows.recipients.len() as u64);
@@ -74,24 +75,15 @@ pub async fn send(base: &str, key: &str, channel: &str, content: Value, csv: &Pa
         ProgressStyle::with_template("{bar:40} {pos}/{len} accepted {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let http = reqwest::Client::new();
     let (mut accepted, mut refused) = (0usize, Vec::new());
     for chunk in rows.recipients.chunks(BATCH) {
         let messages: Vec<Value> =
             chunk.iter().map(|r| json!({"channel": channel, "to": {rows.field: [r]}, "content": content})).collect();
-        let response = http
-            .post(format!("{base}/v1/messages:batch"))
-            .bearer_auth(key)
-            .json(&json!({"messages": messages}))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot reach {base}: {}", e.without_url()))?;
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
+        let body = json!({"messages": messages});
+        let (outcome, answer) = gateway.call(reqwest::Method::POST, "/v1/messages:batch", Some(body)).await?;
+        if outcome != Outcome::Success {
             bar.abandon();
-            eprintln!("error: HTTP {status}: {answer}");
-            return Ok(if status.is_client_error() { Outcome::Usage } else { Outcome::Transient });
+            return Ok(outcome);
         }
         for (recipient, item) in chunk.iter().zip(answer["results"].as_array().into_iter().flatten()) {
             if item.get("accepted").is_some() {

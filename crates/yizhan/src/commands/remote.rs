@@ -8,21 +8,28 @@ use crate::cli::{ListArgs, RemoteArgs, SendArgs, StatusArgs};
 use crate::exit::{Outcome, UsageError};
 
 /// A configured gateway client.
-struct Gateway {
+pub(crate) struct Gateway {
     base: String,
     key: String,
     http: reqwest::Client,
 }
 
 impl Gateway {
-    fn new(remote: &RemoteArgs) -> anyhow::Result<Gateway> {
+    pub(crate) fn new(remote: &RemoteArgs) -> anyhow::Result<Gateway> {
         let base = remote.server.clone().ok_or_else(|| UsageError("--server (or YIZHAN_SERVER) is required".into()))?;
         let key =
             remote.api_key.clone().ok_or_else(|| UsageError("--api-key (or YIZHAN_API_KEY) is required".into()))?;
         Ok(Gateway { base: base.trim_end_matches('/').to_owned(), key, http: reqwest::Client::new() })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<(Outcome, Value)> {
+    /// Sends one request; 4xx is [`Outcome::Usage`], 5xx or unreachable [`Outcome::Transient`]
+    /// (the error is printed), and the JSON answer is returned.
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<(Outcome, Value)> {
         let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.key);
         if let Some(body) = body {
             request = request.json(&body);
@@ -73,7 +80,7 @@ pub async fn send(args: &SendArgs) -> anyhow::Result<Outcome> {
         );
     };
     if let Some(csv) = &args.csv {
-        return super::bulk::send(&gateway.base, &gateway.key, &args.channel, content, csv).await;
+        return super::bulk::send(&gateway, &args.channel, content, csv).await;
     }
     let mut to = serde_json::Map::new();
     for (key, list) in [("users", &args.to), ("parties", &args.party), ("cids", &args.cid), ("aliases", &args.alias)] {
