@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
-use yizhan::commands::serve::serve;
 use yizhan::config::Config;
-use yizhan_store::Store;
 use yizhan_wecom::callback::CallbackCrypto;
+
+mod support;
+
+use support::Running;
 
 const TOKEN: &str = "yizhandemotoken";
 const AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
@@ -42,13 +44,8 @@ async fn callbacks_are_verified_decrypted_and_forwarded() {
          forward_url = \"{hook}\"\n"
     );
     let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
-    let store = Store::open("sqlite::memory:").await.expect("store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}/v1/callbacks/wecom", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(config, store, listener, axum::Router::new(), async move {
-        let _ = stopped.await;
-    }));
+    let running = Running::start(config).await;
+    let base = format!("{}/v1/callbacks/wecom", running.base);
     let crypto = CallbackCrypto::new(TOKEN, AES_KEY, CORP).expect("crypto");
     let http = reqwest::Client::new();
 
@@ -104,6 +101,5 @@ async fn callbacks_are_verified_decrypted_and_forwarded() {
     let forwarded = received.lock().expect("lock")[0].clone();
     assert_eq!((forwarded["channel"].as_str(), forwarded["msg_type"].as_str()), (Some("ops"), Some("text")));
     assert!(forwarded["xml"].as_str().is_some_and(|x| x.contains("hello")));
-    stop.send(()).expect("stop");
-    server.await.expect("joined").expect("served");
+    running.stop().await;
 }

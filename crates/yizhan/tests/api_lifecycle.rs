@@ -5,18 +5,19 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use yizhan::commands::serve::serve;
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
-use yizhan_store::Store;
+
+mod support;
+
+use support::Running;
 
 /// A gateway on an in-memory store in front of `emu`, with API key `k`.
 struct Gateway {
     base: String,
     http: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<yizhan::exit::Outcome>>>,
+    running: Running,
 }
 
 impl Gateway {
@@ -29,14 +30,8 @@ impl Gateway {
             ApiKeys::hash("k")
         );
         let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
-        let store = Store::open("sqlite::memory:").await.expect("store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(serve(config, store, listener, axum::Router::new(), async move {
-            let _ = stopped.await;
-        }));
-        Gateway { base, http: reqwest::Client::new(), stop: Some(stop), task: Some(task) }
+        let running = Running::start(config).await;
+        Gateway { base: running.base.clone(), http: reqwest::Client::new(), running }
     }
 
     async fn post(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
@@ -81,13 +76,8 @@ impl Gateway {
         }
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.expect("joined").expect("served");
-        }
+    async fn stop(self) {
+        self.running.stop().await;
     }
 }
 

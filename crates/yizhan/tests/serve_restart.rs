@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use yizhan::commands::serve::serve;
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use yizhan_store::Store;
+
+mod support;
+
+use support::Running;
 
 const KEY: &str = "restart-test-key";
 
@@ -24,21 +26,6 @@ fn config(emu: &EmulatorHandle, db: &std::path::Path) -> Config {
     Config::parse(&text, "t.toml", &HashMap::new()).expect("config")
 }
 
-async fn start(config: Config) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let store = Store::open(&config.store.url).await.expect("store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        serve(config, store, listener, axum::Router::new(), async move {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("serve ends cleanly");
-    });
-    (base, stop, task)
-}
-
 #[tokio::test]
 async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
@@ -48,7 +35,8 @@ async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
     let http = reqwest::Client::new();
     // Slow answers keep sends in flight when the first server stops.
     emu.set_delay(Duration::from_millis(1000));
-    let (base, stop, task) = start(config(&emu, &db)).await;
+    let first = Running::start(config(&emu, &db)).await;
+    let base = first.base.clone();
     let mut accepted = Vec::new();
     for i in 0..40 {
         // Four members, ten each: below WeCom's 30 per member per minute (issue 6 shapes more).
@@ -58,12 +46,11 @@ async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
         assert_eq!(response.status(), 202);
         accepted.push(i);
     }
-    stop.send(()).expect("stop");
-    task.await.expect("first server stopped");
+    first.stop().await;
     let delivered_before = emu.inbox().iter().filter(|d| !d.deduplicated && d.dropped.is_none()).count();
 
     emu.set_delay(Duration::ZERO);
-    let (_base, stop, task) = start(config(&emu, &db)).await;
+    let second = Running::start(config(&emu, &db)).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let delivered: Vec<String> = emu
@@ -84,7 +71,6 @@ async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(delivered_before < 40, "the first server was stopped mid-stream ({delivered_before} delivered)");
-    stop.send(()).expect("stop");
-    task.await.expect("second server stopped");
+    second.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
