@@ -13,10 +13,9 @@ impl Drop for Demo {
     }
 }
 
-#[tokio::test]
-async fn the_printed_key_and_commands_deliver() {
-    let dir = std::env::temp_dir().join(format!("yizhan-demo-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// A started `yizhan demo`: its base URL, its API key, and the rest of its stdout.
+fn start_demo(dir: &std::path::Path) -> (Demo, String, String, std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    std::fs::create_dir_all(dir).expect("temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(["demo", "--listen", "127.0.0.1:0", "--db"])
         .arg(dir.join("demo.db"))
@@ -35,6 +34,13 @@ async fn the_printed_key_and_commands_deliver() {
         .map_while(Result::ok)
         .find_map(|l| l.strip_prefix("API key: ").map(str::to_owned))
         .expect("the key is printed on a line of its own");
+    (demo, base, key, lines)
+}
+
+#[tokio::test]
+async fn the_printed_key_and_commands_deliver() {
+    let dir = std::env::temp_dir().join(format!("yizhan-demo-test-{}", std::process::id()));
+    let (demo, base, key, lines) = start_demo(&dir);
     let curls: Vec<String> = lines.map_while(Result::ok).filter(|l| l.starts_with("curl -s -X POST")).take(3).collect();
     assert_eq!(curls.len(), 3, "three ready-to-paste commands");
 
@@ -72,21 +78,7 @@ async fn the_printed_key_and_commands_deliver() {
 #[tokio::test]
 async fn the_cli_is_a_client_of_a_running_gateway() {
     let dir = std::env::temp_dir().join(format!("yizhan-demo-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yizhan"))
-        .args(["demo", "--listen", "127.0.0.1:0", "--db"])
-        .arg(dir.join("demo.db"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let _demo = Demo(child);
-    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-    let first = lines.next().expect("a line");
-    let base =
-        first.split_whitespace().find(|w| w.starts_with("http://")).expect("base").trim_end_matches(',').to_owned();
-    let key = lines.find_map(|l| l.strip_prefix("API key: ").map(str::to_owned)).expect("key");
+    let (_demo, base, key, _lines) = start_demo(&dir);
     let cli = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_yizhan"))
             .args(args)
