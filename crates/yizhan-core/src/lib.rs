@@ -11,6 +11,7 @@
 //! | [`MessageId`], [`RequestId`] | identifiers |
 //! | [`Clock`] | the current time, injectable for tests |
 //! | [`Provider`] | the closed set of providers |
+//! | [`validate::ValidationError`] | a request refused before sending, naming the field and the limit |
 //! | [`token::TokenCache`] | bearer-token cache: refresh ahead, single-flight, generation-checked invalidation |
 
 mod clock;
@@ -18,6 +19,7 @@ mod error;
 mod id;
 mod retry;
 pub mod token;
+pub mod validate;
 
 pub use clock::{Clock, ManualClock};
 pub use error::{FailureKind, Provider, SendError};

@@ -5,31 +5,7 @@
 //! values (`chars`), the conservative reading (reference §12.15): the server has the last word.
 
 use std::collections::HashMap;
-use std::fmt;
-
-/// A request that Getui would reject (or silently mangle), caught before sending.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {problem}")]
-pub struct ValidationError {
-    /// The JSON path of the offending field, e.g. `push_message.notification.title` or
-    /// `msg_list[3].request_id`.
-    pub field: String,
-    /// What is wrong, naming the limit, e.g. `is 51 characters; the limit is 50 characters`.
-    pub problem: String,
-}
-
-impl ValidationError {
-    /// A new error for `field`.
-    pub fn new(field: impl Into<String>, problem: impl fmt::Display) -> Self {
-        ValidationError { field: field.into(), problem: problem.to_string() }
-    }
-
-    /// The same error one level down: `prefix.field`, e.g. `msg_list[3].` + `request_id`.
-    pub fn within(mut self, prefix: &str) -> Self {
-        self.field = format!("{prefix}.{}", self.field);
-        self
-    }
-}
+pub use yizhan_core::validate::{ValidationError, count, max_chars, required};
 
 /// `prefix.name`, a JSON path one level down (`name` alone when `prefix` is empty).
 pub fn at(prefix: &str, name: &str) -> String {
@@ -41,23 +17,6 @@ pub fn item(path: &str, index: usize) -> String {
     format!("{path}[{index}]")
 }
 
-/// Fails when `value` is empty or only whitespace.
-pub fn required(field: &str, value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
-        return Err(ValidationError::new(field, "is required and must not be empty"));
-    }
-    Ok(())
-}
-
-/// Fails when `value` has more than `max` characters (Unicode scalar values).
-pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
-    let len = value.chars().count();
-    if len > max {
-        return Err(ValidationError::new(field, format_args!("is {len} characters; the limit is {max} characters")));
-    }
-    Ok(())
-}
-
 /// Required, and at most `max` characters.
 pub fn required_max_chars(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
     required(field, value)?;
@@ -67,14 +26,6 @@ pub fn required_max_chars(field: &str, value: &str, max: usize) -> Result<(), Va
 /// [`max_chars`] for an optional field.
 pub fn opt_max_chars(field: &str, value: Option<&str>, max: usize) -> Result<(), ValidationError> {
     value.map_or(Ok(()), |v| max_chars(field, v, max))
-}
-
-/// Fails when a list has fewer than `min` or more than `max` items.
-pub fn count(field: &str, len: usize, min: usize, max: usize) -> Result<(), ValidationError> {
-    if len < min || len > max {
-        return Err(ValidationError::new(field, format_args!("has {len} items; it must have {min} to {max}")));
-    }
-    Ok(())
 }
 
 /// Fails when `value` is outside `min..=max`.

@@ -51,8 +51,7 @@ pub fn outcome_of(error: &anyhow::Error) -> Outcome {
     for cause in error.chain() {
         if cause.is::<UsageError>()
             || cause.is::<crate::config::ConfigError>()
-            || cause.is::<yizhan_wecom::validate::ValidationError>()
-            || cause.is::<yizhan_getui::validate::ValidationError>()
+            || cause.is::<yizhan_core::validate::ValidationError>()
         {
             return Outcome::Usage;
         }
