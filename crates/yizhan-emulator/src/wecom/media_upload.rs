@@ -68,15 +68,7 @@ pub(super) async fn upload(
     body: Bytes,
 ) -> Response {
     bump(&state.inbox.media_uploads);
-    let ip = peer.ip();
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    provider::call(
-        &state,
-        MEDIA_UPLOAD_PATH,
-        |code| fault_reply(&state, code, ip),
-        || answer(&state, ip, |now_ms| store(&state, query.as_deref(), content_type, &body, now_ms)),
-    )
-    .await
+    serve(&state, MEDIA_UPLOAD_PATH, peer.ip(), query.as_deref(), &headers, &body, store).await
 }
 
 /// The media/uploadimg handler.
@@ -88,13 +80,28 @@ pub(super) async fn uploadimg(
     body: Bytes,
 ) -> Response {
     bump(&state.inbox.uploadimg_calls);
-    let ip = peer.ip();
+    serve(&state, MEDIA_UPLOADIMG_PATH, peer.ip(), query.as_deref(), &headers, &body, image_url).await
+}
+
+/// An upload endpoint: reads the query, the Content-Type and the raw body.
+type Upload = fn(&AppState, Option<&str>, Option<&str>, &[u8], i64) -> Result<Reply, Rejection>;
+
+/// Runs an upload endpoint as a provider call (faults, delay, error counting).
+async fn serve(
+    state: &AppState,
+    path: &'static str,
+    ip: IpAddr,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+    endpoint: Upload,
+) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     provider::call(
-        &state,
-        MEDIA_UPLOADIMG_PATH,
-        |code| fault_reply(&state, code, ip),
-        || answer(&state, ip, |now_ms| image_url(&state, query.as_deref(), content_type, &body, now_ms)),
+        state,
+        path,
+        |code| fault_reply(state, code, ip),
+        || answer(state, ip, |now_ms| endpoint(state, query, content_type, body, now_ms)),
     )
     .await
 }
