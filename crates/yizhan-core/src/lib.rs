@@ -13,13 +13,17 @@
 //! | [`Provider`] | the closed set of providers |
 //! | [`validate::ValidationError`] | a request refused before sending, naming the field and the limit |
 //! | [`token::TokenCache`] | bearer-token cache: refresh ahead, single-flight, generation-checked invalidation |
+//! | [`shared_token::SharedTokens`] | the seam for a token cache shared by several instances (Redis, PostgreSQL) |
+//! | [`window::SlidingWindows`] | sliding-window budgets per key: the arithmetic of the quota ledger |
 
 mod clock;
 mod error;
 mod id;
 mod retry;
+pub mod shared_token;
 pub mod token;
 pub mod validate;
+pub mod window;
 
 pub use clock::{Clock, ManualClock};
 pub use error::{FailureKind, Provider, SendError};

@@ -10,13 +10,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::Clock;
+use crate::shared_token::{SharedSlot, SharedTokens};
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
 
 /// An access token and the generation that identifies it inside its cache.
 #[derive(Clone)]
 pub struct AccessToken {
     value: SecretString,
     generation: u64,
+    expires_at_ms: i64,
 }
 
 impl AccessToken {
@@ -29,6 +32,11 @@ impl AccessToken {
     pub fn generation(&self) -> u64 {
         self.generation
     }
+
+    /// When the provider announced it expires (epoch ms, on the cache's clock).
+    pub fn expires_at_ms(&self) -> i64 {
+        self.expires_at_ms
+    }
 }
 
 impl std::fmt::Debug for AccessToken {
@@ -39,6 +47,7 @@ impl std::fmt::Debug for AccessToken {
 
 struct Cached {
     token: AccessToken,
+    fetched_at_ms: i64,
     refresh_at_ms: i64,
     expires_at_ms: i64,
 }
@@ -50,6 +59,7 @@ pub struct TokenCache {
     generations: AtomicU64,
     margin: Duration,
     clock: Clock,
+    shared: Option<SharedSlot>,
 }
 
 impl TokenCache {
@@ -61,7 +71,15 @@ impl TokenCache {
             generations: AtomicU64::new(0),
             margin,
             clock,
+            shared: None,
         }
+    }
+
+    /// Shares the token with other instances through `store` under `scope` (one application,
+    /// e.g. `wecom:{base_url}#{corp_id}#{agent_id}`); see [`crate::shared_token`].
+    pub fn with_shared(mut self, store: Arc<dyn SharedTokens>, scope: impl Into<String>) -> Self {
+        self.shared = Some(SharedSlot::new(store, scope.into()));
+        self
     }
 
     /// The cached token if it is not yet due for refresh.
@@ -94,10 +112,22 @@ impl TokenCache {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
-        match fetch().await {
+        let fetched = match &self.shared {
+            None => fetch().await,
+            Some(shared) => shared.fetch(&self.clock, |expires_at_ms| self.schedule(expires_at_ms).0, fetch).await,
+        };
+        match fetched {
             Ok((value, expires_at_ms)) => Ok(self.store(value, expires_at_ms)),
             Err(e) => self.unexpired().ok_or(e),
         }
+    }
+
+    /// How long ago (ms, by the cache's clock) the cached token was fetched; `None` when no
+    /// token is cached. For health views; says nothing about whether the token still works.
+    pub fn age_ms(&self) -> Option<i64> {
+        let now = self.clock.now_ms();
+        let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().map(|c| now.saturating_sub(c.fetched_at_ms).max(0))
     }
 
     /// The cache's clock, for callers that turn a lifetime into an absolute expiry.
@@ -105,19 +135,21 @@ impl TokenCache {
         self.clock.now_ms()
     }
 
-    fn store(&self, value: SecretString, expires_at_ms: i64) -> AccessToken {
+    /// `(refresh_at_ms, expires_at_ms)` for a token announced to expire at `expires_at_ms`.
+    fn schedule(&self, expires_at_ms: i64) -> (i64, i64) {
         let now = self.clock.now_ms();
         let lifetime_ms = expires_at_ms.saturating_sub(now).max(1000);
         let margin_ms = i64::try_from(self.margin.as_millis()).unwrap_or(i64::MAX);
         // A lifetime shorter than twice the margin would refresh on every call: use half of it.
         let early_ms = if lifetime_ms > margin_ms.saturating_mul(2) { margin_ms } else { lifetime_ms / 2 };
+        (now + lifetime_ms - early_ms, now + lifetime_ms)
+    }
+
+    fn store(&self, value: SecretString, expires_at_ms: i64) -> AccessToken {
+        let (refresh_at_ms, expires_at_ms) = self.schedule(expires_at_ms);
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
-        let token = AccessToken { value, generation };
-        let cached = Cached {
-            token: token.clone(),
-            refresh_at_ms: now + lifetime_ms - early_ms,
-            expires_at_ms: now + lifetime_ms,
-        };
+        let token = AccessToken { value, generation, expires_at_ms };
+        let cached = Cached { token: token.clone(), fetched_at_ms: self.clock.now_ms(), refresh_at_ms, expires_at_ms };
         *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(cached);
         token
     }
@@ -131,6 +163,16 @@ impl TokenCache {
             return true;
         }
         false
+    }
+
+    /// [`invalidate`](Self::invalidate), then deletes the shared token (if a store is plugged
+    /// in) when it is still the failed one. Returns whether the local cache dropped something.
+    pub async fn invalidate_everywhere(&self, failed: &AccessToken) -> bool {
+        let dropped = self.invalidate(failed);
+        if let Some(shared) = &self.shared {
+            shared.invalidate(failed.expose(), failed.expires_at_ms).await;
+        }
+        dropped
     }
 }
 
@@ -157,6 +199,21 @@ mod tests {
         control.advance(Duration::from_secs(2));
         let t2 = cache.get(|| async { Ok::<_, ()>((secret("b"), 14_400_000)) }).await.unwrap();
         assert_eq!((t1.generation(), t2.generation(), t2.expose()), (1, 2, "b"));
+    }
+
+    #[tokio::test]
+    async fn age_counts_from_the_fetch_of_the_current_token() {
+        let (clock, control) = Clock::manual(1_000);
+        let cache = TokenCache::new(DEFAULT_REFRESH_MARGIN, clock);
+        assert_eq!(cache.age_ms(), None, "nothing fetched yet");
+        let t1 = cache.get(|| async { Ok::<_, ()>((secret("a"), 7_201_000)) }).await.unwrap();
+        control.advance(Duration::from_secs(90));
+        assert_eq!(cache.age_ms(), Some(90_000));
+        cache.invalidate(&t1);
+        assert_eq!(cache.age_ms(), None);
+        cache.get(|| async { Ok::<_, ()>((secret("b"), 7_300_000)) }).await.unwrap();
+        control.advance(Duration::from_secs(5));
+        assert_eq!(cache.age_ms(), Some(5_000), "a new token starts again");
     }
 
     #[tokio::test]
@@ -208,7 +265,7 @@ mod tests {
 
     #[test]
     fn debug_is_redacted() {
-        let t = AccessToken { value: secret("supersecret"), generation: 3 };
+        let t = AccessToken { value: secret("supersecret"), generation: 3, expires_at_ms: 0 };
         assert!(!format!("{t:?}").contains("supersecret"));
     }
 }

@@ -8,7 +8,7 @@
 //! | `GET /__emulator/media` | uploaded temporary media ([`MediaRecord`](crate::MediaRecord)), oldest first |
 //! | `POST /__emulator/reset` | clears inbox, stats, tokens, windows, duplicates, faults and Getui tasks/quotas |
 //! | `POST /__emulator/click` | a member clicks a sent template card: `{"msgid"\|"task_id", "user", "key", "selected"?: [{"question_key","option_ids"}]}`; the encrypted event is POSTed to the app's `callback_url`; answers a [`ClickOutcome`](crate::ClickOutcome) (400/404/409 `{"error"}` when refused) |
-//! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1, "redirect":{"count":1,"domains":["http://127.0.0.1:9"]}}` (every field optional) |
+//! | `POST /__emulator/faults` | arms faults, e.g. `{"fail_next":{"count":2,"errcode":-1,"path":"/cgi-bin/message/send"}, "expire_tokens":true, "delay_ms":200, "drop_connections":1, "http_500":1, "redirect":{"count":1,"domains":["http://127.0.0.1:9"]}, "random":{"seed":1,"busy_rate":0.1,"lost_answer_rate":0.05,"reset_rate":0.01,"token_expiry_every":1000,"rate_limit_every":500,"rate_limit_burst":5}, "random_off":true}` (every field optional; see [`RandomFaults`](crate::RandomFaults)) |
 //!
 //! Control endpoints are never faulted or delayed. Bodies are read as raw JSON whatever the
 //! Content-Type; a bad body answers HTTP 400 `{"error":"..."}`.
@@ -38,6 +38,10 @@ struct FaultRequest {
     drop_connections: Option<u32>,
     http_500: Option<u32>,
     redirect: Option<Redirect>,
+    /// `{"random": {...}}` turns random faults on, `{"random": null}` leaves them as they are,
+    /// `{"random_off": true}` turns them off.
+    random: Option<crate::RandomFaults>,
+    random_off: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,6 +147,12 @@ async fn faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     }
     if let Some(redirect) = request.redirect {
         state.faults.redirect(redirect.count, redirect.domains);
+    }
+    if request.random_off {
+        state.faults.set_random(None);
+    }
+    if let Some(random) = request.random {
+        state.faults.set_random(Some(random));
     }
     Json(json!({"ok": true})).into_response()
 }

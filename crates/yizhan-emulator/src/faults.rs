@@ -6,6 +6,11 @@
 //! exactly one of them, in this order: dropped connection, HTTP 500, Getui 301 redirect (Getui
 //! calls only), scripted errcode (oldest rule first).
 //! [`Faults::reset`] disarms everything. The hot path checks one atomic flag when nothing is armed.
+//!
+//! [`RandomFaults`] adds probabilistic and periodic faults for reliability runs, drawn from a
+//! seeded RNG so that a run can be repeated: "system busy" answers, answers lost after the call
+//! was processed (a client timeout), connection resets, token expiry every N calls and bursts of
+//! rate-limit answers. Scripted faults (above) are consumed first.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,6 +21,7 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 
 /// What the next provider call must do instead of its normal answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +34,98 @@ pub(crate) enum Fault {
     Errcode(i64),
     /// Answer Getui code 301 with these domains in `host_list` (never taken by WeCom calls).
     Redirect(Arc<[String]>),
+    /// Process the call normally (it is delivered), then hold the answer this long and close the
+    /// connection without answering: the client times out after the provider accepted.
+    LoseAnswer(Duration),
+    /// Expire every issued token, then process the call (which then fails with the provider's
+    /// token-expired answer unless it is a token request).
+    ExpireTokens,
+}
+
+/// Probabilistic and periodic faults for reliability runs (`POST /__emulator/faults`
+/// `{"random": {...}}` or [`EmulatorHandle::random_faults`](crate::EmulatorHandle::random_faults)).
+///
+/// Every field defaults to "off"; rates are fractions of provider calls (0.0–1.0), drawn in the
+/// order reset → lost answer → system busy from an RNG seeded with `seed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandomFaults {
+    /// Seed of the RNG (same seed and call order → same faults).
+    pub seed: u64,
+    /// Fraction of calls answered "system busy": WeCom errcode -1, Getui code 30019.
+    pub busy_rate: f64,
+    /// Fraction of calls processed and then never answered (see `lost_answer_ms`).
+    pub lost_answer_rate: f64,
+    /// How long a lost answer is held before the connection is closed. Default: 20000 (past the
+    /// clients' 15 s read timeout).
+    pub lost_answer_ms: u64,
+    /// Fraction of calls whose connection is closed before they are processed.
+    pub reset_rate: f64,
+    /// Every N-th provider call first expires every token (0 = never).
+    pub token_expiry_every: u64,
+    /// Every N-th provider call starts a burst of rate-limit answers (0 = never).
+    pub rate_limit_every: u64,
+    /// Calls answered with the rate-limit code per burst. Default: 5.
+    pub rate_limit_burst: u32,
+    /// The WeCom rate-limit errcode. Default: 45009.
+    pub wecom_rate_limit_code: i64,
+    /// The Getui quota code (*choice*: 30014, a per-minute push quota). Default: 30014.
+    pub getui_rate_limit_code: i64,
+}
+
+impl Default for RandomFaults {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            busy_rate: 0.0,
+            lost_answer_rate: 0.0,
+            lost_answer_ms: 20_000,
+            reset_rate: 0.0,
+            token_expiry_every: 0,
+            rate_limit_every: 0,
+            rate_limit_burst: 5,
+            wecom_rate_limit_code: 45009,
+            getui_rate_limit_code: 30014,
+        }
+    }
+}
+
+/// Random faults in use: the configuration, its RNG, the call counter and the current burst.
+#[derive(Debug)]
+struct RandomState {
+    config: RandomFaults,
+    rng: fastrand::Rng,
+    calls: u64,
+    burst_left: u32,
+}
+
+impl RandomState {
+    /// The fault for the next call; `getui` picks the Getui codes.
+    fn draw(&mut self, getui: bool) -> Option<Fault> {
+        let c = &self.config;
+        self.calls += 1;
+        if c.rate_limit_every > 0 && self.calls.is_multiple_of(c.rate_limit_every) {
+            self.burst_left = self.burst_left.saturating_add(c.rate_limit_burst);
+        }
+        // Expiry first: a burst starting on the same call begins with the next one.
+        if c.token_expiry_every > 0 && self.calls.is_multiple_of(c.token_expiry_every) {
+            return Some(Fault::ExpireTokens);
+        }
+        if self.burst_left > 0 {
+            self.burst_left -= 1;
+            return Some(Fault::Errcode(if getui { c.getui_rate_limit_code } else { c.wecom_rate_limit_code }));
+        }
+        let x = self.rng.f64();
+        if x < c.reset_rate {
+            Some(Fault::DropConnection)
+        } else if x < c.reset_rate + c.lost_answer_rate {
+            Some(Fault::LoseAnswer(Duration::from_millis(c.lost_answer_ms)))
+        } else if x < c.reset_rate + c.lost_answer_rate + c.busy_rate {
+            Some(Fault::Errcode(if getui { 30019 } else { -1 }))
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -43,11 +141,16 @@ struct Plan {
     http_500: u32,
     redirects: VecDeque<(u32, Arc<[String]>)>,
     rules: Vec<FailRule>,
+    random: Option<RandomState>,
 }
 
 impl Plan {
     fn is_armed(&self) -> bool {
-        self.drop_connections > 0 || self.http_500 > 0 || !self.redirects.is_empty() || !self.rules.is_empty()
+        self.drop_connections > 0
+            || self.http_500 > 0
+            || !self.redirects.is_empty()
+            || !self.rules.is_empty()
+            || self.random.is_some()
     }
 }
 
@@ -86,6 +189,18 @@ impl Faults {
     /// The next `count` Getui calls answer code 301 with `domains` as the new host list.
     pub(crate) fn redirect(&self, count: u32, domains: Vec<String>) {
         self.update(|p| p.redirects.push_back((count, domains.into())));
+    }
+
+    /// Turns random faults on (`Some`) or off (`None`), restarting the RNG from the seed.
+    pub(crate) fn set_random(&self, random: Option<RandomFaults>) {
+        self.update(|p| {
+            p.random = random.map(|config| RandomState {
+                rng: fastrand::Rng::with_seed(config.seed),
+                config,
+                calls: 0,
+                burst_left: 0,
+            });
+        });
     }
 
     /// Delays every provider response by `delay`; zero turns the delay off.
@@ -131,6 +246,8 @@ impl Faults {
             {
                 rule.remaining -= 1;
                 fault = Some(Fault::Errcode(rule.errcode));
+            } else if let Some(random) = p.random.as_mut() {
+                fault = random.draw(redirectable);
             }
         });
         fault
@@ -192,6 +309,54 @@ mod tests {
         );
         assert_eq!(f.take_for(&["/v2/a/push/all", "/push/all"], true), Some(Fault::Errcode(30019)));
         assert_eq!(f.take_for(&["/v2/a/push/all", "/push/all"], true), None);
+    }
+
+    #[test]
+    fn random_faults_follow_rates_and_periods_reproducibly() {
+        let config = RandomFaults {
+            seed: 7,
+            busy_rate: 0.10,
+            lost_answer_rate: 0.05,
+            reset_rate: 0.05,
+            token_expiry_every: 1000,
+            rate_limit_every: 2500,
+            rate_limit_burst: 3,
+            ..RandomFaults::default()
+        };
+        let run = |getui: bool| {
+            let f = Faults::default();
+            f.set_random(Some(config.clone()));
+            let paths: &[&str] = if getui { &["/v2/a/push/single/cid"] } else { &["/cgi-bin/message/send"] };
+            (0..10_000).map(|_| f.take_for(paths, getui)).collect::<Vec<_>>()
+        };
+        let wecom = run(false);
+        assert_eq!(wecom, run(false), "same seed, same faults");
+        let count = |faults: &[Option<Fault>], want: &dyn Fn(&Fault) -> bool| {
+            faults.iter().flatten().filter(|f| want(f)).count()
+        };
+        let busy = count(&wecom, &|f| *f == Fault::Errcode(-1));
+        let lost = count(&wecom, &|f| matches!(f, Fault::LoseAnswer(d) if d.as_millis() == 20_000));
+        let resets = count(&wecom, &|f| *f == Fault::DropConnection);
+        assert!((800..1200).contains(&busy), "busy {busy}");
+        assert!((350..650).contains(&lost), "lost {lost}");
+        assert!((350..650).contains(&resets), "resets {resets}");
+        assert_eq!(count(&wecom, &|f| *f == Fault::ExpireTokens), 10, "calls 1000, 2000, …, 10000");
+        assert_eq!(
+            count(&wecom, &|f| *f == Fault::Errcode(45009)),
+            3 * 3,
+            "bursts at 2500, 5001 (after the expiry at 5000), 7500"
+        );
+        assert_eq!(wecom[4999], Some(Fault::ExpireTokens));
+        assert_eq!(wecom[5000], Some(Fault::Errcode(45009)));
+        assert_eq!(wecom[2499], Some(Fault::Errcode(45009)), "the 2500th call starts a burst");
+        assert_eq!(wecom[2501], Some(Fault::Errcode(45009)));
+        let getui = run(true);
+        assert!(count(&getui, &|f| *f == Fault::Errcode(30019)) > 800);
+        assert_eq!(count(&getui, &|f| *f == Fault::Errcode(30014)), 9);
+        let f = Faults::default();
+        f.set_random(Some(config));
+        f.reset();
+        assert_eq!(f.take("/cgi-bin/message/send"), None);
     }
 
     #[test]

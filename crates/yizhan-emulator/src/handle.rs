@@ -142,6 +142,14 @@ impl EmulatorHandle {
         self.state().faults.drop_connections(n);
     }
 
+    /// Turns probabilistic and periodic faults on for every following provider call (`None`
+    /// turns them off): "system busy", lost answers, resets, token expiry every N calls and
+    /// rate-limit bursts, drawn from an RNG seeded with [`RandomFaults::seed`](crate::RandomFaults).
+    /// Scripted faults armed by the other methods are consumed first.
+    pub fn random_faults(&self, faults: Option<crate::RandomFaults>) {
+        self.state().faults.set_random(faults);
+    }
+
     /// The next `n` provider calls answer HTTP 500 with an HTML body (not processed).
     pub fn http_500_next(&self, n: u32) {
         self.state().faults.http_500(n);

@@ -38,6 +38,7 @@
 
 mod config;
 mod control;
+mod cut_proxy;
 mod faults;
 mod getui;
 mod handle;
@@ -52,6 +53,8 @@ pub use config::{
     ConfigError, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
     EmulatorConfig, WecomApp, WecomConfig,
 };
+pub use cut_proxy::CutProxy;
+pub use faults::RandomFaults;
 pub use getui::config::{
     CidConfig, CidStatus, DEFAULT_GETUI_APP_ID, DEFAULT_GETUI_APP_KEY, DEFAULT_GETUI_MASTER_SECRET, DedupeAnswer,
     GetuiApp, GetuiConfig, MAX_CIDS_PER_ALIAS, PhoneType,

@@ -78,6 +78,17 @@ pub(crate) async fn respond(
             bump(&state.inbox.errors);
             faults::http_500()
         }
+        Some(Fault::LoseAnswer(hold)) => {
+            // Processed (and delivered) as usual; the answer never reaches the client.
+            let _ = finish(state, handle());
+            bump(&state.inbox.errors);
+            tokio::time::sleep(hold).await;
+            return faults::dropped_connection();
+        }
+        Some(Fault::ExpireTokens) => {
+            state.expire_tokens();
+            finish(state, handle())
+        }
         Some(other) => finish(state, fail(other)),
         None => finish(state, handle()),
     };

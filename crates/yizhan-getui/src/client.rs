@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
+use yizhan_core::shared_token::SharedTokens;
 use yizhan_core::token::{AccessToken, TokenCache};
 use yizhan_core::{Clock, FailureKind, Provider, RetryPolicy, SendError};
 
@@ -40,6 +41,7 @@ pub struct GetuiClientBuilder {
     refresh_margin: Duration,
     clock: Clock,
     http: Option<reqwest::Client>,
+    shared_tokens: Option<Arc<dyn SharedTokens>>,
 }
 
 impl GetuiClientBuilder {
@@ -98,6 +100,13 @@ impl GetuiClientBuilder {
         self
     }
 
+    /// Shares the token with other instances through `store` (Redis, PostgreSQL): the whole
+    /// cluster authenticates once per token lifetime and once per forced refresh.
+    pub fn shared_tokens(mut self, store: Arc<dyn SharedTokens>) -> Self {
+        self.shared_tokens = Some(store);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<GetuiClient, Error> {
         if self.base_urls.is_empty() {
@@ -116,6 +125,11 @@ impl GetuiClientBuilder {
                 .build()
                 .map_err(|e| transport_error(e, false))?,
         };
+        let mut tokens = TokenCache::new(self.refresh_margin, self.clock.clone());
+        if let Some(store) = self.shared_tokens {
+            let host = self.base_urls.first().cloned().unwrap_or_default();
+            tokens = tokens.with_shared(store, format!("getui:{host}#{}", self.app_id));
+        }
         Ok(GetuiClient {
             inner: Arc::new(Inner {
                 http,
@@ -123,7 +137,7 @@ impl GetuiClientBuilder {
                 app_key: self.app_key,
                 master_secret: self.master_secret,
                 hosts: RwLock::new(Hosts { list: self.base_urls, current: 0 }),
-                tokens: TokenCache::new(self.refresh_margin, self.clock.clone()),
+                tokens,
                 clock: self.clock,
                 retry: self.retry,
             }),
@@ -193,6 +207,7 @@ impl GetuiClient {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             clock: Clock::System,
             http: None,
+            shared_tokens: None,
         }
     }
 
@@ -207,6 +222,11 @@ impl GetuiClient {
         hosts.list.get(hosts.current).cloned().unwrap_or_default()
     }
 
+    /// How long ago the cached access token was fetched; `None` when none is cached.
+    pub fn token_age(&self) -> Option<std::time::Duration> {
+        self.inner.tokens.age_ms().map(|ms| std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    }
+
     /// The client's clock (used for validation of `schedule_time` and quota waits).
     pub fn now_ms(&self) -> i64 {
         self.inner.clock.now_ms()
@@ -218,8 +238,8 @@ impl GetuiClient {
     }
 
     /// Drops `token` from the cache if it is still the cached one.
-    pub(crate) fn forget_token(&self, token: &AccessToken) {
-        self.inner.tokens.invalidate(token);
+    pub(crate) async fn forget_token(&self, token: &AccessToken) {
+        self.inner.tokens.invalidate_everywhere(token).await;
     }
 
     /// Sends one request with the token; see the module doc for the retry rules. Returns `data`
@@ -244,7 +264,7 @@ impl GetuiClient {
                 Ok(env) => match errcode::class(env.code) {
                     Some(CodeClass::Token) if !reauthenticated => {
                         tracing::debug!(path, "getui token rejected (10001); re-authenticating once");
-                        self.inner.tokens.invalidate(&token);
+                        self.inner.tokens.invalidate_everywhere(&token).await;
                         reauthenticated = true;
                         continue;
                     }
@@ -342,6 +362,15 @@ impl GetuiClient {
         let bytes = response.bytes().await.map_err(|e| transport_error(e, may_have_effect))?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, Envelope<serde_json::Value>>(&mut de) {
+            // A 5xx whose body carries no documented code is a server failure, retried like any
+            // 5xx (reference §8: retry transport errors, HTTP 5xx/408/429, 30019, code 2).
+            Ok(env) if status.is_server_error() && errcode::describe(env.code).is_none() => Err(SendError::provider(
+                Provider::Getui,
+                FailureKind::Transient,
+                env.code,
+                format!("HTTP {status}: {}", if env.msg.is_empty() { "server error" } else { env.msg.as_str() }),
+            )
+            .with_ambiguous(may_have_effect)),
             Ok(env) => Ok(env),
             Err(decode) => {
                 let (kind, ambiguous) = match status.as_u16() {

@@ -95,6 +95,24 @@ async fn a_token_rejected_twice_is_token_expired() {
     assert_eq!(emu.stats().auth_calls, 2, "exactly one re-auth");
 }
 
+/// Reference §8: HTTP 5xx is retried. The emulator answers an undocumented code (-1) with HTTP
+/// 500 and a JSON envelope; that is a server failure, not a permanent refusal.
+#[tokio::test]
+async fn an_http_500_with_an_undocumented_code_is_retried() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    emu.fail_next_on("/push/single/cid", 1, -1);
+    let request = push_single_cid::Request::new("cid-alice", message("after a 500"));
+    client.push_single_cid(&request).await.expect("retried after the 500");
+    assert_eq!(delivered_to(&emu, "cid-alice"), 1);
+    assert_eq!(emu.stats().errors, 1, "the 500 was answered once");
+
+    let no_retry = builder(&emu).retry_policy(RetryPolicy::none()).build().expect("client");
+    emu.fail_next_on("/push/single/cid", 1, -1);
+    let err = no_retry.push_single_cid(&request).await.unwrap_err();
+    assert_eq!((err.kind(), err.code()), (FailureKind::Transient, Some(-1)), "{err}");
+}
+
 #[tokio::test]
 async fn list_push_of_2501_cids_makes_3_calls_with_one_taskid() {
     let mut config = EmulatorConfig::default();

@@ -4,26 +4,34 @@
 //! provider call each, with the exact request body persisted before it is ever sent), every
 //! attempt, per-recipient outcomes, provider handles and idempotency keys.
 //!
-//! Callers see one type, [`Store`], an enum over backends chosen by URL scheme. Today there is
-//! SQLite ([`SqliteStore`]: WAL, `synchronous = FULL`, group-committed accepts); PostgreSQL is
-//! meant to become a second variant with the same methods, so the worker and the HTTP API do not
-//! change when it arrives.
+//! Callers see one type, [`Store`], an enum over backends chosen by URL scheme: SQLite
+//! ([`SqliteStore`]: WAL, `synchronous = FULL`, group-committed accepts) for one instance, and
+//! PostgreSQL ([`PgStore`]: `FOR UPDATE SKIP LOCKED` claims under a lease, `LISTEN/NOTIFY`
+//! wake-ups) for several instances sharing one database. Both have the same methods and pass
+//! the same test suite, so the worker and the HTTP API do not care which one runs.
 //!
 //! | method | does |
 //! |---|---|
 //! | [`Store::accept`], [`Store::accept_batch`] | store messages durably (group commit), idempotently |
 //! | [`Store::claim_due`] | lease due dispatches to a worker; expire what is past `expires_at` |
+//! | [`Store::coalesce`] | merge identical due dispatches into one claimed provider call |
 //! | [`Store::complete`], [`Store::release`] | record an attempt's result, or hand the work back |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
+//! | [`Store::idempotency_hash`] | the body hash stored under an idempotency key prefix (keyed batches) |
 //! | [`Store::cancel`], [`Store::retry`], [`Store::mark_recalled`] | operator actions |
-//! | [`Store::counts`] | messages per status, for `/metrics` |
+//! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
+//! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
+//! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
+//! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
+//! | [`Store::migrate`] | applies the embedded migrations explicitly |
 //!
-//! Schema (`migrations/sqlite/`): `messages` (status, idempotency key unique per API key,
+//! Schema (`migrations/sqlite/`, twinned in `migrations/postgres/`): `messages` (status, idempotency key unique per API key,
 //! schedule, expiry, the accepted request as JSON), `dispatches` (exact body, endpoint, dedupe
 //! id, recipients, status, counted attempts, next attempt, lease owner/token/deadline, provider
-//! handles), `attempts` (one row per `complete`, counted or not, with the error) and
-//! `recipient_outcomes`. A message's status is derived from its dispatches in the same
-//! transaction that changes them.
+//! handles, `after_seq` ordering), `attempts` (one row per `complete`, counted or not, with the
+//! error) and `recipient_outcomes`; coalescing adds `dispatches.coalesce_key`, `merged_body`,
+//! `merged_recipients` and `dispatch_members` (member → leader). A message's status is derived
+//! from its dispatches in the same transaction that changes them.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_store::StoreError> {
@@ -34,9 +42,13 @@
 //! # Ok(()) }
 //! ```
 
+mod due;
 mod error;
+mod forward;
 mod model;
+mod postgres;
 mod record;
+mod rows;
 mod sqlite;
 mod status;
 
@@ -44,11 +56,14 @@ use std::collections::BTreeMap;
 
 use yizhan_core::MessageId;
 
+pub use due::DueSignal;
 pub use error::StoreError;
+pub use forward::{ClaimedForward, ForwardRecord, ForwardResult, NewForward};
 pub use model::{
-    AcceptOutcome, AttemptError, CancelOutcome, ClaimToken, ClaimedDispatch, DispatchResult, Handles, Idempotency,
-    NewDispatch, NewMessage, RecipientOutcome,
+    AcceptOutcome, AttemptError, CancelOutcome, ClaimToken, ClaimedDispatch, Coalesced, DispatchPart, DispatchResult,
+    Handles, Idempotency, NewDispatch, NewMessage, RecipientOutcome, SentDispatch, TASKID_PLACEHOLDER,
 };
+pub use postgres::{DUE_CHANNEL, PgStore};
 pub use record::{
     AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
@@ -61,6 +76,8 @@ pub use status::{DispatchStatus, MessageStatus, SUCCESS_OUTCOMES};
 pub enum Store {
     /// SQLite: one process, one file (or memory).
     Sqlite(SqliteStore),
+    /// PostgreSQL: several instances on one database.
+    Postgres(PgStore),
 }
 
 /// Forwards a call to the backend of `self`.
@@ -68,6 +85,7 @@ macro_rules! backend {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
         match $self {
             Store::Sqlite(s) => s.$method($($arg),*).await,
+            Store::Postgres(s) => s.$method($($arg),*).await,
         }
     };
 }
@@ -75,17 +93,51 @@ macro_rules! backend {
 impl Store {
     /// Opens the store named by `url` and applies its migrations.
     ///
-    /// `sqlite://path.db` (created if missing) or `sqlite::memory:`. `postgres://` is not built yet.
+    /// `sqlite://path.db` (created if missing), `sqlite::memory:`, or
+    /// `postgres://user@host:port/db` (the database must exist).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, true).await
+    }
+
+    /// Opens the store named by `url`; applies the migrations only if `migrate` is true.
+    ///
+    /// SQLite always applies them (one process owns the file); `migrate = false` matters for
+    /// PostgreSQL, where an operator may run `yizhan migrate` once before starting instances.
+    pub async fn open_with(url: &str, migrate: bool) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             Ok(Store::Sqlite(SqliteStore::open(url).await?))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Err(StoreError::Invalid("the PostgreSQL backend is not built yet".to_owned()))
+            Ok(Store::Postgres(PgStore::open(url, migrate).await?))
         } else {
             Err(StoreError::Invalid(format!(
-                "unsupported store URL scheme in {:?}; expected sqlite://",
+                "unsupported store URL scheme in {:?}; expected sqlite:// or postgres://",
                 url.split(':').next().unwrap_or_default()
             )))
+        }
+    }
+
+    /// Applies the embedded migrations of the backend (already done by [`Store::open`]).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(s) => s.migrate().await,
+        }
+    }
+
+    /// The backend's name: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A signal that fires when work became due on any instance sharing this store (PostgreSQL
+    /// `LISTEN`); on SQLite one that never fires. Keep polling as well: see [`DueSignal`].
+    pub async fn due_signal(&self) -> Result<DueSignal, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(DueSignal::never()),
+            Store::Postgres(s) => Ok(DueSignal::postgres(s.listen().await?)),
         }
     }
 
@@ -110,6 +162,16 @@ impl Store {
         backend!(self.message(id))
     }
 
+    /// The body hash stored with any message of `api_key` whose idempotency key starts with
+    /// `key_prefix`, if there is one (how a keyed batch detects reuse with another body).
+    pub async fn idempotency_hash(
+        &self,
+        api_key: Option<&str>,
+        key_prefix: &str,
+    ) -> Result<Option<String>, StoreError> {
+        backend!(self.idempotency_hash(api_key, key_prefix))
+    }
+
     /// A page of messages, newest first; see [`ListFilter`].
     pub async fn list(&self, filter: &ListFilter) -> Result<Page, StoreError> {
         backend!(self.list(filter))
@@ -129,6 +191,28 @@ impl Store {
     /// Records an attempt's result; `Conflict` if the lease was lost.
     pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
         backend!(self.complete(claim, result, now_ms))
+    }
+
+    /// Merges due dispatches with the same `key` into the claimed `leader`: first the claims in
+    /// `also` (held by the same worker), then waiting unclaimed ones, whose recipients are
+    /// disjoint from those already in the call, while it has at most `max_recipients`. `build` makes the merged body from the
+    /// merged recipients; the body is persisted on the leader before this returns, so every
+    /// attempt sends it unchanged. Members stop being claimable and mirror the leader's
+    /// status; [`Store::complete`] of the leader completes them too, each with its own
+    /// recipients' outcomes. `None` (nothing written) when nothing could be merged.
+    pub async fn coalesce<F>(
+        &self,
+        leader: &ClaimToken,
+        also: &[ClaimToken],
+        key: &str,
+        max_recipients: usize,
+        now_ms: i64,
+        build: F,
+    ) -> Result<Option<Coalesced>, StoreError>
+    where
+        F: FnOnce(&[String]) -> Option<Vec<u8>> + Send,
+    {
+        backend!(self.coalesce(leader, also, key, max_recipients, now_ms, build))
     }
 
     /// Hands a claimed dispatch back, due at once, attempt not counted.
@@ -154,5 +238,62 @@ impl Store {
     /// Messages per status.
     pub async fn counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
         backend!(self.counts())
+    }
+
+    /// Dispatches per status.
+    pub async fn dispatch_counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
+        backend!(self.dispatch_counts())
+    }
+
+    /// Splits a claimed dispatch: it keeps `keep` and goes on under the same claim, and a new
+    /// dispatch with `defer` waits (`deferred`) until `defer_until_ms`. Both bodies are durable
+    /// when this returns; `Conflict` if the lease was lost. Returns the new dispatch's id.
+    pub async fn split_dispatch(
+        &self,
+        claim: &ClaimToken,
+        keep: DispatchPart,
+        defer: DispatchPart,
+        defer_until_ms: i64,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        backend!(self.split_dispatch(claim, keep, defer, defer_until_ms, reason, now_ms))
+    }
+
+    /// Provider calls made (or possibly made) after `since_ms`, oldest first, to rebuild the
+    /// quota ledger after a restart.
+    pub async fn sent_since(&self, since_ms: i64) -> Result<Vec<SentDispatch>, StoreError> {
+        backend!(self.sent_since(since_ms))
+    }
+
+    /// Stores a callback forward, due at once; returns its id.
+    pub async fn enqueue_forward(&self, forward: NewForward) -> Result<i64, StoreError> {
+        backend!(self.enqueue_forward(forward))
+    }
+
+    /// Leases up to `limit` due callback forwards for `lease_ms`.
+    pub async fn claim_forwards(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedForward>, StoreError> {
+        backend!(self.claim_forwards(now_ms, lease_ms, limit))
+    }
+
+    /// Records a forward attempt; `Conflict` if the lease was lost.
+    pub async fn complete_forward(
+        &self,
+        id: i64,
+        token: &str,
+        result: ForwardResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        backend!(self.complete_forward(id, token, result, now_ms))
+    }
+
+    /// One stored callback forward.
+    pub async fn forward(&self, id: i64) -> Result<Option<ForwardRecord>, StoreError> {
+        backend!(self.forward(id))
     }
 }

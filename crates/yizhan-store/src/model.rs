@@ -34,6 +34,11 @@ pub struct Idempotency {
     pub body_sha256: String,
 }
 
+/// Stands for the Getui `taskid` in the body of an ordered dispatch: when a dispatch of the
+/// same message is delivered with a `taskid` handle, the store replaces this text in the bodies
+/// of the message's ordered dispatches that were not sent yet, in the same transaction.
+pub const TASKID_PLACEHOLDER: &str = "{{yizhan:taskid}}";
+
 /// One provider call of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDispatch {
@@ -45,6 +50,13 @@ pub struct NewDispatch {
     pub dedupe_id: Option<String>,
     /// The recipients this call addresses (user ids, cids…), for per-recipient outcomes.
     pub recipients: Vec<String>,
+    /// Dispatches with the same key may be sent together in one provider call (see
+    /// [`crate::Store::coalesce`]); `None` never coalesces.
+    pub coalesce_key: Option<String>,
+    /// Ordering: `Some(s)` means "not claimable until the dispatch of this message with seq `s`
+    /// (0-based position in [`NewMessage::dispatches`], lower than this one's) is delivered".
+    /// If that one ends dead, cancelled or expired, this one ends the same way, unsent.
+    pub after_seq: Option<i64>,
 }
 
 /// What `accept` did with a message.
@@ -164,6 +176,23 @@ pub struct ClaimedDispatch {
     pub created_at_ms: i64,
     /// When the message stops being sendable (epoch ms).
     pub expires_at_ms: Option<i64>,
+    /// Its coalesce key while it may still be merged with others (never attempted, not merged);
+    /// `None` once it carries a merged call, or if it never coalesces. `body` and `recipients`
+    /// of a leader are the merged call's.
+    pub coalesce_key: Option<String>,
+    /// Whether it carries a merged call (a coalescing leader): such a dispatch is never split.
+    pub merged: bool,
+}
+
+/// A merged provider call, persisted by [`crate::Store::coalesce`] before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coalesced {
+    /// The member dispatches (row ids) now riding with the leader.
+    pub members: Vec<i64>,
+    /// The merged call's recipients: the leader's, then each member's not yet listed.
+    pub recipients: Vec<String>,
+    /// The merged call's exact body.
+    pub body: Vec<u8>,
 }
 
 /// What `cancel` did.
@@ -173,4 +202,41 @@ pub enum CancelOutcome {
     Cancelled,
     /// Something was already sent (or is being sent); the message is left as it is.
     AlreadySent(crate::MessageStatus),
+}
+
+/// One side of a split dispatch: its exact body and the recipients that body addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchPart {
+    /// The exact provider request body of this part.
+    pub body: Vec<u8>,
+    /// The recipients it addresses (a subset of the original's).
+    pub recipients: Vec<String>,
+}
+
+/// A provider call that went out (or may have), for rebuilding the quota ledger after a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentDispatch {
+    /// The message's channel.
+    pub channel: String,
+    /// The provider endpoint.
+    pub endpoint: String,
+    /// The recipients it addressed.
+    pub recipients: Vec<String>,
+    /// When it was sent (epoch ms): the attempt's record time, or the claim time of a dispatch
+    /// still in flight.
+    pub at_ms: i64,
+}
+
+/// Checks that every `after_seq` names an earlier dispatch of the same message.
+pub(crate) fn check_order(msg: &NewMessage) -> Result<(), crate::StoreError> {
+    for (seq, d) in msg.dispatches.iter().enumerate() {
+        let Some(after) = d.after_seq else { continue };
+        if !usize::try_from(after).is_ok_and(|a| a < seq) {
+            return Err(crate::StoreError::Invalid(format!(
+                "message {}: dispatch {seq} waits for dispatch {after}, which is not an earlier one",
+                msg.id
+            )));
+        }
+    }
+    Ok(())
 }

@@ -37,6 +37,12 @@ pub struct MessageRecord {
 }
 
 impl MessageRecord {
+    /// When the next attempt of a waiting dispatch is due (pending, retrying or deferred), the
+    /// earliest if several wait; `None` when none waits.
+    pub fn next_attempt_at_ms(&self) -> Option<i64> {
+        self.dispatches.iter().filter(|d| d.status.is_waiting()).map(|d| d.next_attempt_at_ms).min()
+    }
+
     /// The most recent error of any dispatch, if one failed.
     pub fn last_error(&self) -> Option<&AttemptError> {
         self.dispatches
@@ -63,6 +69,8 @@ pub struct DispatchRecord {
     pub dedupe_id: Option<String>,
     /// Recipients addressed.
     pub recipients: Vec<String>,
+    /// The seq of the dispatch it waits for, if ordered (see [`crate::NewDispatch::after_seq`]).
+    pub after_seq: Option<i64>,
     /// Its status.
     pub status: DispatchStatus,
     /// Counted attempts.

@@ -64,10 +64,12 @@ fn new_message(now: i64, delay: i64) -> NewMessage {
         expires_at_ms: None,
         created_at_ms: now,
         dispatches: vec![NewDispatch {
+            coalesce_key: None,
             body: vec![1, 2, 3],
             endpoint: "getui.push_single_cid".to_owned(),
             dedupe_id: None,
             recipients: vec!["cid".to_owned()],
+            after_seq: None,
         }],
     }
 }

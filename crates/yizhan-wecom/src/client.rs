@@ -19,6 +19,7 @@ use crate::media_cache::{DEFAULT_MEDIA_TTL, MediaCache};
 use crate::message::Message;
 use crate::recipients::Recipients;
 use crate::transport::{self, Timeouts, provider_error, read_envelope, transport_error};
+use yizhan_core::shared_token::SharedTokens;
 use yizhan_core::token::{AccessToken, TokenCache};
 
 /// The real WeCom API.
@@ -54,6 +55,7 @@ pub struct WecomClientBuilder {
     allow_http_urls: bool,
     download_timeout: Duration,
     max_download_bytes: Option<u64>,
+    shared_tokens: Option<Arc<dyn SharedTokens>>,
 }
 
 impl WecomClientBuilder {
@@ -104,6 +106,13 @@ impl WecomClientBuilder {
     /// Shares an existing connection pool instead of building one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Shares the token with other instances through `store` (Redis, PostgreSQL): the whole
+    /// cluster calls gettoken once per token lifetime and once per forced refresh.
+    pub fn shared_tokens(mut self, store: Arc<dyn SharedTokens>) -> Self {
+        self.shared_tokens = Some(store);
         self
     }
 
@@ -165,15 +174,20 @@ impl WecomClientBuilder {
             user_agent: USER_AGENT.to_owned(),
         };
         let media_cache = self.media_cache.unwrap_or_else(|| MediaCache::new(DEFAULT_MEDIA_TTL, self.clock.clone()));
+        let identity = format!("{}#{}#{}", self.base_url, self.corp_id, self.agent_id);
+        let mut tokens = TokenCache::new(self.refresh_margin, self.clock);
+        if let Some(store) = self.shared_tokens {
+            tokens = tokens.with_shared(store, format!("wecom:{identity}"));
+        }
         Ok(WecomClient {
             inner: Arc::new(Inner {
                 http,
-                identity: format!("{}#{}#{}", self.base_url, self.corp_id, self.agent_id),
+                identity,
                 base_url: self.base_url,
                 corp_id: self.corp_id,
                 agent_id: self.agent_id,
                 secret: self.secret,
-                tokens: TokenCache::new(self.refresh_margin, self.clock),
+                tokens,
                 retry: self.retry,
                 upload_timeout: self.upload_timeout,
                 media_cache,
@@ -269,6 +283,7 @@ impl WecomClient {
             allow_http_urls: false,
             download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
             max_download_bytes: None,
+            shared_tokens: None,
         }
     }
 
@@ -280,6 +295,11 @@ impl WecomClient {
     /// The application's agent id.
     pub fn agent_id(&self) -> i64 {
         self.inner.agent_id
+    }
+
+    /// How long ago the cached access token was fetched; `None` when none is cached.
+    pub fn token_age(&self) -> Option<Duration> {
+        self.inner.tokens.age_ms().map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
     }
 
     /// The server this client talks to.
@@ -369,7 +389,7 @@ impl WecomClient {
             let failure = match self.send_once::<R>(&call, &token).await {
                 Ok(env) if errcode::is_token_error(env.errcode) && !refreshed => {
                     tracing::debug!(path, errcode = env.errcode, "wecom token rejected; refreshing once");
-                    self.inner.tokens.invalidate(&token);
+                    self.inner.tokens.invalidate_everywhere(&token).await;
                     refreshed = true;
                     continue;
                 }

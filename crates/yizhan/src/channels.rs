@@ -1,8 +1,10 @@
 //! Builds provider clients from channel configuration.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use secrecy::ExposeSecret;
+use yizhan_core::shared_token::SharedTokens;
 use yizhan_getui::GetuiClient;
 use yizhan_wecom::robot::RobotClient;
 use yizhan_wecom::{MediaCache, WecomClient};
@@ -18,12 +20,26 @@ pub fn media_cache() -> MediaCache {
 
 /// A WeCom client for a `wecom_app` channel.
 pub fn wecom_client(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
+    wecom_client_sharing(channel, None)
+}
+
+/// [`wecom_client`] whose token is shared with other instances through `shared` (if any).
+pub fn wecom_client_sharing(
+    channel: &WecomAppConfig,
+    shared: Option<&Arc<dyn SharedTokens>>,
+) -> Result<WecomClient, yizhan_wecom::Error> {
     let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone())
         .media_cache(media_cache())
         .allow_private_urls(channel.allow_private_urls)
         .allow_http_urls(channel.allow_http_urls);
     if let Some(url) = &channel.base_url {
         builder = builder.base_url(url);
+    }
+    if let Some(store) = shared {
+        builder = builder.shared_tokens(store.clone());
+    }
+    if let Some(ms) = channel.read_timeout_ms {
+        builder = builder.read_timeout(Duration::from_millis(ms));
     }
     builder.build()
 }
@@ -39,12 +55,26 @@ pub fn robot_client(channel: &WecomRobotConfig) -> Result<RobotClient, yizhan_we
 
 /// A Getui client for a `getui` channel.
 pub fn getui_client(channel: &GetuiConfig) -> Result<GetuiClient, yizhan_getui::Error> {
+    getui_client_sharing(channel, None)
+}
+
+/// [`getui_client`] whose token is shared with other instances through `shared` (if any).
+pub fn getui_client_sharing(
+    channel: &GetuiConfig,
+    shared: Option<&Arc<dyn SharedTokens>>,
+) -> Result<GetuiClient, yizhan_getui::Error> {
     let mut builder =
         GetuiClient::builder(&channel.app_id, channel.app_key.expose_secret(), channel.master_secret.clone());
     if let Some(url) = &channel.base_url {
         builder = builder.base_url(url);
     } else if !channel.base_urls.is_empty() {
         builder = builder.base_urls(channel.base_urls.iter().cloned());
+    }
+    if let Some(store) = shared {
+        builder = builder.shared_tokens(store.clone());
+    }
+    if let Some(ms) = channel.read_timeout_ms {
+        builder = builder.read_timeout(Duration::from_millis(ms));
     }
     builder.build()
 }

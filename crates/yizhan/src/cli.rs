@@ -29,6 +29,9 @@ pub enum Command {
     Send(Box<SendArgs>),
     /// Run the gateway: the HTTP API and the delivery worker on the configured store.
     Serve(ServeArgs),
+    /// Apply the store's migrations (`[store] url`) and exit; `serve` does it at start unless
+    /// `[store] migrate = false`.
+    Migrate,
     /// Run the gateway on SQLite with the built-in emulator as every provider, print an API key
     /// and curl commands that deliver.
     Demo(DemoArgs),

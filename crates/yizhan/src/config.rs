@@ -11,6 +11,8 @@ use std::path::Path;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+pub use crate::shaping::ShapingConfig;
+
 /// The whole configuration.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,13 +32,18 @@ pub struct Config {
     /// The delivery worker of `yizhan serve`.
     #[serde(default)]
     pub worker: WorkerConfig,
+    /// Traffic shaping: peak avoidance, coalescing and `[shaping.quota]` (see [`crate::shaping`]).
+    #[serde(default)]
+    pub shaping: ShapingConfig,
 }
 
 /// `[worker]`: how the gateway delivers. Every field has a default.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkerConfig {
-    /// Provider calls in flight at once. Default 16.
+    /// Provider calls in flight at once. Default 16; the example configuration sets 64 because
+    /// completions are group-committed, so more sends in flight make larger groups per disk sync
+    /// (docs/benchmarks.md: 900 vs 454 delivered/s at 64 vs 16 on SQLite).
     pub concurrency: usize,
     /// How long a claimed dispatch is leased before another worker may take it over, in
     /// seconds. Default 60.
@@ -54,6 +61,10 @@ pub struct WorkerConfig {
     /// On shutdown, how long in-flight sends may finish before their leases are released, in
     /// seconds. Default 10.
     pub shutdown_timeout_secs: u64,
+    /// A name for this instance, recorded with a random suffix as the owner of the dispatches
+    /// it leases (`dispatches.lease_owner`), so a stuck lease can be traced to its instance.
+    /// Default `worker`.
+    pub name: String,
 }
 
 impl Default for WorkerConfig {
@@ -66,6 +77,7 @@ impl Default for WorkerConfig {
             max_delay_secs: 600,
             horizon_secs: 14_400,
             shutdown_timeout_secs: 10,
+            name: "worker".to_owned(),
         }
     }
 }
@@ -99,11 +111,33 @@ pub struct StoreConfig {
     /// Optional Redis for shared tokens and quotas.
     #[serde(default)]
     pub redis_url: Option<String>,
+    /// The prefix of every Redis key yizhan writes (default `yizhan:`): separate deployments
+    /// sharing one Redis database keep separate quota counters by using different prefixes.
+    #[serde(default)]
+    pub redis_prefix: Option<String>,
+    /// How many instances share the quotas: while the shared store (Redis, or PostgreSQL without
+    /// Redis) is unreachable, each instance keeps every limit divided by this. Default 3.
+    #[serde(default = "default_expected_instances")]
+    pub expected_instances: u32,
+    /// Whether `yizhan serve` applies the store's migrations at start (default true). Set it to
+    /// false when migrations are run once with `yizhan migrate` before starting instances.
+    #[serde(default = "default_true")]
+    pub migrate: bool,
+}
+
+fn default_expected_instances() -> u32 {
+    yizhan_shared::DEFAULT_EXPECTED_INSTANCES
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { url: default_store_url(), redis_url: None }
+        StoreConfig {
+            url: default_store_url(),
+            redis_url: None,
+            redis_prefix: None,
+            expected_instances: default_expected_instances(),
+            migrate: true,
+        }
     }
 }
 
@@ -141,6 +175,15 @@ impl ChannelConfig {
             ChannelConfig::Getui(_) => "getui",
         }
     }
+
+    /// The channel's own `[channels.quota]` overrides (unset fields inherit).
+    pub fn quota(&self) -> crate::shaping::QuotaLimits {
+        match self {
+            ChannelConfig::WecomApp(c) => c.quota,
+            ChannelConfig::WecomRobot(c) => c.quota,
+            ChannelConfig::Getui(c) => c.quota,
+        }
+    }
 }
 
 /// `kind = "wecom_app"`
@@ -175,6 +218,13 @@ pub struct WecomAppConfig {
     /// Receiving callbacks (messages, card clicks) for this application. Default: none.
     #[serde(default)]
     pub callback: Option<CallbackConfig>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+    /// Per-read timeout of provider calls in milliseconds (a read timeout after the request was
+    /// written is an ambiguous failure). Default: the client's (15 s).
+    #[serde(default)]
+    pub read_timeout_ms: Option<u64>,
 }
 
 /// `[channels.callback]` of a `wecom_app`: WeCom's callback URL settings (接收消息服务器配置).
@@ -204,6 +254,9 @@ pub struct WecomRobotConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
 }
 
 /// `kind = "getui"`
@@ -225,6 +278,13 @@ pub struct GetuiConfig {
     /// `base_url`.
     #[serde(default)]
     pub base_urls: Vec<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+    /// Per-read timeout of provider calls in milliseconds (a read timeout after the request was
+    /// written is an ambiguous failure). Default: the client's (15 s).
+    #[serde(default)]
+    pub read_timeout_ms: Option<u64>,
 }
 
 fn default_true() -> bool {
@@ -538,7 +598,17 @@ base_url = "http://127.0.0.1:${PORT:-9400}"
         assert_eq!(c.channels.len(), 3);
         assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));
         assert_eq!(c.server.listen, "127.0.0.1:8080");
-        assert_eq!((c.worker.concurrency, c.worker.horizon_secs), (16, 14_400));
+        assert_eq!((c.worker.concurrency, c.worker.horizon_secs), (64, 14_400));
+        assert_eq!(crate::shaping::QuotaLimits::resolve(c.shaping.quota, Default::default()), {
+            crate::shaping::QuotaLimits::PROVIDER
+        });
+        let app = c.channel("app").map(ChannelConfig::quota).unwrap_or_default();
+        assert_eq!(app.getui_broadcast_per_day, Some(20), "the getui channel's [channels.quota] belongs to it");
+        let bad = crate::commands::config::EXAMPLE.replace("robot_per_minute = 20", "robot_per_minut = 20");
+        assert!(Config::parse(&bad, "example", &vars).unwrap_err().to_string().contains("robot_per_minut"));
+        assert!(c.store.migrate, "serve migrates at start by default");
+        let manual = crate::commands::config::EXAMPLE.replace("# migrate = true", "migrate = false");
+        assert!(!Config::parse(&manual, "example", &vars).unwrap().store.migrate);
         let with_callback = crate::commands::config::EXAMPLE
             .replace("# [channels.callback]", "[channels.callback]")
             .replace("# token = ", "token = ")

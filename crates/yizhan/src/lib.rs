@@ -11,4 +11,5 @@ pub mod config;
 pub mod exit;
 pub mod gateway;
 pub mod server;
+pub mod shaping;
 pub mod worker;

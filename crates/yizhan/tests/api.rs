@@ -67,12 +67,15 @@ channels = ["bot"]
     );
     let config = Config::parse(&text, "test.toml", &Default::default()).unwrap();
     let (clock, _control) = yizhan_core::Clock::manual(NOW_MS);
+    let shaping = Arc::new(yizhan::shaping::Shaping::new(&config));
     let state = AppState {
         store: Store::open("sqlite::memory:").await.unwrap(),
         keys: ApiKeys::new(&config.api_keys),
         config: Arc::new(config),
         clock,
         wake: Arc::new(tokio::sync::Notify::new()),
+        shaping,
+        health: yizhan::worker::ChannelHealth::default(),
     };
     Api { state }
 }
@@ -198,10 +201,6 @@ async fn refused_requests_store_nothing() {
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()));
     assert_eq!(r.json()["field"], "content.text", "{}", r.text);
     assert!(r.json()["message"].as_str().unwrap().contains("2048"), "{}", r.text);
-    // The default overflow ("split") is not supported yet, so the field named is the option.
-    let r = api.send(Some(OPS_KEY), &text(&"x".repeat(2049))).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["field"], "options.overflow", "{}", r.text);
 
     assert_eq!(api.stored().await, 0);
 }
@@ -256,10 +255,57 @@ async fn batch_answers_per_item() {
 }
 
 #[tokio::test]
+async fn batch_idempotency_key_replays_the_first_results_or_refuses() {
+    let api = api().await;
+    let batch = |t: &str| {
+        let body = json!({"messages": [text(t), {"channel": "bot", "content": {"text": "b"}}, text("second")]});
+        serde_json::to_vec(&body).unwrap()
+    };
+    let first = api.call_with("POST", "/v1/messages:batch", Some(OPS_KEY), Some(batch("a")), Some("b-1")).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text);
+    assert_eq!(first.json()["results"][1]["error"]["code"], "forbidden");
+    assert_eq!(api.stored().await, 2);
+    let again = api.call_with("POST", "/v1/messages:batch", Some(OPS_KEY), Some(batch("a")), Some("b-1")).await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{}", again.text);
+    assert_eq!(again.json(), first.json(), "the first results, same ids");
+    assert_eq!(api.stored().await, 2, "nothing stored twice");
+
+    let other = api.call_with("POST", "/v1/messages:batch", Some(OPS_KEY), Some(batch("changed")), Some("b-1")).await;
+    assert_eq!((other.status, other.code()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".to_owned()));
+    assert_eq!(api.stored().await, 2);
+
+    // The batch key does not collide with the same key on a single message, nor with another key.
+    let single = serde_json::to_vec(&text("single")).unwrap();
+    let r = api.call_with("POST", "/v1/messages", Some(OPS_KEY), Some(single), Some("b-1")).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let r = api.call_with("POST", "/v1/messages:batch", Some(OPS_KEY), Some(batch("changed")), Some("b-2")).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(api.stored().await, 5);
+}
+
+#[tokio::test]
 async fn channels_health_ready_and_metrics() {
     let api = api().await;
     let r = api.call("GET", "/v1/channels", Some(OPS_KEY), None).await;
-    assert_eq!(r.json(), json!([{"name": "ops", "kind": "wecom_app"}]));
+    let member =
+        |window_secs, limit| json!({"budget": "member", "window_secs": window_secs, "limit": limit, "used": null});
+    let group =
+        |window_secs, limit| json!({"budget": "group_sends", "window_secs": window_secs, "limit": limit, "used": 0});
+    let appchat =
+        |window_secs, limit| json!({"budget": "appchat", "window_secs": window_secs, "limit": limit, "used": 0});
+    let quota = json!([
+        member(60, 30),
+        member(3600, 1000),
+        group(60, 30),
+        group(3600, 1000),
+        appchat(60, 200),
+        appchat(86400, 10000)
+    ]);
+    let empty = json!({"last_success_at_ms": null, "last_failure": null, "consecutive_failures": 0});
+    assert_eq!(
+        r.json(),
+        json!([{"name": "ops", "kind": "wecom_app", "quota": quota, "health": empty, "token_age_secs": null}])
+    );
     assert!(!r.text.contains("secret"));
     assert_eq!(api.call("GET", "/v1/channels", None, None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.call("GET", "/healthz", None, None).await.status, StatusCode::OK);

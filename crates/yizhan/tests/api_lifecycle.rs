@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use serde_json::Value::Null;
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
@@ -76,6 +77,11 @@ impl Gateway {
         }
     }
 
+    async fn get(&self, path: &str) -> serde_json::Value {
+        let response = self.http.get(format!("{}{path}", self.base)).bearer_auth("k").send().await.expect("get");
+        response.json().await.expect("json")
+    }
+
     async fn stop(self) {
         self.running.stop().await;
     }
@@ -127,5 +133,35 @@ async fn a_delivered_wecom_message_is_recalled_and_a_card_updated_once() {
     assert_eq!(updated.content["button"]["replace_name"], "已处理");
     assert_eq!(gateway.post(&path, r#"{"replace_name":"again"}"#).await.0, 409, "the code is single use");
     assert_eq!(gateway.post(&path, "{}").await.0, 422);
+    gateway.stop().await;
+}
+
+#[tokio::test]
+async fn channels_show_health_and_token_age() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let gateway = Gateway::start(&emu).await;
+    let fresh = gateway.get("/v1/channels").await;
+    assert_eq!(fresh[0]["health"]["consecutive_failures"], 0);
+    assert_eq!((fresh[0]["health"]["last_success_at_ms"].clone(), fresh[0]["token_age_secs"].clone()), (Null, Null));
+
+    emu.fail_next_on("/cgi-bin/message/send", 1, 48002);
+    let text = r#"{"channel":"ops","to":{"users":["alice"]},"content":{"text":"x"}}"#;
+    let (_, accepted) = gateway.post("/v1/messages", text).await;
+    gateway.wait_for(accepted["id"].as_str().expect("id"), "dead").await;
+    let failed = gateway.get("/v1/channels").await;
+    let health = &failed[0]["health"];
+    assert_eq!(
+        (health["consecutive_failures"].clone(), health["last_failure"]["code"].clone()),
+        (1.into(), 48002.into())
+    );
+    assert!(health["last_failure"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{health}");
+    assert!(failed[0]["token_age_secs"].as_u64().is_some_and(|s| s < 60), "a token was fetched: {failed}");
+
+    let (_, accepted) = gateway.post("/v1/messages", text).await;
+    gateway.wait_for(accepted["id"].as_str().expect("id"), "delivered").await;
+    let ok = gateway.get("/v1/channels").await;
+    assert_eq!(ok[0]["health"]["consecutive_failures"], 0);
+    assert!(ok[0]["health"]["last_success_at_ms"].as_i64().is_some());
+    assert_eq!(ok[0]["health"]["last_failure"]["code"], 48002, "the last failure stays visible");
     gateway.stop().await;
 }

@@ -40,8 +40,10 @@ fn start_demo(dir: &std::path::Path) -> (Demo, String, String, std::io::Lines<Bu
 #[tokio::test]
 async fn the_printed_key_and_commands_deliver() {
     let dir = std::env::temp_dir().join(format!("yizhan-demo-test-{}", std::process::id()));
-    let (demo, base, key, lines) = start_demo(&dir);
-    let curls: Vec<String> = lines.map_while(Result::ok).filter(|l| l.starts_with("curl -s -X POST")).take(3).collect();
+    let (demo, base, key, mut lines) = start_demo(&dir);
+    // Keep reading from `lines` alive until the end: a closed pipe would kill the demo's next print.
+    let curls: Vec<String> =
+        lines.by_ref().map_while(Result::ok).filter(|l| l.starts_with("curl -s -X POST")).take(3).collect();
     assert_eq!(curls.len(), 3, "three ready-to-paste commands");
 
     let http = reqwest::Client::new();
@@ -72,6 +74,7 @@ async fn the_printed_key_and_commands_deliver() {
     let unauthorized = http.get(format!("{base}/v1/messages")).send().await.expect("answer");
     assert_eq!(unauthorized.status(), 401);
     drop(demo);
+    drop(lines);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

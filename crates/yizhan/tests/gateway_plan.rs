@@ -143,10 +143,10 @@ fn getui_app_tag_and_list_pushes_plan_the_bodies_the_cli_dry_run_prints() {
         "--request-id",
         "req-0123456789",
     ]);
-    let planned_list = body(&list, 0);
-    assert_eq!(list.dispatches[0].endpoint, "getui.push_list");
-    assert_eq!(planned_list["message"], cli, "the list body holds the /push/list/message body");
-    assert_eq!(planned_list["audience"], serde_json::json!({"cid": ["cid-alice", "cid-bob"]}));
+    assert_eq!(list.dispatches[0].endpoint, "getui.push_list_message");
+    assert_eq!(body(&list, 0), cli, "the first dispatch is the /push/list/message body");
+    assert_eq!(list.dispatches[1].endpoint, "getui.push_list_cid");
+    assert_eq!(body(&list, 1)["audience"], serde_json::json!({"cid": ["cid-alice", "cid-bob"]}));
 }
 
 #[test]

@@ -94,10 +94,12 @@ fn new_message(config: &Config, request: serde_json::Value, now_ms: i64) -> NewM
             .dispatches
             .into_iter()
             .map(|d| NewDispatch {
+                coalesce_key: None,
                 body: d.body,
                 endpoint: d.endpoint.to_owned(),
                 dedupe_id: d.dedupe_id,
                 recipients: d.recipients,
+                after_seq: d.after.and_then(|a| i64::try_from(a).ok()),
             })
             .collect(),
     }

@@ -170,7 +170,7 @@ pub(super) fn fault_answer(fault: Fault, host: Option<&str>) -> Answer {
         Fault::Errcode(301) => redirect(&[format!("http://{}", host.unwrap_or("127.0.0.1"))]),
         Fault::Errcode(code) => Answer::code(code),
         // Transport faults are answered before this point.
-        Fault::DropConnection | Fault::Http500 => Answer::code(30019),
+        Fault::DropConnection | Fault::Http500 | Fault::LoseAnswer(_) | Fault::ExpireTokens => Answer::code(30019),
     }
 }
 

@@ -110,3 +110,32 @@ async fn expire_tokens_knob() {
     let fresh = env.token().await;
     assert_eq!(env.text(&fresh, "alice", "hi").await["errcode"], 0);
 }
+
+#[tokio::test]
+async fn random_faults_over_http_lose_answers_of_delivered_calls_and_turn_off() {
+    let env = Env::new().await;
+    let token = env.token().await;
+    let arm = |body: serde_json::Value| {
+        let (http, url) = (env.http.clone(), env.url("/__emulator/faults"));
+        async move { assert_eq!(http.post(url).body(body.to_string()).send().await.unwrap().status(), 200) }
+    };
+    arm(serde_json::json!({"random": {"seed": 3, "busy_rate": 1.0}})).await;
+    assert_error(&env.text(&token, "alice", "busy").await, -1);
+    arm(serde_json::json!({"random": {"seed": 3, "lost_answer_rate": 1.0, "lost_answer_ms": 50}})).await;
+    let lost = env
+        .http
+        .post(env.url(&format!("{SEND}?access_token={token}")))
+        .body(text_body("bob", "processed, answer lost").to_string())
+        .send()
+        .await;
+    assert!(lost.is_err() || lost.unwrap().bytes().await.is_err(), "no answer reaches the client");
+    assert_eq!(env.emu.inbox().len(), 1, "the call was processed");
+    assert_eq!(env.emu.inbox()[0].recipient, "bob");
+    arm(serde_json::json!({"random": {"seed": 3, "token_expiry_every": 1}})).await;
+    assert_error(&env.text(&token, "alice", "expired").await, 42001);
+    arm(serde_json::json!({"random_off": true})).await;
+    let token = env.token().await;
+    assert_eq!(env.text(&token, "alice", "fine").await["errcode"], 0);
+    let bad = env.http.post(env.url("/__emulator/faults")).body(r#"{"random":{"nope":1}}"#).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+}

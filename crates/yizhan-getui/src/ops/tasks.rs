@@ -42,7 +42,7 @@ impl GetuiClient {
         let token = self.access_token().await?;
         let path = format!("/auth/{}", segment("token", token.expose())?);
         let result = self.send_empty::<auth_delete::Response>(Method::Delete, &path).await.map(drop);
-        self.forget_token(&token);
+        self.forget_token(&token).await;
         result
     }
 }

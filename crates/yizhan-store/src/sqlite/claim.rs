@@ -1,12 +1,16 @@
-//! The worker's side: claim due dispatches under a lease, complete or release them.
+//! The worker's side: claim due dispatches under a lease, or release them unsent (completing
+//! them is group-committed, see [`super::complete`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::{SqliteStore, status::refresh};
+use super::SqliteStore;
+use super::order::end_orphans;
+use super::status::{refresh, refresh_many};
 use crate::record::parse_id;
-use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
+use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchStatus, StoreError};
 
 impl SqliteStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -14,6 +18,8 @@ impl SqliteStore {
     /// Due means waiting (`pending`, `retrying`, `deferred`) with `next_attempt_at <= now`, or
     /// `in_flight` with an expired lease (a crashed or stuck worker). Waiting dispatches of a
     /// message whose `expires_at` has passed are marked `expired` instead of being claimed.
+    /// An ordered dispatch (`after_seq`) is due only once its predecessor is `delivered`; one
+    /// whose predecessor ended dead / cancelled / expired ends the same way here, unsent.
     pub async fn claim_due(
         &self,
         worker: &str,
@@ -24,6 +30,7 @@ impl SqliteStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        let gate = self.gate.lock().await;
         let mut tx = self.begin_write().await?;
         let mut touched: BTreeSet<String> = sqlx::query_scalar(
             "UPDATE dispatches SET status = 'expired', lease_owner = NULL, lease_token = NULL, \
@@ -39,25 +46,14 @@ impl SqliteStore {
         .await?
         .into_iter()
         .collect();
-        let rows = sqlx::query(
-            "UPDATE dispatches SET status = 'in_flight', lease_owner = ?1, \
-               lease_token = lower(hex(randomblob(16))), lease_until_ms = ?2, \
-               claimed_at_ms = ?3, updated_at_ms = ?3 \
-             WHERE id IN (SELECT id FROM dispatches \
-                          WHERE (status IN ('pending', 'retrying', 'deferred') AND next_attempt_at_ms <= ?3) \
-                             OR (status = 'in_flight' AND lease_until_ms <= ?3) \
-                          ORDER BY next_attempt_at_ms, id LIMIT ?4) \
-             RETURNING id, message_id, seq, endpoint, body, dedupe_id, recipients, attempts, \
-               lease_token, (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel, \
-               (SELECT created_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS created_at_ms, \
-               (SELECT expires_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS expires_at_ms",
-        )
-        .bind(worker)
-        .bind(now_ms.saturating_add(lease_ms))
-        .bind(now_ms)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await?;
+        touched.extend(end_orphans(&mut tx, None, now_ms).await?);
+        let rows = sqlx::query(claim_sql())
+            .bind(worker)
+            .bind(now_ms.saturating_add(lease_ms))
+            .bind(now_ms)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await?;
         let mut claimed = Vec::with_capacity(rows.len());
         for r in rows {
             let message_id: String = r.try_get("message_id")?;
@@ -76,76 +72,17 @@ impl SqliteStore {
                 lease_until_ms: now_ms.saturating_add(lease_ms),
                 created_at_ms: r.try_get("created_at_ms")?,
                 expires_at_ms: r.try_get("expires_at_ms")?,
+                coalesce_key: r.try_get("coalesce_key")?,
+                merged: r.try_get("merged")?,
             });
             touched.insert(message_id);
         }
-        for id in &touched {
-            refresh(&mut tx, id, Some(now_ms)).await?;
-        }
+        let touched: BTreeMap<String, Option<i64>> = touched.into_iter().map(|id| (id, Some(now_ms))).collect();
+        refresh_many(&mut tx, &touched).await?;
         tx.commit().await?;
+        drop(gate);
         claimed.sort_by_key(|c| c.claim.dispatch_id);
         Ok(claimed)
-    }
-
-    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`).
-    pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (message_id, claimed_at_ms) = check_lease(&mut tx, claim).await?;
-        let number: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = ?1")
-                .bind(claim.dispatch_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let (status, counted, label, next_at, error) = match &result {
-            DispatchResult::Delivered { .. } => (DispatchStatus::Delivered, true, "delivered", None, None),
-            DispatchResult::Retry { at_ms, counts_attempt: true, error } => {
-                (DispatchStatus::Retrying, true, "retry", Some(*at_ms), Some(error))
-            }
-            DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
-                (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
-            }
-            DispatchResult::Dead { error } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
-        };
-        sqlx::query(
-            "UPDATE dispatches SET status = ?1, attempts = attempts + ?2, \
-               next_attempt_at_ms = coalesce(?3, next_attempt_at_ms), lease_owner = NULL, \
-               lease_token = NULL, lease_until_ms = NULL, claimed_at_ms = NULL, updated_at_ms = ?4 \
-             WHERE id = ?5",
-        )
-        .bind(status.as_str())
-        .bind(i64::from(counted))
-        .bind(next_at)
-        .bind(now_ms)
-        .bind(claim.dispatch_id)
-        .execute(&mut *tx)
-        .await?;
-        insert_attempt(&mut tx, claim.dispatch_id, number, now_ms, claimed_at_ms, label, counted, error).await?;
-        if let DispatchResult::Delivered { handles, outcomes } = &result {
-            sqlx::query("UPDATE dispatches SET msgid = ?1, response_code = ?2, taskid = ?3 WHERE id = ?4")
-                .bind(&handles.msgid)
-                .bind(&handles.response_code)
-                .bind(&handles.taskid)
-                .bind(claim.dispatch_id)
-                .execute(&mut *tx)
-                .await?;
-            for o in outcomes {
-                sqlx::query(
-                    "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) \
-                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dispatch_id, recipient) \
-                     DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail, at_ms = excluded.at_ms",
-                )
-                .bind(claim.dispatch_id)
-                .bind(&o.recipient)
-                .bind(&o.outcome)
-                .bind(&o.detail)
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        refresh(&mut tx, &message_id, Some(now_ms)).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.
@@ -160,14 +97,56 @@ impl SqliteStore {
         .bind(claim.dispatch_id)
         .execute(&mut *tx)
         .await?;
+        super::coalesce::mirror_release(&mut tx, claim.dispatch_id).await?;
         refresh(&mut tx, &message_id, None).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
+/// Claims the due dispatches: `?1` worker, `?2` lease end, `?3` now, `?4` limit.
+///
+/// Each waiting status (and expired leases) is its own branch, read in the order of its index
+/// (`dispatches_due`, `dispatches_lease`) and cut at the limit, and only the branches' heads are
+/// sorted, so a claim reads about `limit` rows per status however long the backlog is (one
+/// `status IN (…) OR …` query sorted every due row: ~8 ms per claim at 18 000 pending).
+fn claim_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let eligible = "(d.after_seq IS NULL OR EXISTS (SELECT 1 FROM dispatches p \
+             WHERE p.message_id = d.message_id AND p.seq = d.after_seq AND p.status = 'delivered')) \
+           AND NOT EXISTS (SELECT 1 FROM dispatch_members dm WHERE dm.member_id = d.id)";
+        let branch = |due: &str| {
+            format!(
+                "SELECT * FROM (SELECT d.id, d.next_attempt_at_ms AS due FROM dispatches d \
+                 WHERE {due} AND {eligible} ORDER BY d.next_attempt_at_ms, d.id LIMIT ?4)"
+            )
+        };
+        let branches = [
+            branch("d.status = 'pending' AND d.next_attempt_at_ms <= ?3"),
+            branch("d.status = 'retrying' AND d.next_attempt_at_ms <= ?3"),
+            branch("d.status = 'deferred' AND d.next_attempt_at_ms <= ?3"),
+            branch("d.status = 'in_flight' AND d.lease_until_ms <= ?3"),
+        ]
+        .join(" UNION ALL ");
+        format!(
+            "UPDATE dispatches SET status = 'in_flight', lease_owner = ?1, \
+               lease_token = lower(hex(randomblob(16))), lease_until_ms = ?2, \
+               claimed_at_ms = ?3, updated_at_ms = ?3 \
+             WHERE id IN (SELECT id FROM ({branches}) ORDER BY due, id LIMIT ?4) \
+             RETURNING id, message_id, seq, endpoint, coalesce(merged_body, body) AS body, dedupe_id, \
+               coalesce(merged_recipients, recipients) AS recipients, attempts, \
+               CASE WHEN merged_body IS NULL AND attempts = 0 THEN coalesce_key END AS coalesce_key, \
+               merged_body IS NOT NULL AS merged, \
+               lease_token, (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel, \
+               (SELECT created_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS created_at_ms, \
+               (SELECT expires_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS expires_at_ms"
+        )
+    });
+    &SQL
+}
+
 /// Checks that `claim` still holds its dispatch; returns its message id and claim time.
-async fn check_lease(
+pub(crate) async fn check_lease(
     tx: &mut Transaction<'static, Sqlite>,
     claim: &ClaimToken,
 ) -> Result<(String, Option<i64>), StoreError> {
@@ -188,7 +167,7 @@ async fn check_lease(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_attempt(
+pub(super) async fn insert_attempt(
     tx: &mut Transaction<'static, Sqlite>,
     dispatch_id: i64,
     number: i64,

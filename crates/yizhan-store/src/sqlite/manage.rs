@@ -11,8 +11,8 @@ use crate::{CancelOutcome, MessageStatus, StoreError};
 impl SqliteStore {
     /// Cancels a message if nothing of it was sent or is being sent.
     ///
-    /// "Sent" is judged conservatively: any dispatch that is not `pending`, or that has an
-    /// attempt on record, counts. Cancelling a cancelled message answers `Cancelled` again.
+    /// "Sent" is judged conservatively: any dispatch that is not `pending`, that has an attempt
+    /// on record, or that takes part in a merged call (coalescing), counts. Cancelling a cancelled message answers `Cancelled` again.
     pub async fn cancel(&self, id: MessageId, now_ms: i64) -> Result<CancelOutcome, StoreError> {
         let id = id.to_string();
         let mut tx = self.begin_write().await?;
@@ -22,8 +22,9 @@ impl SqliteStore {
         }
         let started: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM dispatches d WHERE d.message_id = ?1 \
-               AND (d.status <> 'pending' OR d.attempts > 0 \
-                    OR EXISTS (SELECT 1 FROM attempts a WHERE a.dispatch_id = d.id))",
+               AND (d.status <> 'pending' OR d.attempts > 0 OR d.merged_body IS NOT NULL \
+                    OR EXISTS (SELECT 1 FROM attempts a WHERE a.dispatch_id = d.id) \
+                    OR EXISTS (SELECT 1 FROM dispatch_members m WHERE m.member_id = d.id))",
         )
         .bind(&id)
         .fetch_one(&mut *tx)
@@ -51,9 +52,20 @@ impl SqliteStore {
         if !matches!(status, MessageStatus::Dead | MessageStatus::PartiallyDelivered) {
             return Ok(false);
         }
+        // A replayed dispatch goes alone with its own body: it leaves any merged call it was in
+        // (a dead merged call is dead for all its members; each replays by itself).
+        sqlx::query(
+            "DELETE FROM dispatch_members WHERE member_id IN (SELECT id FROM dispatches \
+               WHERE message_id = ?1 AND status = 'dead') \
+             OR leader_id IN (SELECT id FROM dispatches WHERE message_id = ?1 AND status = 'dead')",
+        )
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
         let reset = sqlx::query(
             "UPDATE dispatches SET status = 'pending', attempts = 0, next_attempt_at_ms = ?1, \
-               lease_owner = NULL, lease_token = NULL, lease_until_ms = NULL, updated_at_ms = ?1 \
+               lease_owner = NULL, lease_token = NULL, lease_until_ms = NULL, updated_at_ms = ?1, \
+               merged_body = NULL, merged_recipients = NULL, coalesce_key = NULL \
              WHERE message_id = ?2 AND status = 'dead'",
         )
         .bind(now_ms)

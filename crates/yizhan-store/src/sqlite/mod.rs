@@ -10,16 +10,22 @@
 //! it; the loser waits (up to the busy timeout) and then sees the winner's lease.
 
 mod claim;
+mod coalesce;
+mod complete;
+mod forward;
 mod manage;
+mod order;
+mod quota;
 mod read;
 mod status;
 mod writer;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
@@ -29,12 +35,19 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const FILE_POOL_SIZE: u32 = 4;
 /// Accepts queued for the writer before callers wait for room.
 const WRITER_QUEUE: usize = 4096;
+/// Completions queued for the completion writer before callers wait for room.
+const COMPLETER_QUEUE: usize = 4096;
 
 /// The SQLite outbox. Cheap to clone: clones share the pool and the writer task.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::Sender<writer::AcceptJob>,
+    completer: mpsc::Sender<complete::CompleteJob>,
+    /// Taken by the hot writers (accept groups, completion groups, claims) around their write
+    /// transactions, so they queue here instead of in SQLite's busy handler, which polls with
+    /// sleeps of up to 100 ms.
+    gate: Arc<Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -60,9 +73,12 @@ impl SqliteStore {
             SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE).connect_with(options).await?
         };
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let gate = Arc::new(Mutex::new(()));
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(writer::run(pool.clone(), rx));
-        Ok(SqliteStore { pool, writer: tx })
+        tokio::spawn(writer::run(pool.clone(), gate.clone(), rx));
+        let (completer, done) = mpsc::channel(COMPLETER_QUEUE);
+        tokio::spawn(complete::run(pool.clone(), gate.clone(), done));
+        Ok(SqliteStore { pool, writer: tx, completer, gate })
     }
 
     /// Closes the pool; later calls fail with [`StoreError::Database`] or [`StoreError::Closed`].
@@ -76,6 +92,7 @@ impl SqliteStore {
             if m.dispatches.is_empty() {
                 return Err(StoreError::Invalid(format!("message {} has no dispatches", m.id)));
             }
+            crate::model::check_order(m)?;
         }
         if msgs.is_empty() {
             return Ok(Vec::new());

@@ -9,8 +9,7 @@ use yizhan_core::MessageId;
 use super::SqliteStore;
 use crate::record::{Cursor, parse_id};
 use crate::{
-    AttemptError, AttemptRecord, DispatchRecord, Handles, ListFilter, MessageRecord, MessageSummary, Page,
-    RecipientOutcome, StoreError,
+    AttemptError, AttemptRecord, ListFilter, MessageRecord, MessageSummary, Page, RecipientOutcome, StoreError,
 };
 
 impl SqliteStore {
@@ -43,55 +42,36 @@ impl SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         for r in rows {
-            outcomes.entry(r.try_get("dispatch_id")?).or_default().push(RecipientOutcome {
-                recipient: r.try_get("recipient")?,
-                outcome: r.try_get("outcome")?,
-                detail: r.try_get("detail")?,
-            });
+            outcomes.entry(r.try_get("dispatch_id")?).or_default().push(crate::rows::recipient_outcome(&r)?);
         }
         let rows = sqlx::query("SELECT * FROM dispatches WHERE message_id = ?1 ORDER BY seq")
             .bind(&key)
             .fetch_all(&mut *tx)
             .await?;
         let mut dispatches = Vec::with_capacity(rows.len());
-        for r in rows {
-            let did: i64 = r.try_get("id")?;
-            let recipients: String = r.try_get("recipients")?;
-            dispatches.push(DispatchRecord {
-                id: did,
-                seq: r.try_get("seq")?,
-                endpoint: r.try_get("endpoint")?,
-                body: r.try_get("body")?,
-                dedupe_id: r.try_get("dedupe_id")?,
-                recipients: serde_json::from_str(&recipients)
-                    .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?,
-                status: r.try_get::<String, _>("status")?.parse()?,
-                attempts: r.try_get("attempts")?,
-                next_attempt_at_ms: r.try_get("next_attempt_at_ms")?,
-                handles: Handles {
-                    msgid: r.try_get("msgid")?,
-                    response_code: r.try_get("response_code")?,
-                    taskid: r.try_get("taskid")?,
-                },
-                attempt_log: attempts.remove(&did).unwrap_or_default(),
-                outcomes: outcomes.remove(&did).unwrap_or_default(),
-            });
+        for r in &rows {
+            dispatches.push(crate::rows::dispatch_record(r, &mut attempts, &mut outcomes)?);
         }
         tx.commit().await?;
-        let request: String = m.try_get("request")?;
-        Ok(Some(MessageRecord {
-            id,
-            channel: m.try_get("channel")?,
-            api_key: m.try_get("api_key")?,
-            request: serde_json::from_str(&request).map_err(|e| StoreError::Corrupt(format!("request: {e}")))?,
-            idempotency_key: m.try_get("idem_key")?,
-            status: m.try_get::<String, _>("status")?.parse()?,
-            send_at_ms: m.try_get("send_at_ms")?,
-            expires_at_ms: m.try_get("expires_at_ms")?,
-            created_at_ms: m.try_get("created_at_ms")?,
-            updated_at_ms: m.try_get("updated_at_ms")?,
-            dispatches,
-        }))
+        Ok(Some(crate::rows::message_record(&m, id, dispatches)?))
+    }
+
+    /// The body hash stored with any message of `api_key` whose idempotency key starts with
+    /// `key_prefix` (batches store one derived key per item under a common prefix).
+    pub async fn idempotency_hash(
+        &self,
+        api_key: Option<&str>,
+        key_prefix: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let hash: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT idem_body_sha256 FROM messages WHERE coalesce(api_key, '') = coalesce(?1, '') \
+               AND idem_key IS NOT NULL AND substr(idem_key, 1, length(?2)) = ?2 LIMIT 1",
+        )
+        .bind(api_key)
+        .bind(key_prefix)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(hash.flatten())
     }
 
     /// A page of messages matching `filter`, newest first (by creation time, then id).

@@ -1,10 +1,12 @@
 //! Keeps `messages.status` in step with the message's dispatches, inside the caller's
 //! transaction.
 
+use std::collections::BTreeMap;
+
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::status::{DispatchFacts, derive};
-use crate::{DispatchStatus, MessageStatus, StoreError};
+use crate::{MessageStatus, StoreError};
 
 /// Re-derives and stores the status of message `id`; `now_ms` (if given) becomes `updated_at_ms`
 /// when the status changes.
@@ -32,11 +34,7 @@ pub(crate) async fn refresh(
     .await?;
     let mut facts = Vec::with_capacity(rows.len());
     for r in rows {
-        facts.push(DispatchFacts {
-            status: r.try_get::<String, _>("status")?.parse::<DispatchStatus>()?,
-            attempts: r.try_get("attempts")?,
-            failed_outcomes: r.try_get("failed")?,
-        });
+        facts.push(crate::rows::dispatch_facts(&r, &r.try_get::<String, _>("status")?)?);
     }
     let next = derive(current, scheduled, &facts);
     if next != current {
@@ -48,6 +46,74 @@ pub(crate) async fn refresh(
             .await?;
     }
     Ok(next)
+}
+
+/// [`refresh`] for many messages at once: one query reads the facts of all of them, one
+/// statement stores the statuses that changed. `touched` maps a message id to the time that
+/// becomes its `updated_at_ms` if its status changes (`None`: left as is).
+pub(crate) async fn refresh_many(
+    tx: &mut Transaction<'static, Sqlite>,
+    touched: &BTreeMap<String, Option<i64>>,
+) -> Result<(), StoreError> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    if touched.len() == 1 {
+        if let Some((id, now_ms)) = touched.iter().next() {
+            refresh(tx, id, *now_ms).await?;
+        }
+        return Ok(());
+    }
+    let ids = serde_json::to_string(&touched.keys().collect::<Vec<_>>())
+        .map_err(|e| StoreError::Invalid(format!("message ids: {e}")))?;
+    // The literal list mirrors `crate::status::SUCCESS_OUTCOMES`.
+    let rows = sqlx::query(
+        "SELECT m.id, m.status AS current, m.scheduled, d.status, d.attempts, \
+           (SELECT count(*) FROM recipient_outcomes o \
+             WHERE o.dispatch_id = d.id AND o.outcome NOT IN ('delivered', 'offline')) AS failed \
+         FROM messages m LEFT JOIN dispatches d ON d.message_id = m.id \
+         WHERE m.id IN (SELECT value FROM json_each(?1)) ORDER BY m.id",
+    )
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut found: BTreeMap<String, (MessageStatus, bool, Vec<DispatchFacts>)> = BTreeMap::new();
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let entry = match found.entry(id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let current: MessageStatus = r.try_get::<String, _>("current")?.parse()?;
+                e.insert((current, r.try_get("scheduled")?, Vec::new()))
+            }
+        };
+        if let Some(status) = r.try_get::<Option<String>, _>("status")? {
+            entry.2.push(crate::rows::dispatch_facts(&r, &status)?);
+        }
+    }
+    if found.len() != touched.len() {
+        return Err(StoreError::NotFound);
+    }
+    let mut changed = Vec::new();
+    for (id, (current, scheduled, facts)) in &found {
+        let next = derive(*current, *scheduled, facts);
+        if next != *current {
+            changed.push(serde_json::json!([id, next.as_str(), touched.get(id).copied().flatten()]));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let changed = serde_json::Value::Array(changed).to_string();
+    sqlx::query(
+        "UPDATE messages SET status = json_extract(j.value, '$[1]'), \
+           updated_at_ms = coalesce(json_extract(j.value, '$[2]'), messages.updated_at_ms) \
+         FROM json_each(?1) AS j WHERE messages.id = json_extract(j.value, '$[0]')",
+    )
+    .bind(changed)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! bad message (say, a reused id) fails alone.
 
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::record::parse_id;
 use crate::{AcceptOutcome, DispatchStatus, MessageStatus, NewMessage, StoreError};
@@ -24,7 +24,7 @@ pub(crate) struct AcceptJob {
 }
 
 /// The writer loop; ends when every sender (every `SqliteStore` clone) is gone.
-pub(crate) async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<AcceptJob>) {
+pub(crate) async fn run(pool: SqlitePool, gate: std::sync::Arc<Mutex<()>>, mut rx: mpsc::Receiver<AcceptJob>) {
     while let Some(first) = rx.recv().await {
         let mut size = first.msgs.len();
         let mut group = vec![first];
@@ -38,13 +38,13 @@ pub(crate) async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<AcceptJob>) {
             }
         }
         tracing::trace!(jobs = group.len(), messages = size, "committing an accept group");
-        write_group(&pool, group).await;
+        write_group(&pool, &gate, group).await;
     }
 }
 
-async fn write_group(pool: &SqlitePool, group: Vec<AcceptJob>) {
+async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, group: Vec<AcceptJob>) {
     let batches: Vec<&[NewMessage]> = group.iter().map(|j| j.msgs.as_slice()).collect();
-    match write(pool, &batches).await {
+    match write(pool, gate, &batches).await {
         Ok(results) => {
             for (job, result) in group.into_iter().zip(results) {
                 // A caller that went away no longer needs the answer; its messages are stored.
@@ -59,7 +59,7 @@ async fn write_group(pool: &SqlitePool, group: Vec<AcceptJob>) {
         Err(e) => {
             tracing::warn!(error = %e, jobs = group.len(), "group commit failed; writing jobs one by one");
             for job in group {
-                let result = write(pool, &[job.msgs.as_slice()]).await.map(|mut r| r.pop().unwrap_or_default());
+                let result = write(pool, gate, &[job.msgs.as_slice()]).await.map(|mut r| r.pop().unwrap_or_default());
                 let _ = job.reply.send(result);
             }
         }
@@ -67,7 +67,12 @@ async fn write_group(pool: &SqlitePool, group: Vec<AcceptJob>) {
 }
 
 /// Writes every batch in one transaction; one result list per batch.
-async fn write(pool: &SqlitePool, batches: &[&[NewMessage]]) -> Result<Vec<Vec<AcceptOutcome>>, StoreError> {
+async fn write(
+    pool: &SqlitePool,
+    gate: &Mutex<()>,
+    batches: &[&[NewMessage]],
+) -> Result<Vec<Vec<AcceptOutcome>>, StoreError> {
+    let _gate = gate.lock().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut out = Vec::with_capacity(batches.len());
     for batch in batches {
@@ -133,7 +138,8 @@ async fn insert(tx: &mut Transaction<'static, Sqlite>, msg: &NewMessage) -> Resu
             serde_json::to_string(&d.recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
         sqlx::query(
             "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, \
-             next_attempt_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .bind(&id)
         .bind(i64::try_from(seq).unwrap_or(i64::MAX))
@@ -144,6 +150,8 @@ async fn insert(tx: &mut Transaction<'static, Sqlite>, msg: &NewMessage) -> Resu
         .bind(DispatchStatus::Pending.as_str())
         .bind(msg.send_at_ms)
         .bind(msg.created_at_ms)
+        .bind(d.after_seq)
+        .bind(&d.coalesce_key)
         .execute(&mut **tx)
         .await?;
     }

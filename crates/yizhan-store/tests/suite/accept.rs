@@ -159,3 +159,14 @@ pub async fn durable_across_reopen(mut b: Backend) -> anyhow::Result<()> {
     assert_eq!(again[0].body, m.dispatches[1].body);
     Ok(())
 }
+
+pub async fn idempotency_hash_by_key_prefix(b: Backend) -> anyhow::Result<()> {
+    assert_eq!(b.store.idempotency_hash(Some("ci"), "batch-1\u{1f}").await?, None);
+    b.store.accept(super::with_key(message("ops", 1), "batch-1\u{1f}3", "h1")).await?;
+    b.store.accept(super::with_key(message("ops", 1), "batch-10", "h2")).await?;
+    assert_eq!(b.store.idempotency_hash(Some("ci"), "batch-1\u{1f}").await?.as_deref(), Some("h1"));
+    assert_eq!(b.store.idempotency_hash(Some("ci"), "batch-10").await?.as_deref(), Some("h2"));
+    assert_eq!(b.store.idempotency_hash(Some("other"), "batch-1\u{1f}").await?, None, "scoped to the API key");
+    assert_eq!(b.store.idempotency_hash(Some("ci"), "batch-2").await?, None);
+    Ok(())
+}

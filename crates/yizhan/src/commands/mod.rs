@@ -6,6 +6,7 @@ pub mod channels_check;
 pub mod config;
 pub mod demo;
 pub mod emulator;
+pub mod migrate;
 pub mod recall;
 pub mod remote;
 pub mod send;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Send(args) if args.remote.server.is_some() => remote::send(&args).await,
         Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, *args).await,
         Command::Serve(args) => serve::run(load_config(cli.config.as_deref())?, args.listen).await,
+        Command::Migrate => migrate::run(&load_config(cli.config.as_deref())?).await,
         Command::Demo(args) => demo::run(args.listen, args.db).await,
         Command::Status(args) => remote::status(&args).await,
         Command::Retry(args) => remote::retry(&args).await,

@@ -2,7 +2,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::sync::watch;
@@ -11,15 +10,17 @@ use yizhan_store::Store;
 
 use crate::config::Config;
 use crate::exit::Outcome;
-use crate::server::auth::ApiKeys;
 use crate::server::{AppState, router};
+use crate::worker::Forwarder;
 use crate::worker::run::Worker;
 
 /// Runs the gateway until SIGINT or SIGTERM.
 pub async fn run(config: Config, listen: Option<String>) -> anyhow::Result<Outcome> {
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-    let store = Store::open(&config.store.url).await.with_context(|| format!("opening {}", config.store.url))?;
+    let store = Store::open_with(&config.store.url, config.store.migrate)
+        .await
+        .with_context(|| format!("opening the {} store", store_kind(&config.store.url)))?;
     serve(config, store, listener, axum::Router::new(), shutdown_signal()).await
 }
 
@@ -34,9 +35,21 @@ pub async fn serve(
 ) -> anyhow::Result<Outcome> {
     let addr: SocketAddr = listener.local_addr()?;
     let clock = Clock::System;
-    let worker = Worker::new(store.clone(), &config, clock.clone())?;
-    let state =
-        AppState { store, keys: ApiKeys::new(&config.api_keys), config: Arc::new(config), clock, wake: worker.waker() };
+    let shared = yizhan_shared::SharedBackend::open(config.store.redis_url.as_deref(), &config.store.url)
+        .await
+        .context("opening the shared token and quota store")?
+        .map(|backend| match (backend, config.store.redis_prefix.clone()) {
+            (yizhan_shared::SharedBackend::Redis { connection, .. }, Some(prefix)) => {
+                yizhan_shared::SharedBackend::Redis { connection, prefix }
+            }
+            (backend, _) => backend,
+        });
+    if let Some(backend) = &shared {
+        tracing::info!(backend = backend.name(), "tokens and quota counters shared with the other instances");
+    }
+    let worker = Worker::new_shared(store.clone(), &config, clock.clone(), shared.as_ref())?;
+    let forwarder = Forwarder::new(store.clone(), &config, clock.clone());
+    let state = AppState::for_worker(store, config, clock, &worker);
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -48,11 +61,17 @@ pub async fn serve(
     eprintln!("yizhan serving on http://{addr}");
     let app = router(state).merge(extra);
     let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
-    let (served, worked) = tokio::join!(server, worker.run(stopped(stop_rx)));
+    let (served, worked, ()) =
+        tokio::join!(server, worker.run(stopped(stop_rx.clone())), forwarder.run(stopped(stop_rx)));
     served.context("HTTP server")?;
     worked.context("delivery worker")?;
     eprintln!("yizhan stopped");
     Ok(Outcome::Success)
+}
+
+/// The scheme of a store URL, for messages that must not show credentials.
+pub(crate) fn store_kind(url: &str) -> &str {
+    url.split(':').next().unwrap_or_default()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

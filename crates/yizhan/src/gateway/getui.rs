@@ -2,21 +2,28 @@
 //!
 //! The `request_id` is chosen here, once (from `options.request_id` or random), and is part of
 //! every stored body, so every retry of a dispatch carries the same id and Getui drops the
-//! repeat. One cid or alias is a single push; several are one [`ListPushBody`] dispatch.
+//! repeat. One cid or alias is a single push; several are a list push planned as one
+//! `/push/list/message` dispatch (carrying the `request_id`) followed by one ordered dispatch per
+//! chunk of ≤1000 (`after_seq` = the create call), whose stored body holds
+//! [`TASKID_PLACEHOLDER`] until the store fills in the taskid the create call returned. Each
+//! chunk is retried alone and never resent once delivered.
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use yizhan_getui::api::{push_all, push_list_message, push_single_alias, push_single_cid, push_tag};
+use yizhan_getui::api::{
+    push_all, push_list_alias, push_list_cid, push_list_message, push_single_alias, push_single_cid, push_tag,
+};
 use yizhan_getui::push::limits::AUDIENCE_MAX;
 use yizhan_getui::push::{Audience, Condition, OptType, PushMessage, PushRequest, RequestId};
 use yizhan_getui::validate::ValidationError;
+use yizhan_store::TASKID_PLACEHOLDER;
 
 use super::error::ApiError;
 use super::model::{self, Content, MessageRequest};
 use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
 
-/// The body of a [`endpoint::GETUI_PUSH_LIST`] dispatch.
+/// The body of a legacy [`endpoint::GETUI_PUSH_LIST`] dispatch (no longer planned).
 ///
 /// The worker executes it as Getui's list push: `POST /push/list/message` with `message` (a
 /// `push_list_message` body carrying the fixed `request_id`) returns a taskid, which the worker
@@ -145,7 +152,6 @@ pub(super) fn dispatches(
         Some(id) => RequestId::parse(id.clone()).map_err(|e| invalid(&e.field, &e.problem, request))?,
         None => RequestId::random(),
     };
-    let dedupe_id = Some(request_id.as_str().to_owned());
     let body = PushRequest {
         request_id,
         group_name: content.group_name.clone(),
@@ -159,7 +165,6 @@ pub(super) fn dispatches(
     if targets.iter().filter(|t| **t).count() != 1 {
         return Err(ApiError::validation("to", "give exactly one of cids, aliases, tag_conditions and all"));
     }
-    let check = |result: Result<(), ValidationError>| result.map_err(|e| invalid(&e.field, &e.problem, request));
     let target = if !to.cids.is_empty() {
         Target::Cids(to.cids.clone())
     } else if !to.aliases.is_empty() {
@@ -169,20 +174,9 @@ pub(super) fn dispatches(
     } else {
         Target::Tags(to.tag_conditions.iter().map(condition).collect())
     };
-    let (endpoint, json) =
-        match direct_push(&target, &body, now_ms).map_err(|e| invalid(&e.field, &e.problem, request))? {
-            Some(push) => (push.endpoint(), push.to_json().map_err(serialization)?),
-            None => {
-                let (ids, audience) = match &target {
-                    Target::Aliases(ids) => (ids, Audience::aliases(ids.clone())),
-                    _ => (&to.cids, Audience::cids(to.cids.clone())),
-                };
-                check(push_list_message::Request(body.clone()).validate(now_ms))?;
-                check_list(ids, &audience, request)?;
-                let list = ListPushBody { message: body, audience };
-                (endpoint::GETUI_PUSH_LIST, serde_json::to_vec(&list).map_err(serialization)?)
-            }
-        };
+    let Some(push) = direct_push(&target, &body, now_ms).map_err(|e| invalid(&e.field, &e.problem, request))? else {
+        return list_dispatches(body, &target, request, now_ms);
+    };
     let recipients = match &target {
         Target::Cids(ids) => ids.iter().map(|id| format!("cid:{id}")).collect(),
         Target::Aliases(ids) => ids.iter().map(|id| format!("alias:{id}")).collect(),
@@ -193,7 +187,53 @@ pub(super) fn dispatches(
             .map(|c| format!("tag_condition:{}:{}:{}", c.key, c.opt_type.as_str(), c.values.join(",")))
             .collect(),
     };
-    Ok(vec![PlannedDispatch { endpoint, body: json, dedupe_id, recipients }])
+    let json = push.to_json().map_err(serialization)?;
+    let dedupe_id = Some(body.request_id.as_str().to_owned());
+    Ok(vec![PlannedDispatch { endpoint: push.endpoint(), body: json, dedupe_id, recipients, after: None }])
+}
+
+/// A list push: the `/push/list/message` call (with the `request_id`), then one dispatch per
+/// chunk of ≤1000 cids or aliases, each ordered after the first and holding
+/// [`TASKID_PLACEHOLDER`] where the taskid goes.
+fn list_dispatches(
+    body: PushRequest,
+    target: &Target,
+    request: &MessageRequest,
+    now_ms: i64,
+) -> Result<Vec<PlannedDispatch>, ApiError> {
+    let check = |result: Result<(), ValidationError>| result.map_err(|e| invalid(&e.field, &e.problem, request));
+    let (ids, audience, by_alias) = match target {
+        Target::Aliases(ids) => (ids, Audience::aliases(ids.clone()), true),
+        Target::Cids(ids) => (ids, Audience::cids(ids.clone()), false),
+        Target::Tags(_) | Target::All => return Err(ApiError::internal("a tag or app push is not a list push")),
+    };
+    let create = push_list_message::Request(body);
+    check(create.validate(now_ms))?;
+    check_list(ids, &audience, request)?;
+    let mut out = vec![PlannedDispatch {
+        endpoint: endpoint::GETUI_PUSH_LIST_MESSAGE,
+        body: serde_json::to_vec(&create).map_err(serialization)?,
+        dedupe_id: Some(create.0.request_id.as_str().to_owned()),
+        recipients: Vec::new(),
+        after: None,
+    }];
+    for chunk in ids.chunks(AUDIENCE_MAX) {
+        let (endpoint, json, prefix) = if by_alias {
+            let r = push_list_alias::Request::new(TASKID_PLACEHOLDER, chunk.iter().cloned());
+            (endpoint::GETUI_PUSH_LIST_ALIAS, serde_json::to_vec(&r), "alias")
+        } else {
+            let r = push_list_cid::Request::new(TASKID_PLACEHOLDER, chunk.iter().cloned());
+            (endpoint::GETUI_PUSH_LIST_CID, serde_json::to_vec(&r), "cid")
+        };
+        out.push(PlannedDispatch {
+            endpoint,
+            body: json.map_err(serialization)?,
+            dedupe_id: None,
+            recipients: chunk.iter().map(|id| format!("{prefix}:{id}")).collect(),
+            after: Some(0),
+        });
+    }
+    Ok(out)
 }
 
 /// Checks a list audience chunk by chunk (Getui's limit is per call) and for duplicates across

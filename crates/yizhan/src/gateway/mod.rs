@@ -4,6 +4,8 @@
 //! * [`model`]: the v1 API JSON types (`POST /v1/messages`), with OpenAPI schemas.
 //! * [`plan()`]: validates a [`MessageRequest`] for its channel and produces a [`Plan`]: when to
 //!   send, and one [`PlannedDispatch`] per provider call with its exact JSON body.
+//! * [`fit`] and [`overflow`]: text over the provider's byte limit is split, truncated or
+//!   refused per `options.overflow`.
 //! * [`ApiError`]: the `{code, message, field?}` error body and its stable codes.
 //!
 //! ```
@@ -20,9 +22,13 @@
 //! assert_eq!(plan.dispatches[0].recipients, ["user:alice", "user:bob"]);
 //! ```
 
+pub mod coalesce;
 pub mod error;
+pub mod fit;
 pub mod getui;
 pub mod model;
+pub mod overflow;
+pub mod peak;
 mod plan;
 pub mod time;
 pub mod wecom;

@@ -245,8 +245,8 @@ pub struct Options {
     /// Send at exactly `send_at`, without spreading sends scheduled on :00 or :30.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exact: bool,
-    /// What to do with text over the provider's limit. Only `reject` works today: with `split`
-    /// (the default) or `truncate`, text that fits is sent and text that does not is a 422.
+    /// What to do with `text` or `markdown` over the provider's byte limit (WeCom app 2048,
+    /// robot text 2048, robot markdown 4096): `split` (the default), `truncate` or `reject`.
     #[serde(default)]
     pub overflow: Overflow,
     /// Getui: the push `request_id` (10–32 of letters, digits, `_`, `-`); default random.
@@ -261,10 +261,10 @@ pub struct Options {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Overflow {
-    /// Split at character boundaries into several messages (not yet supported: 422 when needed).
+    /// Split at line, else character, boundaries into several messages numbered `(1/3) `, sent in order.
     #[default]
     Split,
-    /// Cut at the limit (not yet supported: 422 when needed).
+    /// Cut at the limit, ending with `…`.
     Truncate,
     /// Refuse with 422.
     Reject,

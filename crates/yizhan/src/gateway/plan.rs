@@ -11,7 +11,7 @@
 //! | `wecom_app` | `chatid` | [`endpoint::WECOM_APPCHAT_SEND`] |
 //! | `wecom_robot` | the robot's group (`mentions` with text) | [`endpoint::WECOM_WEBHOOK_SEND`] |
 //! | `getui` | one cid / alias | [`endpoint::GETUI_PUSH_SINGLE_CID`], [`endpoint::GETUI_PUSH_SINGLE_ALIAS`] |
-//! | `getui` | several cids or aliases | [`endpoint::GETUI_PUSH_LIST`] (body: [`super::getui::ListPushBody`]) |
+//! | `getui` | several cids or aliases | [`endpoint::GETUI_PUSH_LIST_MESSAGE`], then one [`endpoint::GETUI_PUSH_LIST_CID`] / [`endpoint::GETUI_PUSH_LIST_ALIAS`] per 1000 (ordered after the first) |
 //! | `getui` | `tag_conditions`, `all` | [`endpoint::GETUI_PUSH_TAG`], [`endpoint::GETUI_PUSH_ALL`] |
 //!
 //! Recipients of a dispatch are written `user:<id>`, `party:<id>`, `tag:<id>`, `chat:<id>`,
@@ -19,7 +19,7 @@
 //! `all`, so per-recipient outcomes can be matched to what the provider reports.
 
 use super::error::ApiError;
-use super::model::{Content, MessageRequest, Overflow};
+use super::model::{Content, MessageRequest};
 use super::time::parse_rfc3339_ms;
 use crate::config::ChannelConfig;
 
@@ -35,9 +35,22 @@ pub mod endpoint {
     pub const GETUI_PUSH_SINGLE_CID: &str = "getui.push_single_cid";
     /// Getui `POST /push/single/alias`.
     pub const GETUI_PUSH_SINGLE_ALIAS: &str = "getui.push_single_alias";
-    /// Getui list push: `/push/list/message`, then `/push/list/cid` or `/push/list/alias` in
-    /// chunks of 1000 with the returned taskid (see [`super::super::getui::ListPushBody`]).
+    /// Getui list push in one dispatch: `/push/list/message`, then `/push/list/cid` or
+    /// `/push/list/alias` in chunks of 1000 (see [`super::super::getui::ListPushBody`]). No longer
+    /// planned (a retry resent every chunk); still executed for dispatches stored by older builds.
     pub const GETUI_PUSH_LIST: &str = "getui.push_list";
+    /// A merged Getui call (never stored as a dispatch's endpoint): the leader of coalesced
+    /// `getui.push_single_cid` dispatches, whose persisted merged body is a
+    /// [`super::super::getui::ListPushBody`], sent as `/push/list/message` then one
+    /// `/push/list/cid` (≤1000 cids) with its taskid. See [`crate::gateway::coalesce`].
+    pub const GETUI_MERGED_LIST: &str = "getui.merged_list";
+    /// Getui `POST /push/list/message`: creates the list message; its taskid handle is filled
+    /// into the chunk dispatches that wait for it.
+    pub const GETUI_PUSH_LIST_MESSAGE: &str = "getui.push_list_message";
+    /// Getui `POST /push/list/cid`: one chunk of ≤1000 cids, ordered after the create call.
+    pub const GETUI_PUSH_LIST_CID: &str = "getui.push_list_cid";
+    /// Getui `POST /push/list/alias`: one chunk of ≤1000 aliases, ordered after the create call.
+    pub const GETUI_PUSH_LIST_ALIAS: &str = "getui.push_list_alias";
     /// Getui `POST /push/tag`.
     pub const GETUI_PUSH_TAG: &str = "getui.push_tag";
     /// Getui `POST /push/all`.
@@ -55,6 +68,9 @@ pub struct Plan {
     pub exact: bool,
     /// One entry per provider call, in order.
     pub dispatches: Vec<PlannedDispatch>,
+    /// The text was split into parts (`options.overflow` `split`): the dispatches must go out
+    /// one after the other, each only after the previous one was delivered.
+    pub ordered: bool,
 }
 
 /// One provider call.
@@ -69,6 +85,9 @@ pub struct PlannedDispatch {
     pub dedupe_id: Option<String>,
     /// Who this call reaches (see the module docs for the notation).
     pub recipients: Vec<String>,
+    /// Not sent before the dispatch at this index (of the same plan) was delivered; see
+    /// [`yizhan_store::NewDispatch::after_seq`].
+    pub after: Option<usize>,
 }
 
 /// Validates `request` for `channel` (the configured channel named by `request.channel`) and
@@ -97,12 +116,17 @@ pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> R
             format_args!("applies to {owner} channels; {:?} is a {kind} channel", channel.name()),
         ));
     }
-    let dispatches = match channel {
-        ChannelConfig::WecomApp(app) => super::wecom::app_dispatches(request, app)?,
-        ChannelConfig::WecomRobot(bot) => super::wecom::robot_dispatches(request, &bot.name)?,
-        ChannelConfig::Getui(app) => super::getui::dispatches(request, &app.name, now_ms)?,
-    };
-    Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches })
+    let mut dispatches = Vec::new();
+    let parts = super::fit::fit(request, kind)?;
+    let ordered = parts.len() > 1;
+    for part in parts {
+        dispatches.extend(match channel {
+            ChannelConfig::WecomApp(app) => super::wecom::app_dispatches(&part, app)?,
+            ChannelConfig::WecomRobot(bot) => super::wecom::robot_dispatches(&part, &bot.name)?,
+            ChannelConfig::Getui(app) => super::getui::dispatches(&part, &app.name, now_ms)?,
+        });
+    }
+    Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches, ordered })
 }
 
 /// Fails when a recipient list that `kind` channels do not take is set.
@@ -142,20 +166,9 @@ pub(super) fn unsupported_content(content: &Content, channel: &str, kind: &str, 
     )
 }
 
-/// A client-crate validation error (its field and problem) as a 422 naming the request field. Text over the limit with
-/// `overflow` `split` or `truncate` names `options.overflow`: those modes are not yet supported.
+/// A client-crate validation error (its field and problem) as a 422 naming the request field.
 pub(super) fn invalid(provider_field: &str, problem: &str, request: &MessageRequest) -> ApiError {
-    let field = api_field(provider_field, &request.content);
-    let text_field =
-        matches!(&request.content, Content::Text(_) | Content::Markdown(_)) && field.starts_with("content.");
-    if text_field && problem.contains("the limit") && request.options.overflow != Overflow::Reject {
-        let mode = request.options.overflow.as_str();
-        return ApiError::validation(
-            "options.overflow",
-            format_args!("{field} {problem}; overflow {mode:?} is not yet supported, so the text must fit"),
-        );
-    }
-    ApiError::validation(field, problem)
+    ApiError::validation(api_field(provider_field, &request.content), problem)
 }
 
 /// Maps a provider field path (`touser`, `text.content`, `audience.cid[2]`) to the request's.
@@ -200,4 +213,28 @@ pub(super) fn api_field(field: &str, content: &Content) -> String {
         }
     }
     format!("content.{}", content.key())
+}
+
+impl Plan {
+    /// The outbox rows of this plan's dispatches. A dispatch that names its predecessor keeps
+    /// it (Getui list chunks wait for the create call); split parts go out in order, each after
+    /// the previous one was delivered. With `coalesce_on = Some(channel)`, WeCom sends that may
+    /// be merged with identical ones carry their coalesce key (see [`crate::gateway::coalesce`]).
+    pub fn new_dispatches(&self, coalesce_on: Option<&str>) -> Vec<yizhan_store::NewDispatch> {
+        self.dispatches
+            .iter()
+            .enumerate()
+            .map(|(i, d)| yizhan_store::NewDispatch {
+                coalesce_key: coalesce_on.and_then(|channel| super::coalesce::key(channel, d, self.expires_at_ms)),
+                body: d.body.clone(),
+                endpoint: d.endpoint.to_owned(),
+                dedupe_id: d.dedupe_id.clone(),
+                recipients: d.recipients.clone(),
+                after_seq: match d.after {
+                    Some(after) => i64::try_from(after).ok(),
+                    None => (self.ordered && i > 0).then(|| i64::try_from(i - 1).unwrap_or(i64::MAX)),
+                },
+            })
+            .collect()
+    }
 }

@@ -49,6 +49,7 @@ pub(super) fn app_dispatches(request: &MessageRequest, app: &WecomAppConfig) -> 
             body: to_json(&body)?,
             dedupe_id: None,
             recipients: vec![format!("chat:{chatid}")],
+            after: None,
         }]);
     }
     let users = match (to.all, to.users.is_empty()) {
@@ -88,6 +89,7 @@ pub(super) fn app_dispatches(request: &MessageRequest, app: &WecomAppConfig) -> 
             body: prepared.body.to_vec(),
             dedupe_id: None,
             recipients: names.collect(),
+            after: None,
         });
     }
     Ok(dispatches)
@@ -124,6 +126,7 @@ pub(super) fn robot_dispatches(request: &MessageRequest, channel: &str) -> Resul
         body: body.to_vec(),
         dedupe_id: None,
         recipients: vec!["group".to_owned()],
+        after: None,
     }])
 }
 

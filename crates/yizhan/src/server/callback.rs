@@ -1,8 +1,10 @@
 //! `GET|POST /v1/callbacks/wecom/{channel}`: the URL WeCom calls for an application's messages
 //! and events. No API key: WeCom authenticates with the SHA1 signature over the configured Token,
 //! checked in constant time. `GET` is URL verification (answer the decrypted `echostr` raw);
-//! `POST` bodies are decrypted, answered with an empty 200 at once (WeCom gives 5 s), and
-//! forwarded as JSON `{channel, msg_type, event, xml}` to the channel's `forward_url`.
+//! `POST` bodies are decrypted, stored as a durable callback forward of JSON
+//! `{channel, msg_type, event, xml}` for the channel's `forward_url`, and answered with an empty
+//! 200 (WeCom gives 5 s); [`crate::worker::Forwarder`] delivers it with retries. If the forward
+//! cannot be stored the answer is 500, so WeCom calls again.
 
 use std::collections::HashMap;
 
@@ -14,9 +16,6 @@ use yizhan_wecom::callback::{CallbackCrypto, CallbackMessage};
 
 use super::Ctx;
 use crate::config::{ChannelConfig, WecomAppConfig};
-
-/// How long a forward may take.
-const FORWARD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 type Params = Query<HashMap<String, String>>;
 
@@ -74,12 +73,16 @@ pub(crate) async fn receive(
     tracing::info!(channel, msg_type, event = event.as_deref().unwrap_or(""), "callback received");
     if let Some(url) = forward_url {
         let payload = serde_json::json!({"channel": channel, "msg_type": msg_type, "event": event, "xml": xml});
-        tokio::spawn(async move {
-            let result = reqwest::Client::new().post(&url).timeout(FORWARD_TIMEOUT).json(&payload).send().await;
-            if let Err(e) = result.and_then(reqwest::Response::error_for_status) {
-                tracing::warn!(error = %e.without_url(), "callback forward failed");
-            }
-        });
+        let forward = yizhan_store::NewForward {
+            channel: channel.clone(),
+            url,
+            body: payload.to_string().into_bytes(),
+            created_at_ms: ctx.app.clock.now_ms(),
+        };
+        if let Err(e) = ctx.app.store.enqueue_forward(forward).await {
+            tracing::error!(channel, error = %e, "could not store the callback forward; WeCom will call again");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR);
+        }
     }
     Ok(StatusCode::OK)
 }

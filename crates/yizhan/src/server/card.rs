@@ -82,5 +82,5 @@ pub(crate) async fn update_card(
         yizhan_wecom::Error::Invalid(v) => ApiError::validation(v.field, v.problem),
         other => ApiError::conflict(format!("WeCom refused the update: {other}")),
     })?;
-    Ok(Json(StatusView { id: record.id.to_string(), status: "card_updated".to_owned() }))
+    Ok(Json(StatusView { id: record.id.to_string(), status: "card_updated".to_owned(), done: Vec::new() }))
 }

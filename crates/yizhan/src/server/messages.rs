@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use yizhan_core::MessageId;
-use yizhan_store::{AcceptOutcome, CancelOutcome, Idempotency, MessageRecord, NewDispatch, NewMessage};
+use yizhan_store::{AcceptOutcome, CancelOutcome, Idempotency, MessageRecord, NewMessage};
 
 use super::auth::Caller;
 use super::error::{body_rejection, caller, refusal, store_error};
@@ -59,9 +59,7 @@ pub(crate) async fn create(
             let first = first.ok_or_else(|| ApiError::internal("the replayed message vanished"))?;
             Ok((StatusCode::ACCEPTED, Json(first_response(&first))))
         }
-        AcceptOutcome::IdempotencyMismatch(_) => Err(ApiError::idempotency_mismatch(
-            "this Idempotency-Key was used before with a different body; use a new key",
-        )),
+        AcceptOutcome::IdempotencyMismatch(_) => Err(mismatch()),
     }
 }
 
@@ -73,15 +71,23 @@ struct RawBatch {
 }
 
 /// Accept up to 1000 messages in one store transaction; results per item, in order.
-/// `Idempotency-Key` is not supported on batches yet.
+///
+/// With an `Idempotency-Key` (scoped to the API key, separate from single-message keys) the same
+/// key and body replay the first results; another body is 422 `idempotency_mismatch`.
+//
+// Item `i` is stored under the derived key `<key>\u{1f}<i>` (no header value can hold U+001F)
+// with the SHA-256 of the whole batch body. A replay answers stored items from the store and
+// refuses refused items again (planning is deterministic).
 #[utoipa::path(post, path = "/v1/messages:batch", tag = "messages", security(("bearer" = [])),
     request_body = BatchRequest,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Replays the first results for the same key and body; another body is 422")),
     responses(
         (status = 202, description = "Per-item results; accepted items are stored durably", body = BatchResponse),
         (status = 400, description = "Not JSON, or not `{messages: [...]}`", body = ApiError),
         (status = 401, description = "No or unknown API key", body = ApiError),
         (status = 413, description = "Body over 16 MiB", body = ApiError),
-        (status = 422, description = "Empty or over 1000 messages", body = ApiError),
+        (status = 422, description = "Empty or over 1000 messages, or idempotency mismatch", body = ApiError),
     ))]
 pub(crate) async fn create_batch(
     State(ctx): State<Ctx>,
@@ -95,25 +101,52 @@ pub(crate) async fn create_batch(
         let n = batch.messages.len();
         return Err(ApiError::validation("messages", format_args!("has {n} messages; 1 to {MAX_BATCH} are allowed")));
     }
+    let key = headers.get("idempotency-key").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let body_sha256 = hex(&Sha256::digest(&body));
+    if let Some(key) = &key {
+        let prefix = batch_key(key, None);
+        let stored = ctx.app.store.idempotency_hash(Some(&caller.name), &prefix).await.map_err(store_error)?;
+        if stored.is_some_and(|h| h != body_sha256) {
+            return Err(mismatch());
+        }
+    }
     let mut results: Vec<Result<Accepted, ApiError>> = Vec::with_capacity(batch.messages.len());
     let mut to_store = Vec::new();
-    for item in batch.messages {
+    let mut stored_at = Vec::new();
+    for (i, item) in batch.messages.into_iter().enumerate() {
+        let idempotency =
+            key.as_ref().map(|k| Idempotency { key: batch_key(k, Some(i)), body_sha256: body_sha256.clone() });
         let prepared = serde_json::from_value::<MessageRequest>(item)
             .map_err(malformed)
-            .and_then(|request| prepare(&ctx, &caller, request, None));
+            .and_then(|request| prepare(&ctx, &caller, request, idempotency));
         match prepared {
             Ok((msg, accepted)) => {
                 to_store.push(msg);
+                stored_at.push(results.len());
                 results.push(Ok(accepted));
             }
             Err(e) => results.push(Err(e)),
         }
     }
-    let stored = to_store.len();
-    if stored > 0 {
-        ctx.app.store.accept_batch(to_store).await.map_err(store_error)?;
-        ctx.app.wake.notify_one();
-        ctx.counters.accepted(stored as u64);
+    if !to_store.is_empty() {
+        let outcomes = ctx.app.store.accept_batch(to_store).await.map_err(store_error)?;
+        let mut fresh = 0;
+        for (outcome, at) in outcomes.into_iter().zip(stored_at) {
+            match outcome {
+                AcceptOutcome::Accepted(_) => fresh += 1,
+                AcceptOutcome::Replayed(id) => {
+                    let first = ctx.app.store.message(id).await.map_err(store_error)?;
+                    let first = first.ok_or_else(|| ApiError::internal("the replayed message vanished"))?;
+                    results[at] = Ok(first_response(&first));
+                }
+                // Only when another request with this key and another body raced this one.
+                AcceptOutcome::IdempotencyMismatch(_) => return Err(mismatch()),
+            }
+        }
+        if fresh > 0 {
+            ctx.app.wake.notify_one();
+            ctx.counters.accepted(fresh);
+        }
     }
     let results = results
         .into_iter()
@@ -123,6 +156,18 @@ pub(crate) async fn create_batch(
         })
         .collect();
     Ok((StatusCode::ACCEPTED, Json(BatchResponse { results })))
+}
+
+/// The idempotency key of item `index` of a keyed batch, or (`None`) the prefix they share.
+fn batch_key(key: &str, index: Option<usize>) -> String {
+    match index {
+        Some(i) => format!("{key}\u{1f}{i}"),
+        None => format!("{key}\u{1f}"),
+    }
+}
+
+fn mismatch() -> ApiError {
+    ApiError::idempotency_mismatch("this Idempotency-Key was used before with a different body; use a new key")
 }
 
 /// Checks scope and plans one request; the message to store and the 202 body to answer.
@@ -138,13 +183,19 @@ fn prepare(
             ApiError::validation("channel", format_args!("no channel is named {:?}", request.channel))
         })?;
     let now = ctx.app.clock.now_ms();
-    let plan = plan(&request, channel, now)?;
+    let mut plan = plan(&request, channel, now)?;
     let id = MessageId::new();
+    if !plan.exact && request.options.send_at.is_some() {
+        let window_ms = i64::try_from(ctx.app.config.shaping.peak_spread_secs.saturating_mul(1000)).unwrap_or(0);
+        plan.send_at_ms = crate::gateway::peak::spread(plan.send_at_ms, window_ms, id.to_string().as_bytes());
+    }
     let accepted = Accepted {
         id: id.to_string(),
         status: initial_status(plan.send_at_ms, now).to_owned(),
-        recipients: plan.dispatches.iter().flat_map(|d| d.recipients.iter().cloned()).collect(),
+        recipients: unique(plan.dispatches.iter().flat_map(|d| d.recipients.iter().cloned())),
     };
+    let shaping = &ctx.app.config.shaping;
+    let coalescing = shaping.coalesce_window_ms > 0 && (shaping.coalesce_getui || channel.kind() != "getui");
     let msg = NewMessage {
         id,
         channel: request.channel.clone(),
@@ -154,18 +205,15 @@ fn prepare(
         send_at_ms: plan.send_at_ms,
         expires_at_ms: plan.expires_at_ms,
         created_at_ms: now,
-        dispatches: plan
-            .dispatches
-            .into_iter()
-            .map(|d| NewDispatch {
-                body: d.body,
-                endpoint: d.endpoint.to_owned(),
-                dedupe_id: d.dedupe_id,
-                recipients: d.recipients,
-            })
-            .collect(),
+        dispatches: plan.new_dispatches(coalescing.then_some(request.channel.as_str())),
     };
     Ok((msg, accepted))
+}
+
+/// The recipients of every dispatch, each once (split parts name the same ones), in order.
+fn unique(recipients: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    recipients.filter(|r| seen.insert(r.clone())).collect()
 }
 
 /// `accepted` when due now, `scheduled` when `send_at` is in the future.
@@ -178,7 +226,7 @@ fn first_response(m: &MessageRecord) -> Accepted {
     Accepted {
         id: m.id.to_string(),
         status: initial_status(m.send_at_ms, m.created_at_ms).to_owned(),
-        recipients: m.dispatches.iter().flat_map(|d| d.recipients.iter().cloned()).collect(),
+        recipients: unique(m.dispatches.iter().flat_map(|d| d.recipients.iter().cloned())),
     }
 }
 
@@ -217,13 +265,14 @@ pub(crate) async fn get(
     Ok(Json(MessageView::from(&record)))
 }
 
-/// Cancel a message that was not sent yet, or recall a delivered WeCom application message
-/// (within WeCom's 24 h). Anything else already sent answers 409 saying why (Getui revoke is not
-/// available through this endpoint yet).
+/// Cancel a message that was not sent yet, recall a delivered WeCom application message (within
+/// WeCom's 24 h), or revoke a delivered Getui message (single pushes: a revoke push; list and
+/// app pushes: the task is stopped; `done` lists the provider calls). Anything else already sent
+/// answers 409 saying why.
 #[utoipa::path(delete, path = "/v1/messages/{id}", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The message id")),
     responses(
-        (status = 200, description = "Cancelled (also when it already was), or recalled", body = StatusView),
+        (status = 200, description = "Cancelled (also when it already was), recalled or revoked", body = StatusView),
         (status = 401, description = "No or unknown API key", body = ApiError),
         (status = 404, description = "No such message", body = ApiError),
         (status = 409, description = "Already sent and not recallable, or being sent", body = ApiError),
@@ -235,7 +284,9 @@ pub(crate) async fn cancel(
 ) -> Result<Json<StatusView>, ApiError> {
     let record = visible(&ctx, &headers, &id).await?;
     match ctx.app.store.cancel(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)? {
-        CancelOutcome::Cancelled => Ok(Json(StatusView { id: record.id.to_string(), status: "cancelled".to_owned() })),
+        CancelOutcome::Cancelled => {
+            Ok(Json(StatusView { id: record.id.to_string(), status: "cancelled".to_owned(), done: Vec::new() }))
+        }
         CancelOutcome::AlreadySent(status) => recall(&ctx, &record, &status.to_string()).await,
     }
 }
@@ -244,8 +295,22 @@ pub(crate) async fn cancel(
 /// anything else that was already sent is a 409 saying why.
 async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -> Result<Json<StatusView>, ApiError> {
     let refuse = |why: String| ApiError::conflict(format!("message {} is {status}: {why}", record.id));
-    let Some(crate::config::ChannelConfig::WecomApp(app)) = ctx.app.config.channel(&record.channel) else {
-        return Err(refuse("it was already sent; only WeCom application messages can be recalled".to_owned()));
+    let app = match ctx.app.config.channel(&record.channel) {
+        Some(crate::config::ChannelConfig::WecomApp(app)) => app,
+        Some(crate::config::ChannelConfig::Getui(getui)) => {
+            if !matches!(status, "delivered" | "partially_delivered") {
+                return Err(refuse(
+                    "it is being sent or failed; only delivered Getui messages can be revoked".to_owned(),
+                ));
+            }
+            let done = super::revoke::revoke(ctx, getui, record).await?;
+            return Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done }));
+        }
+        _ => {
+            return Err(refuse(
+                "it was already sent; only WeCom application and Getui messages can be recalled".to_owned(),
+            ));
+        }
     };
     let msgids: Vec<&str> = record.dispatches.iter().filter_map(|d| d.handles.msgid.as_deref()).collect();
     if msgids.is_empty() || !matches!(status, "delivered" | "partially_delivered") {
@@ -256,7 +321,7 @@ async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -
         client.recall(msgid).await.map_err(|e| refuse(format!("WeCom refused the recall: {e}")))?;
     }
     ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)?;
-    Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned() }))
+    Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done: Vec::new() }))
 }
 
 /// Replay a dead (or partially delivered) message with the same provider bodies.
@@ -283,5 +348,5 @@ pub(crate) async fn retry(
     ctx.app.wake.notify_one();
     let now = ctx.app.store.message(record.id).await.map_err(store_error)?;
     let status = now.map_or_else(|| "accepted".to_owned(), |m| m.status.as_str().to_owned());
-    Ok(Json(StatusView { id: record.id.to_string(), status }))
+    Ok(Json(StatusView { id: record.id.to_string(), status, done: Vec::new() }))
 }

@@ -18,6 +18,7 @@ mod error;
 mod list;
 mod messages;
 mod ops;
+mod revoke;
 mod views;
 
 use std::sync::Arc;
@@ -54,6 +55,31 @@ pub struct AppState {
     pub clock: yizhan_core::Clock,
     /// Notified after every accept, so the worker starts at once instead of at its next poll.
     pub wake: Arc<tokio::sync::Notify>,
+    /// The worker's quota ledger, for `/metrics` (deferrals) and quota usage.
+    pub shaping: Arc<crate::shaping::Shaping>,
+    /// The worker's per-channel health and token ages (`ChannelHealth::default()` without a worker).
+    pub health: crate::worker::ChannelHealth,
+}
+
+impl AppState {
+    /// The state of a gateway whose delivery runs on `worker`: accepts wake it, and `/metrics`
+    /// and `/v1/channels` read its quota ledger and channel health.
+    pub fn for_worker(
+        store: Store,
+        config: Config,
+        clock: yizhan_core::Clock,
+        worker: &crate::worker::Worker,
+    ) -> AppState {
+        AppState {
+            store,
+            keys: ApiKeys::new(&config.api_keys),
+            config: Arc::new(config),
+            clock,
+            wake: worker.waker(),
+            shaping: worker.shaping(),
+            health: worker.health(),
+        }
+    }
 }
 
 /// The state the handlers see: the application's plus the request counters of `/metrics`.

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::Ctx;
 use super::error::caller;
-use super::views::ChannelView;
+use super::views::{ChannelView, HealthView};
 use crate::gateway::ApiError;
 
 /// Request counters shown by `/metrics`.
@@ -48,7 +48,8 @@ pub(crate) async fn count_responses(State(ctx): State<Ctx>, request: Request, ne
     response
 }
 
-/// The channels the key may use: name and kind, never credentials.
+/// The channels the key may use: name, kind, delivery health, token age and quota budgets,
+/// never credentials.
 #[utoipa::path(get, path = "/v1/channels", tag = "channels", security(("bearer" = [])),
     responses(
         (status = 200, description = "The key's channels", body = Vec<ChannelView>),
@@ -56,14 +57,17 @@ pub(crate) async fn count_responses(State(ctx): State<Ctx>, request: Request, ne
     ))]
 pub(crate) async fn channels(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Json<Vec<ChannelView>>, ApiError> {
     let caller = caller(&ctx.app, &headers)?;
-    let list = ctx
-        .app
-        .config
-        .channels
-        .iter()
-        .filter(|c| caller.may_use(c.name()).is_ok())
-        .map(|c| ChannelView { name: c.name().to_owned(), kind: c.kind().to_owned() })
-        .collect();
+    let now_ms = ctx.app.clock.now_ms();
+    let mut list = Vec::new();
+    for c in ctx.app.config.channels.iter().filter(|c| caller.may_use(c.name()).is_ok()) {
+        list.push(ChannelView {
+            name: c.name().to_owned(),
+            kind: c.kind().to_owned(),
+            health: HealthView::from_health(ctx.app.health.health(c.name())),
+            token_age_secs: ctx.app.health.token_age(c.name()).map(|d| d.as_secs()),
+            quota: ctx.app.shaping.usage(c.name(), now_ms).await,
+        });
+    }
     Ok(Json(list))
 }
 
@@ -90,7 +94,7 @@ pub(crate) async fn readyz(State(ctx): State<Ctx>) -> (StatusCode, Json<serde_js
     }
 }
 
-/// Prometheus metrics: messages per status, accepted messages, responses per HTTP status.
+/// Prometheus metrics: messages and dispatches per status, quota deferrals, accepts, HTTP responses.
 #[utoipa::path(get, path = "/metrics", tag = "ops",
     responses((status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
 pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
@@ -105,6 +109,20 @@ pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: store counts failed"),
     }
+    match ctx.app.store.dispatch_counts().await {
+        Ok(counts) => {
+            out.push_str(
+                "# HELP yizhan_dispatches Provider calls in the store by status (deferred: waiting on a quota or \
+                 rate limit).\n# TYPE yizhan_dispatches gauge\n",
+            );
+            for status in yizhan_store::DispatchStatus::ALL {
+                let n = counts.get(status.as_str()).copied().unwrap_or(0);
+                let _ = writeln!(out, "yizhan_dispatches{{status=\"{status}\"}} {n}");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: store dispatch counts failed"),
+    }
+    ctx.app.shaping.write_metrics(&mut out);
     let (accepted, responses) = ctx.counters.snapshot();
     out.push_str("# HELP yizhan_messages_accepted_total Messages accepted by this process.\n");
     out.push_str("# TYPE yizhan_messages_accepted_total counter\n");

@@ -54,6 +54,10 @@ pub(crate) struct StatusView {
     /// Its status now, e.g. `cancelled` or `accepted`.
     #[schema(example = "cancelled")]
     pub(crate) status: String,
+    /// What a recall did at the provider, one line per provider call (omitted when nothing),
+    /// e.g. `stopped Getui task RASL_…` or `revoked Getui task RASS_… for cid:…`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) done: Vec<String>,
 }
 
 /// A message with its history.
@@ -76,6 +80,9 @@ pub(crate) struct MessageView {
     pub(crate) expires_at_ms: Option<i64>,
     /// Status last changed at (epoch ms).
     pub(crate) updated_at_ms: i64,
+    /// When the next waiting dispatch is due (epoch ms): with `deferred`, when the quota
+    /// allows again. `null` when nothing waits.
+    pub(crate) next_attempt_at_ms: Option<i64>,
     /// Counted attempts over all dispatches.
     pub(crate) attempts: i64,
     /// The most recent error, if any attempt failed.
@@ -218,6 +225,47 @@ pub(crate) struct ChannelView {
     /// `wecom_app`, `wecom_robot` or `getui`.
     #[schema(example = "wecom_app")]
     pub(crate) kind: String,
+    /// The quota ledger's budgets for this channel, with current use of the per-call ones;
+    /// `null` when the ledger is off for it.
+    pub(crate) quota: Option<Vec<crate::shaping::QuotaUsage>>,
+    /// Delivery health since the gateway started (kept in memory by the worker).
+    pub(crate) health: HealthView,
+    /// Seconds since the channel's current access token was fetched; `null` when none is
+    /// cached (nothing sent yet, or a group robot, which has no token).
+    #[schema(example = 1234)]
+    pub(crate) token_age_secs: Option<u64>,
+}
+
+/// A channel's delivery health.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct HealthView {
+    /// The last delivered attempt (epoch ms); `null` if none yet.
+    pub(crate) last_success_at_ms: Option<i64>,
+    /// The last failed attempt; `null` if none yet.
+    pub(crate) last_failure: Option<FailureView>,
+    /// Failed attempts since the last success.
+    pub(crate) consecutive_failures: u64,
+}
+
+/// A channel's last failed attempt.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct FailureView {
+    /// When (epoch ms).
+    pub(crate) at_ms: i64,
+    /// The provider's code, if it gave one.
+    pub(crate) code: Option<i64>,
+    /// The provider's (or transport's) message.
+    pub(crate) message: String,
+}
+
+impl HealthView {
+    pub(crate) fn from_health(h: crate::worker::health::Health) -> HealthView {
+        HealthView {
+            last_success_at_ms: h.last_success_at_ms,
+            last_failure: h.last_failure.map(|f| FailureView { at_ms: f.at_ms, code: f.code, message: f.message }),
+            consecutive_failures: h.consecutive_failures,
+        }
+    }
 }
 
 fn error_view(e: &yizhan_store::AttemptError) -> ErrorView {
@@ -235,6 +283,7 @@ impl From<&MessageRecord> for MessageView {
             send_at_ms: m.send_at_ms,
             expires_at_ms: m.expires_at_ms,
             updated_at_ms: m.updated_at_ms,
+            next_attempt_at_ms: m.next_attempt_at_ms(),
             attempts: m.dispatches.iter().map(|d| d.attempts).sum(),
             last_error: m.last_error().map(error_view),
             request: m.request.clone(),

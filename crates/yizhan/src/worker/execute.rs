@@ -9,9 +9,12 @@ use bytes::Bytes;
 use serde::Deserialize;
 use yizhan_core::FailureKind;
 use yizhan_getui::GetuiClient;
-use yizhan_getui::api::{push_all, push_single_alias, push_single_cid, push_tag};
-use yizhan_getui::push::Audience;
+use yizhan_getui::api::{
+    push_all, push_list_alias, push_list_cid, push_list_message, push_single_alias, push_single_cid, push_tag,
+};
+use yizhan_getui::push::{Audience, PushRequest, RequestId};
 use yizhan_getui::status::{CidStatus, TaskResults};
+use yizhan_store::TASKID_PLACEHOLDER;
 use yizhan_wecom::api::appchat;
 use yizhan_wecom::robot::RobotClient;
 use yizhan_wecom::{PreparedSend, WecomClient};
@@ -166,8 +169,30 @@ async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Deli
             let request: push_single_alias::Request = serde_json::from_slice(body).map_err(decode_error)?;
             client.push_single_alias(&request).await.map(from_results).map_err(getui_failure)
         }
+        GETUI_PUSH_LIST_MESSAGE => {
+            let request: push_list_message::Request = serde_json::from_slice(body).map_err(decode_error)?;
+            client.create_list_message(&request).await.map(delivered_task).map_err(getui_failure)
+        }
+        GETUI_PUSH_LIST_CID | GETUI_PUSH_LIST_ALIAS => {
+            if body.windows(TASKID_PLACEHOLDER.len()).any(|w| w == TASKID_PLACEHOLDER.as_bytes()) {
+                return Err(Failed {
+                    kind: FailureKind::Permanent,
+                    code: None,
+                    message: "the taskid of the list message was never filled in".to_owned(),
+                    ambiguous: false,
+                });
+            }
+            let results = if endpoint == GETUI_PUSH_LIST_CID {
+                let request: push_list_cid::Request = serde_json::from_slice(body).map_err(decode_error)?;
+                client.push_list_cid(&request).await
+            } else {
+                let request: push_list_alias::Request = serde_json::from_slice(body).map_err(decode_error)?;
+                client.push_list_alias(&request).await
+            };
+            results.map(|r| r.map(from_results).unwrap_or_default()).map_err(getui_failure)
+        }
         GETUI_PUSH_LIST => {
-            // Known gap until the worker records per-chunk progress: a retry after a failed
+            // Legacy single-dispatch list push (no longer planned): a retry after a failed
             // chunk re-creates the message (deduplicated by its request_id) and pushes every
             // chunk again.
             let list: ListPushBody = serde_json::from_slice(body).map_err(decode_error)?;
@@ -185,6 +210,7 @@ async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Deli
             let outcomes = pushed.statuses.iter().map(|(cid, s)| outcome(cid, getui_outcome(s))).collect();
             Ok(Delivered { handles: Handles { taskid: Some(pushed.taskid), ..Handles::default() }, outcomes })
         }
+        GETUI_MERGED_LIST => merged_list(client, body).await,
         GETUI_PUSH_ALL => {
             let request: push_all::Request = serde_json::from_slice(body).map_err(decode_error)?;
             client.push_all(&request).await.map(delivered_task).map_err(getui_failure)
@@ -200,6 +226,44 @@ async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Deli
             ambiguous: false,
         }),
     }
+}
+
+/// A merged Getui call ([`GETUI_MERGED_LIST`]): creates the list message, then pushes it to the
+/// ≤1000 cids with its taskid. Each cid's outcome is labelled `cid:<id>` like the members'
+/// recipients; a cid missing from Getui's answer (skipped as unknown) is `invalid`.
+///
+/// Creating a list message delivers nothing, so a failure of that step is never ambiguous: it
+/// is resent with the persisted `request_id` (Getui answers a repeat with the first taskid, or
+/// with 20001 `request_id cannot be repeat.`, and then the message is created again under a
+/// fresh id). A failure of the list push is reported as it is, ambiguous included.
+async fn merged_list(client: &GetuiClient, body: &[u8]) -> Result<Delivered, Failed> {
+    let list: ListPushBody = serde_json::from_slice(body).map_err(|e| undecodable(GETUI_MERGED_LIST, &e))?;
+    let Audience::Cid(cids) = list.audience else {
+        let e = serde::de::Error::custom(format!("merged audience {}", list.audience.kind()));
+        return Err(undecodable(GETUI_MERGED_LIST, &e));
+    };
+    let create = |message: PushRequest| push_list_message::Request(PushRequest { audience: None, ..message });
+    let not_ambiguous = |e: yizhan_getui::Error| Failed { ambiguous: false, ..getui_failure(e) };
+    let taskid = match client.create_list_message(&create(list.message.clone())).await {
+        Ok(taskid) => taskid,
+        Err(e) if e.code() == Some(20001) && e.to_string().contains("request_id") => {
+            let fresh = PushRequest { request_id: RequestId::random(), ..list.message };
+            client.create_list_message(&create(fresh)).await.map_err(not_ambiguous)?
+        }
+        Err(e) => return Err(not_ambiguous(e)),
+    };
+    let results = client
+        .push_list_cid(&push_list_cid::Request::new(taskid.clone(), cids.iter().cloned()))
+        .await
+        .map_err(getui_failure)?
+        .unwrap_or_default();
+    let statuses: BTreeMap<&str, &CidStatus> =
+        results.values().flat_map(|s| s.iter().map(|(cid, status)| (cid.as_str(), status))).collect();
+    let outcomes = cids
+        .iter()
+        .map(|cid| outcome(&format!("cid:{cid}"), statuses.get(cid.as_str()).map_or("invalid", |s| getui_outcome(s))))
+        .collect();
+    Ok(Delivered { handles: Handles { taskid: Some(taskid), ..Handles::default() }, outcomes })
 }
 
 fn from_results(results: TaskResults) -> Delivered {

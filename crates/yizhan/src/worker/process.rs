@@ -18,8 +18,9 @@ pub(crate) async fn attempt(
     rules: &ChannelRetry,
     now_ms: impl Fn() -> i64,
 ) -> DispatchResult {
+    let endpoint = effective_endpoint(claimed);
     let sent = match client {
-        Some(client) => execute(client, &claimed.endpoint, &claimed.body, &claimed.recipients).await,
+        Some(client) => execute(client, endpoint, &claimed.body, &claimed.recipients).await,
         None => Err(Failed {
             kind: FailureKind::Permanent,
             code: None,
@@ -31,7 +32,7 @@ pub(crate) async fn attempt(
         Ok(delivered) => delivered_result(delivered),
         Err(failed) => {
             let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
-            let safe = resend_is_safe(&claimed.endpoint, &claimed.body);
+            let safe = resend_is_safe(endpoint, &claimed.body);
             let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), safe);
             failed_result(&failed, next)
         }
@@ -104,11 +105,25 @@ fn failed_result(failed: &Failed, next: Next) -> DispatchResult {
     }
 }
 
+/// What `claimed` is sent as: its endpoint, except for a merged call of Getui single pushes,
+/// which goes out as one list task ([`execute::GETUI_MERGED_LIST`]).
+pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
+    if claimed.merged && claimed.endpoint == execute::GETUI_PUSH_SINGLE_CID {
+        execute::GETUI_MERGED_LIST
+    } else {
+        &claimed.endpoint
+    }
+}
+
 /// Whether resending the persisted `body` after an ambiguous failure is deduplicated by the
 /// provider: WeCom `message/send` with `enable_duplicate_check = 1`, and Getui pushes that carry
 /// a `request_id` (at the top level, or in the `message` of a list push). Robot webhooks and
-/// appchat sends have no dedupe, so they are never resent after an ambiguous failure.
+/// appchat sends have no dedupe, so they are never resent after an ambiguous failure; neither is
+/// a merged Getui list push, whose only ambiguous step is the push to the cids.
 pub(crate) fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
+    if endpoint == execute::GETUI_MERGED_LIST {
+        return false;
+    }
     let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
     if endpoint == WECOM_MESSAGE_SEND {
         return json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1);
@@ -123,7 +138,9 @@ pub(crate) fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::worker::execute::{GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_WEBHOOK_SEND};
+    use crate::worker::execute::{
+        GETUI_MERGED_LIST, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_WEBHOOK_SEND,
+    };
 
     #[test]
     fn resends_are_safe_only_with_provider_dedupe() {
@@ -133,6 +150,7 @@ mod tests {
         assert!(resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":"abc"}"#));
         assert!(!resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":""}"#));
         assert!(resend_is_safe(GETUI_PUSH_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
+        assert!(!resend_is_safe(GETUI_MERGED_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
         assert!(!resend_is_safe(WECOM_WEBHOOK_SEND, br#"{"enable_duplicate_check":1}"#));
         assert!(!resend_is_safe(WECOM_APPCHAT_SEND, br#"{"enable_duplicate_check":1}"#));
         assert!(!resend_is_safe(WECOM_MESSAGE_SEND, b"not json"));

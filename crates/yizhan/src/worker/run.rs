@@ -5,6 +5,9 @@
 //! `claim_due` of any worker takes the work over. A lease lost that way makes the late
 //! `complete` a `Conflict`, which is logged and ignored.
 //!
+//! Besides polling and the in-process [`Worker::waker`], the loop listens to the store's
+//! [`yizhan_store::DueSignal`]: on PostgreSQL an accept on any instance wakes every worker.
+//!
 //! ```no_run
 //! # async fn demo(config: yizhan::config::Config) -> anyhow::Result<()> {
 //! use yizhan::worker::run::Worker;
@@ -23,12 +26,15 @@ use anyhow::Context as _;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use yizhan_core::Clock;
-use yizhan_store::{ClaimToken, ClaimedDispatch, Store};
+use yizhan_store::{ClaimToken, ClaimedDispatch, DueSignal, Store};
 
 use super::decide::ChannelRetry;
+use super::defer;
 use super::execute::AnyClient;
-use super::process;
+use super::health::ChannelHealth;
+use super::{coalesce, process};
 use crate::config::{ChannelConfig, Config};
+use crate::shaping::{QuotaLedger, Shaping};
 
 /// Claims due dispatches and delivers them. Cheap to clone (shared state).
 #[derive(Debug, Clone)]
@@ -49,26 +55,46 @@ struct Inner {
     poll: Duration,
     shutdown_timeout: Duration,
     waker: Arc<Notify>,
+    health: ChannelHealth,
+    /// Coalescing (see [`super::coalesce`]): how long a leader waits for identical messages;
+    /// `None` disables it.
+    coalesce_window: Option<Duration>,
     /// Claims taken and not yet completed, released on shutdown.
     held: Mutex<HashSet<ClaimToken>>,
+    /// The quota ledger consulted before every send.
+    shaping: Arc<Shaping>,
 }
 
 impl Worker {
     /// A worker with a client for every configured channel (see [`crate::channels`]).
     pub fn new(store: Store, config: &Config, clock: Clock) -> anyhow::Result<Worker> {
+        Worker::new_shared(store, config, clock, None)
+    }
+
+    /// [`Worker::new`] for one of several instances: its WeCom and Getui clients share their
+    /// tokens, and its quota ledger its counters, with the other instances through `shared`
+    /// (Redis or PostgreSQL; see `yizhan_shared`). `None`: everything in process.
+    pub fn new_shared(
+        store: Store,
+        config: &Config,
+        clock: Clock,
+        shared: Option<&yizhan_shared::SharedBackend>,
+    ) -> anyhow::Result<Worker> {
+        let tokens = shared.map(yizhan_shared::SharedBackend::tokens);
+        let shared_tokens = tokens.as_ref();
         let mut clients = HashMap::new();
         for channel in &config.channels {
             let name = channel.name();
             let client = match channel {
-                ChannelConfig::WecomApp(c) => {
-                    crate::channels::wecom_client(c).map(AnyClient::WecomApp).map_err(anyhow::Error::from)
-                }
+                ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens)
+                    .map(AnyClient::WecomApp)
+                    .map_err(anyhow::Error::from),
                 ChannelConfig::WecomRobot(c) => {
                     crate::channels::robot_client(c).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
                 }
-                ChannelConfig::Getui(c) => {
-                    crate::channels::getui_client(c).map(AnyClient::Getui).map_err(anyhow::Error::from)
-                }
+                ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens)
+                    .map(AnyClient::Getui)
+                    .map_err(anyhow::Error::from),
             }
             .with_context(|| format!("building the client of channel {name:?}"))?;
             clients.insert(name.to_owned(), client);
@@ -85,10 +111,23 @@ impl Worker {
             ..ChannelRetry::default()
         };
         Ok(Worker::with_clients(store, clients, clock)
+            .with_shaping(Arc::new(match shared {
+                Some(backend) => {
+                    let windows = yizhan_shared::FallbackWindows::new(backend.windows())
+                        .expected_instances(config.store.expected_instances);
+                    Shaping::new_on(config, QuotaLedger::Shared(windows))
+                }
+                None => Shaping::new(config),
+            }))
             .with_rules(rules)
+            .with_id(format!("{}-{}", w.name, yizhan_core::MessageId::new()))
             .with_concurrency(w.concurrency)
             .with_lease(Duration::from_secs(w.lease_secs))
-            .with_shutdown_timeout(Duration::from_secs(w.shutdown_timeout_secs)))
+            .with_shutdown_timeout(Duration::from_secs(w.shutdown_timeout_secs))
+            .with_coalescing(
+                (config.shaping.coalesce_window_ms > 0)
+                    .then(|| Duration::from_millis(config.shaping.coalesce_window_ms)),
+            ))
     }
 
     /// A worker with the given clients by channel name, default rules and settings.
@@ -96,6 +135,7 @@ impl Worker {
         Worker {
             inner: Arc::new(Inner {
                 store,
+                health: ChannelHealth::new(clients.clone()),
                 clients,
                 rules: ChannelRetry::default(),
                 channel_rules: HashMap::new(),
@@ -106,7 +146,9 @@ impl Worker {
                 poll: Duration::from_millis(200),
                 shutdown_timeout: Duration::from_secs(10),
                 waker: Arc::new(Notify::new()),
+                coalesce_window: None,
                 held: Mutex::new(HashSet::new()),
+                shaping: Arc::new(Shaping::disabled()),
             }),
         }
     }
@@ -129,6 +171,17 @@ impl Worker {
         self.configure(|i| {
             i.channel_rules.insert(channel.to_owned(), rules);
         })
+    }
+
+    /// The quota ledger and rules (default: none, every dispatch is sent as claimed;
+    /// [`Worker::new`] uses the configuration's).
+    pub fn with_shaping(self, shaping: Arc<Shaping>) -> Worker {
+        self.configure(|i| i.shaping = shaping)
+    }
+
+    /// The quota ledger, shared with the HTTP service for `/metrics` and usage.
+    pub fn shaping(&self) -> Arc<Shaping> {
+        self.inner.shaping.clone()
     }
 
     /// The lease owner name (default `worker-<uuid>`).
@@ -157,6 +210,12 @@ impl Worker {
         self.configure(|i| i.shutdown_timeout = timeout)
     }
 
+    /// Coalesce identical dispatches, a leader waiting up to `window` after its acceptance for
+    /// others to join (default `None`: off; [`Worker::new`] takes `[shaping] coalesce_window_ms`).
+    pub fn with_coalescing(self, window: Option<Duration>) -> Worker {
+        self.configure(|i| i.coalesce_window = window)
+    }
+
     /// The lease owner name.
     pub fn id(&self) -> &str {
         &self.inner.id
@@ -165,6 +224,11 @@ impl Worker {
     /// Wakes a polling [`Worker::run`] at once, for example after the API accepted a message.
     pub fn waker(&self) -> Arc<Notify> {
         self.inner.waker.clone()
+    }
+
+    /// The per-channel health this worker records (for `GET /v1/channels`).
+    pub fn health(&self) -> ChannelHealth {
+        self.inner.health.clone()
     }
 
     /// Claims and processes until nothing is due at the clock's current time; returns how many
@@ -178,8 +242,8 @@ impl Worker {
             }
             processed += claims.len();
             let mut tasks = JoinSet::new();
-            for claimed in claims {
-                tasks.spawn(self.clone().process(claimed));
+            for (claimed, also) in self.groups(claims) {
+                tasks.spawn(self.clone().process(claimed, also));
             }
             while let Some(done) = tasks.join_next().await {
                 done.context("a dispatch task panicked")?;
@@ -187,24 +251,31 @@ impl Worker {
         }
     }
 
-    /// Runs until `shutdown` resolves: claims up to `concurrency` due dispatches, processes them
-    /// concurrently, and sleeps `poll` (or until [`Worker::waker`] fires) when nothing is due.
+    /// Runs until `shutdown` resolves: claims up to `concurrency` due dispatches (topping up once
+    /// at least half of the slots are free), processes them concurrently, and sleeps `poll` (or
+    /// until [`Worker::waker`] or the store's due signal fires) when nothing is due.
     /// On shutdown it stops claiming, lets in-flight sends finish within the shutdown timeout,
     /// aborts the rest and releases every claim still held.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, concurrency = inner.concurrency, "worker started");
         let mut tasks = JoinSet::new();
+        let mut due = inner.store.due_signal().await.unwrap_or_else(|e| {
+            tracing::warn!(worker = %inner.id, error = %e, "no due-work notifications; polling only");
+            DueSignal::never()
+        });
         tokio::pin!(shutdown);
         loop {
             let free = inner.concurrency.saturating_sub(tasks.len());
             let mut busy = false;
-            if free > 0 {
+            // Claim in batches: refill only once half the slots are free (or nothing runs), so
+            // one claim transaction serves many sends instead of one per finished send.
+            if free > 0 && (tasks.is_empty() || free >= inner.concurrency.div_ceil(2)) {
                 match self.claim(free).await {
                     Ok(claims) => {
                         busy = claims.len() == free;
-                        for claimed in claims {
-                            tasks.spawn(self.clone().process(claimed));
+                        for (claimed, also) in self.groups(claims) {
+                            tasks.spawn(self.clone().process(claimed, also));
                         }
                     }
                     Err(e) => tracing::error!(worker = %inner.id, error = %e, "claiming due dispatches failed"),
@@ -219,6 +290,7 @@ impl Worker {
                     }
                 }
                 () = inner.waker.notified() => {}
+                () = due.next() => {}
                 () = tokio::time::sleep(inner.poll), if !busy => {}
             }
         }
@@ -248,6 +320,13 @@ impl Worker {
 
     async fn claim(&self, limit: usize) -> anyhow::Result<Vec<ClaimedDispatch>> {
         let inner = &self.inner;
+        // Before the first send: take the units of recent sends again, so a restart does not
+        // forget what the providers still count.
+        inner
+            .shaping
+            .rebuild_once(&inner.store, inner.clock.now_ms())
+            .await
+            .context("rebuilding the quota ledger from the outbox")?;
         let claims = inner
             .store
             .claim_due(&inner.id, inner.clock.now_ms(), inner.lease_ms, limit)
@@ -257,8 +336,41 @@ impl Worker {
         Ok(claims)
     }
 
-    async fn process(self, claimed: ClaimedDispatch) {
+    /// Claims grouped for coalescing: (leader, the rest of its group).
+    fn groups(&self, claims: Vec<ClaimedDispatch>) -> Vec<(ClaimedDispatch, Vec<ClaimedDispatch>)> {
+        match self.inner.coalesce_window {
+            Some(_) => coalesce::group(claims),
+            None => claims.into_iter().map(|c| (c, Vec::new())).collect(),
+        }
+    }
+
+    async fn process(self, claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
         let inner = &self.inner;
+        let mut claimed = match inner.coalesce_window {
+            Some(window) if claimed.coalesce_key.is_some() => {
+                let leader = claimed.claim.dispatch_id;
+                let (merged, rest) =
+                    coalesce::merge(&inner.store, claimed, also.clone(), window, || inner.clock.now_ms()).await;
+                for left in &rest {
+                    if let Err(e) = inner.store.release(&left.claim).await {
+                        tracing::warn!(dispatch = left.claim.dispatch_id, error = %e, "could not release a claim");
+                    }
+                }
+                let mut held = self.held();
+                for c in &also {
+                    held.remove(&c.claim);
+                }
+                drop(held);
+                debug_assert_eq!(merged.claim.dispatch_id, leader);
+                merged
+            }
+            _ => claimed,
+        };
+        if let Some(result) = defer::admit(&inner.shaping, &inner.store, &mut claimed, inner.clock.now_ms()).await {
+            process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;
+            self.held().remove(&claimed.claim);
+            return;
+        }
         tracing::debug!(
             dispatch = claimed.claim.dispatch_id,
             message = %claimed.message_id,
@@ -270,6 +382,14 @@ impl Worker {
         let rules = inner.channel_rules.get(&claimed.channel).unwrap_or(&inner.rules);
         let client = inner.clients.get(&claimed.channel);
         let result = process::attempt(&claimed, client, rules, || inner.clock.now_ms()).await;
+        match &result {
+            yizhan_store::DispatchResult::Delivered { .. } => {
+                inner.health.success(&claimed.channel, inner.clock.now_ms())
+            }
+            yizhan_store::DispatchResult::Retry { error, .. } | yizhan_store::DispatchResult::Dead { error } => {
+                inner.health.failure(&claimed.channel, inner.clock.now_ms(), error.code, &error.message);
+            }
+        }
         process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;
         self.held().remove(&claimed.claim);
     }

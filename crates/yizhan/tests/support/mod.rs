@@ -29,6 +29,16 @@ impl Running {
         Running { base, stop, task }
     }
 
+    /// Stops abruptly, as a killed process would: the server and worker tasks are dropped
+    /// mid-flight and nothing is released (leases expire on their own).
+    /// Returns once the tasks are gone, so nothing the instance held can change after it.
+    #[allow(dead_code)]
+    pub(crate) async fn kill(self) {
+        self.task.abort();
+        let ended = self.task.await;
+        assert!(ended.as_ref().is_err_and(|e| e.is_cancelled()), "the killed instance was still running: {ended:?}");
+    }
+
     /// Shuts down as SIGTERM would and waits until the server and the worker have finished.
     pub(crate) async fn stop(self) {
         let _ = self.stop.send(());

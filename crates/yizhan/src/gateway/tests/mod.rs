@@ -2,11 +2,11 @@
 
 use serde_json::{Value, json};
 
-use super::getui::ListPushBody;
 use super::plan::api_field;
 use super::*;
 use crate::config::Config;
 
+mod overflow;
 mod refusals;
 
 /// 2026-11-23T08:00:00+08:00.
@@ -157,12 +157,30 @@ fn getui_single_list_tag_and_all() {
     let list = try_plan(json!({"channel": "app", "to": {"cids": cids}, "content": {"getui": {"transmission": "{}"}},
         "options": {"request_id": "fixed-request-1"}}))
     .unwrap();
-    let d = &list.dispatches[0];
-    assert_eq!((list.dispatches.len(), d.endpoint, d.recipients.len()), (1, endpoint::GETUI_PUSH_LIST, 1500));
-    let parsed: ListPushBody = serde_json::from_slice(&d.body).unwrap();
-    assert_eq!(parsed.message.request_id.as_str(), "fixed-request-1");
-    assert!(parsed.message.audience.is_none());
-    assert_eq!(d.dedupe_id.as_deref(), Some("fixed-request-1"));
+    let create = &list.dispatches[0];
+    assert_eq!((list.dispatches.len(), create.endpoint, create.after), (3, endpoint::GETUI_PUSH_LIST_MESSAGE, None));
+    assert!(create.recipients.is_empty());
+    let b = body(&list, 0);
+    assert_eq!(b["request_id"], "fixed-request-1");
+    assert!(b.get("audience").is_none());
+    assert_eq!(create.dedupe_id.as_deref(), Some("fixed-request-1"));
+    for (i, len) in [(1, 1000), (2, 500)] {
+        let chunk = &list.dispatches[i];
+        assert_eq!(
+            (chunk.endpoint, chunk.after, chunk.dedupe_id.as_deref()),
+            (endpoint::GETUI_PUSH_LIST_CID, Some(0), None)
+        );
+        assert_eq!(chunk.recipients.len(), len);
+        let b = body(&list, i);
+        assert_eq!(b["taskid"], yizhan_store::TASKID_PLACEHOLDER);
+        let first = (i - 1) * 1000;
+        assert_eq!(b["audience"]["cid"][0], format!("cid{first}"));
+        assert_eq!(chunk.recipients[0], format!("cid:cid{first}"));
+    }
+    let aliases =
+        try_plan(json!({"channel": "app", "to": {"aliases": ["a1", "a2"]}, "content": notification()})).unwrap();
+    assert_eq!(aliases.dispatches[1].endpoint, endpoint::GETUI_PUSH_LIST_ALIAS);
+    assert_eq!(body(&aliases, 1)["audience"], json!({"alias": ["a1", "a2"]}));
 
     let all = try_plan(json!({"channel": "app", "to": {"all": true}, "content": notification()})).unwrap();
     assert_eq!(

@@ -21,7 +21,10 @@ fn every_refusal_is_a_422_naming_its_field() {
             json!({"channel": "ops", "to": {"users": ["a"]}, "content": {"text": long}, "options": {"overflow": "reject"}}),
             "content.text",
         ),
-        (json!({"channel": "ops", "to": {"users": ["a"]}, "content": {"markdown": long}}), "options.overflow"),
+        (
+            json!({"channel": "ops", "to": {"users": ["a"]}, "content": {"markdown": long}, "options": {"overflow": "reject"}}),
+            "content.markdown",
+        ),
         (
             json!({"channel": "ops", "to": {"users": ["a"]}, "content": {"card": {"title": "t", "description": "d", "url": "ftp://x"}}}),
             "content.card.url",

@@ -1,0 +1,99 @@
+//! Accepts: one transaction per `accept`/`accept_batch` call, idempotency settled by the unique
+//! index, and a `NOTIFY` so the workers of every instance wake up.
+
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use super::{conflict_on_unique, notify_due};
+use crate::record::parse_id;
+use crate::{AcceptOutcome, DispatchStatus, MessageStatus, NewMessage, StoreError};
+
+/// Writes every batch in one transaction (all committed, or none); one result list per batch.
+pub(super) async fn write(pool: &PgPool, batches: &[&[NewMessage]]) -> Result<Vec<Vec<AcceptOutcome>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut out = Vec::with_capacity(batches.len());
+    let mut any = false;
+    for batch in batches {
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for msg in *batch {
+            let outcome = insert(&mut tx, msg).await?;
+            any |= matches!(outcome, AcceptOutcome::Accepted(_));
+            outcomes.push(outcome);
+        }
+        out.push(outcomes);
+    }
+    if any {
+        notify_due(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Inserts one message unless its idempotency key is already taken, by this transaction or by
+/// a committed one (a concurrent insert of the same key waits for the other to commit).
+async fn insert(tx: &mut Transaction<'static, Postgres>, msg: &NewMessage) -> Result<AcceptOutcome, StoreError> {
+    let id = msg.id.to_string();
+    let scheduled = msg.send_at_ms > msg.created_at_ms;
+    let status = if scheduled { MessageStatus::Scheduled } else { MessageStatus::Accepted };
+    let inserted = sqlx::query(
+        "INSERT INTO messages (id, channel, api_key, idem_key, idem_body_sha256, request, status, \
+         scheduled, send_at_ms, expires_at_ms, created_at_ms, updated_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+         ON CONFLICT ((coalesce(api_key, '')), idem_key) WHERE idem_key IS NOT NULL DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&msg.channel)
+    .bind(&msg.api_key)
+    .bind(msg.idempotency.as_ref().map(|i| i.key.as_str()))
+    .bind(msg.idempotency.as_ref().map(|i| i.body_sha256.as_str()))
+    .bind(msg.request.to_string())
+    .bind(status.as_str())
+    .bind(scheduled)
+    .bind(msg.send_at_ms)
+    .bind(msg.expires_at_ms)
+    .bind(msg.created_at_ms)
+    .execute(&mut **tx)
+    .await
+    .map_err(conflict_on_unique)?
+    .rows_affected();
+    if inserted == 0 {
+        let idem = msg.idempotency.as_ref().ok_or_else(|| StoreError::Conflict(format!("message id {id}")))?;
+        let row = sqlx::query(
+            "SELECT id, idem_body_sha256 FROM messages \
+             WHERE coalesce(api_key, '') = coalesce($1, '') AND idem_key = $2",
+        )
+        .bind(&msg.api_key)
+        .bind(&idem.key)
+        .fetch_one(&mut **tx)
+        .await?;
+        let first = parse_id(row.try_get("id")?)?;
+        let hash: Option<String> = row.try_get("idem_body_sha256")?;
+        return Ok(if hash.as_deref() == Some(idem.body_sha256.as_str()) {
+            AcceptOutcome::Replayed(first)
+        } else {
+            AcceptOutcome::IdempotencyMismatch(first)
+        });
+    }
+    for (seq, d) in msg.dispatches.iter().enumerate() {
+        let recipients =
+            serde_json::to_string(&d.recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
+        sqlx::query(
+            "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, \
+             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .bind(&d.endpoint)
+        .bind(d.body.as_slice())
+        .bind(&d.dedupe_id)
+        .bind(recipients)
+        .bind(DispatchStatus::Pending.as_str())
+        .bind(msg.send_at_ms)
+        .bind(msg.created_at_ms)
+        .bind(d.after_seq)
+        .bind(&d.coalesce_key)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(AcceptOutcome::Accepted(msg.id))
+}

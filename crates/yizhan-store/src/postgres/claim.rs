@@ -1,0 +1,269 @@
+//! The worker's side on PostgreSQL: claim due dispatches with `FOR UPDATE SKIP LOCKED` under a
+//! lease, complete or release them.
+
+use std::collections::BTreeSet;
+
+use sqlx::{Postgres, Row, Transaction};
+
+use super::order::{end_orphans, fill_taskid};
+use super::{PgStore, notify_due, status::refresh};
+use crate::record::parse_id;
+use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
+
+impl PgStore {
+    /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
+    ///
+    /// Same meaning as [`crate::SqliteStore::claim_due`]. Rows locked by another instance's
+    /// claim are skipped rather than waited for, so concurrent claimers split the due work
+    /// between them and never get the same dispatch.
+    pub async fn claim_due(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedDispatch>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut touched: BTreeSet<String> = sqlx::query_scalar(
+            "UPDATE dispatches SET status = 'expired', lease_owner = NULL, lease_token = NULL, \
+               lease_until_ms = NULL, updated_at_ms = $1 \
+             WHERE id IN (SELECT d.id FROM dispatches d JOIN messages m ON m.id = d.message_id \
+                          WHERE m.expires_at_ms IS NOT NULL AND m.expires_at_ms <= $1 \
+                            AND (d.status IN ('pending', 'retrying', 'deferred') \
+                                 OR (d.status = 'in_flight' AND d.lease_until_ms <= $1)) \
+                          FOR UPDATE OF d SKIP LOCKED) \
+             RETURNING message_id",
+        )
+        .bind(now_ms)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        touched.extend(end_orphans(&mut tx, None, now_ms).await?);
+        let lease_until = now_ms.saturating_add(lease_ms);
+        // Expired leases first, then waiting rows in due order; each half walks its partial
+        // index in order and stops at the limit (one OR-ed scan had to sort every due row).
+        // Coalesced members are never claimed (their leader is); an ordered dispatch waits for
+        // its predecessor to be delivered.
+        let rows = sqlx::query(
+            "WITH stale AS ( \
+               SELECT id FROM dispatches d WHERE status = 'in_flight' AND lease_until_ms <= $3 \
+                 AND NOT EXISTS (SELECT 1 FROM dispatch_members dm WHERE dm.member_id = d.id) \
+               ORDER BY lease_until_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED), \
+             waiting AS ( \
+               SELECT id FROM dispatches d \
+               WHERE status IN ('pending', 'retrying', 'deferred') AND next_attempt_at_ms <= $3 \
+                 AND (d.after_seq IS NULL OR EXISTS (SELECT 1 FROM dispatches p \
+                      WHERE p.message_id = d.message_id AND p.seq = d.after_seq AND p.status = 'delivered')) \
+                 AND NOT EXISTS (SELECT 1 FROM dispatch_members dm WHERE dm.member_id = d.id) \
+               ORDER BY next_attempt_at_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED), \
+             due AS (SELECT id FROM stale UNION ALL SELECT id FROM waiting LIMIT $4) \
+             UPDATE dispatches d SET status = 'in_flight', lease_owner = $1, \
+               lease_token = replace(gen_random_uuid()::text, '-', ''), lease_until_ms = $2, \
+               claimed_at_ms = $3, updated_at_ms = $3 \
+             FROM due, messages m WHERE d.id = due.id AND m.id = d.message_id \
+             RETURNING d.id, d.message_id, d.seq, d.endpoint, coalesce(d.merged_body, d.body) AS body, \
+               d.dedupe_id, coalesce(d.merged_recipients, d.recipients) AS recipients, d.attempts, \
+               CASE WHEN d.merged_body IS NULL AND d.attempts = 0 THEN d.coalesce_key END AS coalesce_key, \
+               d.merged_body IS NOT NULL AS merged, \
+               d.lease_token, m.channel, m.created_at_ms, m.expires_at_ms",
+        )
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now_ms)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for r in rows {
+            let message_id: String = r.try_get("message_id")?;
+            let recipients: String = r.try_get("recipients")?;
+            claimed.push(ClaimedDispatch {
+                claim: ClaimToken { dispatch_id: r.try_get("id")?, token: r.try_get("lease_token")? },
+                message_id: parse_id(&message_id)?,
+                channel: r.try_get("channel")?,
+                seq: r.try_get("seq")?,
+                endpoint: r.try_get("endpoint")?,
+                body: r.try_get("body")?,
+                dedupe_id: r.try_get("dedupe_id")?,
+                recipients: serde_json::from_str(&recipients)
+                    .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?,
+                attempts: r.try_get("attempts")?,
+                lease_until_ms: lease_until,
+                created_at_ms: r.try_get("created_at_ms")?,
+                expires_at_ms: r.try_get("expires_at_ms")?,
+                coalesce_key: r.try_get("coalesce_key")?,
+                merged: r.try_get("merged")?,
+            });
+            touched.insert(message_id);
+        }
+        // Sorted (BTreeSet): every claimer locks message rows in the same order.
+        for id in &touched {
+            refresh(&mut tx, id, Some(now_ms)).await?;
+        }
+        tx.commit().await?;
+        claimed.sort_by_key(|c| c.claim.dispatch_id);
+        Ok(claimed)
+    }
+
+    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`).
+    pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (message_id, claimed_at_ms) = check_lease(&mut tx, claim).await?;
+        let number: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
+                .bind(claim.dispatch_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let (status, counted, label, next_at, error) = match &result {
+            DispatchResult::Delivered { .. } => (DispatchStatus::Delivered, true, "delivered", None, None),
+            DispatchResult::Retry { at_ms, counts_attempt: true, error } => {
+                (DispatchStatus::Retrying, true, "retry", Some(*at_ms), Some(error))
+            }
+            DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
+                (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
+            }
+            DispatchResult::Dead { error } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
+        };
+        let handles = match &result {
+            DispatchResult::Delivered { handles, .. } => Some(handles),
+            _ => None,
+        };
+        sqlx::query(
+            "UPDATE dispatches SET status = $1, attempts = attempts + $2, \
+               next_attempt_at_ms = coalesce($3, next_attempt_at_ms), lease_owner = NULL, \
+               lease_token = NULL, lease_until_ms = NULL, claimed_at_ms = NULL, updated_at_ms = $4, \
+               msgid = CASE WHEN $6 THEN $7 ELSE msgid END, \
+               response_code = CASE WHEN $6 THEN $8 ELSE response_code END, \
+               taskid = CASE WHEN $6 THEN $9 ELSE taskid END \
+             WHERE id = $5",
+        )
+        .bind(status.as_str())
+        .bind(i64::from(counted))
+        .bind(next_at)
+        .bind(now_ms)
+        .bind(claim.dispatch_id)
+        .bind(handles.is_some())
+        .bind(handles.and_then(|h| h.msgid.as_deref()))
+        .bind(handles.and_then(|h| h.response_code.as_deref()))
+        .bind(handles.and_then(|h| h.taskid.as_deref()))
+        .execute(&mut *tx)
+        .await?;
+        insert_attempt(&mut tx, claim.dispatch_id, number, now_ms, claimed_at_ms, label, counted, error).await?;
+        let members = super::coalesce::members(&mut tx, claim.dispatch_id).await?;
+        let mut wake = false;
+        if let DispatchResult::Delivered { handles, outcomes } = &result {
+            let own = super::coalesce::own_outcomes(&mut tx, claim.dispatch_id, &members, outcomes).await?;
+            wake = fill_taskid(&mut tx, &message_id, handles.taskid.as_deref()).await?;
+            for o in own {
+                sqlx::query(
+                    "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dispatch_id, recipient) \
+                     DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail, at_ms = excluded.at_ms",
+                )
+                .bind(claim.dispatch_id)
+                .bind(&o.recipient)
+                .bind(&o.outcome)
+                .bind(&o.detail)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        // Message rows are locked last and in sorted order (BTreeSet), after every dispatch row.
+        let mut touched = BTreeSet::from([message_id.clone()]);
+        touched.extend(
+            super::coalesce::complete_members(&mut tx, claim.dispatch_id, &members, &result, label, now_ms).await?,
+        );
+        if matches!(result, DispatchResult::Dead { .. }) {
+            touched.extend(end_orphans(&mut tx, Some(&message_id), now_ms).await?);
+        }
+        for id in &touched {
+            refresh(&mut tx, id, Some(now_ms)).await?;
+        }
+        if wake {
+            notify_due(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.
+    pub async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (message_id, _) = check_lease(&mut tx, claim).await?;
+        sqlx::query(
+            "UPDATE dispatches SET status = CASE WHEN attempts = 0 THEN 'pending' ELSE 'retrying' END, \
+               lease_owner = NULL, lease_token = NULL, lease_until_ms = NULL, claimed_at_ms = NULL \
+             WHERE id = $1",
+        )
+        .bind(claim.dispatch_id)
+        .execute(&mut *tx)
+        .await?;
+        let mut touched = super::coalesce::mirror_release(&mut tx, claim.dispatch_id).await?;
+        touched.insert(message_id);
+        for id in &touched {
+            refresh(&mut tx, id, None).await?;
+        }
+        notify_due(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Locks the dispatch and checks that `claim` still holds it; returns its message id and claim
+/// time. A concurrent `complete` of the same claim waits here and then sees the new state.
+pub(super) async fn check_lease(
+    tx: &mut Transaction<'static, Postgres>,
+    claim: &ClaimToken,
+) -> Result<(String, Option<i64>), StoreError> {
+    let row =
+        sqlx::query("SELECT message_id, status, lease_token, claimed_at_ms FROM dispatches WHERE id = $1 FOR UPDATE")
+            .bind(claim.dispatch_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let status: String = row.try_get("status")?;
+    let token: Option<String> = row.try_get("lease_token")?;
+    if status != DispatchStatus::InFlight.as_str() || token.as_deref() != Some(claim.token.as_str()) {
+        return Err(StoreError::Conflict(format!(
+            "dispatch {} is no longer held by this claim (status {status})",
+            claim.dispatch_id
+        )));
+    }
+    Ok((row.try_get("message_id")?, row.try_get("claimed_at_ms")?))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn insert_attempt(
+    tx: &mut Transaction<'static, Postgres>,
+    dispatch_id: i64,
+    number: i64,
+    now_ms: i64,
+    claimed_at_ms: Option<i64>,
+    result: &str,
+    counted: bool,
+    error: Option<&AttemptError>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO attempts (dispatch_id, number, at_ms, duration_ms, result, counted, \
+           error_kind, error_code, error_message, ambiguous) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(dispatch_id)
+    .bind(number)
+    .bind(now_ms)
+    .bind(claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)))
+    .bind(result)
+    .bind(counted)
+    .bind(error.map(|e| e.kind.as_str()))
+    .bind(error.and_then(|e| e.code))
+    .bind(error.map(|e| e.message.as_str()))
+    .bind(error.is_some_and(|e| e.ambiguous))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

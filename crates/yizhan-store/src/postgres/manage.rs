@@ -1,0 +1,177 @@
+//! Operator actions on whole messages on PostgreSQL: cancel, retry, mark recalled, counts.
+//!
+//! Cancel and retry lock the message's dispatch rows before the message row, the same order as
+//! claims and completions, so they never deadlock with a worker on another instance.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Postgres, Row, Transaction};
+use yizhan_core::MessageId;
+
+use super::{PgStore, notify_due, status::refresh};
+use crate::{CancelOutcome, MessageStatus, StoreError};
+
+impl PgStore {
+    /// Cancels a message if nothing of it was sent or is being sent (see
+    /// [`crate::SqliteStore::cancel`]).
+    pub async fn cancel(&self, id: MessageId, now_ms: i64) -> Result<CancelOutcome, StoreError> {
+        let id = id.to_string();
+        let mut tx = self.pool.begin().await?;
+        // "Started" never reverts (attempt rows and memberships stay), so a message seen started
+        // without locks is answered without locking anything: a cancel then never waits for a
+        // completion that holds a coalesced leader and wants this message's member rows.
+        if let Some(outcome) = settled(&mut tx, &id).await? {
+            return Ok(outcome);
+        }
+        lock_dispatches(&mut tx, &id).await?;
+        if let Some(outcome) = settled(&mut tx, &id).await? {
+            return Ok(outcome);
+        }
+        let status = current_status(&mut tx, &id).await?;
+        if status.is_final() {
+            return Ok(CancelOutcome::AlreadySent(status));
+        }
+        sqlx::query("UPDATE dispatches SET status = 'cancelled', updated_at_ms = $1 WHERE message_id = $2")
+            .bind(now_ms)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        set_status(&mut tx, &id, MessageStatus::Cancelled, now_ms).await?;
+        tx.commit().await?;
+        Ok(CancelOutcome::Cancelled)
+    }
+
+    /// Replays a `dead` (or `partially_delivered`) message with the same bodies (see
+    /// [`crate::SqliteStore::retry`]); wakes the workers of every instance.
+    pub async fn retry(&self, id: MessageId, now_ms: i64) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        let mut tx = self.pool.begin().await?;
+        lock_dispatches(&mut tx, &id).await?;
+        let status = current_status(&mut tx, &id).await?;
+        if !matches!(status, MessageStatus::Dead | MessageStatus::PartiallyDelivered) {
+            return Ok(false);
+        }
+        // A replayed dispatch goes alone with its own body: it leaves any merged call it was in
+        // (a dead merged call is dead for all its members; each replays by itself).
+        sqlx::query(
+            "DELETE FROM dispatch_members WHERE member_id IN (SELECT id FROM dispatches \
+               WHERE message_id = $1 AND status = 'dead') \
+             OR leader_id IN (SELECT id FROM dispatches WHERE message_id = $1 AND status = 'dead')",
+        )
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        let reset = sqlx::query(
+            "UPDATE dispatches SET status = 'pending', attempts = 0, next_attempt_at_ms = $1, \
+               lease_owner = NULL, lease_token = NULL, lease_until_ms = NULL, updated_at_ms = $1, \
+               merged_body = NULL, merged_recipients = NULL, coalesce_key = NULL \
+             WHERE message_id = $2 AND status = 'dead'",
+        )
+        .bind(now_ms)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if reset == 0 {
+            return Ok(false);
+        }
+        refresh(&mut tx, &id, Some(now_ms)).await?;
+        notify_due(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records that a delivered message was recalled or revoked at the provider.
+    pub async fn mark_recalled(&self, id: MessageId, now_ms: i64) -> Result<(), StoreError> {
+        let id = id.to_string();
+        let mut tx = self.pool.begin().await?;
+        match current_status(&mut tx, &id).await? {
+            MessageStatus::Recalled => return Ok(()),
+            MessageStatus::Delivered | MessageStatus::PartiallyDelivered => {}
+            other => return Err(StoreError::Conflict(format!("cannot recall a message that is {other}"))),
+        }
+        set_status(&mut tx, &id, MessageStatus::Recalled, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Dispatches per status.
+    pub async fn dispatch_counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
+        let rows =
+            sqlx::query("SELECT status, count(*) AS n FROM dispatches GROUP BY status").fetch_all(&self.pool).await?;
+        let mut counts = BTreeMap::new();
+        for r in rows {
+            counts.insert(r.try_get("status")?, r.try_get("n")?);
+        }
+        Ok(counts)
+    }
+
+    /// The number of messages in each status (every status present, zero included).
+    pub async fn counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
+        let mut out: BTreeMap<String, i64> = MessageStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+        let rows =
+            sqlx::query("SELECT status, count(*) AS n FROM messages GROUP BY status").fetch_all(&self.pool).await?;
+        for r in rows {
+            out.insert(r.try_get("status")?, r.try_get("n")?);
+        }
+        Ok(out)
+    }
+}
+
+/// The answer to a cancel if message `id` is cancelled already or anything of it was sent or is
+/// being sent (any dispatch not `pending`, with an attempt on record, or in a merged call).
+async fn settled(tx: &mut Transaction<'static, Postgres>, id: &str) -> Result<Option<CancelOutcome>, StoreError> {
+    let row = sqlx::query(
+        "SELECT m.status, EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = m.id \
+           AND (d.status <> 'pending' OR d.attempts > 0 OR d.merged_body IS NOT NULL \
+                OR EXISTS (SELECT 1 FROM attempts a WHERE a.dispatch_id = d.id) \
+                OR EXISTS (SELECT 1 FROM dispatch_members dm WHERE dm.member_id = d.id))) AS started \
+         FROM messages m WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let status: MessageStatus = row.try_get::<String, _>("status")?.parse()?;
+    Ok(if status == MessageStatus::Cancelled {
+        Some(CancelOutcome::Cancelled)
+    } else if row.try_get("started")? {
+        Some(CancelOutcome::AlreadySent(status))
+    } else {
+        None
+    })
+}
+
+/// Locks every dispatch of message `id`, in id order.
+async fn lock_dispatches(tx: &mut Transaction<'static, Postgres>, id: &str) -> Result<(), StoreError> {
+    sqlx::query("SELECT id FROM dispatches WHERE message_id = $1 ORDER BY id FOR UPDATE")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The message's status, its row locked for the rest of the transaction.
+async fn current_status(tx: &mut Transaction<'static, Postgres>, id: &str) -> Result<MessageStatus, StoreError> {
+    let status: String = sqlx::query_scalar("SELECT status FROM messages WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    status.parse()
+}
+
+async fn set_status(
+    tx: &mut Transaction<'static, Postgres>,
+    id: &str,
+    status: MessageStatus,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE messages SET status = $1, updated_at_ms = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

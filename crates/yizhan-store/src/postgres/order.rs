@@ -1,0 +1,126 @@
+//! Ordered dispatches (`after_seq`) on PostgreSQL: ending waiting successors of a failed
+//! dispatch, and filling the Getui `taskid` into the bodies that wait for it (the twin of
+//! `sqlite/order.rs`).
+
+use std::collections::BTreeSet;
+
+use sqlx::{Postgres, Row, Transaction};
+
+use super::claim::insert_attempt;
+use crate::{AttemptError, StoreError, TASKID_PLACEHOLDER};
+
+/// Ends every waiting dispatch whose predecessor ended `dead`, `cancelled` or `expired` the same
+/// way, unsent, with an uncounted attempt row saying why; repeats along chains. Returns the ids
+/// of the messages it touched (their status must be refreshed by the caller).
+///
+/// Rows another transaction holds are skipped (`SKIP LOCKED`) rather than waited for, so this
+/// never adds a lock wait to a claim; a skipped row is ended by a later claim.
+pub(super) async fn end_orphans(
+    tx: &mut Transaction<'static, Postgres>,
+    message_id: Option<&str>,
+    now_ms: i64,
+) -> Result<BTreeSet<String>, StoreError> {
+    let mut touched = BTreeSet::new();
+    loop {
+        let rows = sqlx::query(
+            "SELECT w.id, w.message_id, w.after_seq, p.status AS after_status \
+             FROM dispatches w JOIN dispatches p ON p.message_id = w.message_id AND p.seq = w.after_seq \
+             WHERE w.after_seq IS NOT NULL AND ($1::text IS NULL OR w.message_id = $1) \
+               AND w.status IN ('pending', 'retrying', 'deferred') \
+               AND p.status IN ('dead', 'cancelled', 'expired') \
+             ORDER BY w.id FOR UPDATE OF w SKIP LOCKED",
+        )
+        .bind(message_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(touched);
+        }
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let after: i64 = r.try_get("after_seq")?;
+            let status: String = r.try_get("after_status")?;
+            sqlx::query(
+                "UPDATE dispatches SET status = $1, lease_owner = NULL, lease_token = NULL, \
+                   lease_until_ms = NULL, claimed_at_ms = NULL, updated_at_ms = $2 WHERE id = $3",
+            )
+            .bind(&status)
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            let error = AttemptError {
+                kind: "permanent".to_owned(),
+                code: None,
+                message: format!("not sent: it waits for dispatch {after} of this message, which ended {status}"),
+                ambiguous: false,
+            };
+            let number: i64 =
+                sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            insert_attempt(tx, id, number, now_ms, None, &status, false, Some(&error)).await?;
+            touched.insert(r.try_get("message_id")?);
+        }
+    }
+}
+
+/// Replaces [`TASKID_PLACEHOLDER`] with `taskid` in the bodies of the message's dispatches that
+/// were not sent yet, in the transaction that records the `taskid` (so they are persisted
+/// filled in before anything claims them). Returns whether any ordered dispatch waits (it is
+/// due now that its predecessor is delivered: the caller `NOTIFY`s).
+///
+/// Locks the waiting rows in id order after the completed dispatch, which has a lower seq and id.
+pub(super) async fn fill_taskid(
+    tx: &mut Transaction<'static, Postgres>,
+    message_id: &str,
+    taskid: Option<&str>,
+) -> Result<bool, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, body FROM dispatches WHERE message_id = $1 AND after_seq IS NOT NULL \
+           AND status IN ('pending', 'retrying', 'deferred') ORDER BY id FOR UPDATE",
+    )
+    .bind(message_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let waiting = !rows.is_empty();
+    let Some(taskid) = taskid else { return Ok(waiting) };
+    for r in rows {
+        let body: Vec<u8> = r.try_get("body")?;
+        if let Some(filled) = replace_bytes(&body, TASKID_PLACEHOLDER.as_bytes(), taskid.as_bytes()) {
+            sqlx::query("UPDATE dispatches SET body = $1 WHERE id = $2")
+                .bind(filled)
+                .bind(r.try_get::<i64, _>("id")?)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(waiting)
+}
+
+/// `haystack` with every `from` replaced by `to`; `None` if `from` does not occur.
+fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    let mut found = false;
+    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+        found = true;
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    found.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_bytes;
+
+    #[test]
+    fn replaces_every_occurrence_or_reports_none() {
+        assert_eq!(replace_bytes(b"a{x}b{x}", b"{x}", b"42").as_deref(), Some(&b"a42b42"[..]));
+        assert_eq!(replace_bytes(b"abc", b"{x}", b"42"), None);
+    }
+}

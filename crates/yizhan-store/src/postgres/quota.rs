@@ -1,0 +1,100 @@
+//! What the quota ledger needs from the outbox on PostgreSQL: split a claimed dispatch into the
+//! part that goes now and a deferred part, and list recent sends to rebuild the ledger after a
+//! restart (the twin of `sqlite/quota.rs`).
+
+use sqlx::Row;
+
+use super::{PgStore, claim::check_lease, notify_due, status::refresh};
+use crate::{DispatchPart, DispatchStatus, SentDispatch, StoreError};
+
+impl PgStore {
+    /// Splits the dispatch held by `claim` (see [`crate::SqliteStore::split_dispatch`]).
+    ///
+    /// Locks the dispatch (lease check), then the message row before picking the new `seq`, so
+    /// two instances splitting dispatches of one message never pick the same one; `NOTIFY`s so
+    /// every instance's worker learns of the deferred part.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn split_dispatch(
+        &self,
+        claim: &crate::ClaimToken,
+        keep: DispatchPart,
+        defer: DispatchPart,
+        defer_until_ms: i64,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        if keep.recipients.is_empty() || defer.recipients.is_empty() {
+            return Err(StoreError::Invalid("a split needs recipients on both sides".to_owned()));
+        }
+        let encode = |r: &[String]| serde_json::to_string(r).map_err(|e| StoreError::Invalid(e.to_string()));
+        let mut tx = self.pool.begin().await?;
+        let (message_id, _) = check_lease(&mut tx, claim).await?;
+        sqlx::query("SELECT 1 FROM messages WHERE id = $1 FOR UPDATE").bind(&message_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE dispatches SET body = $1, recipients = $2, updated_at_ms = $3 WHERE id = $4")
+            .bind(&keep.body)
+            .bind(encode(&keep.recipients)?)
+            .bind(now_ms)
+            .bind(claim.dispatch_id)
+            .execute(&mut *tx)
+            .await?;
+        let new_id: i64 = sqlx::query_scalar(
+            "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, attempts, \
+               next_attempt_at_ms, updated_at_ms) \
+             SELECT message_id, (SELECT max(seq) + 1 FROM dispatches WHERE message_id = d.message_id), endpoint, \
+               $1, NULL, $2, $3, 0, $4, $5 FROM dispatches d WHERE id = $6 \
+             RETURNING id",
+        )
+        .bind(&defer.body)
+        .bind(encode(&defer.recipients)?)
+        .bind(DispatchStatus::Deferred.as_str())
+        .bind(defer_until_ms)
+        .bind(now_ms)
+        .bind(claim.dispatch_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO attempts (dispatch_id, number, at_ms, duration_ms, result, counted, error_kind, \
+               error_code, error_message, ambiguous) \
+             VALUES ($1, 1, $2, NULL, 'deferred', FALSE, 'rate_limited', NULL, $3, FALSE)",
+        )
+        .bind(new_id)
+        .bind(now_ms)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+        refresh(&mut tx, &message_id, Some(now_ms)).await?;
+        notify_due(&mut tx).await?;
+        tx.commit().await?;
+        Ok(new_id)
+    }
+
+    /// Provider calls made after `since_ms`, oldest first (see
+    /// [`crate::SqliteStore::sent_since`]).
+    pub async fn sent_since(&self, since_ms: i64) -> Result<Vec<SentDispatch>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.channel, d.endpoint, d.recipients, a.at_ms FROM attempts a \
+               JOIN dispatches d ON d.id = a.dispatch_id JOIN messages m ON m.id = d.message_id \
+             WHERE a.at_ms > $1 AND (a.result = 'delivered' OR a.ambiguous) \
+             UNION ALL \
+             SELECT m.channel, d.endpoint, d.recipients, d.claimed_at_ms FROM dispatches d \
+               JOIN messages m ON m.id = d.message_id \
+             WHERE d.status = 'in_flight' AND d.claimed_at_ms > $1 \
+             ORDER BY 4",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut sent = Vec::with_capacity(rows.len());
+        for r in rows {
+            let recipients: String = r.try_get("recipients")?;
+            sent.push(SentDispatch {
+                channel: r.try_get("channel")?,
+                endpoint: r.try_get("endpoint")?,
+                recipients: serde_json::from_str(&recipients)
+                    .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?,
+                at_ms: r.try_get(3)?,
+            });
+        }
+        Ok(sent)
+    }
+}

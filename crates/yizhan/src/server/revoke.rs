@@ -1,0 +1,101 @@
+//! `DELETE /v1/messages/{id}` on a delivered Getui message: what Getui allows (reference §4 and
+//! the `revoke` push message).
+//!
+//! * Single pushes (`/push/single/cid`, `/push/single/alias`): a revoke push to the same target,
+//!   `push_message.revoke.old_task_id` = the delivered taskid (withdraws a Getui-channel
+//!   notification; vendor channels are not reached).
+//! * List and app pushes (`/push/list/…`, `/push/all`, `/push/tag`): `DELETE /task/{taskid}`,
+//!   which stops what Getui still holds for offline devices. Notifications already shown stay.
+//!
+//! The calls are made at once, not through the outbox (like the WeCom recall). A provider error
+//! is a 409 carrying Getui's message; what was done before it stays done.
+
+use yizhan_getui::GetuiClient;
+use yizhan_getui::api::{push_single_alias, push_single_cid};
+use yizhan_getui::push::{PushMessage, Revoke};
+use yizhan_store::{DispatchStatus, MessageRecord};
+
+use super::Ctx;
+use crate::config::GetuiConfig;
+use crate::gateway::ApiError;
+use crate::gateway::endpoint::{
+    GETUI_PUSH_ALL, GETUI_PUSH_LIST, GETUI_PUSH_LIST_MESSAGE, GETUI_PUSH_SINGLE_ALIAS, GETUI_PUSH_SINGLE_CID,
+    GETUI_PUSH_TAG,
+};
+
+/// One provider call a revoke makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    /// A revoke push of `taskid` to one cid.
+    RevokeCid { taskid: String, cid: String },
+    /// A revoke push of `taskid` to one alias.
+    RevokeAlias { taskid: String, alias: String },
+    /// `DELETE /task/{taskid}`.
+    Stop { taskid: String },
+}
+
+/// The calls that revoke `record`'s delivered dispatches; empty when none has a taskid.
+fn actions(record: &MessageRecord) -> Vec<Action> {
+    let mut out = Vec::new();
+    for d in record.dispatches.iter().filter(|d| d.status == DispatchStatus::Delivered) {
+        let Some(taskid) = d.handles.taskid.clone() else { continue };
+        let each = |prefix: &str| -> Vec<String> {
+            d.recipients.iter().filter_map(|r| r.strip_prefix(prefix)).map(str::to_owned).collect()
+        };
+        match d.endpoint.as_str() {
+            GETUI_PUSH_SINGLE_CID => {
+                out.extend(each("cid:").into_iter().map(|cid| Action::RevokeCid { taskid: taskid.clone(), cid }));
+            }
+            GETUI_PUSH_SINGLE_ALIAS => {
+                out.extend(
+                    each("alias:").into_iter().map(|alias| Action::RevokeAlias { taskid: taskid.clone(), alias }),
+                );
+            }
+            GETUI_PUSH_LIST_MESSAGE | GETUI_PUSH_LIST | GETUI_PUSH_ALL | GETUI_PUSH_TAG => {
+                out.push(Action::Stop { taskid });
+            }
+            // List chunks share the create call's taskid, which is stopped once.
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Revokes or stops a delivered Getui message; returns one line per call made.
+pub(crate) async fn revoke(ctx: &Ctx, channel: &GetuiConfig, record: &MessageRecord) -> Result<Vec<String>, ApiError> {
+    let refuse = |why: String| ApiError::conflict(format!("message {} is {}: {why}", record.id, record.status));
+    let planned = actions(record);
+    if planned.is_empty() {
+        return Err(refuse("no delivered Getui task to revoke".to_owned()));
+    }
+    let client: GetuiClient = crate::channels::getui_client(channel).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut done = Vec::with_capacity(planned.len());
+    for action in planned {
+        let result = match &action {
+            Action::RevokeCid { taskid, cid } => {
+                let request =
+                    push_single_cid::Request::new(cid.clone(), PushMessage::revoke(Revoke::new(taskid.clone())));
+                client.push_single_cid(&request).await.map(|_| format!("revoked Getui task {taskid} for cid:{cid}"))
+            }
+            Action::RevokeAlias { taskid, alias } => {
+                let request =
+                    push_single_alias::Request::new(alias.clone(), PushMessage::revoke(Revoke::new(taskid.clone())));
+                client
+                    .push_single_alias(&request)
+                    .await
+                    .map(|_| format!("revoked Getui task {taskid} for alias:{alias}"))
+            }
+            Action::Stop { taskid } => client.stop_task(taskid).await.map(|()| format!("stopped Getui task {taskid}")),
+        };
+        match result {
+            Ok(line) => done.push(line),
+            Err(e) => {
+                let so_far =
+                    if done.is_empty() { String::new() } else { format!(" (done before: {})", done.join("; ")) };
+                return Err(refuse(format!("Getui refused the revoke: {e}{so_far}")));
+            }
+        }
+    }
+    ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(super::error::store_error)?;
+    Ok(done)
+}
