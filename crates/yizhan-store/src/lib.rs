@@ -193,6 +193,20 @@ impl Store {
         backend!(self.complete(claim, result, now_ms))
     }
 
+    /// Which of `keys` have dispatches waiting to be sent that a merge could take (pending,
+    /// retrying or deferred, due by `now_ms`, never attempted, not merged): one read for a whole
+    /// claimed batch, so a claim with nobody to merge with skips [`Store::coalesce`].
+    pub async fn waiting_keys(
+        &self,
+        keys: &[String],
+        now_ms: i64,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        if keys.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        backend!(self.waiting_keys(keys, now_ms))
+    }
+
     /// Merges due dispatches with the same `key` into the claimed `leader`: first the claims in
     /// `also` (held by the same worker), then waiting unclaimed ones, whose recipients are
     /// disjoint from those already in the call, while it has at most `max_recipients`. `build` makes the merged body from the

@@ -31,7 +31,7 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let gate = self.gate.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.claim_pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut touched: BTreeSet<String> = sqlx::query_scalar(
             "UPDATE dispatches SET status = 'expired', lease_owner = NULL, lease_token = NULL, \
                lease_until_ms = NULL, updated_at_ms = ?1 \

@@ -39,6 +39,23 @@ pub(super) struct Member {
 }
 
 impl SqliteStore {
+    /// See [`crate::Store::waiting_keys`].
+    pub async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
+        let keys = serde_json::to_string(keys).map_err(|e| StoreError::Invalid(format!("coalesce keys: {e}")))?;
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT coalesce_key FROM dispatches \
+             WHERE coalesce_key IN (SELECT value FROM json_each(?1)) \
+               AND status IN ('pending', 'retrying', 'deferred') AND next_attempt_at_ms <= ?2 \
+               AND attempts = 0 AND merged_body IS NULL",
+        )
+        .bind(keys)
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect())
+    }
+
     /// See [`crate::Store::coalesce`].
     pub async fn coalesce<F>(
         &self,
@@ -52,6 +69,23 @@ impl SqliteStore {
     where
         F: FnOnce(&[String]) -> Option<Vec<u8>> + Send,
     {
+        // Most claims have nobody to merge with: a read (beside the writer, under WAL) answers
+        // that without queueing for the write lock behind accept and completion groups.
+        if also.is_empty() {
+            let waiting: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM dispatches WHERE coalesce_key = ?1 AND status IN ('pending', 'retrying', 'deferred') \
+                   AND next_attempt_at_ms <= ?2 AND attempts = 0 AND merged_body IS NULL AND id <> ?3 LIMIT 1",
+            )
+            .bind(key)
+            .bind(now_ms)
+            .bind(leader.dispatch_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            if waiting.is_none() {
+                return Ok(None);
+            }
+        }
+        let _gate = self.gate.lock().await;
         let mut tx = self.begin_write().await?;
         check_lease(&mut tx, leader).await?;
         let row = sqlx::query("SELECT recipients, merged_body IS NULL AS unmerged FROM dispatches WHERE id = ?1")

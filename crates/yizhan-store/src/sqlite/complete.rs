@@ -1,10 +1,10 @@
-//! Group commit of completions: one task records the results of many dispatches in one
-//! transaction, like [`super::writer`] does for accepts.
+//! Group commit of completions: the writer task ([`super::writer`]) records the results of many
+//! dispatches in one transaction, the same one as the accepts that queued beside them.
 //!
-//! [`SqliteStore::complete`] sends its result over a channel and waits on a oneshot that is
-//! answered only after COMMIT, so an attempt's result is durable before the worker considers
-//! the dispatch done. Results that queue up while a group is being synced form the next group
-//! (no linger timer: an idle gateway pays no extra latency).
+//! [`SqliteStore::complete`] sends its result over the writer's channel and waits on a oneshot
+//! that is answered only after COMMIT, so an attempt's result is durable before the worker
+//! considers the dispatch done. Results that queue up while a group is being synced form the
+//! next group (no linger timer: an idle gateway pays no extra latency).
 //!
 //! Within a group every completion checks its lease and updates its dispatch at once (so a
 //! second result for the same claim in the same group is a `Conflict`, as before), while the
@@ -14,19 +14,19 @@
 //! A lost lease fails only its own completion. Any other error rolls the group back and each
 //! completion is then retried in a transaction of its own, so one bad result fails alone.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, oneshot};
 
 use super::SqliteStore;
 use super::order::{end_orphans, fill_taskid};
 use super::status::refresh_many;
-use crate::{ClaimToken, DispatchResult, DispatchStatus, RecipientOutcome, StoreError};
+use super::writer::WriteJob;
+use crate::{AttemptError, ClaimToken, DispatchResult, DispatchStatus, RecipientOutcome, StoreError};
 
 /// The most completions written in one group.
-const MAX_GROUP: usize = 512;
+pub(crate) const MAX_GROUP: usize = 512;
 /// Rows per multi-row INSERT (10 parameters each stays far below SQLite's variable limit).
 const ROWS_PER_INSERT: usize = 200;
 
@@ -44,27 +44,14 @@ impl SqliteStore {
     pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
         let job = CompleteJob { claim: claim.clone(), result, now_ms, reply };
-        self.completer.send(job).await.map_err(|_| StoreError::Closed)?;
+        self.writer.send(WriteJob::Complete(job)).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 
-/// The completion loop; ends when every sender (every `SqliteStore` clone) is gone.
-pub(crate) async fn run(pool: SqlitePool, gate: Arc<Mutex<()>>, mut rx: mpsc::Receiver<CompleteJob>) {
-    while let Some(first) = rx.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        tracing::trace!(completions = group.len(), "committing a completion group");
-        write_group(&pool, &gate, group).await;
-    }
-}
-
-async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, group: Vec<CompleteJob>) {
+/// Writes `group` in one transaction of its own and answers every job (one by one if the
+/// group as a whole fails).
+pub(crate) async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, group: Vec<CompleteJob>) {
     match write(pool, gate, &group).await {
         Ok(results) => {
             for (job, result) in group.into_iter().zip(results) {
@@ -96,21 +83,162 @@ async fn write(
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let _gate = gate.lock().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut rows = Rows::default();
-    let mut out = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        match lease(&mut tx, &job.claim).await? {
-            Ok(lease) => {
-                record(&mut tx, job, lease, &mut rows).await?;
-                out.push(Ok(()));
-            }
-            Err(e) => out.push(Err(e)),
-        }
-    }
-    rows.flush(&mut tx).await?;
-    refresh_many(&mut tx, &rows.touched).await?;
+    let out = write_in(&mut tx, jobs).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// Writes every job inside `tx`; one result per job (a lost lease fails only its job).
+///
+/// The leases of the whole group are read in one statement, and the plain results (no coalesced
+/// members, no taskid to hand on, not dead) update their dispatches in one statement; the rest
+/// are recorded one by one ([`record`]).
+pub(crate) async fn write_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    jobs: &[CompleteJob],
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let mut leases = leases(tx, jobs).await?;
+    let mut rows = Rows::default();
+    let mut plain = Vec::new();
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let lease = match held(&mut leases, &job.claim) {
+            Ok(lease) => lease,
+            Err(e) => {
+                out.push(Err(e));
+                continue;
+            }
+        };
+        let hands_on_taskid =
+            matches!(&job.result, DispatchResult::Delivered { handles, .. } if handles.taskid.is_some());
+        if lease.has_members || hands_on_taskid || matches!(job.result, DispatchResult::Dead { .. }) {
+            record(tx, job, lease, &mut rows).await?;
+        } else {
+            plain.push(queue(job, lease, &mut rows));
+        }
+        out.push(Ok(()));
+    }
+    update_plain(tx, plain).await?;
+    rows.flush(tx).await?;
+    refresh_many(tx, &rows.touched).await?;
+    Ok(out)
+}
+
+/// A dispatch's status and lease token as read, and what completing it needs.
+type Held = (String, Option<String>, Lease);
+
+/// The leases of the group's dispatches by id, read in one statement (`None`: already used by
+/// an earlier result of this group).
+async fn leases(
+    tx: &mut Transaction<'static, Sqlite>,
+    jobs: &[CompleteJob],
+) -> Result<HashMap<i64, Option<Held>>, StoreError> {
+    let ids = serde_json::to_string(&jobs.iter().map(|j| j.claim.dispatch_id).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Invalid(format!("dispatch ids: {e}")))?;
+    let rows = sqlx::query(
+        "SELECT id, message_id, status, lease_token, claimed_at_ms, \
+           (SELECT coalesce(max(number), 0) + 1 FROM attempts a WHERE a.dispatch_id = d.id) AS number, \
+           EXISTS (SELECT 1 FROM dispatch_members m WHERE m.leader_id = d.id) AS has_members \
+         FROM dispatches d WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut leases = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let lease = Lease {
+            message_id: row.try_get("message_id")?,
+            claimed_at_ms: row.try_get("claimed_at_ms")?,
+            number: row.try_get("number")?,
+            has_members: row.try_get("has_members")?,
+        };
+        leases.insert(row.try_get("id")?, Some((row.try_get("status")?, row.try_get("lease_token")?, lease)));
+    }
+    Ok(leases)
+}
+
+/// The lease of `claim` if it still holds its dispatch (`NotFound` or `Conflict` otherwise);
+/// taking it makes a second result for the same claim in this group a `Conflict`.
+fn held(leases: &mut HashMap<i64, Option<Held>>, claim: &ClaimToken) -> Result<Lease, StoreError> {
+    let id = claim.dispatch_id;
+    let conflict =
+        |status: &str| StoreError::Conflict(format!("dispatch {id} is no longer held by this claim (status {status})"));
+    let slot = leases.get_mut(&id).ok_or(StoreError::NotFound)?;
+    match slot.take() {
+        None => Err(conflict("completed earlier in this group")),
+        Some((status, token, lease)) => {
+            if status == DispatchStatus::InFlight.as_str() && token.as_deref() == Some(claim.token.as_str()) {
+                Ok(lease)
+            } else {
+                let error = conflict(&status);
+                *slot = Some((status, token, lease));
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Queues the attempt row, outcomes and status refresh of a plain result; returns its
+/// dispatch update for [`update_plain`].
+fn queue(job: &CompleteJob, lease: Lease, rows: &mut Rows) -> serde_json::Value {
+    let (id, now_ms) = (job.claim.dispatch_id, job.now_ms);
+    let (status, counted, label, next_at, error) = outcome_of(&job.result);
+    rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, error));
+    let handles = match &job.result {
+        DispatchResult::Delivered { handles, outcomes } => {
+            rows.outcomes.extend(outcomes.iter().map(|o| (id, o.clone(), now_ms)));
+            Some(handles)
+        }
+        _ => None,
+    };
+    rows.touched.insert(lease.message_id, Some(now_ms));
+    serde_json::json!([
+        id,
+        status.as_str(),
+        i64::from(counted),
+        next_at,
+        now_ms,
+        handles.is_some(),
+        handles.and_then(|h| h.msgid.as_deref()),
+        handles.and_then(|h| h.response_code.as_deref()),
+    ])
+}
+
+/// Updates every plain result's dispatch in one statement.
+async fn update_plain(tx: &mut Transaction<'static, Sqlite>, plain: Vec<serde_json::Value>) -> Result<(), StoreError> {
+    if plain.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE dispatches SET status = json_extract(j.value, '$[1]'), \
+           attempts = attempts + json_extract(j.value, '$[2]'), \
+           next_attempt_at_ms = coalesce(json_extract(j.value, '$[3]'), next_attempt_at_ms), lease_owner = NULL, \
+           lease_token = NULL, lease_until_ms = NULL, claimed_at_ms = NULL, \
+           updated_at_ms = json_extract(j.value, '$[4]'), \
+           msgid = CASE WHEN json_extract(j.value, '$[5]') THEN json_extract(j.value, '$[6]') ELSE msgid END, \
+           response_code = CASE WHEN json_extract(j.value, '$[5]') THEN json_extract(j.value, '$[7]') \
+                           ELSE response_code END \
+         FROM json_each(?1) AS j WHERE dispatches.id = json_extract(j.value, '$[0]')",
+    )
+    .bind(serde_json::Value::Array(plain).to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The dispatch status, whether the attempt counts, the attempt's label, the next attempt time
+/// and the error of `result`.
+fn outcome_of(result: &DispatchResult) -> (DispatchStatus, bool, &'static str, Option<i64>, Option<&AttemptError>) {
+    match result {
+        DispatchResult::Delivered { .. } => (DispatchStatus::Delivered, true, "delivered", None, None),
+        DispatchResult::Retry { at_ms, counts_attempt: true, error } => {
+            (DispatchStatus::Retrying, true, "retry", Some(*at_ms), Some(error))
+        }
+        DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
+            (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
+        }
+        DispatchResult::Dead { error } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
+    }
 }
 
 /// What completing needs to know about a held dispatch, read in one statement.
@@ -122,38 +250,6 @@ struct Lease {
     has_members: bool,
 }
 
-/// The lease of `claim` if it still holds its dispatch; the inner error is `NotFound` or
-/// `Conflict`, the outer one a database failure.
-async fn lease(
-    tx: &mut Transaction<'static, Sqlite>,
-    claim: &ClaimToken,
-) -> Result<Result<Lease, StoreError>, StoreError> {
-    let row = sqlx::query(
-        "SELECT message_id, status, lease_token, claimed_at_ms, \
-           (SELECT coalesce(max(number), 0) + 1 FROM attempts a WHERE a.dispatch_id = d.id) AS number, \
-           EXISTS (SELECT 1 FROM dispatch_members m WHERE m.leader_id = d.id) AS has_members \
-         FROM dispatches d WHERE id = ?1",
-    )
-    .bind(claim.dispatch_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else { return Ok(Err(StoreError::NotFound)) };
-    let status: String = row.try_get("status")?;
-    let token: Option<String> = row.try_get("lease_token")?;
-    if status != DispatchStatus::InFlight.as_str() || token.as_deref() != Some(claim.token.as_str()) {
-        return Ok(Err(StoreError::Conflict(format!(
-            "dispatch {} is no longer held by this claim (status {status})",
-            claim.dispatch_id
-        ))));
-    }
-    Ok(Ok(Lease {
-        message_id: row.try_get("message_id")?,
-        claimed_at_ms: row.try_get("claimed_at_ms")?,
-        number: row.try_get("number")?,
-        has_members: row.try_get("has_members")?,
-    }))
-}
-
 /// Updates the dispatch (and its members) now; queues its attempt row and outcomes in `rows`.
 async fn record(
     tx: &mut Transaction<'static, Sqlite>,
@@ -162,16 +258,7 @@ async fn record(
     rows: &mut Rows,
 ) -> Result<(), StoreError> {
     let (id, now_ms) = (job.claim.dispatch_id, job.now_ms);
-    let (status, counted, label, next_at, error) = match &job.result {
-        DispatchResult::Delivered { .. } => (DispatchStatus::Delivered, true, "delivered", None, None),
-        DispatchResult::Retry { at_ms, counts_attempt: true, error } => {
-            (DispatchStatus::Retrying, true, "retry", Some(*at_ms), Some(error))
-        }
-        DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
-            (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
-        }
-        DispatchResult::Dead { error } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
-    };
+    let (status, counted, label, next_at, error) = outcome_of(&job.result);
     let handles = match &job.result {
         DispatchResult::Delivered { handles, .. } => Some(handles),
         _ => None,
@@ -196,18 +283,7 @@ async fn record(
     .bind(handles.and_then(|h| h.taskid.as_deref()))
     .execute(&mut **tx)
     .await?;
-    rows.attempts.push(AttemptRow {
-        dispatch_id: id,
-        number: lease.number,
-        at_ms: now_ms,
-        duration_ms: lease.claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)),
-        result: label,
-        counted,
-        error_kind: error.map(|e| e.kind.clone()),
-        error_code: error.and_then(|e| e.code),
-        error_message: error.map(|e| e.message.clone()),
-        ambiguous: error.is_some_and(|e| e.ambiguous),
-    });
+    rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, error));
     let members = if lease.has_members { super::coalesce::members(tx, id).await? } else { Vec::new() };
     if let DispatchResult::Delivered { handles, outcomes } = &job.result {
         let own = super::coalesce::own_outcomes(tx, id, &members, outcomes).await?;
@@ -240,6 +316,30 @@ struct AttemptRow {
     error_code: Option<i64>,
     error_message: Option<String>,
     ambiguous: bool,
+}
+
+impl AttemptRow {
+    fn new(
+        id: i64,
+        lease: &Lease,
+        now_ms: i64,
+        result: &'static str,
+        counted: bool,
+        error: Option<&AttemptError>,
+    ) -> Self {
+        AttemptRow {
+            dispatch_id: id,
+            number: lease.number,
+            at_ms: now_ms,
+            duration_ms: lease.claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)),
+            result,
+            counted,
+            error_kind: error.map(|e| e.kind.clone()),
+            error_code: error.and_then(|e| e.code),
+            error_message: error.map(|e| e.message.clone()),
+            ambiguous: error.is_some_and(|e| e.ambiguous),
+        }
+    }
 }
 
 /// What a group inserts at its end, and the messages whose status it derives then.

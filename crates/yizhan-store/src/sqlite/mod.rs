@@ -3,7 +3,9 @@
 //! Durability: in WAL mode `synchronous = NORMAL` skips the fsync at COMMIT, so a power loss can
 //! roll back the last transactions, and with them messages that were already answered 202.
 //! `FULL` syncs the WAL on every commit; group commit ([`writer`]) keeps that to one fsync per
-//! group of accepts rather than one per request.
+//! group of accepts and completions rather than one per request. Claims alone commit with
+//! `NORMAL` on a connection of their own: losing one to a power loss only makes its dispatch
+//! due again, exactly as an expired lease would.
 //!
 //! Writers serialise on SQLite's single write lock: every write transaction starts with
 //! `BEGIN IMMEDIATE`, so two claimers never both read the same due row and then race to update
@@ -33,17 +35,16 @@ use crate::{AcceptOutcome, NewMessage, StoreError};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections to a file database (WAL lets readers run beside the one writer).
 const FILE_POOL_SIZE: u32 = 4;
-/// Accepts queued for the writer before callers wait for room.
-const WRITER_QUEUE: usize = 4096;
-/// Completions queued for the completion writer before callers wait for room.
-const COMPLETER_QUEUE: usize = 4096;
+/// Accepts and completions queued for the writer before callers wait for room.
+const WRITER_QUEUE: usize = 8192;
 
 /// The SQLite outbox. Cheap to clone: clones share the pool and the writer task.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    writer: mpsc::Sender<writer::AcceptJob>,
-    completer: mpsc::Sender<complete::CompleteJob>,
+    writer: mpsc::Sender<writer::WriteJob>,
+    /// Claims only: a connection with `synchronous = NORMAL` (see [`SqliteStore::open`]).
+    claim_pool: SqlitePool,
     /// Taken by the hot writers (accept groups, completion groups, claims) around their write
     /// transactions, so they queue here instead of in SQLite's busy handler, which polls with
     /// sleeps of up to 100 ms.
@@ -59,31 +60,42 @@ impl SqliteStore {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let options =
             SqliteConnectOptions::from_str(url)?.create_if_missing(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT);
-        let pool = if memory {
+        let (pool, claim_pool) = if memory {
             // Each connection to `:memory:` would be its own database: keep exactly one, forever.
-            SqlitePoolOptions::new()
+            let pool = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(options)
-                .await?
+                .await?;
+            (pool.clone(), pool)
         } else {
-            let options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Full);
-            SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE).connect_with(options).await?
+            let options = options.journal_mode(SqliteJournalMode::Wal);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(FILE_POOL_SIZE)
+                .connect_with(options.clone().synchronous(SqliteSynchronous::Full))
+                .await?;
+            // A claim need not survive a power loss: lost, its dispatch is due again, as if the
+            // lease had expired. So claims commit without a WAL sync of their own (the next
+            // accept or completion's sync covers their frames; a crashed process loses nothing).
+            let claim_pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.synchronous(SqliteSynchronous::Normal))
+                .await?;
+            (pool, claim_pool)
         };
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let gate = Arc::new(Mutex::new(()));
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
         tokio::spawn(writer::run(pool.clone(), gate.clone(), rx));
-        let (completer, done) = mpsc::channel(COMPLETER_QUEUE);
-        tokio::spawn(complete::run(pool.clone(), gate.clone(), done));
-        Ok(SqliteStore { pool, writer: tx, completer, gate })
+        Ok(SqliteStore { pool, writer: tx, claim_pool, gate })
     }
 
     /// Closes the pool; later calls fail with [`StoreError::Database`] or [`StoreError::Closed`].
     pub async fn close(&self) {
         self.pool.close().await;
+        self.claim_pool.close().await;
     }
 
     /// Hands messages to the group-commit writer and waits until they are committed.
@@ -98,7 +110,8 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
-        self.writer.send(writer::AcceptJob { msgs, reply }).await.map_err(|_| StoreError::Closed)?;
+        let job = writer::WriteJob::Accept(writer::AcceptJob { msgs, reply });
+        self.writer.send(job).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 

@@ -42,6 +42,44 @@ pub(crate) fn group(claims: Vec<ClaimedDispatch>) -> Vec<(ClaimedDispatch, Vec<C
     out
 }
 
+/// Clears the coalesce key of claims that can have nobody to merge with, so they are sent
+/// without a merge attempt: claims whose window had passed when they were claimed (everything
+/// that may join them was accepted, and is visible, by then), that are alone with their key in
+/// `claims`, and whose key has no waiting dispatch in the store — asked for the whole batch in
+/// one read. If that read fails, every claim keeps its key (and merges as usual).
+pub(crate) async fn drop_lonely_keys(store: &Store, claims: &mut [ClaimedDispatch], window: Duration, now_ms: i64) {
+    let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+    let mut per_key: HashMap<(&str, &str), usize> = HashMap::new();
+    for c in claims.iter() {
+        if let Some(key) = &c.coalesce_key {
+            *per_key.entry((c.channel.as_str(), key.as_str())).or_default() += 1;
+        }
+    }
+    let lonely: Vec<usize> = claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.coalesce_key.as_deref().is_some_and(|key| per_key[&(c.channel.as_str(), key)] == 1)
+                && c.created_at_ms.saturating_add(window_ms) <= now_ms
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if lonely.is_empty() {
+        return;
+    }
+    let keys: Vec<String> = lonely.iter().filter_map(|&i| claims[i].coalesce_key.clone()).collect();
+    match store.waiting_keys(&keys, now_ms).await {
+        Ok(waiting) => {
+            for i in lonely {
+                if claims[i].coalesce_key.as_ref().is_some_and(|k| !waiting.contains(k)) {
+                    claims[i].coalesce_key = None;
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not look for dispatches to coalesce with; merging as usual"),
+    }
+}
+
 /// Merges into `leader` (waiting first until `window` after its acceptance, measured by
 /// `now_ms`); returns the dispatch to send (the merged call, or the leader unchanged) and the
 /// claims of `also` that were not merged, which the caller must still handle.
@@ -111,6 +149,48 @@ mod tests {
             coalesce_key: key.map(str::to_owned),
             merged: false,
         }
+    }
+
+    #[tokio::test]
+    async fn only_lonely_claims_past_their_window_with_nothing_waiting_lose_their_key() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        // A dispatch with key "busy" waits in the store.
+        store
+            .accept(yizhan_store::NewMessage {
+                id: MessageId::new(),
+                channel: "ops".to_owned(),
+                api_key: None,
+                request: serde_json::json!({}),
+                idempotency: None,
+                send_at_ms: 0,
+                expires_at_ms: None,
+                created_at_ms: 0,
+                dispatches: vec![yizhan_store::NewDispatch {
+                    coalesce_key: Some("busy".to_owned()),
+                    body: b"{}".to_vec(),
+                    endpoint: "wecom.message_send".to_owned(),
+                    dedupe_id: None,
+                    recipients: vec!["user:w".to_owned()],
+                    after_seq: None,
+                }],
+            })
+            .await
+            .unwrap();
+        let window = Duration::from_millis(5);
+        let mut claims = vec![
+            claim(1, Some("alone"), 1),
+            claim(2, Some("pair"), 1),
+            claim(3, Some("pair"), 1),
+            claim(4, Some("young"), 1),
+            claim(5, None, 1),
+            claim(6, Some("busy"), 1),
+        ];
+        claims[3].created_at_ms = 100;
+        drop_lonely_keys(&store, &mut claims, window, 102).await;
+        let keys: Vec<Option<&str>> = claims.iter().map(|c| c.coalesce_key.as_deref()).collect();
+        // 1 had nobody; 2 and 3 can merge with each other; 4's window is still open; 6 has
+        // company waiting in the store.
+        assert_eq!(keys, [None, Some("pair"), Some("pair"), Some("young"), None, Some("busy")]);
     }
 
     #[test]

@@ -327,12 +327,13 @@ impl Worker {
             .rebuild_once(&inner.store, inner.clock.now_ms())
             .await
             .context("rebuilding the quota ledger from the outbox")?;
-        let claims = inner
-            .store
-            .claim_due(&inner.id, inner.clock.now_ms(), inner.lease_ms, limit)
-            .await
-            .context("claiming due dispatches")?;
+        let now_ms = inner.clock.now_ms();
+        let mut claims =
+            inner.store.claim_due(&inner.id, now_ms, inner.lease_ms, limit).await.context("claiming due dispatches")?;
         self.held().extend(claims.iter().map(|c| c.claim.clone()));
+        if let Some(window) = inner.coalesce_window {
+            coalesce::drop_lonely_keys(&inner.store, &mut claims, window, now_ms).await;
+        }
         Ok(claims)
     }
 
