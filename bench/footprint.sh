@@ -15,7 +15,8 @@ for run in $(seq "$RUNS"); do
   sleep 1
   idle+=("$(rss_kb "$GW_PID")")
   "$LOADGEN" schedule "$GW_URL" "$API_KEY" "$SCHEDULED" "$tomorrow" >&2
-  sleep 1
+  # Steady state: past one period of the gateway's heap trim (memory::TRIM_EVERY, 5 s).
+  sleep 6
   loaded+=("$(rss_kb "$GW_PID")")
   stop_gateway
   start_gateway "$WORK/fp-$run.db"   # start-up with the scheduled messages in the store

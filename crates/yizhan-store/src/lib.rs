@@ -249,6 +249,12 @@ impl Store {
         backend!(self.mark_recalled(id, now_ms))
     }
 
+    /// Whether the store answers and holds the outbox schema (for readiness checks: cheap
+    /// whatever the size of the outbox, unlike [`Store::counts`]).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        backend!(self.ping())
+    }
+
     /// Messages per status.
     pub async fn counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
         backend!(self.counts())

@@ -340,6 +340,15 @@ async fn channels_health_ready_and_metrics() {
 }
 
 #[tokio::test]
+async fn readyz_is_503_once_the_store_does_not_answer() {
+    let api = api().await;
+    assert_eq!(api.call("GET", "/readyz", None, None).await.status, StatusCode::OK);
+    api.state.store.close().await;
+    let r = api.call("GET", "/readyz", None, None).await;
+    assert_eq!((r.status, r.json()), (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "unavailable"})));
+}
+
+#[tokio::test]
 async fn openapi_and_docs() {
     let api = api().await;
     let r = api.call("GET", "/openapi.json", None, None).await;

@@ -352,6 +352,7 @@ async fn yizhan_migrate_applies_the_schema_and_serve_can_skip_it() {
     // Without migrations the store has no tables.
     let bare = Store::open_with(&db.url, config.store.migrate).await.expect("open");
     assert!(bare.counts().await.is_err());
+    assert!(bare.ping().await.is_err(), "not ready without the schema");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(["migrate", "--config"])
         .arg(&path)
@@ -362,6 +363,7 @@ async fn yizhan_migrate_applies_the_schema_and_serve_can_skip_it() {
     assert_eq!(stdout.trim(), "migrations applied (postgres store)");
     assert!(!stdout.contains(&db.url) && !String::from_utf8_lossy(&out.stderr).contains(&db.url));
     assert_eq!(bare.counts().await.expect("tables exist now")["accepted"], 0);
+    bare.ping().await.expect("ready with the schema");
     // Twice is fine.
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(["migrate", "--config"])

@@ -97,6 +97,13 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Whether the store answers and holds the outbox schema: one indexed read, however many
+    /// messages are stored.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1 FROM messages LIMIT 1").fetch_optional(&self.pool).await?;
+        Ok(())
+    }
+
     /// The number of messages in each status (every status present, zero included).
     pub async fn counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
         let mut out: BTreeMap<String, i64> = MessageStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();

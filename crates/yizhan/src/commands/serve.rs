@@ -61,8 +61,12 @@ pub async fn serve(
     eprintln!("yizhan serving on http://{addr}");
     let app = router(state).merge(extra);
     let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
-    let (served, worked, ()) =
-        tokio::join!(server, worker.run(stopped(stop_rx.clone())), forwarder.run(stopped(stop_rx)));
+    let (served, worked, (), ()) = tokio::join!(
+        server,
+        worker.run(stopped(stop_rx.clone())),
+        forwarder.run(stopped(stop_rx.clone())),
+        crate::memory::trim_until(stopped(stop_rx))
+    );
     served.context("HTTP server")?;
     worked.context("delivery worker")?;
     eprintln!("yizhan stopped");

@@ -85,8 +85,8 @@ pub(crate) async fn healthz() -> Json<serde_json::Value> {
         (status = 503, description = "The store does not answer", body = Object),
     ))]
 pub(crate) async fn readyz(State(ctx): State<Ctx>) -> (StatusCode, Json<serde_json::Value>) {
-    match ctx.app.store.counts().await {
-        Ok(_) => (StatusCode::OK, Json(json!({"status": "ready"}))),
+    match ctx.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable"})))
