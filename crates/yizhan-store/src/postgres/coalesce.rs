@@ -88,19 +88,8 @@ impl PgStore {
         F: FnOnce(&[String]) -> Option<Vec<u8>> + Send,
     {
         // Most claims have nobody to merge with: one read answers that without a transaction.
-        if also.is_empty() {
-            let waiting: Option<i32> = sqlx::query_scalar(
-                "SELECT 1 FROM dispatches WHERE coalesce_key = $1 AND status IN ('pending', 'retrying', 'deferred') \
-                   AND next_attempt_at_ms <= $2 AND attempts = 0 AND merged_body IS NULL AND id <> $3 LIMIT 1",
-            )
-            .bind(key)
-            .bind(now_ms)
-            .bind(leader.dispatch_id)
-            .fetch_optional(&self.pool)
-            .await?;
-            if waiting.is_none() {
-                return Ok(None);
-            }
+        if also.is_empty() && self.waiting_keys(&[key.to_owned()], now_ms).await?.is_empty() {
+            return Ok(None);
         }
         let mut tx = self.pool.begin().await?;
         check_lease(&mut tx, leader).await?;

@@ -71,19 +71,8 @@ impl SqliteStore {
     {
         // Most claims have nobody to merge with: a read (beside the writer, under WAL) answers
         // that without queueing for the write lock behind accept and completion groups.
-        if also.is_empty() {
-            let waiting: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM dispatches WHERE coalesce_key = ?1 AND status IN ('pending', 'retrying', 'deferred') \
-                   AND next_attempt_at_ms <= ?2 AND attempts = 0 AND merged_body IS NULL AND id <> ?3 LIMIT 1",
-            )
-            .bind(key)
-            .bind(now_ms)
-            .bind(leader.dispatch_id)
-            .fetch_optional(&self.pool)
-            .await?;
-            if waiting.is_none() {
-                return Ok(None);
-            }
+        if also.is_empty() && self.waiting_keys(&[key.to_owned()], now_ms).await?.is_empty() {
+            return Ok(None);
         }
         let _gate = self.gate.lock().await;
         let mut tx = self.begin_write().await?;
