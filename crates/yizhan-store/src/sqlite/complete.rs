@@ -6,10 +6,12 @@
 //! considers the dispatch done. Results that queue up while a group is being synced form the
 //! next group (no linger timer: an idle gateway pays no extra latency).
 //!
-//! Within a group every completion checks its lease and updates its dispatch at once (so a
-//! second result for the same claim in the same group is a `Conflict`, as before), while the
-//! attempt rows and recipient outcomes of the whole group are inserted with a few multi-row
-//! statements and each touched message's status is derived once, at the end.
+//! Within a group the leases of all completions are read in one statement and each is taken by
+//! the first result for it (so a second result for the same claim in the same group is a
+//! `Conflict`, as before). Plain results update their dispatches in one statement; coalesced
+//! leaders, taskid hand-ons and dead results are recorded one by one. The attempt rows and
+//! recipient outcomes of the whole group are inserted with a few multi-row statements and each
+//! touched message's status is derived once, at the end.
 //!
 //! A lost lease fails only its own completion. Any other error rolls the group back and each
 //! completion is then retried in a transaction of its own, so one bad result fails alone.
