@@ -1,13 +1,17 @@
-//! Row mapping both backends share: the `messages`, `dispatches` and `recipient_outcomes`
-//! columns have the same names and Rust types on SQLite and PostgreSQL, so one generic function
-//! per record reads them from either backend's rows. (Columns whose types differ, such as
-//! booleans, stay with their backend.)
+//! Row mapping both backends share: the `messages`, `dispatches`, `attempts` and
+//! `recipient_outcomes` columns have the same names and Rust types on SQLite and PostgreSQL
+//! (SQLite's 0/1 integers decode as `bool` too), so one generic function per record reads them
+//! from either backend's rows, and one builds a page of the message listing.
 
 use std::collections::HashMap;
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use crate::{AttemptRecord, DispatchRecord, Handles, MessageRecord, RecipientOutcome, StoreError};
+use crate::record::{Cursor, parse_id};
+use crate::{
+    AttemptError, AttemptRecord, DispatchRecord, Handles, MessageRecord, MessageSummary, Page, RecipientOutcome,
+    StoreError,
+};
 
 fn json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
@@ -104,4 +108,61 @@ where
         attempts: r.try_get("attempts")?,
         failed_outcomes: r.try_get("failed")?,
     })
+}
+
+/// An `attempts` row.
+pub(crate) fn attempt_record<'r, R>(r: &'r R) -> Result<AttemptRecord, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let kind: Option<String> = r.try_get("error_kind")?;
+    let error = match kind {
+        Some(kind) => Some(AttemptError {
+            kind,
+            code: r.try_get("error_code")?,
+            message: r.try_get::<Option<String>, _>("error_message")?.unwrap_or_default(),
+            ambiguous: r.try_get("ambiguous")?,
+        }),
+        None => None,
+    };
+    Ok(AttemptRecord {
+        number: r.try_get("number")?,
+        at_ms: r.try_get("at_ms")?,
+        duration_ms: r.try_get("duration_ms")?,
+        result: r.try_get("result")?,
+        counted: r.try_get("counted")?,
+        error,
+    })
+}
+
+/// The page of a message listing from `rows`, read with a limit of `size + 1`: the extra row
+/// only says that there is a next page.
+pub(crate) fn summary_page<'r, R>(rows: &'r [R], size: usize) -> Result<Page, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let more = rows.len() > size;
+    let mut items = Vec::with_capacity(size);
+    for r in rows.iter().take(size) {
+        items.push(MessageSummary {
+            id: parse_id(&r.try_get::<String, _>("id")?)?,
+            channel: r.try_get("channel")?,
+            status: r.try_get::<String, _>("status")?.parse()?,
+            created_at_ms: r.try_get("created_at_ms")?,
+            send_at_ms: r.try_get("send_at_ms")?,
+            updated_at_ms: r.try_get("updated_at_ms")?,
+        });
+    }
+    let next_cursor = match items.last() {
+        Some(last) if more => Some(Cursor { created_at_ms: last.created_at_ms, id: last.id.to_string() }.encode()),
+        _ => None,
+    };
+    Ok(Page { items, next_cursor })
 }

@@ -3,14 +3,11 @@
 use std::collections::HashMap;
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use yizhan_core::MessageId;
 
 use super::SqliteStore;
-use crate::record::{Cursor, parse_id};
-use crate::{
-    AttemptError, AttemptRecord, ListFilter, MessageRecord, MessageSummary, Page, RecipientOutcome, StoreError,
-};
+use crate::record::Cursor;
+use crate::{AttemptRecord, ListFilter, MessageRecord, Page, RecipientOutcome, StoreError};
 
 impl SqliteStore {
     /// The message with its dispatches, attempts, outcomes and handles; `None` if unknown.
@@ -31,7 +28,7 @@ impl SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         for r in rows {
-            attempts.entry(r.try_get("dispatch_id")?).or_default().push(attempt(&r)?);
+            attempts.entry(r.try_get("dispatch_id")?).or_default().push(crate::rows::attempt_record(&r)?);
         }
         let mut outcomes: HashMap<i64, Vec<RecipientOutcome>> = HashMap::new();
         let rows = sqlx::query(
@@ -94,43 +91,6 @@ impl SqliteStore {
         .bind(i64::try_from(size + 1).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
-        let more = rows.len() > size;
-        let mut items = Vec::with_capacity(size);
-        for r in rows.into_iter().take(size) {
-            items.push(MessageSummary {
-                id: parse_id(r.try_get("id")?)?,
-                channel: r.try_get("channel")?,
-                status: r.try_get::<String, _>("status")?.parse()?,
-                created_at_ms: r.try_get("created_at_ms")?,
-                send_at_ms: r.try_get("send_at_ms")?,
-                updated_at_ms: r.try_get("updated_at_ms")?,
-            });
-        }
-        let next_cursor = match items.last() {
-            Some(last) if more => Some(Cursor { created_at_ms: last.created_at_ms, id: last.id.to_string() }.encode()),
-            _ => None,
-        };
-        Ok(Page { items, next_cursor })
+        crate::rows::summary_page(&rows, size)
     }
-}
-
-fn attempt(r: &SqliteRow) -> Result<AttemptRecord, StoreError> {
-    let kind: Option<String> = r.try_get("error_kind")?;
-    let error = match kind {
-        Some(kind) => Some(AttemptError {
-            kind,
-            code: r.try_get("error_code")?,
-            message: r.try_get::<Option<String>, _>("error_message")?.unwrap_or_default(),
-            ambiguous: r.try_get("ambiguous")?,
-        }),
-        None => None,
-    };
-    Ok(AttemptRecord {
-        number: r.try_get("number")?,
-        at_ms: r.try_get("at_ms")?,
-        duration_ms: r.try_get("duration_ms")?,
-        result: r.try_get("result")?,
-        counted: r.try_get("counted")?,
-        error,
-    })
 }
