@@ -45,28 +45,32 @@ pub const MAX_USERS: usize = yizhan_wecom::recipients::MAX_USERS;
 /// The coalesce key of `dispatch` on `channel` for a message expiring at `expires_at_ms`, or
 /// `None` if it never coalesces.
 pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>) -> Option<String> {
-    let mut body: Value = serde_json::from_slice(&dispatch.body).ok()?;
-    let object = body.as_object_mut()?;
-    match dispatch.endpoint {
+    // Decided from the endpoint and recipients first: every accepted dispatch passes here, and
+    // only the two coalescing kinds pay for parsing their body.
+    let (addressee, other_addressees): (&[&str], &[&str]) = match dispatch.endpoint {
         endpoint::WECOM_MESSAGE_SEND => {
             let users_only = dispatch.recipients.iter().all(|r| r.strip_prefix("user:").is_some_and(|u| u != "@all"));
             // A full call (1000 users) has no room for anybody else.
             if !users_only || dispatch.recipients.is_empty() || dispatch.recipients.len() >= MAX_USERS {
                 return None;
             }
-            if object.contains_key("toparty") || object.contains_key("totag") {
-                return None;
-            }
-            object.remove("touser")?;
+            (&["touser"], &["toparty", "totag"])
         }
         endpoint::GETUI_PUSH_SINGLE_CID => {
             if dispatch.recipients.len() != 1 || !dispatch.recipients[0].starts_with("cid:") {
                 return None;
             }
-            object.remove("audience")?;
-            object.remove("request_id")?;
+            (&["audience", "request_id"], &[])
         }
         _ => return None,
+    };
+    let mut body: Value = serde_json::from_slice(&dispatch.body).ok()?;
+    let object = body.as_object_mut()?;
+    if other_addressees.iter().any(|k| object.contains_key(*k)) {
+        return None;
+    }
+    for k in addressee {
+        object.remove(*k)?;
     }
     let mut hash = Sha256::new();
     for part in [channel, dispatch.endpoint, &expires_at_ms.map_or_else(String::new, |e| e.to_string())] {

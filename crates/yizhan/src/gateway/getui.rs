@@ -23,15 +23,16 @@ use super::error::ApiError;
 use super::model::{self, Content, MessageRequest};
 use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
 
-/// The body of a legacy [`endpoint::GETUI_PUSH_LIST`] dispatch (no longer planned).
+/// A list push in one body: the merged call of coalesced single pushes
+/// ([`endpoint::GETUI_MERGED_LIST`], see [`crate::gateway::coalesce`]), and the body of legacy
+/// [`endpoint::GETUI_PUSH_LIST`] dispatches (no longer planned).
 ///
-/// The worker executes it as Getui's list push: `POST /push/list/message` with `message` (a
-/// `push_list_message` body carrying the fixed `request_id`) returns a taskid, which the worker
-/// stores as the dispatch's provider handle before going on; then `/push/list/cid` (or
-/// `/push/list/alias`) for each chunk of at most 1000 of `audience`, all with that taskid
-/// ([`yizhan_getui::GetuiClient::push_to_cids`] does the same in one process). A retry after the
-/// taskid was stored skips the first call; a retry of the first call resends the same
-/// `request_id`, which Getui dedupes.
+/// The worker sends it as `POST /push/list/message` with `message` (carrying the fixed
+/// `request_id`), then `/push/list/cid` (or `/push/list/alias`, legacy only) for each chunk of at
+/// most 1000 of `audience`, all with the taskid the first call returned. A retry sends the whole
+/// body again: the first call is deduplicated by its `request_id`; the list pushes are not known
+/// to be, so an ambiguous failure of a merged call is not retried (the legacy endpoint resends
+/// every chunk).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListPushBody {
     /// The `/push/list/message` body (no audience).

@@ -195,7 +195,8 @@ fn prepare(
         recipients: unique(plan.dispatches.iter().flat_map(|d| d.recipients.iter().cloned())),
     };
     let shaping = &ctx.app.config.shaping;
-    let coalescing = shaping.coalesce_window_ms > 0 && (shaping.coalesce_getui || channel.kind() != "getui");
+    let is_getui = matches!(channel, crate::config::ChannelConfig::Getui(_));
+    let coalescing = shaping.coalesce_window_ms > 0 && (shaping.coalesce_getui || !is_getui);
     let msg = NewMessage {
         id,
         channel: request.channel.clone(),
