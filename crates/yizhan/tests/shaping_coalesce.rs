@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use shaping::{Rig, T0};
-use yizhan_core::MessageId;
 use yizhan_store::{DispatchStatus, MessageStatus};
 
 /// Past the default 5 ms coalescing window.
@@ -19,10 +18,6 @@ fn users(prefix: &str, n: usize) -> Vec<String> {
 
 fn text_to(to: &[&str], text: &str) -> serde_json::Value {
     json!({"channel": "ops", "to": {"users": to}, "content": {"text": text}})
-}
-
-async fn record(rig: &Rig, id: &str) -> yizhan_store::MessageRecord {
-    rig.store.message(MessageId::parse(id).expect("id")).await.expect("read").expect("stored")
 }
 
 #[tokio::test]
@@ -50,7 +45,7 @@ async fn five_thousand_identical_requests_take_five_calls_and_keep_their_own_sta
     assert_eq!(per_user[&people[0]], 2);
 
     for (id, user) in ids.iter().zip(&people) {
-        let m = record(&rig, id).await;
+        let m = rig.record(id).await;
         assert_eq!(m.status, MessageStatus::Delivered, "{id}");
         let d = &m.dispatches[0];
         assert_eq!(d.recipients, [format!("user:{user}")]);
@@ -62,7 +57,7 @@ async fn five_thousand_identical_requests_take_five_calls_and_keep_their_own_sta
         assert!(d.handles.msgid.is_some());
         assert_eq!(d.attempt_log.len(), 1);
     }
-    assert_eq!(record(&rig, &other).await.status, MessageStatus::Delivered);
+    assert_eq!(rig.record(&other).await.status, MessageStatus::Delivered);
 }
 
 #[tokio::test]
@@ -77,23 +72,23 @@ async fn invalid_users_of_a_merged_call_land_on_their_own_messages() {
     rig.run_at(AFTER_WINDOW).await;
     assert_eq!(rig.emu.stats().send_calls, 2, "one merged call, and one for the message naming a user again");
 
-    let m = record(&rig, &clean).await;
+    let m = rig.record(&clean).await;
     assert_eq!(m.status, MessageStatus::Delivered);
     assert!(m.dispatches[0].outcomes.iter().all(|o| o.outcome == "delivered"));
-    let m = record(&rig, &with_ghost).await;
+    let m = rig.record(&with_ghost).await;
     assert_eq!(m.status, MessageStatus::PartiallyDelivered);
     let outcomes: HashMap<_, _> =
         m.dispatches[0].outcomes.iter().map(|o| (o.recipient.clone(), o.outcome.clone())).collect();
     assert_eq!(outcomes.len(), 2);
     assert_eq!(outcomes[&format!("user:{}", people[2])], "delivered");
     assert_eq!(outcomes["user:ghost-1"], "invalid");
-    let m = record(&rig, &only_ghost).await;
+    let m = rig.record(&only_ghost).await;
     assert_eq!(m.dispatches[0].outcomes.len(), 1);
     assert_eq!(m.dispatches[0].outcomes[0].outcome, "invalid");
     assert_ne!(m.status, MessageStatus::Delivered);
     // A message naming a user already in the merged call goes in a call of its own, so that
     // user gets both messages, as without coalescing.
-    let m = record(&rig, &overlapping).await;
+    let m = rig.record(&overlapping).await;
     assert_eq!(m.status, MessageStatus::Delivered);
     assert_eq!(m.dispatches[0].outcomes.len(), 2);
     let to_shared = rig.emu.inbox().iter().filter(|d| d.recipient == people[1] && !d.deduplicated).count();
@@ -109,7 +104,7 @@ async fn a_merged_call_that_fails_transiently_is_retried_with_its_persisted_body
     rig.emu.fail_next_on("/cgi-bin/message/send", 4, -1);
     rig.run_at(AFTER_WINDOW).await;
     for id in &ids {
-        let m = record(&rig, id).await;
+        let m = rig.record(id).await;
         assert_eq!(m.status, MessageStatus::Retrying, "every member mirrors the merged call");
         assert_eq!(m.dispatches[0].attempts, 1);
         assert_eq!(m.dispatches[0].attempt_log[0].error.as_ref().and_then(|e| e.code), Some(-1));
@@ -128,7 +123,7 @@ async fn a_merged_call_that_fails_transiently_is_retried_with_its_persisted_body
     rig.run_at(later).await;
     assert_eq!(rig.emu.stats().send_calls, 4 + 1);
     for id in &ids {
-        let m = record(&rig, id).await;
+        let m = rig.record(id).await;
         assert_eq!(m.status, MessageStatus::Delivered);
         assert_eq!(m.dispatches[0].status, DispatchStatus::Delivered);
         assert_eq!(m.dispatches[0].attempts, 2);

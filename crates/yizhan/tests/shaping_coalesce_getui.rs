@@ -8,7 +8,6 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 use shaping::{Rig, T0};
-use yizhan_core::MessageId;
 use yizhan_store::MessageStatus;
 
 /// Past the default 5 ms coalescing window.
@@ -20,10 +19,6 @@ fn cids(prefix: &str, n: usize) -> Vec<String> {
 
 fn push_to(cid: &str, transmission: &str) -> serde_json::Value {
     json!({"channel": "app", "to": {"cids": [cid]}, "content": {"getui": {"transmission": transmission}}})
-}
-
-async fn record(rig: &Rig, id: &str) -> yizhan_store::MessageRecord {
-    rig.store.message(MessageId::parse(id).expect("id")).await.expect("read").expect("stored")
 }
 
 /// Getui deliveries at the emulator that were not deduplicated: (cid, taskid) each.
@@ -63,7 +58,7 @@ async fn identical_single_pushes_become_one_list_task_per_thousand_cids() {
     assert_eq!(tasks.len(), 4, "one taskid per list task and one for the single push: {tasks:?}");
 
     for (id, cid) in ids.iter().zip(&people) {
-        let m = record(&rig, id).await;
+        let m = rig.record(id).await;
         assert_eq!(m.status, MessageStatus::Delivered, "{id}");
         let d = &m.dispatches[0];
         assert_eq!(d.recipients, [format!("cid:{cid}")]);
@@ -76,7 +71,7 @@ async fn identical_single_pushes_become_one_list_task_per_thousand_cids() {
         assert!(got.iter().any(|(c, t)| c == cid && t == taskid), "{cid} was pushed in task {taskid}");
         assert_eq!(d.attempt_log.len(), 1);
     }
-    assert_eq!(record(&rig, &other).await.status, MessageStatus::Delivered);
+    assert_eq!(rig.record(&other).await.status, MessageStatus::Delivered);
 }
 
 #[tokio::test]
@@ -92,9 +87,9 @@ async fn an_unknown_cid_in_a_merged_call_fails_only_its_own_message() {
     rig.run_at(AFTER_WINDOW).await;
     assert_eq!(rig.emu.stats().push_calls, 2, "one create, one list push");
     for id in &ids {
-        assert_eq!(record(&rig, id).await.status, MessageStatus::Delivered);
+        assert_eq!(rig.record(id).await.status, MessageStatus::Delivered);
     }
-    let m = record(&rig, &ghost).await;
+    let m = rig.record(&ghost).await;
     assert_ne!(m.status, MessageStatus::Delivered);
     let outcomes: Vec<(&str, &str)> =
         m.dispatches[0].outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();
@@ -114,7 +109,7 @@ async fn a_merged_getui_call_that_fails_transiently_is_retried_as_one_task() {
     rig.emu.fail_next_on("/push/list/cid", 4, 30019);
     rig.run_at(AFTER_WINDOW).await;
     for id in &ids {
-        let m = record(&rig, id).await;
+        let m = rig.record(id).await;
         assert_eq!(m.status, MessageStatus::Retrying, "every member mirrors the merged call: {m:?}");
     }
     let claims = rig.store.claim_due("probe", AFTER_WINDOW + 3_600_000, 60_000, 100).await.unwrap();
@@ -126,7 +121,7 @@ async fn a_merged_getui_call_that_fails_transiently_is_retried_as_one_task() {
 
     rig.run_at(AFTER_WINDOW + 3_600_000).await;
     for id in &ids {
-        assert_eq!(record(&rig, id).await.status, MessageStatus::Delivered);
+        assert_eq!(rig.record(id).await.status, MessageStatus::Delivered);
     }
     let got = deliveries(&rig);
     assert_eq!(got.len(), 3, "each cid once: {got:?}");

@@ -93,6 +93,12 @@ impl Rig {
         view
     }
 
+    /// The stored record of message `id` (which must exist).
+    pub(crate) async fn record(&self, id: &str) -> yizhan_store::MessageRecord {
+        let id = yizhan_core::MessageId::parse(id).expect("id");
+        self.store.message(id).await.expect("read").expect("stored")
+    }
+
     /// Sets the clock (both API and worker) and runs the worker until nothing is due.
     pub(crate) async fn run_at(&self, at_ms: i64) -> usize {
         self.control.set_ms(at_ms);
