@@ -82,6 +82,24 @@ pub struct WecomConfig {
     pub callback_timeout_ms: u64,
     /// Callback POST attempts in all until one answers HTTP 200 (WeCom: 3). Default: 3.
     pub callback_attempts: u32,
+    /// What `message/send` answers to a request its duplicate check suppresses. WeCom's answer
+    /// is not documented (the reference's open question 4), so this is the emulator's choice:
+    /// `"first_msgid"` (default) answers errcode 0 with the msgid (and response_code) of the
+    /// first request; `"new_msgid"` answers errcode 0 with a fresh msgid, which makes the drop
+    /// invisible to the caller. Either way nothing is delivered and the inbox records the
+    /// recipients as `deduplicated`.
+    pub duplicate_answer: DuplicateAnswer,
+}
+
+/// See [`WecomConfig::duplicate_answer`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateAnswer {
+    /// errcode 0 with the first request's msgid and response_code.
+    #[default]
+    FirstMsgid,
+    /// errcode 0 with a fresh msgid.
+    NewMsgid,
 }
 
 /// One self-built WeCom app: the credentials `gettoken` accepts and the `agentid` it owns.
@@ -136,6 +154,7 @@ impl Default for WecomConfig {
             robot_window: RobotWindow::Sliding,
             callback_timeout_ms: 5000,
             callback_attempts: 3,
+            duplicate_answer: DuplicateAnswer::FirstMsgid,
         }
     }
 }

@@ -50,7 +50,7 @@ mod state;
 mod wecom;
 
 pub use config::{
-    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
+    ConfigError, DuplicateAnswer, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
     EmulatorConfig, WecomApp, WecomConfig,
 };
 pub use cut_proxy::CutProxy;

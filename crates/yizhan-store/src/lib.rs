@@ -16,6 +16,7 @@
 //! | [`Store::claim_due`] | lease due dispatches to a worker; expire what is past `expires_at` |
 //! | [`Store::coalesce`] | merge identical due dispatches into one claimed provider call |
 //! | [`Store::complete`], [`Store::release`] | record an attempt's result, or hand the work back |
+//! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
 //! | [`Store::idempotency_hash`] | the body hash stored under an idempotency key prefix (keyed batches) |
 //! | [`Store::cancel`], [`Store::retry`], [`Store::mark_recalled`] | operator actions |
@@ -61,14 +62,14 @@ pub use error::StoreError;
 pub use forward::{ClaimedForward, ForwardRecord, ForwardResult, NewForward};
 pub use model::{
     AcceptOutcome, AttemptError, CancelOutcome, ClaimToken, ClaimedDispatch, Coalesced, DispatchPart, DispatchResult,
-    Handles, Idempotency, NewDispatch, NewMessage, RecipientOutcome, SentDispatch, TASKID_PLACEHOLDER,
+    DuplicateGuard, Handles, Idempotency, NewDispatch, NewMessage, RecipientOutcome, SentDispatch, TASKID_PLACEHOLDER,
 };
 pub use postgres::{DUE_CHANNEL, PgStore};
 pub use record::{
     AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
 pub use sqlite::SqliteStore;
-pub use status::{DispatchStatus, MessageStatus, SUCCESS_OUTCOMES};
+pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
 
 /// The outbox, whatever the backend. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -227,6 +228,20 @@ impl Store {
         F: FnOnce(&[String]) -> Option<Vec<u8>> + Send,
     {
         backend!(self.coalesce(leader, also, key, max_recipients, now_ms, build))
+    }
+
+    /// Replaces the body of a claimed dispatch before it is sent (a repeat made distinct, or a
+    /// resend without the provider's duplicate check) and takes it out of the duplicate guard;
+    /// `Conflict` if the lease was lost.
+    pub async fn replace_body(&self, claim: &ClaimToken, body: &[u8], now_ms: i64) -> Result<(), StoreError> {
+        backend!(self.replace_body(claim, body, now_ms))
+    }
+
+    /// The message of a dispatch other than `except` whose provider handle is `msgid`: a
+    /// provider that answers a suppressed duplicate with the first request's msgid is caught
+    /// this way.
+    pub async fn msgid_owner(&self, msgid: &str, except: i64) -> Result<Option<MessageId>, StoreError> {
+        backend!(self.msgid_owner(msgid, except))
     }
 
     /// Hands a claimed dispatch back, due at once, attempt not counted.

@@ -57,6 +57,29 @@ pub struct NewDispatch {
     /// (0-based position in [`NewMessage::dispatches`], lower than this one's) is delivered".
     /// If that one ends dead, cancelled or expired, this one ends the same way, unsent.
     pub after_seq: Option<i64>,
+    /// The provider dedupes identical bodies (WeCom `enable_duplicate_check`): how the store
+    /// keeps two messages from sending the same body within its window (see
+    /// [`DuplicateGuard`]). `None` for bodies without such a check.
+    pub duplicate: Option<DuplicateGuard>,
+}
+
+/// A body the provider deduplicates for `window_ms` after it is sent (WeCom's duplicate check
+/// drops an identical request within `duplicate_check_interval`).
+///
+/// At its first claim the store looks for another dispatch with the same `key` whose window
+/// is still open (`ClaimedDispatch::repeat_of`): sending would make the provider drop this
+/// one as a duplicate. Otherwise the window of this dispatch opens at that claim (until
+/// `claim + window_ms`), and a later identical dispatch finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateGuard {
+    /// The identity of the body (e.g. its SHA-256 in hex); equal keys mean identical bodies.
+    pub key: String,
+    /// How long the provider remembers the body once sent, in milliseconds.
+    pub window_ms: i64,
+    /// The caller asked for dedupe: a repeat is reported as suppressed instead of being made
+    /// distinct and sent. With `suppress`, only a repeated dispatch that is not dead, cancelled
+    /// or expired counts.
+    pub suppress: bool,
 }
 
 /// What `accept` did with a message.
@@ -95,7 +118,8 @@ pub struct Handles {
 pub struct RecipientOutcome {
     /// The recipient as addressed (user id, cid, alias…).
     pub recipient: String,
-    /// `delivered`, `invalid`, `unlicensed`, `ignored`, `offline` or `failed`.
+    /// `delivered`, `offline`, `suppressed_duplicate`, `invalid`, `unlicensed`, `ignored`,
+    /// `failed` or a provider status kept verbatim (see [`crate::status`]).
     pub outcome: String,
     /// Provider detail, if any.
     pub detail: Option<String>,
@@ -137,6 +161,9 @@ pub enum DispatchResult {
     Dead {
         /// Why.
         error: AttemptError,
+        /// Per-recipient outcomes the provider reported with the error (WeCom 81013: every
+        /// recipient `invalid`); usually none.
+        outcomes: Vec<RecipientOutcome>,
     },
 }
 
@@ -182,6 +209,12 @@ pub struct ClaimedDispatch {
     pub coalesce_key: Option<String>,
     /// Whether it carries a merged call (a coalescing leader): such a dispatch is never split.
     pub merged: bool,
+    /// Its [`DuplicateGuard`] asked for suppression of repeats (the caller asked for dedupe).
+    pub suppress_repeats: bool,
+    /// Set at the first claim of a guarded dispatch when another dispatch with the same body key
+    /// (of this message `id`) is still inside its provider dedupe window: sent as it is, this
+    /// body would be dropped by the provider. `None` otherwise (and on later claims).
+    pub repeat_of: Option<MessageId>,
 }
 
 /// A merged provider call, persisted by [`crate::Store::coalesce`] before it is sent.

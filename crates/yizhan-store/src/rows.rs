@@ -106,7 +106,9 @@ where
     Ok(crate::status::DispatchFacts {
         status: status.parse::<crate::DispatchStatus>()?,
         attempts: r.try_get("attempts")?,
-        failed_outcomes: r.try_get("failed")?,
+        outcomes: r.try_get("outcomes")?,
+        reached: r.try_get("reached")?,
+        suppressed: r.try_get("suppressed")?,
     })
 }
 

@@ -1,15 +1,40 @@
 //! Message and dispatch states, as stable lower-case strings, and how a message's status is
-//! derived from its dispatches.
+//! derived from its dispatches and their recipient outcomes ([`derive`], the one place; the
+//! table is in `docs/gateway.md`, "Statuses").
+//!
+//! Recipient outcomes fall in three classes: *reached* ([`REACHED_OUTCOMES`]: the provider
+//! delivered it or holds it for the device), *suppressed* ([`SUPPRESSED_DUPLICATE`]: not sent
+//! again because the caller asked for dedupe and an identical message went out within the
+//! window) and *not reached* (everything else: `invalid`, `unlicensed`, `ignored`, `failed`, a
+//! provider status kept verbatim). A delivered dispatch without outcomes (a Getui app push, a
+//! robot's group) counts as reached.
 //!
 //! The strings are what the database stores and what the HTTP API shows; never rename one.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// Recipient outcomes that count as a success when deciding between `delivered` and
-/// `partially_delivered`. Getui's `offline` means "stored by the provider for delivery when the
-/// device reconnects", which is as far as any push provider ever promises.
-pub const SUCCESS_OUTCOMES: &[&str] = &["delivered", "offline"];
+/// Recipient outcomes that mean the recipient was reached. Getui's `offline` means "stored by
+/// the provider for delivery when the device reconnects", which is as far as any push provider
+/// ever promises.
+pub const REACHED_OUTCOMES: &[&str] = &["delivered", "offline"];
+
+/// The outcome of a recipient that was not sent the message again because the caller asked for
+/// dedupe and an identical message went out within the provider's duplicate window.
+pub const SUPPRESSED_DUPLICATE: &str = "suppressed_duplicate";
+
+/// Recipient outcomes that count as a success: reached, or suppressed as the caller asked.
+pub const SUCCESS_OUTCOMES: &[&str] = &["delivered", "offline", SUPPRESSED_DUPLICATE];
+
+/// The outcome counts of a `dispatches d` row that [`DispatchFacts`] is read from (`outcomes`,
+/// `reached`, `suppressed`): the same SQL on both backends. The literals mirror
+/// [`REACHED_OUTCOMES`] and [`SUPPRESSED_DUPLICATE`] (a test checks).
+pub(crate) const OUTCOME_COUNTS: &str = "\
+    (SELECT count(*) FROM recipient_outcomes o WHERE o.dispatch_id = d.id) AS outcomes, \
+    (SELECT count(*) FROM recipient_outcomes o \
+      WHERE o.dispatch_id = d.id AND o.outcome IN ('delivered', 'offline')) AS reached, \
+    (SELECT count(*) FROM recipient_outcomes o \
+      WHERE o.dispatch_id = d.id AND o.outcome = 'suppressed_duplicate') AS suppressed";
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
@@ -72,12 +97,16 @@ string_enum! {
         Retrying => "retrying",
         /// A dispatch was rate limited and waits without using up an attempt.
         Deferred => "deferred",
-        /// Every dispatch was delivered and every recipient outcome is a success.
+        /// Every dispatch was delivered and every recipient reached (or suppressed as asked).
         Delivered => "delivered",
-        /// Everything finished, but some recipients or dispatches did not succeed.
+        /// Everything finished; at least one recipient was reached, some were not.
         PartiallyDelivered => "partially_delivered",
-        /// Every dispatch failed for good (permanent error or attempts exhausted).
+        /// Everything finished and no recipient was reached: permanent errors, attempts
+        /// exhausted, or the provider reported every recipient as not reached.
         Dead => "dead",
+        /// Every recipient's outcome is `suppressed_duplicate`: the caller asked for dedupe and
+        /// an identical message went out within the window, so nothing was sent again.
+        SuppressedDuplicate => "suppressed_duplicate",
         /// Cancelled before anything was sent.
         Cancelled => "cancelled",
         /// Delivered, then recalled or revoked at the provider.
@@ -122,6 +151,7 @@ impl MessageStatus {
             MessageStatus::Delivered
                 | MessageStatus::PartiallyDelivered
                 | MessageStatus::Dead
+                | MessageStatus::SuppressedDuplicate
                 | MessageStatus::Cancelled
                 | MessageStatus::Recalled
                 | MessageStatus::Expired
@@ -143,8 +173,24 @@ pub(crate) struct DispatchFacts {
     pub(crate) status: DispatchStatus,
     /// Its counted attempts (reset by a manual retry).
     pub(crate) attempts: i64,
-    /// How many of its recipient outcomes are not a success.
-    pub(crate) failed_outcomes: i64,
+    /// How many recipient outcomes it has.
+    pub(crate) outcomes: i64,
+    /// How many of them are reached ([`REACHED_OUTCOMES`]).
+    pub(crate) reached: i64,
+    /// How many of them are [`SUPPRESSED_DUPLICATE`].
+    pub(crate) suppressed: i64,
+}
+
+impl DispatchFacts {
+    /// Delivered, and someone was reached (a delivered call without outcomes counts).
+    fn reached_someone(&self) -> bool {
+        self.status == DispatchStatus::Delivered && (self.reached > 0 || self.outcomes == 0)
+    }
+
+    /// Delivered with every outcome a success.
+    fn clean(&self) -> bool {
+        self.status == DispatchStatus::Delivered && self.outcomes == self.reached + self.suppressed
+    }
 }
 
 /// Derives a message's status from its dispatches.
@@ -185,11 +231,14 @@ pub(crate) fn derive(current: MessageStatus, scheduled: bool, dispatches: &[Disp
     if all(D::Expired) {
         return MessageStatus::Expired;
     }
-    if !any(D::Delivered) {
-        return MessageStatus::Dead;
+    if dispatches.iter().all(DispatchFacts::clean) {
+        let all_suppressed = dispatches.iter().all(|d| d.outcomes > 0 && d.suppressed == d.outcomes);
+        return if all_suppressed { MessageStatus::SuppressedDuplicate } else { MessageStatus::Delivered };
     }
-    let clean = dispatches.iter().all(|d| d.status == D::Delivered && d.failed_outcomes == 0);
-    if clean { MessageStatus::Delivered } else { MessageStatus::PartiallyDelivered }
+    if dispatches.iter().any(DispatchFacts::reached_someone) {
+        return MessageStatus::PartiallyDelivered;
+    }
+    MessageStatus::Dead
 }
 
 #[cfg(test)]
@@ -198,8 +247,14 @@ mod tests {
     use DispatchStatus as D;
     use MessageStatus as M;
 
-    fn f(status: D, attempts: i64, failed_outcomes: i64) -> DispatchFacts {
-        DispatchFacts { status, attempts, failed_outcomes }
+    /// Facts with `failed` outcomes that are not a success and no others.
+    fn f(status: D, attempts: i64, failed: i64) -> DispatchFacts {
+        DispatchFacts { status, attempts, outcomes: failed, reached: 0, suppressed: 0 }
+    }
+
+    /// Facts of a delivered dispatch with `reached`, `suppressed` and `failed` outcomes.
+    fn out(reached: i64, suppressed: i64, failed: i64) -> DispatchFacts {
+        DispatchFacts { status: D::Delivered, attempts: 1, outcomes: reached + suppressed + failed, reached, suppressed }
     }
 
     #[test]
@@ -212,6 +267,14 @@ mod tests {
         }
         assert!("nope".parse::<M>().is_err());
         assert_eq!(M::PartiallyDelivered.to_string(), "partially_delivered");
+        assert_eq!(M::SuppressedDuplicate.as_str(), SUPPRESSED_DUPLICATE);
+    }
+
+    #[test]
+    fn the_sql_counts_name_the_outcome_classes() {
+        let reached = REACHED_OUTCOMES.iter().map(|o| format!("'{o}'")).collect::<Vec<_>>().join(", ");
+        assert!(OUTCOME_COUNTS.contains(&format!("IN ({reached})")), "{OUTCOME_COUNTS}");
+        assert!(OUTCOME_COUNTS.contains(&format!("= '{SUPPRESSED_DUPLICATE}'")), "{OUTCOME_COUNTS}");
     }
 
     #[test]
@@ -224,7 +287,14 @@ mod tests {
             (M::Accepted, false, vec![f(D::Retrying, 1, 0), f(D::Deferred, 1, 0)], M::Retrying),
             (M::Accepted, false, vec![f(D::Deferred, 1, 0)], M::Deferred),
             (M::Accepted, false, vec![f(D::Delivered, 1, 0)], M::Delivered),
-            (M::Accepted, false, vec![f(D::Delivered, 1, 2)], M::PartiallyDelivered),
+            (M::Accepted, false, vec![f(D::Delivered, 1, 2)], M::Dead),
+            (M::Accepted, false, vec![out(1, 0, 2)], M::PartiallyDelivered),
+            (M::Accepted, false, vec![out(2, 0, 0)], M::Delivered),
+            (M::Accepted, false, vec![out(0, 2, 0)], M::SuppressedDuplicate),
+            (M::Accepted, false, vec![out(1, 1, 0)], M::Delivered),
+            (M::Accepted, false, vec![out(0, 1, 1)], M::Dead),
+            (M::Accepted, false, vec![out(0, 1, 0), f(D::Dead, 1, 0)], M::Dead),
+            (M::Accepted, false, vec![f(D::Dead, 1, 3)], M::Dead),
             (M::Accepted, false, vec![f(D::Delivered, 1, 0), f(D::Dead, 3, 0)], M::PartiallyDelivered),
             (M::Accepted, false, vec![f(D::Dead, 1, 0)], M::Dead),
             (M::Accepted, false, vec![f(D::Expired, 0, 0)], M::Expired),

@@ -70,6 +70,7 @@ fn new_message(now: i64, delay: i64) -> NewMessage {
             dedupe_id: None,
             recipients: vec!["cid".to_owned()],
             after_seq: None,
+            duplicate: None,
         }],
     }
 }
@@ -127,7 +128,7 @@ async fn run(actions: Vec<Action>) -> Result<(), TestCaseError> {
                     0 => DispatchResult::Delivered { handles: Handles::default(), outcomes: vec![] },
                     1 => DispatchResult::Retry { at_ms: now + delay, counts_attempt: true, error: error() },
                     2 => DispatchResult::Retry { at_ms: now + delay, counts_attempt: false, error: error() },
-                    _ => DispatchResult::Dead { error: error() },
+                    _ => DispatchResult::Dead { error: error(), outcomes: Vec::new() },
                 };
                 let r = store.complete(&claim, outcome, now).await;
                 if !valid {

@@ -81,8 +81,8 @@ pub fn getui_client_sharing(
 
 /// Turns on WeCom's duplicate check for a `wecom_app` channel that has it on (the default) and
 /// a request that does not set it: `enable_duplicate_check=1` with the channel's interval, or
-/// `default_interval` seconds when the channel sets none. The CLI and the gateway share this;
-/// they differ only in the default (see their docs).
+/// `default_interval` seconds when the channel sets none. The gateway's plans use it (the CLI
+/// only with `--dedupe`).
 pub fn apply_duplicate_check(channel: &WecomAppConfig, request: &mut yizhan_wecom::SendRequest, default_interval: u32) {
     if channel.duplicate_check && request.enable_duplicate_check.is_none() {
         request.enable_duplicate_check = Some(1);

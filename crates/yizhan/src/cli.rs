@@ -106,6 +106,13 @@ pub struct SendArgs {
     /// WeCom: mark the message confidential (safe=1: not shareable, watermarked).
     #[arg(long)]
     pub safe: bool,
+    /// WeCom app: let WeCom drop this message if an identical one (same recipients, content and
+    /// options) went out in the last SECS seconds (default: the channel's
+    /// duplicate_check_interval, else 1800; at most 14400). Without it every send is delivered,
+    /// and a send whose answer was lost is reported, not repeated. Through a gateway the
+    /// repeat is reported as suppressed_duplicate.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, require_equals = true)]
+    pub dedupe: Option<Option<u32>>,
     /// Print the exact request body (without credentials) and send nothing.
     #[arg(long)]
     pub dry_run: bool,

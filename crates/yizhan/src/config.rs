@@ -201,13 +201,22 @@ pub struct WecomAppConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
-    /// Send with `enable_duplicate_check=1` so that an ambiguous failure can be resent safely.
-    /// Default true.
+    /// Gateway sends carry `enable_duplicate_check=1`, so that an ambiguous failure can be
+    /// resent safely; a repeat of a message still inside its window is sent without it
+    /// (docs/gateway.md, "Repeated messages"). `false`: never (an ambiguous failure is then
+    /// not resent). `yizhan send` uses the check only with `--dedupe`. Default true.
     #[serde(default = "default_true")]
     pub duplicate_check: bool,
-    /// `duplicate_check_interval` in seconds when duplicate check is on. Default 1800, max 14400.
+    /// `duplicate_check_interval` in seconds when duplicate check is on. Default: the gateway's
+    /// retry horizon (14400); `yizhan send --dedupe` 1800. At most 14400.
     #[serde(default)]
     pub duplicate_check_interval: Option<u32>,
+    /// The gateway treats a WeCom answer that repeats another message's msgid as "dropped as a
+    /// duplicate" and resends without the duplicate check (or records `suppressed_duplicate`
+    /// under `options.dedupe`). What WeCom answers to a suppressed duplicate is UNCONFIRMED
+    /// (docs/gateway.md, "Repeated messages"); the check only adds safety. Default true.
+    #[serde(default = "default_true")]
+    pub duplicate_msgid_check: bool,
     /// Let media URLs (`--image https://…`) resolve to private, loopback, link-local, CGNAT or
     /// unique-local addresses. Default false: yizhan must not be a way into the internal network.
     #[serde(default)]

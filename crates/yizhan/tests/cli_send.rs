@@ -71,6 +71,25 @@ async fn send_prints_msgid_and_invalid_user_and_the_emulator_has_the_delivery() 
 }
 
 #[tokio::test]
+async fn the_same_message_sent_twice_is_delivered_twice_unless_dedupe_is_asked() {
+    let s = setup("OPS_SECRET").await;
+    for _ in 0..2 {
+        let out = yizhan(&s, SECRET, &["send", "ops", "--to", "carol", "--text", "CPU high on web-1"]).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let inbox = s.emu.inbox();
+    assert_eq!(inbox.iter().filter(|d| d.recipient == "carol" && !d.deduplicated).count(), 2, "{inbox:?}");
+    assert_ne!(inbox[0].msgid, inbox[1].msgid);
+    for _ in 0..2 {
+        let out = yizhan(&s, SECRET, &["send", "ops", "--to", "dave", "--text", "CPU high", "--dedupe=600"]).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("600 s"), "{}", text(&out.stderr));
+    }
+    let dave: Vec<_> = s.emu.inbox().into_iter().filter(|d| d.recipient == "dave").collect();
+    assert_eq!(dave.iter().map(|d| d.deduplicated).collect::<Vec<_>>(), [false, true], "{dave:?}");
+}
+
+#[tokio::test]
 async fn dry_run_prints_the_exact_body_without_credentials_and_sends_nothing() {
     let s = setup("OPS_SECRET").await;
     let out =

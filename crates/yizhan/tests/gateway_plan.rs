@@ -85,7 +85,7 @@ fn the_design_example_plans_the_body_the_cli_dry_run_prints() {
     assert_eq!(plan.dispatches.len(), 1);
     assert_eq!(plan.dispatches[0].endpoint, "wecom.message_send");
     assert_eq!(plan.dispatches[0].recipients, ["user:alice", "user:bob"]);
-    let cli = dry_run(&["ops", "--to", "alice,bob", "--markdown", "**disk** full on `db-3`"]);
+    let cli = dry_run(&["ops", "--to", "alice,bob", "--markdown", "**disk** full on `db-3`", "--dedupe"]);
     assert_eq!(body(&plan, 0), cli);
     assert_eq!(cli["enable_duplicate_check"], 1);
     assert_eq!(cli["duplicate_check_interval"], 600);

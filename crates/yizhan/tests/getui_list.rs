@@ -160,7 +160,7 @@ async fn a_failed_create_ends_the_chunks_unsent() {
     let create = claim_one(&store, T0).await.expect("create due");
     let error =
         AttemptError { kind: "permanent".to_owned(), code: Some(20001), message: "bad".to_owned(), ambiguous: false };
-    store.complete(&create.claim, DispatchResult::Dead { error }, T0).await.expect("complete");
+    store.complete(&create.claim, DispatchResult::Dead { error, outcomes: Vec::new() }, T0).await.expect("complete");
     let rec = store.message(msg.id).await.expect("read").expect("stored");
     assert_eq!(rec.status, MessageStatus::Dead);
     assert!(claim_one(&store, T0 + 1_000_000).await.is_none());

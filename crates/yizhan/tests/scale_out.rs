@@ -145,6 +145,7 @@ fn new_message(config: &Config, i: usize) -> NewMessage {
                     None => (plan.ordered && i > 0).then(|| i64::try_from(i - 1).unwrap_or(i64::MAX)),
                 },
                 coalesce_key: None,
+                duplicate: None,
             })
             .collect(),
     }

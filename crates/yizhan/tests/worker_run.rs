@@ -100,6 +100,7 @@ fn new_message(config: &Config, request: serde_json::Value, now_ms: i64) -> NewM
                 dedupe_id: d.dedupe_id,
                 recipients: d.recipients,
                 after_seq: d.after.and_then(|a| i64::try_from(a).ok()),
+                duplicate: None,
             })
             .collect(),
     }
@@ -299,4 +300,41 @@ async fn workers_built_from_configuration_have_every_channel() {
     let id = rig.accept(text_to(&["dave"])).await;
     assert_eq!(worker.run_until_idle().await.expect("run"), 1);
     assert_eq!(rig.message(id).await.status, MessageStatus::Delivered);
+}
+
+/// A repeat the outbox did not guard (these bodies carry no duplicate guard, as a body written
+/// by a quota split or a merged call does not): WeCom drops it and answers with the first
+/// request's msgid (the emulator's default answer), the worker recognises the msgid of another
+/// message and resends without the duplicate check, or, under `options.dedupe`, records it
+/// `suppressed_duplicate`.
+#[tokio::test]
+async fn an_unguarded_repeat_is_recognised_by_its_msgid() {
+    let rig = Rig::new().await;
+    let worker = rig.worker("w1");
+    let first = rig.accept(text_to(&["carol"])).await;
+    worker.run_until_idle().await.expect("run");
+    let again = rig.accept(text_to(&["carol"])).await;
+    worker.run_until_idle().await.expect("run");
+    let (first, again) = (rig.message(first).await, rig.message(again).await);
+    assert_eq!((first.status, again.status), (MessageStatus::Delivered, MessageStatus::Delivered));
+    assert_ne!(first.dispatches[0].handles.msgid, again.dispatches[0].handles.msgid);
+    let log = &again.dispatches[0].attempt_log;
+    assert_eq!(log.len(), 2, "dropped once, then resent: {log:?}");
+    let why = log[0].error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
+    assert!(why.contains(&first.id.to_string()) && why.contains("duplicate"), "{why}");
+    assert!(!String::from_utf8_lossy(&again.dispatches[0].body).contains("enable_duplicate_check"));
+    let carol = rig.emu.inbox().into_iter().filter(|d| d.recipient == "carol").collect::<Vec<_>>();
+    assert_eq!(carol.iter().filter(|d| !d.deduplicated).count(), 2, "{carol:?}");
+
+    // Asked to dedupe, under a guard key of its own (so only the msgid can tell).
+    let mut asked = text_to(&["carol"]);
+    asked["options"] = serde_json::json!({"dedupe": true});
+    let mut asked = new_message(&rig.config, asked, rig.clock.now_ms());
+    let guard = yizhan_store::DuplicateGuard { key: "unseen".into(), window_ms: 60_000, suppress: true };
+    asked.dispatches[0].duplicate = Some(guard);
+    let asked = rig.store.accept(asked).await.expect("accept").id();
+    worker.run_until_idle().await.expect("run");
+    let asked = rig.message(asked).await;
+    assert_eq!(asked.status, MessageStatus::SuppressedDuplicate);
+    assert_eq!(asked.dispatches[0].outcomes[0].outcome, "suppressed_duplicate");
 }

@@ -7,6 +7,11 @@
 //! of another corp, expired or of the wrong type — [`super::media`]), then resolution (81013
 //! when nobody valid is left). Accepted messages are
 //! recorded per recipient: delivered, dropped by a per-member window, or deduplicated.
+//!
+//! Duplicate check (reference §2.1): with `enable_duplicate_check=1`, a request whose whole JSON
+//! (keys sorted at every level) equals one accepted within `duplicate_check_interval` (default
+//! 1800 s, at most 14400) delivers nothing. The answer to it is undocumented; the emulator's
+//! choice is configurable (`[wecom] duplicate_answer`, default the first request's msgid).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -111,7 +116,12 @@ fn send(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply
             .as_ref()
             .and_then(|(canonical, interval)| ledger.duplicate_of(checked.app, canonical, now_ms, *interval));
         if let Some(earlier) = duplicate {
-            (msgid, response_code) = (earlier.msgid, earlier.response_code);
+            // What WeCom answers here is not documented: see `WecomConfig::duplicate_answer`.
+            if state.wecom.duplicate_answer == crate::config::DuplicateAnswer::FirstMsgid {
+                (msgid, response_code) = (earlier.msgid, earlier.response_code);
+            } else {
+                response_code = None;
+            }
             vec![Outcome::Deduplicated; resolution.users.len()]
         } else {
             let limits = state.wecom.limits;

@@ -123,6 +123,8 @@ pub(crate) struct WecomState {
     pub(crate) robots: RobotState,
     media: MediaStore,
     callback_policy: CallbackPolicy,
+    /// What a suppressed duplicate is answered with (the emulator's documented choice).
+    duplicate_answer: crate::config::DuplicateAnswer,
 }
 
 impl WecomState {
@@ -159,6 +161,7 @@ impl WecomState {
                 timeout: std::time::Duration::from_millis(config.callback_timeout_ms),
                 attempts: config.callback_attempts,
             },
+            duplicate_answer: config.duplicate_answer,
         }
     }
 

@@ -68,8 +68,8 @@ impl PgStore {
              RETURNING d.id, d.message_id, d.seq, d.endpoint, coalesce(d.merged_body, d.body) AS body, \
                d.dedupe_id, coalesce(d.merged_recipients, d.recipients) AS recipients, d.attempts, \
                CASE WHEN d.merged_body IS NULL AND d.attempts = 0 THEN d.coalesce_key END AS coalesce_key, \
-               d.merged_body IS NOT NULL AS merged, \
-               d.lease_token, m.channel, m.created_at_ms, m.expires_at_ms",
+               d.merged_body IS NOT NULL AS merged, d.dup_key, d.dup_suppress, \
+               d.dup_until_ms IS NULL AS dup_fresh, d.lease_token, m.channel, m.created_at_ms, m.expires_at_ms",
         )
         .bind(worker)
         .bind(lease_until)
@@ -78,6 +78,7 @@ impl PgStore {
         .fetch_all(&mut *tx)
         .await?;
         let mut claimed = Vec::with_capacity(rows.len());
+        let mut guarded = Vec::new();
         for r in rows {
             let message_id: String = r.try_get("message_id")?;
             let recipients: String = r.try_get("recipients")?;
@@ -97,9 +98,15 @@ impl PgStore {
                 expires_at_ms: r.try_get("expires_at_ms")?,
                 coalesce_key: r.try_get("coalesce_key")?,
                 merged: r.try_get("merged")?,
+                suppress_repeats: r.try_get("dup_suppress")?,
+                repeat_of: None,
             });
+            if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?) {
+                guarded.push((claimed.len() - 1, key));
+            }
             touched.insert(message_id);
         }
+        super::repeat::guard(&mut tx, &mut claimed, guarded, now_ms).await?;
         // Sorted (BTreeSet): every claimer locks message rows in the same order.
         for id in &touched {
             refresh(&mut tx, id, Some(now_ms)).await?;
@@ -126,7 +133,7 @@ impl PgStore {
             DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
                 (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
             }
-            DispatchResult::Dead { error } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
+            DispatchResult::Dead { error, .. } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
         };
         let handles = match &result {
             DispatchResult::Delivered { handles, .. } => Some(handles),
@@ -155,9 +162,16 @@ impl PgStore {
         insert_attempt(&mut tx, claim.dispatch_id, number, now_ms, claimed_at_ms, label, counted, error).await?;
         let members = super::coalesce::members(&mut tx, claim.dispatch_id).await?;
         let mut wake = false;
-        if let DispatchResult::Delivered { handles, outcomes } = &result {
+        let outcomes = match &result {
+            DispatchResult::Delivered { handles, outcomes } => {
+                wake = fill_taskid(&mut tx, &message_id, handles.taskid.as_deref()).await?;
+                outcomes.as_slice()
+            }
+            DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
+            DispatchResult::Retry { .. } => &[],
+        };
+        {
             let own = super::coalesce::own_outcomes(&mut tx, claim.dispatch_id, &members, outcomes).await?;
-            wake = fill_taskid(&mut tx, &message_id, handles.taskid.as_deref()).await?;
             for o in own {
                 sqlx::query(
                     "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) \

@@ -64,7 +64,7 @@ impl PgStore {
         let reset = sqlx::query(
             "UPDATE dispatches SET status = 'pending', attempts = 0, next_attempt_at_ms = $1, \
                lease_owner = NULL, lease_token = NULL, lease_until_ms = NULL, updated_at_ms = $1, \
-               merged_body = NULL, merged_recipients = NULL, coalesce_key = NULL \
+               merged_body = NULL, merged_recipients = NULL, coalesce_key = NULL, dup_until_ms = NULL \
              WHERE message_id = $2 AND status = 'dead'",
         )
         .bind(now_ms)

@@ -24,6 +24,7 @@ mod manage;
 mod order;
 mod quota;
 mod read;
+mod repeat;
 mod status;
 mod writer;
 

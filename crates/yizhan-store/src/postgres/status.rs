@@ -1,9 +1,11 @@
 //! Keeps `messages.status` in step with the message's dispatches, inside the caller's
 //! transaction (the PostgreSQL twin of `sqlite/status.rs`).
 
+use std::sync::LazyLock;
+
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::status::derive;
+use crate::status::{OUTCOME_COUNTS, derive};
 use crate::{MessageStatus, StoreError};
 
 /// Re-derives and stores the status of message `id`; `now_ms` (if given) becomes `updated_at_ms`
@@ -24,13 +26,10 @@ pub(crate) async fn refresh(
         .ok_or(StoreError::NotFound)?;
     let current: MessageStatus = row.try_get::<String, _>("status")?.parse()?;
     let scheduled: bool = row.try_get("scheduled")?;
-    // The literal list mirrors `crate::status::SUCCESS_OUTCOMES`.
-    let rows = sqlx::query(
-        "SELECT d.status, d.attempts, \
-           (SELECT count(*) FROM recipient_outcomes o \
-             WHERE o.dispatch_id = d.id AND o.outcome NOT IN ('delivered', 'offline')) AS failed \
-         FROM dispatches d WHERE d.message_id = $1",
-    )
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT d.status, d.attempts, {OUTCOME_COUNTS} FROM dispatches d WHERE d.message_id = $1")
+    });
+    let rows = sqlx::query(SQL.as_str())
     .bind(id)
     .fetch_all(&mut **tx)
     .await?;

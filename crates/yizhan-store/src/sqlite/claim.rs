@@ -55,6 +55,7 @@ impl SqliteStore {
             .fetch_all(&mut *tx)
             .await?;
         let mut claimed = Vec::with_capacity(rows.len());
+        let mut guarded = Vec::new();
         for r in rows {
             let message_id: String = r.try_get("message_id")?;
             let recipients: String = r.try_get("recipients")?;
@@ -74,9 +75,15 @@ impl SqliteStore {
                 expires_at_ms: r.try_get("expires_at_ms")?,
                 coalesce_key: r.try_get("coalesce_key")?,
                 merged: r.try_get("merged")?,
+                suppress_repeats: r.try_get("dup_suppress")?,
+                repeat_of: None,
             });
+            if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?) {
+                guarded.push((claimed.len() - 1, key));
+            }
             touched.insert(message_id);
         }
+        super::repeat::guard(&mut tx, &mut claimed, guarded, now_ms).await?;
         let touched: BTreeMap<String, Option<i64>> = touched.into_iter().map(|id| (id, Some(now_ms))).collect();
         refresh_many(&mut tx, &touched).await?;
         tx.commit().await?;
@@ -136,7 +143,7 @@ fn claim_sql() -> &'static str {
              RETURNING id, message_id, seq, endpoint, coalesce(merged_body, body) AS body, dedupe_id, \
                coalesce(merged_recipients, recipients) AS recipients, attempts, \
                CASE WHEN merged_body IS NULL AND attempts = 0 THEN coalesce_key END AS coalesce_key, \
-               merged_body IS NOT NULL AS merged, \
+               merged_body IS NOT NULL AS merged, dup_key, dup_suppress, dup_until_ms IS NULL AS dup_fresh, \
                lease_token, (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel, \
                (SELECT created_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS created_at_ms, \
                (SELECT expires_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS expires_at_ms"

@@ -142,7 +142,8 @@ impl SqliteStore {
         let Some(body) = build(&recipients) else { return Ok(None) };
         let merged_recipients =
             serde_json::to_string(&recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
-        sqlx::query("UPDATE dispatches SET merged_body = ?1, merged_recipients = ?2, updated_at_ms = ?3 WHERE id = ?4")
+        sqlx::query("UPDATE dispatches SET merged_body = ?1, merged_recipients = ?2, updated_at_ms = ?3, \
+               dup_key = NULL WHERE id = ?4")
             .bind(body.as_slice())
             .bind(merged_recipients)
             .bind(now_ms)
@@ -227,7 +228,7 @@ pub(super) async fn complete_members(
     let (counted, error, outcomes) = match result {
         DispatchResult::Delivered { outcomes, .. } => (true, None, outcomes.as_slice()),
         DispatchResult::Retry { counts_attempt, error, .. } => (*counts_attempt, Some(error), &[][..]),
-        DispatchResult::Dead { error } => (true, Some(error), &[][..]),
+        DispatchResult::Dead { error, outcomes } => (true, Some(error), outcomes.as_slice()),
     };
     let mut messages = BTreeSet::new();
     for m in members {

@@ -239,7 +239,7 @@ fn outcome_of(result: &DispatchResult) -> (DispatchStatus, bool, &'static str, O
         DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
             (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
         }
-        DispatchResult::Dead { error } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
+        DispatchResult::Dead { error, .. } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
     }
 }
 
@@ -287,13 +287,18 @@ async fn record(
     .await?;
     rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, error));
     let members = if lease.has_members { super::coalesce::members(tx, id).await? } else { Vec::new() };
-    if let DispatchResult::Delivered { handles, outcomes } = &job.result {
-        let own = super::coalesce::own_outcomes(tx, id, &members, outcomes).await?;
-        if let Some(taskid) = &handles.taskid {
-            fill_taskid(tx, &lease.message_id, taskid).await?;
+    let outcomes = match &job.result {
+        DispatchResult::Delivered { handles, outcomes } => {
+            if let Some(taskid) = &handles.taskid {
+                fill_taskid(tx, &lease.message_id, taskid).await?;
+            }
+            outcomes.as_slice()
         }
-        rows.outcomes.extend(own.into_iter().map(|o| (id, o.clone(), now_ms)));
-    }
+        DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
+        DispatchResult::Retry { .. } => &[],
+    };
+    let own = super::coalesce::own_outcomes(tx, id, &members, outcomes).await?;
+    rows.outcomes.extend(own.into_iter().map(|o| (id, o.clone(), now_ms)));
     let others = super::coalesce::complete_members(tx, id, &members, &job.result, label, now_ms).await?;
     let mut touched = others;
     if matches!(job.result, DispatchResult::Dead { .. }) {

@@ -27,6 +27,7 @@ fn message(n: usize) -> NewMessage {
                 dedupe_id: Some(format!("{id}-{i}")),
                 recipients: vec![format!("u{i}"), "bob".to_owned()],
                 after_seq: None,
+                duplicate: None,
             })
             .collect(),
     }

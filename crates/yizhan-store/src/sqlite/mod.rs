@@ -19,6 +19,7 @@ mod manage;
 mod order;
 mod quota;
 mod read;
+mod repeat;
 mod status;
 mod writer;
 

@@ -25,6 +25,7 @@ fn message(key: Option<(&str, &str)>) -> NewMessage {
             dedupe_id: None,
             recipients: vec!["user:u".to_owned()],
             after_seq: None,
+            duplicate: None,
         }],
     }
 }

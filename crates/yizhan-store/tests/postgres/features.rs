@@ -30,6 +30,7 @@ fn keyed(user: usize) -> NewMessage {
             recipients: vec![format!("u{user}")],
             after_seq: None,
             coalesce_key: Some("k".to_owned()),
+            duplicate: None,
         }],
     }
 }

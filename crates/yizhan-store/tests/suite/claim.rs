@@ -129,7 +129,7 @@ pub async fn dead_records_the_error(b: Backend) -> anyhow::Result<()> {
         message: "user & party & tag all invalid".to_owned(),
         ambiguous: true,
     };
-    b.store.complete(&c.claim, DispatchResult::Dead { error: error.clone() }, T0 + 7).await?;
+    b.store.complete(&c.claim, DispatchResult::Dead { error: error.clone(), outcomes: Vec::new() }, T0 + 7).await?;
     let rec = b.store.message(m.id).await?.expect("message stored");
     assert_eq!(rec.status, MessageStatus::Dead);
     assert_eq!(rec.last_error(), Some(&error));

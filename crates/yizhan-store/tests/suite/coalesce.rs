@@ -28,6 +28,7 @@ fn keyed(key: &str, users: &[&str]) -> NewMessage {
             recipients,
             after_seq: None,
             coalesce_key: Some(key.to_owned()),
+            duplicate: None,
         }],
     }
 }
@@ -127,7 +128,7 @@ pub async fn members_are_not_cancelled_and_replays_go_alone(b: Backend) -> anyho
     assert!(matches!(b.store.cancel(m2.id, T0 + 1).await?, CancelOutcome::AlreadySent(_)));
     let error =
         AttemptError { kind: "permanent".to_owned(), code: Some(1), message: "no".to_owned(), ambiguous: false };
-    b.store.complete(&leader.claim, DispatchResult::Dead { error }, T0 + 2).await?;
+    b.store.complete(&leader.claim, DispatchResult::Dead { error, outcomes: Vec::new() }, T0 + 2).await?;
     assert_eq!(b.store.message(m2.id).await?.expect("m2").status, MessageStatus::Dead);
 
     assert!(b.store.retry(m2.id, T0 + 3).await?);

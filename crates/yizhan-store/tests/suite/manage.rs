@@ -36,7 +36,7 @@ pub async fn retry_of_a_dead_message_resends_the_same_bodies(b: Backend) -> anyh
         ambiguous: false,
     };
     for c in &claims {
-        b.store.complete(&c.claim, DispatchResult::Dead { error: error.clone() }, T0 + 1).await?;
+        b.store.complete(&c.claim, DispatchResult::Dead { error: error.clone(), outcomes: Vec::new() }, T0 + 1).await?;
     }
     assert_eq!(b.store.message(m.id).await?.expect("message stored").status, MessageStatus::Dead);
     assert!(b.store.retry(m.id, T0 + 100).await?);

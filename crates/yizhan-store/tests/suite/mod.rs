@@ -16,6 +16,7 @@ pub mod manage;
 pub mod order;
 pub mod postgres;
 pub mod quota;
+pub mod repeat;
 
 use yizhan_core::MessageId;
 use yizhan_store::{
@@ -101,6 +102,7 @@ pub fn message(channel: &str, n: usize) -> NewMessage {
                 dedupe_id: Some(format!("{id}-{i}")),
                 recipients: vec![format!("u{i}"), "bob".to_owned()],
                 after_seq: None,
+                duplicate: None,
             })
             .collect(),
     }
@@ -172,6 +174,9 @@ macro_rules! storage_suite {
             coalesce::retries_resend_the_persisted_merged_body,
             coalesce::merges_stop_at_the_recipient_limit,
             coalesce::members_are_not_cancelled_and_replays_go_alone,
+            repeat::identical_bodies_inside_the_window_are_repeats,
+            repeat::suppressing_repeats_ignores_dead_ones_and_msgids_have_owners,
+            repeat::statuses_follow_the_recipient_outcomes,
         );
     };
     (@tests $open:path; $($module:ident :: $name:ident),* $(,)?) => {

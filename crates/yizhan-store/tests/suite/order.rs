@@ -63,7 +63,7 @@ pub async fn dead_predecessor_ends_the_chain_unsent(b: Backend) -> anyhow::Resul
     let head = claimed.iter().find(|c| c.message_id == m.id).expect("head claimed");
     let error =
         AttemptError { kind: "permanent".to_owned(), code: Some(20001), message: "bad".to_owned(), ambiguous: false };
-    b.store.complete(&head.claim, DispatchResult::Dead { error }, T0 + 5).await?;
+    b.store.complete(&head.claim, DispatchResult::Dead { error, outcomes: Vec::new() }, T0 + 5).await?;
     let rec = b.store.message(m.id).await?.expect("message stored");
     assert_eq!(rec.status, MessageStatus::Dead);
     for d in &rec.dispatches[1..] {

@@ -253,8 +253,15 @@ pub struct Options {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// WeCom app: `duplicate_check_interval` in seconds, 1–14400; default the channel's, or 14400.
+    /// How long WeCom remembers the request, so that a resend after a lost answer is not
+    /// delivered twice (and, with `dedupe`, the window in which a repeat is suppressed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_check_interval: Option<u32>,
+    /// WeCom app: suppress this message if an identical one (same channel, recipients, content
+    /// and options) went out within the duplicate-check interval; it then ends
+    /// `suppressed_duplicate` instead of being sent. Default false: a repeat is delivered.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dedupe: bool,
 }
 
 /// Handling of text longer than the provider's limit.

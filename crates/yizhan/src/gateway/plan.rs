@@ -71,6 +71,8 @@ pub struct Plan {
     /// The text was split into parts (`options.overflow` `split`): the dispatches must go out
     /// one after the other, each only after the previous one was delivered.
     pub ordered: bool,
+    /// `options.dedupe`: a repeat of a body the provider deduplicates is suppressed, not sent.
+    pub dedupe: bool,
 }
 
 /// One provider call.
@@ -108,6 +110,7 @@ pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> R
     let only_for = [
         ("options.safe", options.safe, "wecom_app"),
         ("options.duplicate_check_interval", options.duplicate_check_interval.is_some(), "wecom_app"),
+        ("options.dedupe", options.dedupe, "wecom_app"),
         ("options.request_id", options.request_id.is_some(), "getui"),
     ];
     if let Some((field, _, owner)) = only_for.iter().find(|(_, set, owner)| *set && *owner != kind) {
@@ -126,7 +129,7 @@ pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> R
             ChannelConfig::Getui(app) => super::getui::dispatches(&part, &app.name, now_ms)?,
         });
     }
-    Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches, ordered })
+    Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches, ordered, dedupe: options.dedupe })
 }
 
 /// Fails when a recipient list that `kind` channels do not take is set.
@@ -218,7 +221,8 @@ pub(super) fn api_field(field: &str, content: &Content) -> String {
 impl Plan {
     /// The outbox rows of this plan's dispatches. A dispatch that names its predecessor keeps
     /// it (Getui list chunks wait for the create call); split parts go out in order, each after
-    /// the previous one was delivered. With `coalesce_on = Some(channel)`, WeCom sends that may
+    /// the previous one was delivered. A body WeCom deduplicates carries its duplicate guard
+    /// (see [`crate::gateway::wecom::duplicate_guard`]). With `coalesce_on = Some(channel)`, WeCom sends that may
     /// be merged with identical ones carry their coalesce key (see [`crate::gateway::coalesce`]).
     pub fn new_dispatches(&self, coalesce_on: Option<&str>) -> Vec<yizhan_store::NewDispatch> {
         self.dispatches
@@ -234,6 +238,7 @@ impl Plan {
                     Some(after) => i64::try_from(after).ok(),
                     None => (self.ordered && i > 0).then(|| i64::try_from(i - 1).unwrap_or(i64::MAX)),
                 },
+                duplicate: super::wecom::duplicate_guard(d.endpoint, &d.body, self.dedupe),
             })
             .collect()
     }

@@ -325,14 +325,35 @@ async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -
     Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done: Vec::new() }))
 }
 
-/// Replay a dead (or partially delivered) message with the same provider bodies.
+/// Why `record` has nothing to replay: only provider calls that ended dead are replayed.
+fn nothing_to_retry(record: &MessageRecord) -> String {
+    let (id, status) = (record.id, record.status);
+    let refused: Vec<String> = record
+        .dispatches
+        .iter()
+        .flat_map(|d| &d.outcomes)
+        .filter(|o| !yizhan_store::SUCCESS_OUTCOMES.contains(&o.outcome.as_str()))
+        .map(|o| format!("{} ({})", o.recipient, o.outcome))
+        .collect();
+    if status.is_final() && !refused.is_empty() {
+        return format!(
+            "message {id} is {status}: no provider call failed, the provider refused {}; a retry would \
+             send the same request and be refused again",
+            refused.join(", ")
+        );
+    }
+    format!("message {id} is {status}; only a message with a provider call that ended dead can be retried")
+}
+
+/// Replay the provider calls of a message that ended dead (a dead message, or a partially
+/// delivered one with a dead call) with the same provider bodies.
 #[utoipa::path(post, path = "/v1/messages/{id}/retry", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The message id")),
     responses(
         (status = 200, description = "Its dead dispatches are pending again", body = StatusView),
         (status = 401, description = "No or unknown API key", body = ApiError),
         (status = 404, description = "No such message", body = ApiError),
-        (status = 409, description = "Nothing dead to retry", body = ApiError),
+        (status = 409, description = "No provider call of the message ended dead (the answer says why)", body = ApiError),
     ))]
 pub(crate) async fn retry(
     State(ctx): State<Ctx>,
@@ -341,10 +362,7 @@ pub(crate) async fn retry(
 ) -> Result<Json<StatusView>, ApiError> {
     let record = visible(&ctx, &headers, &id).await?;
     if !ctx.app.store.retry(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)? {
-        return Err(ApiError::conflict(format!(
-            "message {} is {}; only dead or partially delivered messages can be retried",
-            record.id, record.status
-        )));
+        return Err(ApiError::conflict(nothing_to_retry(&record)));
     }
     ctx.app.wake.notify_one();
     let now = ctx.app.store.message(record.id).await.map_err(store_error)?;

@@ -31,6 +31,8 @@ fn claimed(endpoint: &str, recipients: &[&str], body: &str) -> ClaimedDispatch {
         expires_at_ms: None,
         coalesce_key: None,
         merged: false,
+        suppress_repeats: false,
+        repeat_of: None,
     }
 }
 

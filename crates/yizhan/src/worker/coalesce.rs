@@ -148,6 +148,8 @@ mod tests {
             expires_at_ms: None,
             coalesce_key: key.map(str::to_owned),
             merged: false,
+            suppress_repeats: false,
+            repeat_of: None,
         }
     }
 
@@ -172,6 +174,7 @@ mod tests {
                     dedupe_id: None,
                     recipients: vec!["user:w".to_owned()],
                     after_seq: None,
+                    duplicate: None,
                 }],
             })
             .await

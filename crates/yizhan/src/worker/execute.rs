@@ -90,8 +90,14 @@ pub async fn execute(
             let receipt = c.send_prepared(&prepared).await.map_err(wecom_failure)?;
             // Gateway plans label recipients `user:<id>`, `party:<id>`, `tag:<id>`.
             let outcome_of = |r: &String| {
-                let lower = r.strip_prefix("user:").unwrap_or(r).to_lowercase();
-                if receipt.invalid_users.contains(&lower) {
+                let (invalid, id) = match r.split_once(':') {
+                    Some(("party", id)) => (&receipt.invalid_parties, id),
+                    Some(("tag", id)) => (&receipt.invalid_tags, id),
+                    Some(("user", id)) => (&receipt.invalid_users, id),
+                    _ => (&receipt.invalid_users, r.as_str()),
+                };
+                let lower = id.to_lowercase();
+                if invalid.iter().any(|i| i.to_lowercase() == lower) {
                     "invalid"
                 } else if receipt.unlicensed_users.contains(&lower) {
                     "unlicensed"
@@ -282,6 +288,22 @@ fn getui_outcome(status: &CidStatus) -> &str {
         CidStatus::SuccessedOffline => "offline",
         CidStatus::SuccessedIgnore => "ignored",
         other @ CidStatus::Other(_) => other.as_str(),
+    }
+}
+
+/// Whether `failed` says the provider refused every recipient of the call: WeCom
+/// `message/send` 81013 ("all of user, party and tag invalid").
+pub(crate) fn refused_every_recipient(endpoint: &str, failed: &Failed) -> bool {
+    endpoint == WECOM_MESSAGE_SEND && failed.code == Some(81013)
+}
+
+/// The documented meaning of a provider error code of a call to `endpoint`.
+pub(crate) fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static str> {
+    let code = code?;
+    if endpoint.starts_with("getui.") {
+        yizhan_getui::errcode::describe(code)
+    } else {
+        yizhan_wecom::errcode::describe(code)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod execute;
 pub mod forward;
 pub mod health;
 mod process;
+mod repeat;
 pub mod run;
 
 pub use forward::Forwarder;

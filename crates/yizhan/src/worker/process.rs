@@ -34,23 +34,43 @@ pub(crate) async fn attempt(
             let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
             let safe = resend_is_safe(endpoint, &claimed.body);
             let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), safe);
-            failed_result(&failed, next)
+            let refused = execute::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
+            failed_result(&failed, next, refused.unwrap_or_default())
         }
     }
 }
 
-/// Records `result` for `claimed`; a lost lease (`Conflict`) is logged and dropped.
+/// Records `result` for `claimed`; a lost lease (`Conflict`) is logged and dropped. A dead
+/// dispatch (every permanent provider error ends so) is logged at WARN with the channel, the
+/// message, the provider's code and its documented meaning.
 pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: DispatchResult, now_ms: i64) {
     let summary = summarize(&result);
+    let dead = match &result {
+        DispatchResult::Dead { error, .. } => Some(error.clone()),
+        _ => None,
+    };
     match store.complete(&claimed.claim, result, now_ms).await {
-        Ok(()) => tracing::info!(
-            dispatch = claimed.claim.dispatch_id,
-            message = %claimed.message_id,
-            channel = %claimed.channel,
-            endpoint = %claimed.endpoint,
-            result = %summary,
-            "dispatch attempt recorded"
-        ),
+        Ok(()) => match dead {
+            Some(error) => tracing::warn!(
+                channel = %claimed.channel,
+                message = %claimed.message_id,
+                dispatch = claimed.claim.dispatch_id,
+                endpoint = %claimed.endpoint,
+                errcode = %error.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
+                meaning = execute::code_meaning(&claimed.endpoint, error.code).unwrap_or("no documented meaning"),
+                kind = %error.kind,
+                error = %error.message,
+                "message dead: this dispatch will not be sent again unless retried"
+            ),
+            None => tracing::info!(
+                dispatch = claimed.claim.dispatch_id,
+                message = %claimed.message_id,
+                channel = %claimed.channel,
+                endpoint = %claimed.endpoint,
+                result = %summary,
+                "dispatch attempt recorded"
+            ),
+        },
         Err(e) if e.is_conflict() => tracing::warn!(
             dispatch = claimed.claim.dispatch_id,
             message = %claimed.message_id,
@@ -67,16 +87,17 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
 }
 
 fn summarize(result: &DispatchResult) -> String {
+    let code = |code: Option<i64>| code.map_or_else(|| "no code".to_owned(), |c| format!("errcode {c}"));
     match result {
         DispatchResult::Delivered { .. } => "delivered".to_owned(),
         DispatchResult::Retry { at_ms, counts_attempt, error } => format!(
-            "retry at {at_ms} ({}, {} {:?}: {})",
+            "retry at {at_ms} ({}, {} {}: {})",
             if *counts_attempt { "counted" } else { "not counted" },
             error.kind,
-            error.code,
+            code(error.code),
             error.message
         ),
-        DispatchResult::Dead { error } => format!("dead ({} {:?}: {})", error.kind, error.code, error.message),
+        DispatchResult::Dead { error, .. } => format!("dead ({} {}: {})", error.kind, code(error.code), error.message),
     }
 }
 
@@ -92,7 +113,9 @@ fn delivered_result(delivered: Delivered) -> DispatchResult {
     }
 }
 
-fn failed_result(failed: &Failed, next: Next) -> DispatchResult {
+/// The result of a failed attempt; `refused` are the recipients the provider reported as
+/// invalid with the error (all of them for WeCom 81013), recorded when it is dead.
+fn failed_result(failed: &Failed, next: Next, refused: &[String]) -> DispatchResult {
     let error = AttemptError {
         kind: failed.kind.as_str().to_owned(),
         code: failed.code,
@@ -101,7 +124,13 @@ fn failed_result(failed: &Failed, next: Next) -> DispatchResult {
     };
     match next {
         Next::Retry { at_ms, counts_attempt } => DispatchResult::Retry { at_ms, counts_attempt, error },
-        Next::Dead { reason } => DispatchResult::Dead { error: AttemptError { message: reason, ..error } },
+        Next::Dead { reason } => DispatchResult::Dead {
+            error: AttemptError { message: reason, ..error },
+            outcomes: refused
+                .iter()
+                .map(|r| RecipientOutcome { recipient: r.clone(), outcome: "invalid".to_owned(), detail: None })
+                .collect(),
+        },
     }
 }
 
@@ -159,9 +188,13 @@ mod tests {
     #[test]
     fn dead_keeps_the_provider_code_with_the_reason() {
         let failed = Failed { kind: FailureKind::Permanent, code: Some(81013), message: "m".into(), ambiguous: false };
-        let DispatchResult::Dead { error } = failed_result(&failed, Next::Dead { reason: "why".into() }) else {
+        let refused = ["user:zed".to_owned()];
+        let DispatchResult::Dead { error, outcomes } = failed_result(&failed, Next::Dead { reason: "why".into() }, &refused)
+        else {
             panic!("dead")
         };
         assert_eq!((error.kind.as_str(), error.code, error.message.as_str()), ("permanent", Some(81013), "why"));
+        assert_eq!((outcomes[0].recipient.as_str(), outcomes[0].outcome.as_str()), ("user:zed", "invalid"));
+        assert!(summarize(&DispatchResult::Dead { error, outcomes }).contains("errcode 81013"));
     }
 }

@@ -32,7 +32,7 @@ use super::decide::ChannelRetry;
 use super::defer;
 use super::execute::AnyClient;
 use super::health::ChannelHealth;
-use super::{coalesce, process};
+use super::{coalesce, process, repeat};
 use crate::config::{ChannelConfig, Config};
 use crate::shaping::{QuotaLedger, Shaping};
 
@@ -63,6 +63,9 @@ struct Inner {
     held: Mutex<HashSet<ClaimToken>>,
     /// The quota ledger consulted before every send.
     shaping: Arc<Shaping>,
+    /// Channels whose delivered answers are not checked for another message's msgid
+    /// (`duplicate_msgid_check = false`; see [`super::repeat::after_send`]).
+    no_msgid_check: HashSet<String>,
 }
 
 impl Worker {
@@ -127,7 +130,15 @@ impl Worker {
             .with_coalescing(
                 (config.shaping.coalesce_window_ms > 0)
                     .then(|| Duration::from_millis(config.shaping.coalesce_window_ms)),
-            ))
+            )
+            .configure(|i| {
+                i.no_msgid_check = config
+                    .channels
+                    .iter()
+                    .filter(|c| matches!(c, ChannelConfig::WecomApp(app) if !app.duplicate_msgid_check))
+                    .map(|c| c.name().to_owned())
+                    .collect();
+            }))
     }
 
     /// A worker with the given clients by channel name, default rules and settings.
@@ -149,6 +160,7 @@ impl Worker {
                 coalesce_window: None,
                 held: Mutex::new(HashSet::new()),
                 shaping: Arc::new(Shaping::disabled()),
+                no_msgid_check: HashSet::new(),
             }),
         }
     }
@@ -345,8 +357,13 @@ impl Worker {
         }
     }
 
-    async fn process(self, claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
+    async fn process(self, mut claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
         let inner = &self.inner;
+        if let Some(result) = repeat::before_send(&inner.store, &mut claimed, inner.clock.now_ms()).await {
+            process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;
+            self.held().remove(&claimed.claim);
+            return;
+        }
         let mut claimed = match inner.coalesce_window {
             Some(window) if claimed.coalesce_key.is_some() => {
                 let leader = claimed.claim.dispatch_id;
@@ -382,12 +399,16 @@ impl Worker {
         );
         let rules = inner.channel_rules.get(&claimed.channel).unwrap_or(&inner.rules);
         let client = inner.clients.get(&claimed.channel);
-        let result = process::attempt(&claimed, client, rules, || inner.clock.now_ms()).await;
+        let mut result = process::attempt(&claimed, client, rules, || inner.clock.now_ms()).await;
+        if !inner.no_msgid_check.contains(&claimed.channel) {
+            let endpoint = process::effective_endpoint(&claimed).to_owned();
+            result = repeat::after_send(&inner.store, &mut claimed, &endpoint, result, inner.clock.now_ms()).await;
+        }
         match &result {
             yizhan_store::DispatchResult::Delivered { .. } => {
                 inner.health.success(&claimed.channel, inner.clock.now_ms())
             }
-            yizhan_store::DispatchResult::Retry { error, .. } | yizhan_store::DispatchResult::Dead { error } => {
+            yizhan_store::DispatchResult::Retry { error, .. } | yizhan_store::DispatchResult::Dead { error, .. } => {
                 inner.health.failure(&claimed.channel, inner.clock.now_ms(), error.code, &error.message);
             }
         }

@@ -11,8 +11,9 @@ use crate::cli::{ContentArgs, SendArgs};
 use crate::config::WecomAppConfig;
 use crate::exit::{Outcome, UsageError};
 
-/// Duplicate-check window for CLI sends: longer than the client's own retries can take.
-const CLI_DUPLICATE_CHECK_INTERVAL: u32 = 120;
+/// Duplicate-check window of `--dedupe` when neither it nor the channel names one: WeCom's own
+/// default.
+const CLI_DEDUPE_INTERVAL: u32 = 1800;
 
 /// Stands in for the media id until the media is uploaded (validation and `--dry-run`).
 const PENDING_MEDIA_ID: &str = "(uploaded when sent)";
@@ -65,6 +66,12 @@ pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome
         media_id = Some(id);
     }
     let receipt = client.send_prepared(&prepared).await.with_context(|| format!("sending through {:?}", app.name))?;
+    if let Some(interval) = request.duplicate_check_interval.filter(|_| request.enable_duplicate_check == Some(1)) {
+        eprintln!(
+            "note: with the duplicate check WeCom drops this message, still answering ok, if an identical one \
+             went out in the last {interval} s"
+        );
+    }
     if args.json_output {
         println!("{}", serde_json::to_string_pretty(&receipt)?);
     } else {
@@ -100,7 +107,14 @@ fn build_request(app: &WecomAppConfig, args: &SendArgs) -> anyhow::Result<SendRe
     if args.safe {
         request.safe = Some(1);
     }
-    crate::channels::apply_duplicate_check(app, &mut request, CLI_DUPLICATE_CHECK_INTERVAL);
+    // Without --dedupe no duplicate check (unless a --json body asks for one): a repeated send
+    // must be delivered, and the CLI has no outbox to tell a repeat from a resend
+    // (docs/wecom-client.md, "Duplicate check").
+    if let Some(secs) = args.dedupe {
+        request.enable_duplicate_check = Some(1);
+        request.duplicate_check_interval =
+            Some(secs.or(app.duplicate_check_interval).unwrap_or(CLI_DEDUPE_INTERVAL));
+    }
     Ok(request)
 }
 
