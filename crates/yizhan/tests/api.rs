@@ -17,6 +17,7 @@ use yizhan_store::{ListFilter, Store};
 const NOW_MS: i64 = 1_795_395_600_000;
 const OPS_KEY: &str = "ops-key-0123456789";
 const BOT_KEY: &str = "bot-key-0123456789";
+const ALL_KEY: &str = "all-key-0123456789";
 
 struct Api {
     state: AppState,
@@ -61,9 +62,15 @@ channels = ["ops"]
 name = "bot-team"
 sha256 = "{}"
 channels = ["bot"]
+
+[[api_keys]]
+name = "all"
+sha256 = "{}"
+channels = ["ops", "bot"]
 "#,
         ApiKeys::hash(OPS_KEY),
-        ApiKeys::hash(BOT_KEY)
+        ApiKeys::hash(BOT_KEY),
+        ApiKeys::hash(ALL_KEY)
     );
     let config = Config::parse(&text, "test.toml", &Default::default()).unwrap();
     let (clock, _control) = yizhan_core::Clock::manual(NOW_MS);
@@ -203,6 +210,51 @@ async fn refused_requests_store_nothing() {
     assert!(r.json()["message"].as_str().unwrap().contains("2048"), "{}", r.text);
 
     assert_eq!(api.stored().await, 0);
+}
+
+#[tokio::test]
+async fn dry_run_answers_the_provider_bodies_and_stores_nothing() {
+    let api = api().await;
+    let body = serde_json::to_vec(&text("disk full")).unwrap();
+    let r = api.call("POST", "/v1/messages?dry_run=true", Some(OPS_KEY), Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let plan = r.json();
+    assert_eq!((plan["dry_run"].as_bool(), plan["status"].as_str()), (Some(true), Some("accepted")));
+    assert_eq!(plan["recipients"], json!(["user:alice", "user:bob"]));
+    let dispatch = &plan["dispatches"][0];
+    assert_eq!(dispatch["endpoint"], "wecom.message_send");
+    assert_eq!(dispatch["body"]["touser"], "alice|bob");
+    assert_eq!(dispatch["body"]["text"]["content"], "disk full");
+    assert_eq!(dispatch["body"]["agentid"], 1000002);
+    assert_eq!(api.stored().await, 0, "a dry run stores nothing");
+    let mut long = text(&"x".repeat(2049));
+    long["options"] = json!({"overflow": "reject"});
+    let r = api.call("POST", "/v1/messages?dry_run=true", Some(OPS_KEY), Some(serde_json::to_vec(&long).unwrap())).await;
+    assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("content.text")));
+    let r = api.call("POST", "/v1/messages?dry_run=true", Some(BOT_KEY), Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "scope is checked as for an accept");
+    let r = api.call("POST", "/v1/messages?dry_run=maybe", Some(OPS_KEY), Some(body.clone())).await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "malformed_json".to_owned()));
+    let r = api.call("POST", "/v1/messages?dry_run=false", Some(OPS_KEY), Some(body)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    assert_eq!(api.stored().await, 1);
+}
+
+#[tokio::test]
+async fn an_unknown_channel_is_named_to_a_key_that_may_use_every_channel() {
+    let api = api().await;
+    let mut body = text("x");
+    body["channel"] = json!("opz");
+    let r = api.send(Some(ALL_KEY), &body).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".to_owned()), "{}", r.text);
+    assert_eq!(r.json()["field"], "channel");
+    let message = r.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("no channel named \"opz\"") && message.contains("ops, bot"), "{message}");
+    // A key limited to some channels learns nothing about the others.
+    let r = api.send(Some(OPS_KEY), &body).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden".to_owned()), "{}", r.text);
+    let message = r.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("\"opz\"") && message.contains("may use: ops") && !message.contains("bot"), "{message}");
 }
 
 #[tokio::test]

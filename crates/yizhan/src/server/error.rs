@@ -30,14 +30,17 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
 }
 
 /// An auth refusal as an API error.
-pub(crate) fn refusal(r: Refusal, channel: Option<&str>) -> ApiError {
+pub(crate) fn refusal(r: Refusal) -> ApiError {
     match r {
         Refusal::Unauthorized => ApiError::unauthorized("a valid API key is required: Authorization: Bearer <key>"),
-        Refusal::Forbidden => match channel {
-            Some(c) => ApiError::forbidden(format!("this API key may not use channel {c:?}")),
-            None => ApiError::forbidden("this API key may not use that channel"),
-        },
+        Refusal::Forbidden => ApiError::forbidden("this API key may not use that channel"),
     }
+}
+
+/// 403 for a channel outside the caller's scope, naming the channels it may use.
+pub(crate) fn forbidden_channel(caller: &Caller, channel: &str) -> ApiError {
+    let mine = if caller.channels.is_empty() { "none".to_owned() } else { caller.channels.join(", ") };
+    ApiError::forbidden(format!("this API key may not use channel {channel:?}; it may use: {mine}"))
 }
 
 /// The body could not be read: too large (413) or broken (400).
@@ -52,7 +55,7 @@ pub(crate) fn body_rejection(r: BytesRejection, limit: usize) -> ApiError {
 /// Identifies the caller from the `Authorization` header (401 without a known key).
 pub(crate) fn caller(app: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    app.keys.authenticate(value).map_err(|r| refusal(r, None))
+    app.keys.authenticate(value).map_err(refusal)
 }
 
 /// Unknown routes answer the JSON error too.

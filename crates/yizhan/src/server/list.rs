@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use yizhan_store::ListFilter;
 
 use super::Ctx;
-use super::error::{caller, refusal, store_error};
+use super::error::{caller, forbidden_channel, store_error};
 use super::views::{ListQuery, PageView, SummaryView};
 use crate::gateway::ApiError;
 
@@ -35,7 +35,7 @@ pub(crate) async fn list(
     };
     let status = q.status.as_deref().map(str::parse).transpose().map_err(|e| ApiError::validation("status", e))?;
     if let Some(c) = &q.channel {
-        caller.may_use(c).map_err(|r| refusal(r, Some(c)))?;
+        caller.may_use(c).map_err(|_| forbidden_channel(&caller, c))?;
     }
     // A key scoped to one channel lists it directly; with several, other channels are
     // filtered out of each page (a page may then be shorter than `limit`).

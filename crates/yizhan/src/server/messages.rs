@@ -1,33 +1,48 @@
 //! `/v1/messages`: accept (one or a batch), read, list, cancel and retry.
 //!
 //! Listing is in `list`. Accepting runs: API key (401) → body size (413) → JSON shape (400) → channel scope (403) →
-//! [`plan()`] (422 naming the field) → one store transaction → 202. Nothing is stored unless
+//! [`plan()`] (422 naming the field) → one store transaction → 202; with `?dry_run=true` the
+//! plan is answered (200, `dry_run`) instead of being stored. Nothing is stored unless
 //! every check passed. A key only sees messages of its channels: another channel's message
 //! answers 404, exactly like a message that does not exist.
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use yizhan_core::MessageId;
 use yizhan_store::{AcceptOutcome, CancelOutcome, Idempotency, MessageRecord, NewMessage};
 
 use super::auth::Caller;
-use super::error::{body_rejection, caller, refusal, store_error};
+use super::error::{body_rejection, caller, forbidden_channel, store_error};
+use super::dry_run::DryRun;
 use super::views::{Accepted, BatchItem, BatchRequest, BatchResponse, MessageView, StatusView};
 use super::{Ctx, MAX_BATCH, MAX_BATCH_BODY, MAX_BODY};
 use crate::gateway::{ApiError, MessageRequest, plan};
 
-/// Accept one message.
+/// The query of `POST /v1/messages`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateQuery {
+    /// Plan only: validate, answer the provider bodies, store and send nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Accept one message (or, with `dry_run=true`, only plan it).
 #[utoipa::path(post, path = "/v1/messages", tag = "messages", security(("bearer" = [])),
     request_body = MessageRequest,
     params(("Idempotency-Key" = Option<String>, Header,
-        description = "Replays the first response for the same key and body; another body is 422")),
+        description = "Replays the first response for the same key and body; another body is 422"),
+        ("dry_run" = Option<bool>, Query,
+        description = "Validate and plan exactly as an accept would and answer 200 with the provider bodies; nothing is stored or sent")),
     responses(
         (status = 202, description = "Stored durably; will be sent", body = Accepted),
+        (status = 200, description = "dry_run=true: the plan; nothing stored or sent", body = DryRun),
         (status = 400, description = "Not JSON, or not the request's shape", body = ApiError),
         (status = 401, description = "No or unknown API key", body = ApiError),
         (status = 403, description = "The key may not use the channel", body = ApiError),
@@ -37,9 +52,11 @@ use crate::gateway::{ApiError, MessageRequest, plan};
 pub(crate) async fn create(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    query: Result<Query<CreateQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+) -> Result<Response, ApiError> {
     let caller = caller(&ctx.app, &headers)?;
+    let Query(query) = query.map_err(|e| ApiError::malformed_json(format!("bad query: {}", e.body_text())))?;
     let body = body.map_err(|r| body_rejection(r, MAX_BODY))?;
     let request: MessageRequest = serde_json::from_slice(&body).map_err(malformed)?;
     let idempotency = headers.get("idempotency-key").map(|v| {
@@ -47,17 +64,20 @@ pub(crate) async fn create(
         Idempotency { key, body_sha256: hex(&Sha256::digest(&body)) }
     });
     let (msg, accepted) = prepare(&ctx, &caller, request, idempotency)?;
+    if query.dry_run {
+        return Ok(Json(super::dry_run::view(&msg, accepted)).into_response());
+    }
     let outcome = ctx.app.store.accept(msg).await.map_err(store_error)?;
     match outcome {
         AcceptOutcome::Accepted(_) => {
             ctx.app.wake.notify_one();
             ctx.counters.accepted(1);
-            Ok((StatusCode::ACCEPTED, Json(accepted)))
+            Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
         }
         AcceptOutcome::Replayed(id) => {
             let first = ctx.app.store.message(id).await.map_err(store_error)?;
             let first = first.ok_or_else(|| ApiError::internal("the replayed message vanished"))?;
-            Ok((StatusCode::ACCEPTED, Json(first_response(&first))))
+            Ok((StatusCode::ACCEPTED, Json(first_response(&first))).into_response())
         }
         AcceptOutcome::IdempotencyMismatch(_) => Err(mismatch()),
     }
@@ -177,11 +197,7 @@ fn prepare(
     request: MessageRequest,
     idempotency: Option<Idempotency>,
 ) -> Result<(NewMessage, Accepted), ApiError> {
-    caller.may_use(&request.channel).map_err(|r| refusal(r, Some(&request.channel)))?;
-    let channel =
-        ctx.app.config.channel(&request.channel).ok_or_else(|| {
-            ApiError::validation("channel", format_args!("no channel is named {:?}", request.channel))
-        })?;
+    let channel = channel_for(&ctx.app.config, caller, &request.channel)?;
     let now = ctx.app.clock.now_ms();
     let mut plan = plan(&request, channel, now)?;
     let id = MessageId::new();
@@ -209,6 +225,26 @@ fn prepare(
         dispatches: plan.new_dispatches(coalescing.then_some(request.channel.as_str())),
     };
     Ok((msg, accepted))
+}
+
+/// The configured channel `name` if `caller` may use it. An unknown name is a 422 naming the
+/// channels for a key that may use every configured channel; for a key limited to some, any
+/// other name is a 403 that names only its own channels (it learns nothing about the rest).
+fn channel_for<'a>(
+    config: &'a crate::config::Config,
+    caller: &Caller,
+    name: &str,
+) -> Result<&'a crate::config::ChannelConfig, ApiError> {
+    let names = || config.channels.iter().map(|c| c.name());
+    let everything = names().all(|c| caller.may_use(c).is_ok());
+    match config.channel(name) {
+        Some(channel) if caller.may_use(name).is_ok() => Ok(channel),
+        None if everything => Err(ApiError::validation(
+            "channel",
+            format_args!("no channel named {name:?}; configured: {}", names().collect::<Vec<_>>().join(", ")),
+        )),
+        _ => Err(forbidden_channel(caller, name)),
+    }
 }
 
 /// The recipients of every dispatch, each once (split parts name the same ones), in order.

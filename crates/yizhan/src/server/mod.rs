@@ -2,7 +2,7 @@
 //!
 //! * [`auth`]: API keys (SHA-256 hashes, scoped to channels).
 //! * [`router()`]: every route, built from an [`AppState`].
-//! * `messages`: accept (single and batch), read, list, cancel, retry.
+//! * `messages`: accept (single and batch, or a dry run: `dry_run`), read, list, cancel, retry.
 //! * `ops`: channels, health, readiness, metrics.
 //! * `error`: how [`crate::gateway::ApiError`] becomes a response, and how store errors,
 //!   auth refusals and extractor rejections map onto its codes.
@@ -14,6 +14,7 @@
 pub mod auth;
 mod callback;
 mod card;
+mod dry_run;
 mod error;
 mod list;
 mod messages;

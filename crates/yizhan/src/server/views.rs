@@ -68,7 +68,8 @@ pub(crate) struct MessageView {
     /// The channel name.
     pub(crate) channel: String,
     /// The status (`accepted`, `scheduled`, `dispatching`, `retrying`, `deferred`, `delivered`,
-    /// `partially_delivered`, `dead`, `cancelled`, `recalled`, `expired`).
+    /// `partially_delivered`, `dead`, `suppressed_duplicate`, `cancelled`, `recalled`,
+    /// `expired`), derived from the dispatches and their outcomes (docs/gateway.md, "Statuses").
     pub(crate) status: String,
     /// The `Idempotency-Key` it was accepted with.
     pub(crate) idempotency_key: Option<String>,
@@ -138,7 +139,8 @@ pub(crate) struct HandlesView {
 pub(crate) struct OutcomeView {
     /// The recipient as addressed.
     pub(crate) recipient: String,
-    /// `delivered`, `invalid`, `unlicensed`, `ignored`, `offline` or `failed`.
+    /// Reached: `delivered`, `offline`; `suppressed_duplicate` (not sent again, as
+    /// `options.dedupe` asked); not reached: `invalid`, `unlicensed`, `ignored`, `failed`.
     pub(crate) outcome: String,
     /// Provider detail.
     pub(crate) detail: Option<String>,
