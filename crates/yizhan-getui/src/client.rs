@@ -458,7 +458,10 @@ fn encode_error(e: serde_json::Error) -> SendError {
 /// connection failed; anything later may have acted when `may_have_effect`.
 fn transport_error(error: reqwest::Error, may_have_effect: bool) -> SendError {
     let error = error.without_url();
-    let ambiguous = may_have_effect && !error.is_connect();
+    // A request that could not even be built (a URL without a scheme, …) never left: retrying
+    // cannot help, so it is permanent and never ambiguous.
+    let built = !error.is_builder();
+    let ambiguous = built && may_have_effect && !error.is_connect();
     let mut message = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
@@ -469,7 +472,8 @@ fn transport_error(error: reqwest::Error, may_have_effect: bool) -> SendError {
     if ambiguous {
         message.push_str(" (the request may have been processed)");
     }
-    SendError::transport(Provider::Getui, FailureKind::Transient, message).with_ambiguous(ambiguous).with_source(error)
+    let kind = if built { FailureKind::Transient } else { FailureKind::Permanent };
+    SendError::transport(Provider::Getui, kind, message).with_ambiguous(ambiguous).with_source(error)
 }
 
 #[cfg(test)]

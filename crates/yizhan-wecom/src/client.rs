@@ -155,8 +155,9 @@ impl WecomClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. `Error::Invalid` when `base_url` is not an absolute http(s) URL.
     pub fn build(self) -> Result<WecomClient, Error> {
+        transport::check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(client) => client,
             None => transport::http_client(Timeouts {

@@ -84,7 +84,10 @@ pub(crate) fn provider_error(code: i64, errmsg: &str, classify: fn(i64) -> Optio
 /// when `may_have_effect` says the call is not idempotent.
 pub(crate) fn transport_error(error: reqwest::Error, may_have_effect: bool) -> SendError {
     let error = error.without_url();
-    let ambiguous = may_have_effect && !error.is_connect();
+    // A request that could not even be built (a URL without a scheme, …) never left: retrying
+    // cannot help, so it is permanent and never ambiguous.
+    let built = !error.is_builder();
+    let ambiguous = built && may_have_effect && !error.is_connect();
     let mut message = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
@@ -95,5 +98,32 @@ pub(crate) fn transport_error(error: reqwest::Error, may_have_effect: bool) -> S
     if ambiguous {
         message.push_str(" (the request may have been processed)");
     }
-    SendError::transport(Provider::Wecom, FailureKind::Transient, message).with_ambiguous(ambiguous).with_source(error)
+    let kind = if built { FailureKind::Transient } else { FailureKind::Permanent };
+    SendError::transport(Provider::Wecom, kind, message).with_ambiguous(ambiguous).with_source(error)
+}
+
+/// Checks a client's `base_url`: an absolute `http://` or `https://` URL with a host. Anything
+/// else would fail every request (and a URL without a scheme used to look transient).
+pub(crate) fn check_base_url(url: &str) -> Result<(), crate::validate::ValidationError> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        _ => Err(crate::validate::ValidationError::new(
+            "base_url",
+            format!("{url:?} is not an http:// or https:// URL with a host (write the scheme, e.g. http://{url})"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod builder_tests {
+    use super::*;
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_permanent_and_not_ambiguous() {
+        let error = reqwest::Client::new().get("127.0.0.1:9400/cgi-bin/gettoken").build().expect_err("no scheme");
+        let failure = transport_error(error, true);
+        assert_eq!((failure.kind, failure.ambiguous), (FailureKind::Permanent, false));
+        assert!(check_base_url("127.0.0.1:9400").is_err());
+        assert!(check_base_url("http://127.0.0.1:9400").is_ok());
+    }
 }

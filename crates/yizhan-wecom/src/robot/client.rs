@@ -89,6 +89,7 @@ impl RobotClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<RobotClient, Error> {
+        transport::check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(client) => client,
             None => transport::http_client(self.timeouts)?,

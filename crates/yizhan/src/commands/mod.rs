@@ -39,36 +39,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             print!("{}", config::EXAMPLE);
             Ok(Outcome::Success)
         }
-        Command::Config(ConfigCommand::Check) => config::check(&load_config(cli.config.as_deref())?),
+        Command::Config(ConfigCommand::Check) => config::check(&config_path(cli.config.as_deref())?),
         Command::Channels(ChannelsCommand::Check) => channels_check::run(&load_config(cli.config.as_deref())?).await,
     }
 }
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
-        None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
-        None => {
-            return Err(UsageError(format!(
-                "no configuration: pass --config FILE, set YIZHAN_CONFIG, or create ./{DEFAULT_CONFIG} \
-                 (`yizhan config example > {DEFAULT_CONFIG}` writes a sample)"
-            ))
-            .into());
-        }
-    };
-    Ok(Config::load(&path)?)
+    Ok(Config::load(&config_path(path)?)?)
+}
+
+/// `--config`, `YIZHAN_CONFIG` or `./yizhan.toml`.
+fn config_path(path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match path {
+        Some(p) => Ok(p.to_path_buf()),
+        None if Path::new(DEFAULT_CONFIG).exists() => Ok(PathBuf::from(DEFAULT_CONFIG)),
+        None => Err(UsageError(format!(
+            "no configuration: pass --config FILE, set YIZHAN_CONFIG, or create ./{DEFAULT_CONFIG} \
+             (`yizhan config example > {DEFAULT_CONFIG}` writes a sample)"
+        ))
+        .into()),
+    }
+}
+
+/// The usable channel called `name`, or a usage error saying why not (unusable, or unknown
+/// with the configured names).
+fn channel<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a ChannelConfig> {
+    config.find_channel(name).map_err(|why| UsageError(why).into())
 }
 
 /// The `wecom_app` channel called `name`, or a usage error that says what is configured.
 fn wecom_app<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a WecomAppConfig> {
-    match config.channel(name) {
-        Some(ChannelConfig::WecomApp(app)) => Ok(app),
-        Some(other) => {
+    match channel(config, name)? {
+        ChannelConfig::WecomApp(app) => Ok(app),
+        other => {
             Err(UsageError(format!("{name:?} is a {} channel; this command needs wecom_app", other.kind())).into())
-        }
-        None => {
-            let known: Vec<_> = config.channels.iter().map(ChannelConfig::name).collect();
-            Err(UsageError(format!("unknown channel {name:?}; configured: {}", known.join(", "))).into())
         }
     }
 }

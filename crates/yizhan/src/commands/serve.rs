@@ -34,6 +34,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Outcome> {
     let addr: SocketAddr = listener.local_addr()?;
+    for unusable in &config.unavailable {
+        tracing::error!(channel = %unusable.name, problem = %unusable.why, "channel not served: its configuration is incomplete");
+    }
     let clock = Clock::System;
     let shared = yizhan_shared::SharedBackend::open(config.store.redis_url.as_deref(), &config.store.url)
         .await

@@ -239,6 +239,11 @@ fn channel_for<'a>(
     let everything = names().all(|c| caller.may_use(c).is_ok());
     match config.channel(name) {
         Some(channel) if caller.may_use(name).is_ok() => Ok(channel),
+        None if caller.may_use(name).is_ok() => {
+            // Configured, but a `${VAR}` it needs is not set (the reason names the variable only).
+            let why = config.unusable(name).map_or("it is not configured", |_| "its configuration is incomplete");
+            Err(ApiError::validation("channel", format_args!("channel {name:?} cannot be used: {why}")))
+        }
         None if everything => Err(ApiError::validation(
             "channel",
             format_args!("no channel named {name:?}; configured: {}", names().collect::<Vec<_>>().join(", ")),

@@ -6,14 +6,11 @@ pub mod wecom;
 
 use crate::cli::SendArgs;
 use crate::config::{ChannelConfig, Config};
-use crate::exit::{Outcome, UsageError};
+use crate::exit::Outcome;
 
 /// Runs `yizhan send`.
 pub async fn run(config: &Config, args: SendArgs) -> anyhow::Result<Outcome> {
-    let channel = config.channel(&args.channel).ok_or_else(|| {
-        let known: Vec<_> = config.channels.iter().map(ChannelConfig::name).collect();
-        UsageError(format!("unknown channel {:?}; configured: {}", args.channel, known.join(", ")))
-    })?;
+    let channel = super::channel(config, &args.channel)?;
     match channel {
         ChannelConfig::WecomApp(app) => wecom::run(app, args).await,
         ChannelConfig::WecomRobot(bot) => robot::run(bot, args).await,

@@ -1,0 +1,385 @@
+//! `yizhan.toml`: the configuration's shape (this module), parsing with every problem located
+//! ([`load`]: file, line, column, key path, nearest valid key), checks across keys (`check`).
+//!
+//! Interpolation happens on the parsed TOML values, not on the raw text, so a secret that
+//! contains quotes or newlines cannot change the structure of the file. Secrets are held as
+//! `SecretString` and never printed; TOML syntax errors are reported by line and column without
+//! echoing the offending line, which could hold a literal secret.
+
+mod check;
+pub mod load;
+mod locate;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+pub use crate::shaping::ShapingConfig;
+pub use load::ConfigError;
+
+/// The whole configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The HTTP service (`yizhan serve`, arriving with the gateway).
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// The durable store.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// Provider accounts, referred to by name.
+    #[serde(default)]
+    pub channels: Vec<ChannelConfig>,
+    /// API keys for the HTTP service.
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeyConfig>,
+    /// The delivery worker of `yizhan serve`.
+    #[serde(default)]
+    pub worker: WorkerConfig,
+    /// Traffic shaping: peak avoidance, coalescing and `[shaping.quota]` (see [`crate::shaping`]).
+    #[serde(default)]
+    pub shaping: ShapingConfig,
+    /// Channels that cannot be used because a `${VAR}` they use is not set; the rest of the
+    /// configuration loads. Commands refuse them by name with the reason.
+    #[serde(skip)]
+    pub unavailable: Vec<Unavailable>,
+    /// The key path of each entry of `channels` and `api_keys` in the file (entries that did not
+    /// load are skipped, so positions differ).
+    #[serde(skip)]
+    paths: Paths,
+}
+
+/// Key paths of the loaded entries, for problems found after loading.
+#[derive(Debug, Default)]
+struct Paths {
+    channels: Vec<String>,
+    api_keys: Vec<String>,
+}
+
+/// A configured channel that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    /// Its name.
+    pub name: String,
+    /// Where the problem is (key path).
+    pub path: String,
+    /// Why, with the file, line and column.
+    pub why: String,
+}
+
+/// `[worker]`: how the gateway delivers. Every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Provider calls in flight at once. Default 16; the example configuration sets 64 because
+    /// completions are group-committed, so more sends in flight make larger groups per disk sync
+    /// (docs/benchmarks.md: 900 vs 454 delivered/s at 64 vs 16 on SQLite).
+    pub concurrency: usize,
+    /// How long a claimed dispatch is leased before another worker may take it over, in
+    /// seconds. Default 60.
+    pub lease_secs: u64,
+    /// Attempts per dispatch, the first included (rate limits do not count). Default 8.
+    pub max_attempts: u32,
+    /// Delay before the first retry, in milliseconds; doubles per attempt with 50 % jitter.
+    /// Default 1000.
+    pub initial_delay_ms: u64,
+    /// Longest delay between attempts, in seconds. Default 600.
+    pub max_delay_secs: u64,
+    /// No attempt starts later than this after acceptance, in seconds. Default 14400 (4 h),
+    /// WeCom's longest duplicate-check interval, so every resend stays deduplicated.
+    pub horizon_secs: u64,
+    /// On shutdown, how long in-flight sends may finish before their leases are released, in
+    /// seconds. Default 10.
+    pub shutdown_timeout_secs: u64,
+    /// A name for this instance, recorded with a random suffix as the owner of the dispatches
+    /// it leases (`dispatches.lease_owner`), so a stuck lease can be traced to its instance.
+    /// Default `worker`.
+    pub name: String,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            concurrency: 16,
+            lease_secs: 60,
+            max_attempts: 8,
+            initial_delay_ms: 1000,
+            max_delay_secs: 600,
+            horizon_secs: 14_400,
+            shutdown_timeout_secs: 10,
+            name: "worker".to_owned(),
+        }
+    }
+}
+
+/// `[server]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Listen address. Default `127.0.0.1:8080` (loopback only).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { listen: default_listen() }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_owned()
+}
+
+/// `[store]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `sqlite://yizhan.db` (default) or `postgres://…`.
+    #[serde(default = "default_store_url")]
+    pub url: String,
+    /// Optional Redis for shared tokens and quotas.
+    #[serde(default)]
+    pub redis_url: Option<String>,
+    /// The prefix of every Redis key yizhan writes (default `yizhan:`): separate deployments
+    /// sharing one Redis database keep separate quota counters by using different prefixes.
+    #[serde(default)]
+    pub redis_prefix: Option<String>,
+    /// How many instances share the quotas: while the shared store (Redis, or PostgreSQL without
+    /// Redis) is unreachable, each instance keeps every limit divided by this. Default 3.
+    #[serde(default = "default_expected_instances")]
+    pub expected_instances: u32,
+    /// Whether `yizhan serve` applies the store's migrations at start (default true). Set it to
+    /// false when migrations are run once with `yizhan migrate` before starting instances.
+    #[serde(default = "default_true")]
+    pub migrate: bool,
+}
+
+fn default_expected_instances() -> u32 {
+    yizhan_shared::DEFAULT_EXPECTED_INSTANCES
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            url: default_store_url(),
+            redis_url: None,
+            redis_prefix: None,
+            expected_instances: default_expected_instances(),
+            migrate: true,
+        }
+    }
+}
+
+fn default_store_url() -> String {
+    "sqlite://yizhan.db".to_owned()
+}
+
+/// One `[[channels]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ChannelConfig {
+    /// A WeCom application (message/send).
+    WecomApp(WecomAppConfig),
+    /// A WeCom group robot (webhook/send).
+    WecomRobot(WecomRobotConfig),
+    /// A Getui (个推) app (push REST v2).
+    Getui(GetuiConfig),
+}
+
+impl ChannelConfig {
+    /// The channel's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ChannelConfig::WecomApp(c) => &c.name,
+            ChannelConfig::WecomRobot(c) => &c.name,
+            ChannelConfig::Getui(c) => &c.name,
+        }
+    }
+
+    /// The kind as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChannelConfig::WecomApp(_) => "wecom_app",
+            ChannelConfig::WecomRobot(_) => "wecom_robot",
+            ChannelConfig::Getui(_) => "getui",
+        }
+    }
+
+    /// The configured `base_url`, if any.
+    pub fn base_url(&self) -> Option<&str> {
+        match self {
+            ChannelConfig::WecomApp(c) => c.base_url.as_deref(),
+            ChannelConfig::WecomRobot(c) => c.base_url.as_deref(),
+            ChannelConfig::Getui(c) => c.base_url.as_deref(),
+        }
+    }
+
+    /// The channel's own `[channels.quota]` overrides (unset fields inherit).
+    pub fn quota(&self) -> crate::shaping::QuotaLimits {
+        match self {
+            ChannelConfig::WecomApp(c) => c.quota,
+            ChannelConfig::WecomRobot(c) => c.quota,
+            ChannelConfig::Getui(c) => c.quota,
+        }
+    }
+}
+
+/// `kind = "wecom_app"`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomAppConfig {
+    /// Channel name.
+    pub name: String,
+    /// 企业ID.
+    pub corp_id: String,
+    /// The application's AgentId.
+    pub agent_id: i64,
+    /// The application's Secret. Use `${ENV_VAR}`.
+    pub secret: SecretString,
+    /// Default: the real WeCom. Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Gateway sends carry `enable_duplicate_check=1`, so that an ambiguous failure can be
+    /// resent safely; a repeat of a message still inside its window is sent without it
+    /// (docs/gateway.md, "Repeated messages"). `false`: never (an ambiguous failure is then
+    /// not resent). `yizhan send` uses the check only with `--dedupe`. Default true.
+    #[serde(default = "default_true")]
+    pub duplicate_check: bool,
+    /// `duplicate_check_interval` in seconds when duplicate check is on. Default: the gateway's
+    /// retry horizon (14400); `yizhan send --dedupe` 1800. At most 14400.
+    #[serde(default)]
+    pub duplicate_check_interval: Option<u32>,
+    /// The gateway treats a WeCom answer that repeats another message's msgid as "dropped as a
+    /// duplicate" and resends without the duplicate check (or records `suppressed_duplicate`
+    /// under `options.dedupe`). What WeCom answers to a suppressed duplicate is UNCONFIRMED
+    /// (docs/gateway.md, "Repeated messages"); the check only adds safety. Default true.
+    #[serde(default = "default_true")]
+    pub duplicate_msgid_check: bool,
+    /// Let media URLs (`--image https://…`) resolve to private, loopback, link-local, CGNAT or
+    /// unique-local addresses. Default false: yizhan must not be a way into the internal network.
+    #[serde(default)]
+    pub allow_private_urls: bool,
+    /// Let media URLs use plain `http://`. Default false (`https://` only).
+    #[serde(default)]
+    pub allow_http_urls: bool,
+    /// Receiving callbacks (messages, card clicks) for this application. Default: none.
+    #[serde(default)]
+    pub callback: Option<CallbackConfig>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+    /// Per-read timeout of provider calls in milliseconds (a read timeout after the request was
+    /// written is an ambiguous failure). Default: the client's (15 s).
+    #[serde(default)]
+    pub read_timeout_ms: Option<u64>,
+}
+
+/// `[channels.callback]` of a `wecom_app`: WeCom's callback URL settings (接收消息服务器配置).
+/// Point WeCom at `https://<gateway>/v1/callbacks/wecom/<channel>`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackConfig {
+    /// The Token set in the WeCom admin console. Use `${ENV_VAR}`.
+    pub token: SecretString,
+    /// The 43-character EncodingAESKey. Use `${ENV_VAR}`.
+    pub encoding_aes_key: SecretString,
+    /// Where decrypted messages and events are POSTed as JSON `{channel, msg_type, event, xml}`.
+    /// Without it they are only logged (msg type and event, never the content).
+    #[serde(default)]
+    pub forward_url: Option<String>,
+}
+
+/// `kind = "wecom_robot"`: one group robot. It has no token; the webhook key is the only
+/// credential, so it is a secret like an app secret.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomRobotConfig {
+    /// Channel name.
+    pub name: String,
+    /// The `key=` of the robot's webhook URL. Use `${ENV_VAR}`.
+    pub key: SecretString,
+    /// Default: the real WeCom. Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+}
+
+/// `kind = "getui"`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetuiConfig {
+    /// Channel name.
+    pub name: String,
+    /// The app's AppID (part of every URL).
+    pub app_id: String,
+    /// The app's AppKey. Use `${ENV_VAR}`.
+    pub app_key: SecretString,
+    /// The app's MasterSecret. Use `${ENV_VAR}`.
+    pub master_secret: SecretString,
+    /// One server. Default: the real Getui (`https://restapi.getui.com`).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Several servers tried in order; a transport failure rotates to the next. Overrides
+    /// `base_url`.
+    #[serde(default)]
+    pub base_urls: Vec<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+    /// Per-read timeout of provider calls in milliseconds (a read timeout after the request was
+    /// written is an ambiguous failure). Default: the client's (15 s).
+    #[serde(default)]
+    pub read_timeout_ms: Option<u64>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Config {
+    /// The usable channel called `name`.
+    pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
+        self.channels.iter().find(|c| c.name() == name)
+    }
+
+    /// Why the channel called `name` cannot be used, when it is configured but unusable.
+    pub fn unusable(&self, name: &str) -> Option<&str> {
+        self.unavailable.iter().find(|u| u.name == name).map(|u| u.why.as_str())
+    }
+
+    /// The usable channel called `name`, or a message saying why there is none: unusable (and
+    /// why), or unknown (the configured names, and the nearest one).
+    pub fn find_channel(&self, name: &str) -> Result<&ChannelConfig, String> {
+        if let Some(channel) = self.channel(name) {
+            return Ok(channel);
+        }
+        if let Some(why) = self.unusable(name) {
+            return Err(format!("channel {name:?} cannot be used: {why}"));
+        }
+        let names: Vec<&str> =
+            self.channels.iter().map(ChannelConfig::name).chain(self.unavailable.iter().map(|u| u.name.as_str())).collect();
+        let mut message = format!("unknown channel {name:?}; configured: {}", names.join(", "));
+        if let Some(near) = locate::nearest(name, names.iter().copied()) {
+            message.push_str(&format!(" (did you mean {near:?}?)"));
+        }
+        Err(message)
+    }
+}
+
+/// One `[[api_keys]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// A label for logs.
+    pub name: String,
+    /// Hex SHA-256 of the key; the key itself is never stored.
+    pub sha256: String,
+    /// Channels the key may use.
+    #[serde(default)]
+    pub channels: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests;
