@@ -140,6 +140,37 @@ async fn channels_check_explains_an_untrusted_ip() {
 }
 
 #[tokio::test]
+async fn channels_check_verifies_the_agent_id_and_explains_every_code() {
+    let s = setup("OPS_SECRET").await;
+    let out = yizhan(&s, SECRET, &["channels", "check"]).await;
+    assert!(text(&out.stdout).contains("agent_id 1000002 accepted"), "{}", text(&out.stdout));
+    assert!(s.emu.inbox().is_empty(), "the probe delivers nothing");
+
+    let config = std::fs::read_to_string(s.dir.join("yizhan.toml")).expect("config");
+    std::fs::write(s.dir.join("yizhan.toml"), config.replace("agent_id = 1000002", "agent_id = 1000003"))
+        .expect("config");
+    let out = yizhan(&s, SECRET, &["channels", "check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(stdout.starts_with("FAIL  ops"), "{stdout}");
+    assert!(stdout.contains("errcode 40056: invalid agentid"), "{stdout}");
+    assert!(stdout.contains("fix: agent_id does not belong to this secret's application"), "{stdout}");
+
+    std::fs::write(s.dir.join("yizhan.toml"), config).expect("config");
+    s.emu.fail_next_on("/cgi-bin/gettoken", 1, 40013);
+    let out = yizhan(&s, SECRET, &["channels", "check"]).await;
+    assert!(text(&out.stdout).contains("fix: corp_id is wrong"), "{}", text(&out.stdout));
+    s.emu.fail_next_on("/cgi-bin/gettoken", 1, 600_123);
+    let out = yizhan(&s, SECRET, &["channels", "check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("WeCom said: ") && stdout.contains("more info at https://open.work.weixin.qq.com/devtool/query?e=600123"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
 async fn missing_secret_variable_is_a_usage_error_naming_it() {
     let s = setup("UNSET_VAR_FOR_TEST").await;
     let out = yizhan(&s, SECRET, &["send", "ops", "--to", "bob", "--text", "x"]).await;

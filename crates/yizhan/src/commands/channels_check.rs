@@ -1,4 +1,5 @@
-//! `yizhan channels check`: fetch a token per channel and explain failures.
+//! `yizhan channels check`: fetch a token per channel, verify a WeCom app's agent id, and
+//! explain failures (the code's meaning, what to do, else WeCom's own message and link).
 //!
 //! A group robot (`wecom_robot`) has no token and WeCom offers no way to test a webhook key
 //! without posting a message to the group, so its check only reports that the key is
@@ -21,7 +22,7 @@ struct Failure {
 
 /// Runs the check; the outcome is the worst of all channels.
 pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
-    if config.channels.is_empty() {
+    if config.channels.is_empty() && config.unavailable.is_empty() {
         println!("no channels configured");
         return Ok(Outcome::Usage);
     }
@@ -29,7 +30,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
     for channel in &config.channels {
         let started = Instant::now();
         let result = match channel {
-            ChannelConfig::WecomApp(app) => check_wecom(app).await,
+            ChannelConfig::WecomApp(app) => check_wecom(app).await.map(Some),
             ChannelConfig::WecomRobot(_) => {
                 let (name, kind) = (channel.name(), channel.kind());
                 println!(
@@ -37,11 +38,12 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
                 );
                 continue;
             }
-            ChannelConfig::Getui(app) => check_getui(app).await,
+            ChannelConfig::Getui(app) => check_getui(app).await.map(|()| None),
         };
         let (name, kind) = (channel.name(), channel.kind());
         match result {
-            Ok(()) => println!("ok    {name:<16} {kind:<10} token fetched in {} ms", started.elapsed().as_millis()),
+            Ok(Some(detail)) => println!("ok    {name:<16} {kind:<10} {detail}"),
+            Ok(None) => println!("ok    {name:<16} {kind:<10} token fetched in {} ms", started.elapsed().as_millis()),
             Err(failure) => {
                 println!("FAIL  {name:<16} {kind:<10} {}", failure.text);
                 for line in &failure.explanation {
@@ -54,32 +56,69 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
             }
         }
     }
+    for unusable in &config.unavailable {
+        println!("FAIL  {:<16} {}", unusable.name, unusable.why);
+        if worst == Outcome::Success {
+            worst = Outcome::Usage;
+        }
+    }
     Ok(worst)
 }
 
-async fn check_wecom(app: &crate::config::WecomAppConfig) -> Result<(), Failure> {
-    let result = match wecom_client(app) {
-        Ok(client) => client.access_token().await.map(drop),
-        Err(e) => Err(e),
-    };
-    result.map_err(|e| {
-        let mut explanation = Vec::new();
-        if let Some(code) = e.code() {
-            if let Some(meaning) = yizhan_wecom::errcode::describe(code) {
-                explanation.push(format!("errcode {code}: {meaning}"));
-            }
-            if code == 60020 {
-                let ip = e.provider_message().and_then(yizhan_wecom::errcode::caller_ip);
-                explanation.push(format!(
-                    "WeCom saw this machine as {}: add that address to the app's 企业可信IP \
-                     (应用管理 → {} → 企业可信IP), or send through a proxy whose IP is listed",
-                    ip.unwrap_or("(no IP reported)"),
-                    app.agent_id
-                ));
+/// Fetches a token, then verifies the agent id with a `message/send` that names no recipient:
+/// WeCom refuses it with 82001 (no recipient) when the agent id belongs to the secret's
+/// application and with 40056 (invalid agentid) when it does not. Nothing can be delivered: the
+/// body has no recipient. (That WeCom checks the agent id before the recipients is how the
+/// reference lists the checks; any other answer is reported as not verified.)
+async fn check_wecom(app: &crate::config::WecomAppConfig) -> Result<String, Failure> {
+    let started = Instant::now();
+    let client = wecom_client(app).map_err(|e| wecom_failure(&e, app))?;
+    client.access_token().await.map_err(|e| wecom_failure(&e, app))?;
+    let token_ms = started.elapsed().as_millis();
+    let probe = serde_json::json!({"agentid": app.agent_id, "msgtype": "text", "text": {"content": "yizhan channels check"}});
+    let probe = yizhan_wecom::PreparedSend { body: probe.to_string().into_bytes().into(), resend_is_safe: false };
+    match client.send_prepared(&probe).await {
+        Err(e) if e.code() == Some(NO_RECIPIENT) => {
+            Ok(format!("token fetched in {token_ms} ms, agent_id {} accepted", app.agent_id))
+        }
+        Ok(_) => Ok(format!("token fetched in {token_ms} ms, agent_id {} accepted", app.agent_id)),
+        Err(e) if e.code().is_some_and(|c| yizhan_wecom::errcode::remedy(c).is_some()) => Err(wecom_failure(&e, app)),
+        Err(e) => Ok(format!("token fetched in {token_ms} ms; agent_id {} not verified: {e}", app.agent_id)),
+    }
+}
+
+/// WeCom's "no recipient" (touser, toparty and totag all empty).
+const NO_RECIPIENT: i64 = 82001;
+
+/// A WeCom failure explained: the code's meaning, what to do, and WeCom's own message and link
+/// when yizhan has no advice for the code.
+fn wecom_failure(e: &yizhan_wecom::Error, app: &crate::config::WecomAppConfig) -> Failure {
+    let mut explanation = Vec::new();
+    if let Some(code) = e.code() {
+        if let Some(meaning) = yizhan_wecom::errcode::describe(code) {
+            explanation.push(format!("errcode {code}: {meaning}"));
+        }
+        match yizhan_wecom::errcode::remedy(code) {
+            Some(remedy) => explanation.push(format!("fix: {remedy}")),
+            None => {
+                let said = e.provider_message().unwrap_or("(no message)");
+                explanation.push(format!("WeCom said: {said}"));
+                if !said.contains("more info at") {
+                    explanation.push(format!("more info at https://open.work.weixin.qq.com/devtool/query?e={code}"));
+                }
             }
         }
-        Failure { kind: e.kind(), text: e.to_string(), explanation }
-    })
+        if code == 60020 {
+            let ip = e.provider_message().and_then(yizhan_wecom::errcode::caller_ip);
+            explanation.push(format!(
+                "WeCom saw this machine as {}: add that address to the app's 企业可信IP \
+                 (应用管理 → {} → 企业可信IP), or send through a proxy whose IP is listed",
+                ip.unwrap_or("(no IP reported)"),
+                app.agent_id
+            ));
+        }
+    }
+    Failure { kind: e.kind(), text: e.to_string(), explanation }
 }
 
 async fn check_getui(app: &crate::config::GetuiConfig) -> Result<(), Failure> {
