@@ -69,7 +69,7 @@ pub struct SendArgs {
     /// With --server: one message per row of this CSV file. The header names the recipient
     /// column: `user`, `cid` or `alias`. Sent in batches of 1000 with a progress bar; exits 2
     /// when any row is refused.
-    #[arg(long, requires = "server")]
+    #[arg(long, requires = "server", conflicts_with_all = ["to", "party", "cid", "alias", "all", "mention", "mention_mobile"])]
     pub csv: Option<PathBuf>,
     /// WeCom: user ids, comma-separated (`@all` for everyone in the app's visible range).
     #[arg(long, value_delimiter = ',', help_heading = "WeCom recipients")]
@@ -113,7 +113,9 @@ pub struct SendArgs {
     /// repeat is reported as suppressed_duplicate.
     #[arg(long, value_name = "SECS", num_args = 0..=1, require_equals = true)]
     pub dedupe: Option<Option<u32>>,
-    /// Print the exact request body (without credentials) and send nothing.
+    /// Print the exact request body (without credentials) and send nothing. With --server the
+    /// gateway plans the message (`POST /v1/messages?dry_run=true`) and the provider bodies it
+    /// would send are printed; nothing is stored or sent.
     #[arg(long)]
     pub dry_run: bool,
     /// Print the result as JSON.
@@ -201,6 +203,9 @@ pub struct StatusArgs {
     /// The gateway.
     #[command(flatten)]
     pub remote: RemoteArgs,
+    /// Print the gateway's JSON instead of the summary.
+    #[arg(long)]
+    pub json_output: bool,
 }
 
 /// `yizhan messages …`
@@ -225,6 +230,9 @@ pub struct ListArgs {
     /// The gateway.
     #[command(flatten)]
     pub remote: RemoteArgs,
+    /// Print the gateway's JSON page instead of the table.
+    #[arg(long)]
+    pub json_output: bool,
 }
 
 /// `yizhan serve`

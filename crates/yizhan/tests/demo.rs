@@ -102,7 +102,7 @@ async fn the_cli_is_a_client_of_a_running_gateway() {
         .to_owned();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let out = cli(&["status", &id]);
+        let out = cli(&["status", &id, "--json-output"]);
         assert_eq!(out.status.code(), Some(0));
         let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         if status["status"] == "delivered" {

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use super::remote::Gateway;
+use super::send::request::Parts;
 use crate::exit::{Outcome, UsageError};
 
 /// Messages per `POST /v1/messages:batch`.
@@ -66,19 +66,27 @@ fn split(line: &str) -> Vec<String> {
     fields
 }
 
-/// Posts one message per row and prints a summary.
-pub(crate) async fn send(gateway: &Gateway, channel: &str, content: Value, csv: &Path) -> anyhow::Result<Outcome> {
-    let text = std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
+/// Posts one message per row and prints a summary (JSON with `json_output`).
+pub(crate) async fn send(
+    gateway: &Gateway,
+    channel: &str,
+    parts: &Parts,
+    csv: &Path,
+    json_output: bool,
+) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(csv).map_err(|e| UsageError(format!("--csv {}: {e}", csv.display())))?;
     let rows = read_rows(&text)?;
     let bar = ProgressBar::new(rows.recipients.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} accepted {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let (mut accepted, mut refused) = (0usize, Vec::new());
+    let (mut accepted, mut refused) = (Vec::new(), Vec::new());
     for chunk in rows.recipients.chunks(BATCH) {
-        let messages: Vec<Value> =
-            chunk.iter().map(|r| json!({"channel": channel, "to": {rows.field: [r]}, "content": content})).collect();
+        let messages: Vec<Value> = chunk
+            .iter()
+            .map(|r| json!({"channel": channel, "to": {rows.field: [r]}, "content": parts.content, "options": parts.options}))
+            .collect();
         let body = json!({"messages": messages});
         let (outcome, answer) = gateway.call(reqwest::Method::POST, "/v1/messages:batch", Some(body)).await?;
         if outcome != Outcome::Success {
@@ -87,17 +95,23 @@ pub(crate) async fn send(gateway: &Gateway, channel: &str, content: Value, csv: 
         }
         for (recipient, item) in chunk.iter().zip(answer["results"].as_array().into_iter().flatten()) {
             if item.get("accepted").is_some() {
-                accepted += 1;
+                accepted.push(json!({"recipient": recipient, "id": item["accepted"]["id"]}));
             } else {
-                refused.push(format!("{recipient}: {}", item["error"]["message"].as_str().unwrap_or("refused")));
+                let error = item["error"]["message"].as_str().unwrap_or("refused").to_owned();
+                refused.push((recipient.clone(), error));
             }
         }
-        bar.set_position((accepted + refused.len()) as u64);
+        bar.set_position((accepted.len() + refused.len()) as u64);
     }
     bar.finish_and_clear();
-    println!("accepted {accepted}, refused {} of {} rows", refused.len(), rows.recipients.len());
-    for line in &refused {
-        println!("  refused {line}");
+    if json_output {
+        let refused: Vec<Value> = refused.iter().map(|(r, e)| json!({"recipient": r, "error": e})).collect();
+        println!("{}", serde_json::to_string_pretty(&json!({"accepted": accepted, "refused": refused}))?);
+    } else {
+        println!("accepted {}, refused {} of {} rows", accepted.len(), refused.len(), rows.recipients.len());
+        for (recipient, error) in &refused {
+            println!("  refused {recipient}: {error}");
+        }
     }
     Ok(if refused.is_empty() { Outcome::Success } else { Outcome::Usage })
 }

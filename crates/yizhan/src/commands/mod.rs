@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod emulator;
 pub mod migrate;
+pub(crate) mod output;
 pub mod recall;
 pub mod remote;
 pub mod send;

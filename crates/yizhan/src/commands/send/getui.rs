@@ -23,23 +23,6 @@ struct Sent {
 
 /// Sends through a Getui channel.
 pub async fn run(app: &GetuiConfig, args: SendArgs) -> anyhow::Result<Outcome> {
-    let wecom_only = [
-        ("--to", !args.to.is_empty()),
-        ("--party", !args.party.is_empty()),
-        ("--text", args.content.text.is_some()),
-        ("--markdown", args.content.markdown.is_some()),
-        ("--textcard", args.content.textcard.is_some()),
-        ("--json", args.content.json.is_some()),
-        ("--image", args.content.image.is_some()),
-        ("--file", args.content.file.is_some()),
-        ("--voice", args.content.voice.is_some()),
-        ("--video", args.content.video.is_some()),
-        ("--safe", args.safe),
-    ];
-    if let Some((flag, _)) = wecom_only.iter().find(|(_, used)| *used) {
-        return Err(UsageError(format!("{flag} is for wecom_app channels; {:?} is a getui channel", app.name)).into());
-    }
-    super::robot::reject_robot_flags(&args, &app.name, "getui")?;
     let target = target(&args)?;
     let mut body = PushRequest::without_audience(push_message(&args)?);
     if let Some(id) = &args.getui.request_id {
@@ -87,7 +70,7 @@ pub async fn run(app: &GetuiConfig, args: SendArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn target(args: &SendArgs) -> anyhow::Result<Target> {
+pub(crate) fn target(args: &SendArgs) -> anyhow::Result<Target> {
     let chosen = [!args.cid.is_empty(), !args.alias.is_empty(), !args.tag.is_empty(), args.all];
     if chosen.iter().filter(|c| **c).count() != 1 {
         return Err(UsageError("give exactly one target: --cid, --alias, --tag or --all".to_owned()).into());
@@ -117,7 +100,7 @@ fn condition(spec: &str) -> Result<Condition, UsageError> {
     Ok(Condition::new(key.trim(), values, op))
 }
 
-fn push_message(args: &SendArgs) -> anyhow::Result<PushMessage> {
+pub(crate) fn push_message(args: &SendArgs) -> anyhow::Result<PushMessage> {
     let g = &args.getui;
     match (&g.title, &g.body, &g.transmission) {
         (Some(title), Some(body), None) => {

@@ -30,47 +30,8 @@ enum Content {
     Upload { kind: MediaKind, path: std::path::PathBuf },
 }
 
-/// Fails when a robot-only flag is given for a channel of `kind`.
-pub fn reject_robot_flags(args: &SendArgs, channel: &str, kind: &str) -> Result<(), UsageError> {
-    let robot_only = [
-        ("--mention", !args.mention.is_empty()),
-        ("--mention-mobile", !args.mention_mobile.is_empty()),
-        ("--markdown-v2", args.content.markdown_v2.is_some()),
-    ];
-    match robot_only.iter().find(|(_, used)| *used) {
-        Some((flag, _)) => {
-            Err(UsageError(format!("{flag} is for wecom_robot channels; {channel:?} is a {kind} channel")))
-        }
-        None => Ok(()),
-    }
-}
-
 /// Sends through a group robot channel.
 pub async fn run(bot: &WecomRobotConfig, args: SendArgs) -> anyhow::Result<Outcome> {
-    let foreign = [
-        ("--to", "wecom_app", !args.to.is_empty()),
-        ("--party", "wecom_app", !args.party.is_empty()),
-        ("--tag", "wecom_app and getui", !args.tag.is_empty()),
-        ("--textcard", "wecom_app", args.content.textcard.is_some()),
-        ("--video", "wecom_app", args.content.video.is_some()),
-        ("--json", "wecom_app", args.content.json.is_some()),
-        ("--safe", "wecom_app", args.safe),
-        ("--cid", "getui", !args.cid.is_empty()),
-        ("--alias", "getui", !args.alias.is_empty()),
-        ("--all", "getui", args.all),
-        ("--title", "getui", args.getui.title.is_some()),
-        ("--body", "getui", args.getui.body.is_some()),
-        ("--click", "getui", args.getui.click.is_some()),
-        ("--transmission", "getui", args.getui.transmission.is_some()),
-        ("--request-id", "getui", args.getui.request_id.is_some()),
-    ];
-    if let Some((flag, owner, _)) = foreign.iter().find(|(_, _, used)| *used) {
-        return Err(UsageError(format!(
-            "{flag} is for {owner} channels; {:?} is a wecom_robot channel (it always posts to its group)",
-            bot.name
-        ))
-        .into());
-    }
     let content = content(&args)?;
     if args.dry_run {
         return dry_run(bot, content);
@@ -94,6 +55,14 @@ pub async fn run(bot: &WecomRobotConfig, args: SendArgs) -> anyhow::Result<Outco
     if let Err(e) = client.send(&message).await {
         if let Some(remedy) = e.code().and_then(yizhan_wecom::errcode::remedy) {
             eprintln!("hint: {remedy}");
+        }
+        if let yizhan_core::FailureKind::RateLimited { retry_after: Some(wait) } = e.kind() {
+            eprintln!(
+                "hint: a group robot takes {} messages per minute; the next slot is in about {} s (at {})",
+                yizhan_wecom::robot::limits::MESSAGES_PER_WINDOW,
+                wait.as_secs().max(1),
+                crate::commands::output::local_time(yizhan_core::Clock::System.now_ms() + i64::try_from(wait.as_millis()).unwrap_or(0))
+            );
         }
         return Err(anyhow::Error::new(e).context(format!("sending through {:?}", bot.name)));
     }

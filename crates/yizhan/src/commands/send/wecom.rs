@@ -20,20 +20,6 @@ const PENDING_MEDIA_ID: &str = "(uploaded when sent)";
 
 /// Sends through a WeCom application channel.
 pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome> {
-    let getui_only = [
-        ("--cid", !args.cid.is_empty()),
-        ("--alias", !args.alias.is_empty()),
-        ("--all", args.all),
-        ("--title", args.getui.title.is_some()),
-        ("--body", args.getui.body.is_some()),
-        ("--click", args.getui.click.is_some()),
-        ("--transmission", args.getui.transmission.is_some()),
-        ("--request-id", args.getui.request_id.is_some()),
-    ];
-    if let Some((flag, _)) = getui_only.iter().find(|(_, used)| *used) {
-        return Err(UsageError(format!("{flag} is for getui channels; {:?} is a wecom_app channel", app.name)).into());
-    }
-    super::robot::reject_robot_flags(&args, &app.name, "wecom_app")?;
     // Everything but the media id is validated before any file is read or uploaded.
     let mut request = build_request(app, &args)?;
     let mut prepared = WecomClient::prepare(&request)?;
@@ -104,6 +90,10 @@ fn build_request(app: &WecomAppConfig, args: &SendArgs) -> anyhow::Result<SendRe
         Some(path) => request_from_json(app, path, &recipients)?,
         None => SendRequest::new(app.agent_id, &recipients, message_from_args(&args.content)?),
     };
+    if [&request.touser, &request.toparty, &request.totag].iter().all(|r| r.as_deref().is_none_or(str::is_empty)) {
+        let json = if args.content.json.is_some() { " (or touser, toparty or totag in the --json file)" } else { "" };
+        return Err(UsageError(format!("no recipient: give --to (user ids, or @all), --party or --tag{json}")).into());
+    }
     if args.safe {
         request.safe = Some(1);
     }
@@ -165,7 +155,7 @@ fn with_media_id(message: &Message, media_id: &str) -> Message {
 
 /// Parses `title=..,description=..,url=..[,btntxt=..]`. A value may contain commas when the
 /// next part does not start with a known key.
-fn textcard_from_spec(spec: &str) -> anyhow::Result<Message> {
+pub(crate) fn textcard_from_spec(spec: &str) -> anyhow::Result<Message> {
     const KEYS: [&str; 4] = ["title", "description", "url", "btntxt"];
     let mut fields: Vec<(String, String)> = Vec::new();
     for part in spec.split(',') {
@@ -196,6 +186,19 @@ fn textcard_from_spec(spec: &str) -> anyhow::Result<Message> {
     Ok(message)
 }
 
+/// The JSON object of a `--json` file (`-`: standard input); unreadable or not JSON is a usage
+/// error naming the file.
+pub(crate) fn read_json_file(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| UsageError(format!("--json {}: {e}", path.display())))?
+    };
+    serde_json::from_str(&text).map_err(|e| UsageError(format!("{}: not valid JSON: {e}", path.display())).into())
+}
+
 /// Reads a message/send body from a file (or `-` for stdin); command-line recipients win, and
 /// the channel's agent id is filled in when absent.
 fn request_from_json(
@@ -203,15 +206,7 @@ fn request_from_json(
     path: &std::path::Path,
     recipients: &Recipients,
 ) -> anyhow::Result<SendRequest> {
-    let text = if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
-        s
-    } else {
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
-    };
-    let mut value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| UsageError(format!("{}: not valid JSON: {e}", path.display())))?;
+    let mut value = read_json_file(path)?;
     let object =
         value.as_object_mut().ok_or_else(|| UsageError(format!("{}: expected a JSON object", path.display())))?;
     object.entry("agentid").or_insert(app.agent_id.into());
