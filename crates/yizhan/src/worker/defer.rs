@@ -20,7 +20,7 @@ pub(crate) async fn admit(
         Admission::Defer { until_ms, budget } => {
             tracing::info!(
                 dispatch = claimed.claim.dispatch_id,
-                message = %claimed.message_id,
+                message_id = %claimed.message_id,
                 channel = %claimed.channel,
                 reason = budget.as_str(),
                 until_ms,
@@ -40,7 +40,7 @@ pub(crate) async fn admit(
                     tracing::info!(
                         dispatch = claimed.claim.dispatch_id,
                         deferred_dispatch = new_id,
-                        message = %claimed.message_id,
+                        message_id = %claimed.message_id,
                         channel = %claimed.channel,
                         reason = budget.as_str(),
                         kept,

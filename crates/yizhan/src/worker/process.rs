@@ -53,7 +53,7 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
         Ok(()) => match dead {
             Some(error) => tracing::warn!(
                 channel = %claimed.channel,
-                message = %claimed.message_id,
+                message_id = %claimed.message_id,
                 dispatch = claimed.claim.dispatch_id,
                 endpoint = %claimed.endpoint,
                 errcode = %error.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
@@ -64,7 +64,7 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
             ),
             None => tracing::info!(
                 dispatch = claimed.claim.dispatch_id,
-                message = %claimed.message_id,
+                message_id = %claimed.message_id,
                 channel = %claimed.channel,
                 endpoint = %claimed.endpoint,
                 result = %summary,
@@ -73,13 +73,13 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
         },
         Err(e) if e.is_conflict() => tracing::warn!(
             dispatch = claimed.claim.dispatch_id,
-            message = %claimed.message_id,
+            message_id = %claimed.message_id,
             error = %e,
             "lease lost before completing; another worker owns the dispatch now"
         ),
         Err(e) => tracing::error!(
             dispatch = claimed.claim.dispatch_id,
-            message = %claimed.message_id,
+            message_id = %claimed.message_id,
             error = %e,
             "could not record the attempt; the lease will expire and the dispatch be retried"
         ),

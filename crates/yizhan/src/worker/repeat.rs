@@ -26,7 +26,7 @@ pub(crate) async fn before_send(store: &Store, claimed: &mut ClaimedDispatch, no
     if claimed.suppress_repeats {
         tracing::info!(
             dispatch = claimed.claim.dispatch_id,
-            message = %claimed.message_id,
+            message_id = %claimed.message_id,
             channel = %claimed.channel,
             duplicate_of = %earlier,
             "suppressed as a duplicate, as the request asked (options.dedupe)"
@@ -37,7 +37,7 @@ pub(crate) async fn before_send(store: &Store, claimed: &mut ClaimedDispatch, no
         Ok(()) => {
             tracing::info!(
                 dispatch = claimed.claim.dispatch_id,
-                message = %claimed.message_id,
+                message_id = %claimed.message_id,
                 channel = %claimed.channel,
                 repeat_of = %earlier,
                 "identical to a request still inside its duplicate window: sent without the duplicate check"
@@ -72,7 +72,7 @@ pub(crate) async fn after_send(
     };
     tracing::warn!(
         dispatch = claimed.claim.dispatch_id,
-        message = %claimed.message_id,
+        message_id = %claimed.message_id,
         channel = %claimed.channel,
         duplicate_of = %owner,
         "WeCom answered with the msgid of another message: it dropped this request as a duplicate"

@@ -391,7 +391,7 @@ impl Worker {
         }
         tracing::debug!(
             dispatch = claimed.claim.dispatch_id,
-            message = %claimed.message_id,
+            message_id = %claimed.message_id,
             channel = %claimed.channel,
             endpoint = %claimed.endpoint,
             attempts = claimed.attempts,
