@@ -47,7 +47,10 @@ pub enum Command {
     /// WeCom template cards.
     #[command(subcommand)]
     Card(CardCommand),
-    /// Run the offline WeCom emulator (stand-in for the real servers in tests and demos).
+    /// Run the offline emulator of WeCom (applications and group robots) and Getui: a stand-in
+    /// for the real servers in tests and demos, with a demo directory and fault injection.
+    ///
+    /// Deliveries: GET /__emulator/inbox (the same path on `yizhan demo`).
     Emulator(EmulatorArgs),
     /// Configuration helpers.
     #[command(subcommand)]

@@ -61,7 +61,7 @@ async fn the_printed_key_and_commands_deliver() {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let inbox: Vec<serde_json::Value> =
-            http.get(format!("{base}/emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
+            http.get(format!("{base}/__emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
         let providers: Vec<&str> = inbox.iter().filter_map(|d| d["provider"].as_str()).collect();
         if providers.len() >= 4 {
             assert_eq!(providers.iter().filter(|p| **p == "wecom").count(), 2, "{providers:?}");
@@ -71,6 +71,9 @@ async fn the_printed_key_and_commands_deliver() {
         assert!(Instant::now() < deadline, "not delivered in time: {providers:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let alias: Vec<serde_json::Value> =
+        http.get(format!("{base}/emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
+    assert!(alias.len() >= 4, "the old path is an alias: {alias:?}");
     let unauthorized = http.get(format!("{base}/v1/messages")).send().await.expect("answer");
     assert_eq!(unauthorized.status(), 401);
     drop(demo);
@@ -127,4 +130,15 @@ async fn the_cli_is_a_client_of_a_running_gateway() {
         .expect("cli runs");
     assert_eq!(out.status.code(), Some(2), "401 is a usage error");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_emulator_help_names_wecom_and_getui_and_the_inbox_path() {
+    let out = Command::new(env!("CARGO_BIN_EXE_yizhan")).args(["emulator", "--help"]).output().expect("help");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("WeCom") && help.contains("Getui") && help.contains("/__emulator/inbox"), "{help}");
+    let out = Command::new(env!("CARGO_BIN_EXE_yizhan")).arg("--help").output().expect("help");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let line = help.lines().find(|l| l.trim_start().starts_with("emulator")).unwrap_or_default();
+    assert!(line.contains("WeCom") && line.contains("Getui"), "{line}");
 }

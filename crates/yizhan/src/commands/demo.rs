@@ -29,7 +29,12 @@ pub async fn run(listen: String, db: PathBuf) -> anyhow::Result<Outcome> {
     let base = format!("http://{}", listener.local_addr()?);
     let store = Store::open(&config.store.url).await.with_context(|| format!("opening {}", db.display()))?;
     print_welcome(&base, &key, &db);
-    let proxy = Router::new().route("/emulator/{*path}", get(emulator_proxy)).with_state(emulator_url);
+    // The emulator's own control path, so `/__emulator/inbox` works on the demo as on `yizhan
+    // emulator`; `/emulator/…` is kept as an alias for earlier instructions.
+    let proxy = Router::new()
+        .route("/__emulator/{*path}", get(emulator_proxy))
+        .route("/emulator/{*path}", get(emulator_proxy))
+        .with_state(emulator_url);
     super::serve::serve(config, store, listener, proxy, super::serve::shutdown_signal()).await
 }
 
@@ -100,12 +105,13 @@ fn print_welcome(base: &str, key: &str, db: &std::path::Path) {
     );
     println!();
     println!(
-        "Then: curl -s {base}/v1/messages/<id> -H 'Authorization: Bearer {key}'   and   curl -s {base}/emulator/inbox"
+        "Then: curl -s {base}/v1/messages/<id> -H 'Authorization: Bearer {key}'   and   curl -s {base}/__emulator/inbox"
     );
     println!("API docs: {base}/docs   Stop with Ctrl-C.");
 }
 
-/// `GET /emulator/<path>` → the emulator's `/__emulator/<path>` (inbox, stats).
+/// `GET /__emulator/<path>` (and the alias `/emulator/<path>`) → the emulator's
+/// `/__emulator/<path>` (inbox, stats).
 async fn emulator_proxy(State(emulator): State<String>, Path(path): Path<String>) -> impl IntoResponse {
     let url = format!("{emulator}/__emulator/{path}");
     match reqwest::get(&url).await {

@@ -1,4 +1,5 @@
-//! `yizhan emulator`: the offline WeCom server for tests and demos.
+//! `yizhan emulator`: the offline WeCom (applications, group robots) and Getui server for tests
+//! and demos.
 
 use anyhow::Context;
 use yizhan_emulator::EmulatorConfig;
