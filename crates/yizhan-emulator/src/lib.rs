@@ -50,8 +50,8 @@ mod state;
 mod wecom;
 
 pub use config::{
-    ConfigError, DuplicateAnswer, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
-    EmulatorConfig, WecomApp, WecomConfig,
+    ConfigError, DEFAULT_AGENT_ID, DEFAULT_CALLBACK_TOKEN, DEFAULT_CORP_ID, DEFAULT_ENCODING_AES_KEY, DEFAULT_SECRET,
+    DuplicateAnswer, EmulatorConfig, WecomApp, WecomConfig,
 };
 pub use cut_proxy::CutProxy;
 pub use faults::RandomFaults;

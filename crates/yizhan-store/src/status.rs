@@ -254,7 +254,13 @@ mod tests {
 
     /// Facts of a delivered dispatch with `reached`, `suppressed` and `failed` outcomes.
     fn out(reached: i64, suppressed: i64, failed: i64) -> DispatchFacts {
-        DispatchFacts { status: D::Delivered, attempts: 1, outcomes: reached + suppressed + failed, reached, suppressed }
+        DispatchFacts {
+            status: D::Delivered,
+            attempts: 1,
+            outcomes: reached + suppressed + failed,
+            reached,
+            suppressed,
+        }
     }
 
     #[test]

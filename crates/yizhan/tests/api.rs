@@ -229,7 +229,8 @@ async fn dry_run_answers_the_provider_bodies_and_stores_nothing() {
     assert_eq!(api.stored().await, 0, "a dry run stores nothing");
     let mut long = text(&"x".repeat(2049));
     long["options"] = json!({"overflow": "reject"});
-    let r = api.call("POST", "/v1/messages?dry_run=true", Some(OPS_KEY), Some(serde_json::to_vec(&long).unwrap())).await;
+    let r =
+        api.call("POST", "/v1/messages?dry_run=true", Some(OPS_KEY), Some(serde_json::to_vec(&long).unwrap())).await;
     assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("content.text")));
     let r = api.call("POST", "/v1/messages?dry_run=true", Some(BOT_KEY), Some(body.clone())).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "scope is checked as for an accept");

@@ -37,8 +37,14 @@ impl Gateway {
     }
 
     async fn send(&self, body: &Value) -> String {
-        let response =
-            self.http.post(format!("{}/v1/messages", self.base)).bearer_auth("k").json(body).send().await.expect("post");
+        let response = self
+            .http
+            .post(format!("{}/v1/messages", self.base))
+            .bearer_auth("k")
+            .json(body)
+            .send()
+            .await
+            .expect("post");
         assert_eq!(response.status(), 202);
         let answer: Value = response.json().await.expect("json");
         answer["id"].as_str().expect("id").to_owned()
@@ -127,7 +133,10 @@ async fn with_dedupe_a_repeat_is_reported_suppressed_and_not_sent() {
     let again = gateway.settled(&gateway.send(&alert(true)).await).await;
     assert_eq!(again["status"], "suppressed_duplicate", "{again}");
     let outcome = &again["dispatches"][0]["outcomes"][0];
-    assert_eq!((outcome["recipient"].as_str(), outcome["outcome"].as_str()), (Some("user:carol"), Some("suppressed_duplicate")));
+    assert_eq!(
+        (outcome["recipient"].as_str(), outcome["outcome"].as_str()),
+        (Some("user:carol"), Some("suppressed_duplicate"))
+    );
     assert!(outcome["detail"].as_str().unwrap_or_default().contains(&first_id), "{outcome}");
     assert_eq!(emu.inbox().len(), 1, "the repeat was not sent: {:?}", emu.inbox());
     // Without dedupe the same alert is delivered again.

@@ -95,7 +95,8 @@ async fn a_push_that_reached_nobody_is_dead_and_its_retry_says_why() {
     let view = gateway.final_view(push).await;
     assert_eq!(view["status"], "dead", "the only cid is inactive: nobody was reached: {view}");
     assert_eq!(outcomes(&view), [("cid-old".to_owned(), "ignored".to_owned())]);
-    let (status, answer) = gateway.post(&format!("/v1/messages/{}/retry", view["id"].as_str().unwrap_or("")), None).await;
+    let (status, answer) =
+        gateway.post(&format!("/v1/messages/{}/retry", view["id"].as_str().unwrap_or("")), None).await;
     assert_eq!(status, 409);
     let message = answer["message"].as_str().unwrap_or_default();
     assert!(message.contains("is dead") && message.contains("cid-old (ignored)"), "{message}");
@@ -106,7 +107,8 @@ async fn a_push_that_reached_nobody_is_dead_and_its_retry_says_why() {
 async fn all_invalid_users_are_dead_with_each_recipient_invalid() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
     let gateway = Gateway::start(&emu).await;
-    let view = gateway.final_view(json!({"channel": "ops", "to": {"users": ["zed", "yan"]}, "content": {"text": "x"}})).await;
+    let view =
+        gateway.final_view(json!({"channel": "ops", "to": {"users": ["zed", "yan"]}, "content": {"text": "x"}})).await;
     assert_eq!(view["status"], "dead", "{view}");
     assert_eq!(view["last_error"]["code"], 81013, "{view}");
     assert_eq!(
@@ -120,10 +122,12 @@ async fn all_invalid_users_are_dead_with_each_recipient_invalid() {
 async fn retrying_a_partially_delivered_message_answers_in_its_own_terms() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
     let gateway = Gateway::start(&emu).await;
-    let view =
-        gateway.final_view(json!({"channel": "ops", "to": {"users": ["carol", "zed"]}, "content": {"text": "x"}})).await;
+    let view = gateway
+        .final_view(json!({"channel": "ops", "to": {"users": ["carol", "zed"]}, "content": {"text": "x"}}))
+        .await;
     assert_eq!(view["status"], "partially_delivered", "{view}");
-    let (status, answer) = gateway.post(&format!("/v1/messages/{}/retry", view["id"].as_str().unwrap_or("")), None).await;
+    let (status, answer) =
+        gateway.post(&format!("/v1/messages/{}/retry", view["id"].as_str().unwrap_or("")), None).await;
     assert_eq!(status, 409);
     let message = answer["message"].as_str().unwrap_or_default();
     assert!(message.contains("is partially_delivered") && message.contains("user:zed (invalid)"), "{message}");

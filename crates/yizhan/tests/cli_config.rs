@@ -51,7 +51,9 @@ async fn config_check_reports_every_problem_with_its_place_and_a_suggestion() {
     let file = d.0.join("yizhan.toml").display().to_string();
     for line in [
         format!("{file}:5:1: channels[0].agnet_id: unknown key `agnet_id`; did you mean `agent_id`?"),
-        format!("{file}:11:1: channels[1].kind: unknown kind \"wecom_robo\"; expected wecom_app, wecom_robot or getui (did you mean `wecom_robot`?)"),
+        format!(
+            "{file}:11:1: channels[1].kind: unknown kind \"wecom_robo\"; expected wecom_app, wecom_robot or getui (did you mean `wecom_robot`?)"
+        ),
         format!("{file}:15:1: worker.concurrency: must be at least 1"),
     ] {
         assert!(stderr.contains(&line), "missing {line:?} in:\n{stderr}");
@@ -67,7 +69,12 @@ async fn a_base_url_without_a_scheme_is_a_configuration_error() {
     let out = yizhan(&d, config, &["config", "check"]).await;
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(":7:1: channels[0].base_url: \"127.0.0.1:9400\" has no scheme: write it as http://127.0.0.1:9400"), "{stderr}");
+    assert!(
+        stderr.contains(
+            ":7:1: channels[0].base_url: \"127.0.0.1:9400\" has no scheme: write it as http://127.0.0.1:9400"
+        ),
+        "{stderr}"
+    );
     let out = yizhan(&d, config, &["send", "ops", "--to", "alice", "--text", "x"]).await;
     assert_eq!(out.status.code(), Some(2), "a usage error, not a transient failure: {}", text(&out.stderr));
 }
@@ -88,7 +95,12 @@ async fn a_missing_variable_fails_only_the_channel_that_uses_it() {
     let out = yizhan(&d, &config, &["send", "app", "--cid", "cid-alice", "--title", "t", "--body", "b"]).await;
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("channel \"app\" cannot be used") && stderr.contains(":13:1: channels[1].app_key") && stderr.contains("GETUI_KEY"), "{stderr}");
+    assert!(
+        stderr.contains("channel \"app\" cannot be used")
+            && stderr.contains(":13:1: channels[1].app_key")
+            && stderr.contains("GETUI_KEY"),
+        "{stderr}"
+    );
     let out = yizhan(&d, &config, &["config", "check"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("GETUI_KEY is not set"), "{}", text(&out.stderr));

@@ -90,7 +90,11 @@ async fn a_dry_run_through_the_gateway_prints_the_provider_bodies_and_sends_noth
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let body: Value = serde_json::from_slice(&out.stdout).expect("stdout is the provider body");
     assert_eq!((body["touser"].as_str(), body["text"]["content"].as_str()), (Some("carol"), Some("planned only")));
-    assert!(text(&out.stderr).contains("nothing stored or sent: wecom.message_send to user:carol"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("nothing stored or sent: wecom.message_send to user:carol"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = r.cli(&["send", "ops", "--to", "carol", "--text", "planned only", "--dry-run", "--json-output"]).await;
     let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(plan["dry_run"], true);
@@ -104,13 +108,38 @@ async fn a_dry_run_through_the_gateway_prints_the_provider_bodies_and_sends_noth
 #[tokio::test]
 async fn every_local_content_flag_works_through_the_gateway() {
     let r = rig("flags").await;
-    let card = r.accepted_id(&["send", "ops", "--to", "alice", "--textcard", "title=Disk full,description=db-3,url=https://example.com/db-3"]).await;
+    let card = r
+        .accepted_id(&[
+            "send",
+            "ops",
+            "--to",
+            "alice",
+            "--textcard",
+            "title=Disk full,description=db-3,url=https://example.com/db-3",
+        ])
+        .await;
     let json_file = r.dir.join("news.json");
-    std::fs::write(&json_file, r#"{"touser":"bob","msgtype":"news","news":{"articles":[{"title":"T","url":"https://example.com"}]}}"#)
-        .expect("json");
+    std::fs::write(
+        &json_file,
+        r#"{"touser":"bob","msgtype":"news","news":{"articles":[{"title":"T","url":"https://example.com"}]}}"#,
+    )
+    .expect("json");
     let news = r.accepted_id(&["send", "ops", "--json", json_file.to_str().expect("utf-8")]).await;
     let v2 = r.accepted_id(&["send", "ops-robot", "--markdown-v2", "| a | b |\n| -- | -- |\n| 1 | 2 |"]).await;
-    let push = r.accepted_id(&["send", "app", "--cid", "cid-alice", "--title", "T", "--body", "B", "--click", "url=https://example.com"]).await;
+    let push = r
+        .accepted_id(&[
+            "send",
+            "app",
+            "--cid",
+            "cid-alice",
+            "--title",
+            "T",
+            "--body",
+            "B",
+            "--click",
+            "url=https://example.com",
+        ])
+        .await;
     for id in [&card, &news, &v2, &push] {
         assert_eq!(r.settled(id).await["status"], "delivered", "{id}");
     }
@@ -123,7 +152,11 @@ async fn every_local_content_flag_works_through_the_gateway() {
     assert_eq!(push_content["notification"]["url"], "https://example.com", "{push_content}");
     let out = r.cli(&["send", "ops", "--to", "alice", "--image", "chart.png"]).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--image with --server: the gateway takes media by media_id only"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--image with --server: the gateway takes media by media_id only"),
+        "{}",
+        text(&out.stderr)
+    );
     r.running.stop().await;
 }
 
@@ -155,18 +188,35 @@ async fn human_output_has_local_times_a_summary_headers_and_plain_errors() {
     let summary = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
     assert!(!summary.contains('{'), "no JSON without --json-output: {summary}");
-    for want in ["status       partially_delivered", "channel      ops", "user:carol", "delivered", "user:zed", "invalid", "attempts     1", "+08:00"] {
+    for want in [
+        "status       partially_delivered",
+        "channel      ops",
+        "user:carol",
+        "delivered",
+        "user:zed",
+        "invalid",
+        "attempts     1",
+        "+08:00",
+    ] {
         assert!(summary.contains(want), "{want:?} in\n{summary}");
     }
     let out = r.cli(&["messages", "list"]).await;
     let table = text(&out.stdout);
-    assert!(table.starts_with("ID") && table.contains("STATUS") && table.contains(&id) && table.contains("+08:00"), "{table}");
+    assert!(
+        table.starts_with("ID") && table.contains("STATUS") && table.contains(&id) && table.contains("+08:00"),
+        "{table}"
+    );
     let out = r.cli(&["messages", "list", "--status", "dead"]).await;
     assert_eq!((out.status.code(), text(&out.stdout).trim()), (Some(0), "no messages matched"));
     let out = r.cli(&["retry", &id]).await;
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.starts_with("error: message ") && err.contains("is partially_delivered") && err.trim_end().ends_with("(HTTP 409)"), "{err}");
+    assert!(
+        err.starts_with("error: message ")
+            && err.contains("is partially_delivered")
+            && err.trim_end().ends_with("(HTTP 409)"),
+        "{err}"
+    );
     let out = r.cli(&["status", &id, "--api-key", "wrong"]).await;
     assert_eq!(text(&out.stderr).trim(), "error: a valid API key is required: Authorization: Bearer <key> (HTTP 401)");
     r.running.stop().await;

@@ -165,7 +165,8 @@ async fn channels_check_verifies_the_agent_id_and_explains_every_code() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}");
     assert!(
-        stdout.contains("WeCom said: ") && stdout.contains("more info at https://open.work.weixin.qq.com/devtool/query?e=600123"),
+        stdout.contains("WeCom said: ")
+            && stdout.contains("more info at https://open.work.weixin.qq.com/devtool/query?e=600123"),
         "{stdout}"
     );
 }

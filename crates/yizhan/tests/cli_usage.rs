@@ -60,7 +60,24 @@ async fn usage_errors_exit_2_and_name_the_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no recipient: give --to (user ids, or @all), --party or --tag"), "{}", stderr(&out));
 
-    let out = yizhan(&s, &["send", "ops", "--server", "http://127.0.0.1:9", "--api-key", "k", "--csv", "x.csv", "--to", "bob", "--text", "x"]).await;
+    let out = yizhan(
+        &s,
+        &[
+            "send",
+            "ops",
+            "--server",
+            "http://127.0.0.1:9",
+            "--api-key",
+            "k",
+            "--csv",
+            "x.csv",
+            "--to",
+            "bob",
+            "--text",
+            "x",
+        ],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(2), "--csv with --to is refused, not ignored: {}", stderr(&out));
     assert!(stderr(&out).contains("--csv") && stderr(&out).contains("--to"), "{}", stderr(&out));
 
@@ -72,7 +89,13 @@ async fn usage_errors_exit_2_and_name_the_flags() {
         stderr(&out)
     );
     let out = yizhan(&s, &["send", "ops-robot", "--to", "bob", "--text", "x"]).await;
-    assert!(stderr(&out).contains("--to is for wecom_app channels; \"ops-robot\" is a wecom_robot channel (a robot always posts to its group)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "--to is for wecom_app channels; \"ops-robot\" is a wecom_robot channel (a robot always posts to its group)"
+        ),
+        "{}",
+        stderr(&out)
+    );
     let out = yizhan(&s, &["send", "ops-robot", "--text", "robots take text"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(s.emu.inbox().iter().any(|d| d.provider == "wecom_robot"));

@@ -53,7 +53,9 @@ async fn a_dead_message_is_logged_at_warn_with_its_code_and_meaning() {
     gateway.terminate().await;
     let log = std::fs::read_to_string(&log).expect("log");
     let line = log.lines().find(|l| l.contains("message dead")).unwrap_or_else(|| panic!("no dead line in:\n{log}"));
-    for want in ["WARN", "channel=ops", &format!("message_id={id}"), "errcode=60020", "meaning=\"caller IP not allowed\""] {
+    for want in
+        ["WARN", "channel=ops", &format!("message_id={id}"), "errcode=60020", "meaning=\"caller IP not allowed\""]
+    {
         assert!(line.contains(want), "{want:?} in {line}");
     }
     assert!(!log.contains("Some("), "no Rust debug syntax:\n{log}");

@@ -29,10 +29,7 @@ pub(crate) async fn refresh(
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT d.status, d.attempts, {OUTCOME_COUNTS} FROM dispatches d WHERE d.message_id = $1")
     });
-    let rows = sqlx::query(SQL.as_str())
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = sqlx::query(SQL.as_str()).bind(id).fetch_all(&mut **tx).await?;
     let mut facts = Vec::with_capacity(rows.len());
     for r in rows {
         facts.push(crate::rows::dispatch_facts(&r, &r.try_get::<String, _>("status")?)?);

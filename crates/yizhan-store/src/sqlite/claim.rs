@@ -78,7 +78,8 @@ impl SqliteStore {
                 suppress_repeats: r.try_get("dup_suppress")?,
                 repeat_of: None,
             });
-            if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?) {
+            if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?)
+            {
                 guarded.push((claimed.len() - 1, key));
             }
             touched.insert(message_id);

@@ -142,14 +142,16 @@ impl SqliteStore {
         let Some(body) = build(&recipients) else { return Ok(None) };
         let merged_recipients =
             serde_json::to_string(&recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
-        sqlx::query("UPDATE dispatches SET merged_body = ?1, merged_recipients = ?2, updated_at_ms = ?3, \
-               dup_key = NULL WHERE id = ?4")
-            .bind(body.as_slice())
-            .bind(merged_recipients)
-            .bind(now_ms)
-            .bind(leader.dispatch_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE dispatches SET merged_body = ?1, merged_recipients = ?2, updated_at_ms = ?3, \
+               dup_key = NULL WHERE id = ?4",
+        )
+        .bind(body.as_slice())
+        .bind(merged_recipients)
+        .bind(now_ms)
+        .bind(leader.dispatch_id)
+        .execute(&mut *tx)
+        .await?;
         let mut messages = HashSet::new();
         for m in &members {
             sqlx::query(

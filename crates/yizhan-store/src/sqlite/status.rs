@@ -26,10 +26,7 @@ pub(crate) async fn refresh(
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT d.status, d.attempts, {OUTCOME_COUNTS} FROM dispatches d WHERE d.message_id = ?1")
     });
-    let rows = sqlx::query(SQL.as_str())
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = sqlx::query(SQL.as_str()).bind(id).fetch_all(&mut **tx).await?;
     let mut facts = Vec::with_capacity(rows.len());
     for r in rows {
         facts.push(crate::rows::dispatch_facts(&r, &r.try_get::<String, _>("status")?)?);
@@ -71,10 +68,7 @@ pub(crate) async fn refresh_many(
              WHERE m.id IN (SELECT value FROM json_each(?1)) ORDER BY m.id"
         )
     });
-    let rows = sqlx::query(SQL.as_str())
-    .bind(ids)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = sqlx::query(SQL.as_str()).bind(ids).fetch_all(&mut **tx).await?;
     let mut found: BTreeMap<String, (MessageStatus, bool, Vec<DispatchFacts>)> = BTreeMap::new();
     for r in rows {
         let id: String = r.try_get("id")?;

@@ -75,7 +75,8 @@ async fn check_wecom(app: &crate::config::WecomAppConfig) -> Result<String, Fail
     let client = wecom_client(app).map_err(|e| wecom_failure(&e, app))?;
     client.access_token().await.map_err(|e| wecom_failure(&e, app))?;
     let token_ms = started.elapsed().as_millis();
-    let probe = serde_json::json!({"agentid": app.agent_id, "msgtype": "text", "text": {"content": "yizhan channels check"}});
+    let probe =
+        serde_json::json!({"agentid": app.agent_id, "msgtype": "text", "text": {"content": "yizhan channels check"}});
     let probe = yizhan_wecom::PreparedSend { body: probe.to_string().into_bytes().into(), resend_is_safe: false };
     match client.send_prepared(&probe).await {
         Err(e) if e.code() == Some(NO_RECIPIENT) => {

@@ -45,7 +45,8 @@ pub(crate) fn message_summary(view: &Value) -> String {
         for r in d["recipients"].as_array().into_iter().flatten() {
             let name = str_of(r);
             let outcome = outcomes.iter().find(|o| o["recipient"] == *r);
-            let what = outcome.map_or_else(|| format!("({})", str_of(&d["status"])), |o| str_of(&o["outcome"]).to_owned());
+            let what =
+                outcome.map_or_else(|| format!("({})", str_of(&d["status"])), |o| str_of(&o["outcome"]).to_owned());
             let detail = outcome.and_then(|o| o["detail"].as_str()).map(|d| format!("  {d}")).unwrap_or_default();
             recipients.push(format!("  {name:<24} {what}{detail}"));
         }

@@ -127,7 +127,8 @@ async fn dry_run(gateway: &Gateway, body: Value, json_output: bool) -> anyhow::R
         return Ok(outcome);
     }
     for d in plan["dispatches"].as_array().into_iter().flatten() {
-        let recipients: Vec<&str> = d["recipients"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let recipients: Vec<&str> =
+            d["recipients"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let after = d["after_seq"].as_i64().map(|s| format!(", after call {s}")).unwrap_or_default();
         eprintln!(
             "# dry run through {}, nothing stored or sent: {} to {}{after}",
@@ -163,7 +164,11 @@ pub async fn retry(args: &StatusArgs) -> anyhow::Result<Outcome> {
         if args.json_output {
             print_json(&answer)?;
         } else {
-            println!("retrying: id {} ({})", answer["id"].as_str().unwrap_or("?"), answer["status"].as_str().unwrap_or("?"));
+            println!(
+                "retrying: id {} ({})",
+                answer["id"].as_str().unwrap_or("?"),
+                answer["status"].as_str().unwrap_or("?")
+            );
         }
     }
     Ok(outcome)

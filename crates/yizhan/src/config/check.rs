@@ -66,7 +66,11 @@ impl Config {
             }
         }
         let w = &self.worker;
-        for (key, value) in [("concurrency", w.concurrency as u64), ("lease_secs", w.lease_secs), ("max_attempts", w.max_attempts.into())] {
+        for (key, value) in [
+            ("concurrency", w.concurrency as u64),
+            ("lease_secs", w.lease_secs),
+            ("max_attempts", w.max_attempts.into()),
+        ] {
             if value == 0 {
                 problems.push(Problem::new(format!("worker.{key}"), "must be at least 1"));
             }

@@ -156,7 +156,9 @@ fn channel(
     };
     let kind = match table.remove("kind") {
         Some(toml::Value::String(kind)) => kind,
-        Some(_) => return problems.push(Problem::new(join(at, "kind"), "must be a string: wecom_app, wecom_robot or getui")),
+        Some(_) => {
+            return problems.push(Problem::new(join(at, "kind"), "must be a string: wecom_app, wecom_robot or getui"));
+        }
         None => return problems.push(Problem::new(at, "missing key `kind` (wecom_app, wecom_robot or getui)")),
     };
     let name = table.get("name").and_then(toml::Value::as_str).unwrap_or_default().to_owned();
@@ -214,7 +216,8 @@ fn section<T: DeserializeOwned>(at: &str, mut value: toml::Value, problems: &mut
             let problem = Problem::new(join(&parent, key), format!("missing key `{key}`"));
             (parent, key.to_owned(), problem)
         } else {
-            let (parent, key) = path.rsplit_once('.').map_or((String::new(), path.clone()), |(p, k)| (p.to_owned(), k.to_owned()));
+            let (parent, key) =
+                path.rsplit_once('.').map_or((String::new(), path.clone()), |(p, k)| (p.to_owned(), k.to_owned()));
             (parent, key, Problem::new(&path, redact_values(&message)))
         };
         // A key set aside earlier is then missing: already reported.
@@ -345,4 +348,3 @@ pub(super) fn interpolate(text: &str, env: &HashMap<String, String>, missing: &m
     out.push_str(rest);
     out
 }
-

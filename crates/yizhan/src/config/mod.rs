@@ -358,8 +358,12 @@ impl Config {
         if let Some(why) = self.unusable(name) {
             return Err(format!("channel {name:?} cannot be used: {why}"));
         }
-        let names: Vec<&str> =
-            self.channels.iter().map(ChannelConfig::name).chain(self.unavailable.iter().map(|u| u.name.as_str())).collect();
+        let names: Vec<&str> = self
+            .channels
+            .iter()
+            .map(ChannelConfig::name)
+            .chain(self.unavailable.iter().map(|u| u.name.as_str()))
+            .collect();
         let mut message = format!("unknown channel {name:?}; configured: {}", names.join(", "));
         if let Some(near) = locate::nearest(name, names.iter().copied()) {
             message.push_str(&format!(" (did you mean {near:?}?)"));

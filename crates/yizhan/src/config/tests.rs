@@ -112,8 +112,7 @@ fn robot_channels_parse_with_a_redacted_key() {
     let url = Config::parse(text, "t.toml", &env(&[("K", "https://qyapi.weixin.qq.com/x?key=abc")])).unwrap_err();
     assert!(url.to_string().contains("key="), "{url}");
     assert!(!url.to_string().contains("abc"), "{url}");
-    let e =
-        Config::parse("[[channels]]\nname = \"bot\"\nkind = \"wecom_robot\"\n", "t.toml", &env(&[])).unwrap_err();
+    let e = Config::parse("[[channels]]\nname = \"bot\"\nkind = \"wecom_robot\"\n", "t.toml", &env(&[])).unwrap_err();
     assert!(e.to_string().contains("key"), "{e}");
 }
 
@@ -150,8 +149,7 @@ fn the_example_config_parses() {
     let c2 = Config::parse(&with_callback, "example", &callback_vars).unwrap();
     let Some(ChannelConfig::WecomApp(ops)) = c2.channel("ops") else { panic!("not wecom") };
     assert!(ops.callback.is_some(), "the commented callback table belongs to the ops channel");
-    let bad =
-        format!("{}\n", crate::commands::config::EXAMPLE.replace("horizon_secs = 14400", "horizon_secs = 20000"));
+    let bad = format!("{}\n", crate::commands::config::EXAMPLE.replace("horizon_secs = 14400", "horizon_secs = 20000"));
     let e = Config::parse(&bad, "example", &vars).unwrap_err();
     assert!(e.to_string().contains("horizon_secs"), "{e}");
 }

@@ -226,6 +226,9 @@ mod duplicate_tests {
         let plain: serde_json::Value = serde_json::from_slice(&plain).expect("json");
         assert!(plain.get("enable_duplicate_check").is_none() && plain.get("duplicate_check_interval").is_none());
         assert_eq!(plain["text"]["content"], "CPU high");
-        assert!(duplicate_guard(super::super::plan::endpoint::WECOM_MESSAGE_SEND, plain.to_string().as_bytes(), false).is_none());
+        assert!(
+            duplicate_guard(super::super::plan::endpoint::WECOM_MESSAGE_SEND, plain.to_string().as_bytes(), false)
+                .is_none()
+        );
     }
 }

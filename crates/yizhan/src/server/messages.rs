@@ -18,8 +18,8 @@ use yizhan_core::MessageId;
 use yizhan_store::{AcceptOutcome, CancelOutcome, Idempotency, MessageRecord, NewMessage};
 
 use super::auth::Caller;
-use super::error::{body_rejection, caller, forbidden_channel, store_error};
 use super::dry_run::DryRun;
+use super::error::{body_rejection, caller, forbidden_channel, store_error};
 use super::views::{Accepted, BatchItem, BatchRequest, BatchResponse, MessageView, StatusView};
 use super::{Ctx, MAX_BATCH, MAX_BATCH_BODY, MAX_BODY};
 use crate::gateway::{ApiError, MessageRequest, plan};

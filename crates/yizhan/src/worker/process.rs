@@ -189,7 +189,8 @@ mod tests {
     fn dead_keeps_the_provider_code_with_the_reason() {
         let failed = Failed { kind: FailureKind::Permanent, code: Some(81013), message: "m".into(), ambiguous: false };
         let refused = ["user:zed".to_owned()];
-        let DispatchResult::Dead { error, outcomes } = failed_result(&failed, Next::Dead { reason: "why".into() }, &refused)
+        let DispatchResult::Dead { error, outcomes } =
+            failed_result(&failed, Next::Dead { reason: "why".into() }, &refused)
         else {
             panic!("dead")
         };

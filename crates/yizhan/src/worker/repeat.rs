@@ -31,7 +31,10 @@ pub(crate) async fn before_send(store: &Store, claimed: &mut ClaimedDispatch, no
             duplicate_of = %earlier,
             "suppressed as a duplicate, as the request asked (options.dedupe)"
         );
-        return Some(suppressed(claimed, &format!("not sent: message {earlier} sent the identical request within the duplicate window")));
+        return Some(suppressed(
+            claimed,
+            &format!("not sent: message {earlier} sent the identical request within the duplicate window"),
+        ));
     }
     match distinct(store, claimed, now_ms).await {
         Ok(()) => {
@@ -81,7 +84,9 @@ pub(crate) async fn after_send(
         return suppressed(claimed, &format!("WeCom dropped it as a duplicate of message {owner} (same msgid)"));
     }
     let reason = match distinct(store, claimed, now_ms).await {
-        Ok(()) => format!("WeCom dropped it as a duplicate of message {owner} (same msgid); resent without the duplicate check"),
+        Ok(()) => format!(
+            "WeCom dropped it as a duplicate of message {owner} (same msgid); resent without the duplicate check"
+        ),
         Err(e) => format!("WeCom dropped it as a duplicate of message {owner} (same msgid); not yet resent: {e}"),
     };
     not_yet(now_ms, reason)

@@ -113,8 +113,14 @@ fn recipients(args: &SendArgs, kind: &str, to: &mut Map<String, Value>) -> anyho
             }
             list(to, "users", &users);
             list(to, "parties", &args.party);
-            let tags: Vec<String> =
-                args.tag.iter().flat_map(|t| t.split(',')).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+            let tags: Vec<String> = args
+                .tag
+                .iter()
+                .flat_map(|t| t.split(','))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect();
             list(to, "tags", &tags);
             if to.is_empty() {
                 return Err(UsageError("no recipient: give --to (user ids, or @all), --party or --tag".into()).into());
@@ -128,10 +134,12 @@ fn recipients(args: &SendArgs, kind: &str, to: &mut Map<String, Value>) -> anyho
 /// and `safe` become the request's unless the command line names them.
 fn from_json_file(path: &std::path::Path, parts: &mut Parts) -> anyhow::Result<Value> {
     let body = super::wecom::read_json_file(path)?;
-    let msgtype = body.get("msgtype").and_then(Value::as_str).ok_or_else(|| {
-        UsageError(format!("{}: no \"msgtype\"", path.display()))
-    })?;
-    let object = body.get(msgtype).cloned().ok_or_else(|| UsageError(format!("{}: no {msgtype:?} object", path.display())))?;
+    let msgtype = body
+        .get("msgtype")
+        .and_then(Value::as_str)
+        .ok_or_else(|| UsageError(format!("{}: no \"msgtype\"", path.display())))?;
+    let object =
+        body.get(msgtype).cloned().ok_or_else(|| UsageError(format!("{}: no {msgtype:?} object", path.display())))?;
     for (wire, key) in [("touser", "users"), ("toparty", "parties"), ("totag", "tags")] {
         if let Some(list) = body.get(wire).and_then(Value::as_str).filter(|l| !l.is_empty()) {
             let ids: Vec<&str> = list.split('|').map(str::trim).collect();

@@ -61,7 +61,9 @@ pub async fn run(bot: &WecomRobotConfig, args: SendArgs) -> anyhow::Result<Outco
                 "hint: a group robot takes {} messages per minute; the next slot is in about {} s (at {})",
                 yizhan_wecom::robot::limits::MESSAGES_PER_WINDOW,
                 wait.as_secs().max(1),
-                crate::commands::output::local_time(yizhan_core::Clock::System.now_ms() + i64::try_from(wait.as_millis()).unwrap_or(0))
+                crate::commands::output::local_time(
+                    yizhan_core::Clock::System.now_ms() + i64::try_from(wait.as_millis()).unwrap_or(0)
+                )
             );
         }
         return Err(anyhow::Error::new(e).context(format!("sending through {:?}", bot.name)));

@@ -102,8 +102,7 @@ fn build_request(app: &WecomAppConfig, args: &SendArgs) -> anyhow::Result<SendRe
     // (docs/wecom-client.md, "Duplicate check").
     if let Some(secs) = args.dedupe {
         request.enable_duplicate_check = Some(1);
-        request.duplicate_check_interval =
-            Some(secs.or(app.duplicate_check_interval).unwrap_or(CLI_DEDUPE_INTERVAL));
+        request.duplicate_check_interval = Some(secs.or(app.duplicate_check_interval).unwrap_or(CLI_DEDUPE_INTERVAL));
     }
     Ok(request)
 }
