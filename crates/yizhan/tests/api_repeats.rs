@@ -5,7 +5,6 @@
 //! WeCom's answer is undocumented).
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use yizhan::config::Config;
@@ -14,64 +13,24 @@ use yizhan_emulator::{DuplicateAnswer, Emulator, EmulatorConfig, EmulatorHandle}
 
 mod support;
 
-use support::Running;
+use support::{ApiClient, Running};
 
-struct Gateway {
-    base: String,
-    http: reqwest::Client,
-    running: Running,
-}
+/// Final statuses.
+const FINAL: &[&str] = &["delivered", "partially_delivered", "dead", "suppressed_duplicate"];
 
-impl Gateway {
-    async fn start(emu: &EmulatorHandle) -> Gateway {
-        let text = format!(
-            "[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
-             corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\n\
-             [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
-            emu.base_url(),
-            ApiKeys::hash("k")
-        );
-        let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
-        let running = Running::start(config).await;
-        Gateway { base: running.base.clone(), http: reqwest::Client::new(), running }
-    }
-
-    async fn send(&self, body: &Value) -> String {
-        let response = self
-            .http
-            .post(format!("{}/v1/messages", self.base))
-            .bearer_auth("k")
-            .json(body)
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(response.status(), 202);
-        let answer: Value = response.json().await.expect("json");
-        answer["id"].as_str().expect("id").to_owned()
-    }
-
-    /// Waits until message `id` is final; returns its view.
-    async fn settled(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let view: Value = self
-                .http
-                .get(format!("{}/v1/messages/{id}", self.base))
-                .bearer_auth("k")
-                .send()
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("json");
-            let status = view["status"].as_str().unwrap_or_default().to_owned();
-            if ["delivered", "partially_delivered", "dead", "suppressed_duplicate"].contains(&status.as_str()) {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "not final in time: {view}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
+/// A gateway on an in-memory store in front of `emu`, with API key `k` for channel `ops`.
+async fn gateway(emu: &EmulatorHandle) -> (Running, ApiClient) {
+    let text = format!(
+        "[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
+         corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\n\
+         [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
+        emu.base_url(),
+        ApiKeys::hash("k")
+    );
+    let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
+    let running = Running::start(config).await;
+    let api = ApiClient::new(&running.base, "k");
+    (running, api)
 }
 
 fn alert(dedupe: bool) -> Value {
@@ -96,13 +55,13 @@ async fn emulator(answer: DuplicateAnswer) -> EmulatorHandle {
 async fn a_repeated_alert_is_delivered_again_whatever_wecom_answers_to_a_duplicate() {
     for answer in [DuplicateAnswer::FirstMsgid, DuplicateAnswer::NewMsgid] {
         let emu = emulator(answer).await;
-        let gateway = Gateway::start(&emu).await;
-        let first = gateway.settled(&gateway.send(&alert(false)).await).await;
-        let again = gateway.settled(&gateway.send(&alert(false)).await).await;
+        let (running, api) = gateway(&emu).await;
+        let first = api.wait_for(&api.send(&alert(false)).await, FINAL).await;
+        let again = api.wait_for(&api.send(&alert(false)).await, FINAL).await;
         // And two more at once, claimed together.
         let plain = alert(false);
-        let (a, b) = tokio::join!(gateway.send(&plain), gateway.send(&plain));
-        let (a, b) = (gateway.settled(&a).await, gateway.settled(&b).await);
+        let (a, b) = tokio::join!(api.send(&plain), api.send(&plain));
+        let (a, b) = (api.wait_for(&a, FINAL).await, api.wait_for(&b, FINAL).await);
         for view in [&first, &again, &a, &b] {
             assert_eq!(view["status"], "delivered", "{answer:?}: {view}");
         }
@@ -119,18 +78,18 @@ async fn a_repeated_alert_is_delivered_again_whatever_wecom_answers_to_a_duplica
         let checked = |v: &Value| v["dispatches"][0]["body"].get("enable_duplicate_check").is_some();
         assert!(checked(&first), "{first}");
         assert!(!checked(&again), "{again}");
-        gateway.running.stop().await;
+        running.stop().await;
     }
 }
 
 #[tokio::test]
 async fn with_dedupe_a_repeat_is_reported_suppressed_and_not_sent() {
     let emu = emulator(DuplicateAnswer::NewMsgid).await;
-    let gateway = Gateway::start(&emu).await;
-    let first_id = gateway.send(&alert(true)).await;
-    let first = gateway.settled(&first_id).await;
+    let (running, api) = gateway(&emu).await;
+    let first_id = api.send(&alert(true)).await;
+    let first = api.wait_for(&first_id, FINAL).await;
     assert_eq!(first["status"], "delivered", "{first}");
-    let again = gateway.settled(&gateway.send(&alert(true)).await).await;
+    let again = api.wait_for(&api.send(&alert(true)).await, FINAL).await;
     assert_eq!(again["status"], "suppressed_duplicate", "{again}");
     let outcome = &again["dispatches"][0]["outcomes"][0];
     assert_eq!(
@@ -140,8 +99,8 @@ async fn with_dedupe_a_repeat_is_reported_suppressed_and_not_sent() {
     assert!(outcome["detail"].as_str().unwrap_or_default().contains(&first_id), "{outcome}");
     assert_eq!(emu.inbox().len(), 1, "the repeat was not sent: {:?}", emu.inbox());
     // Without dedupe the same alert is delivered again.
-    let plain = gateway.settled(&gateway.send(&alert(false)).await).await;
+    let plain = api.wait_for(&api.send(&alert(false)).await, FINAL).await;
     assert_eq!(plain["status"], "delivered", "{plain}");
     assert_eq!(emu.inbox().iter().filter(|d| !d.deduplicated).count(), 2);
-    gateway.running.stop().await;
+    running.stop().await;
 }

@@ -3,10 +3,10 @@
 //! `Some(…)` debug syntax).
 
 mod reliability;
-
-use std::time::{Duration, Instant};
+mod support;
 
 use reliability::{Gateway, free_port, gateway_config, temp_dir};
+use support::ApiClient;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
 
@@ -21,35 +21,10 @@ async fn a_dead_message_is_logged_at_warn_with_its_code_and_meaning() {
     let log = dir.join("serve.log");
     let gateway = Gateway::start(&config, port, &log, &[]).await;
     emu.fail_next_on("/cgi-bin/message/send", 1, 60020);
-    let http = reqwest::Client::new();
-    let accepted: serde_json::Value = http
-        .post(format!("{}/v1/messages", gateway.base))
-        .bearer_auth("k")
-        .body(r#"{"channel":"ops","to":{"users":["alice"]},"content":{"text":"x"}}"#)
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
-    let id = accepted["id"].as_str().expect("id").to_owned();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let view: serde_json::Value = http
-            .get(format!("{}/v1/messages/{id}", gateway.base))
-            .bearer_auth("k")
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        if view["status"] == "dead" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "not dead in time: {view}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let api = ApiClient::new(&gateway.base, "k");
+    let id =
+        api.send(&serde_json::json!({"channel": "ops", "to": {"users": ["alice"]}, "content": {"text": "x"}})).await;
+    api.wait_for(&id, &["dead"]).await;
     gateway.terminate().await;
     let log = std::fs::read_to_string(&log).expect("log");
     let line = log.lines().find(|l| l.contains("message dead")).unwrap_or_else(|| panic!("no dead line in:\n{log}"));

@@ -1,4 +1,11 @@
-//! Test support shared by the gateway tests: a `serve` running in-process on a loopback port.
+//! Test support shared by the gateway tests: a `serve` running in-process on a loopback port,
+//! and a client of its HTTP API.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 use yizhan::commands::serve::serve;
 use yizhan::config::Config;
@@ -43,5 +50,55 @@ impl Running {
     pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
         self.task.await.expect("server task");
+    }
+}
+
+/// A client of a gateway's HTTP API with one API key.
+pub(crate) struct ApiClient {
+    base: String,
+    key: String,
+    http: reqwest::Client,
+}
+
+impl ApiClient {
+    /// For the gateway at `base` (`http://127.0.0.1:PORT`) and API key `key`.
+    pub(crate) fn new(base: &str, key: &str) -> ApiClient {
+        ApiClient { base: base.to_owned(), key: key.to_owned(), http: reqwest::Client::new() }
+    }
+
+    /// POSTs `body` (if any) to `path`: the status and the JSON answer (`null` if none).
+    pub(crate) async fn post(&self, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("post");
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `POST /v1/messages`, which must answer 202; the message id.
+    pub(crate) async fn send(&self, body: &Value) -> String {
+        let (status, answer) = self.post("/v1/messages", Some(body)).await;
+        assert_eq!(status, 202, "{answer}");
+        answer["id"].as_str().expect("id").to_owned()
+    }
+
+    /// GETs `path`: the JSON answer.
+    pub(crate) async fn get(&self, path: &str) -> Value {
+        let response = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await.expect("get");
+        response.json().await.expect("json")
+    }
+
+    /// Polls message `id` (for at most 20 s) until its status is one of `statuses`; its view.
+    pub(crate) async fn wait_for(&self, id: &str, statuses: &[&str]) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let view = self.get(&format!("/v1/messages/{id}")).await;
+            if statuses.contains(&view["status"].as_str().unwrap_or_default()) {
+                return view;
+            }
+            assert!(Instant::now() < deadline, "not {statuses:?} in time: {view}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
