@@ -39,8 +39,11 @@
 mod config;
 mod control;
 mod cut_proxy;
+mod dingtalk;
 mod faults;
+mod feishu;
 mod getui;
+mod group_bot;
 mod handle;
 mod inbox;
 mod provider;
@@ -54,6 +57,11 @@ pub use config::{
     EmulatorConfig, WecomApp, WecomConfig,
 };
 pub use cut_proxy::CutProxy;
+pub use dingtalk::config::{
+    DEFAULT_DINGTALK_ACCESS_TOKEN, DEFAULT_DINGTALK_SECRET, DingtalkConfig, DingtalkRobot, DingtalkRobotStatus,
+    KeywordMatch,
+};
+pub use feishu::config::{DEFAULT_FEISHU_HOOK, DEFAULT_FEISHU_SECRET, FeishuBot, FeishuConfig};
 pub use faults::RandomFaults;
 pub use getui::config::{
     CidConfig, CidStatus, DEFAULT_GETUI_APP_ID, DEFAULT_GETUI_APP_KEY, DEFAULT_GETUI_MASTER_SECRET, DedupeAnswer,
