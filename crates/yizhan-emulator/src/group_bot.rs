@@ -148,7 +148,9 @@ pub(crate) fn label(token: &str) -> String {
 /// Checks the security entries shared by both providers' configurations.
 pub(crate) fn check_security_lists(who: &str, keywords: &[String], allowlist: &[String]) -> Result<(), String> {
     if keywords.len() > MAX_SECURITY_ENTRIES || allowlist.len() > MAX_SECURITY_ENTRIES {
-        return Err(format!("{who}: at most {MAX_SECURITY_ENTRIES} keywords and {MAX_SECURITY_ENTRIES} ip_allowlist entries"));
+        return Err(format!(
+            "{who}: at most {MAX_SECURITY_ENTRIES} keywords and {MAX_SECURITY_ENTRIES} ip_allowlist entries"
+        ));
     }
     if keywords.iter().any(|k| k.trim().is_empty()) {
         return Err(format!("{who}: keywords must not be empty"));

@@ -61,8 +61,8 @@ pub use dingtalk::config::{
     DEFAULT_DINGTALK_ACCESS_TOKEN, DEFAULT_DINGTALK_SECRET, DingtalkConfig, DingtalkRobot, DingtalkRobotStatus,
     KeywordMatch,
 };
-pub use feishu::config::{DEFAULT_FEISHU_HOOK, DEFAULT_FEISHU_SECRET, FeishuBot, FeishuConfig};
 pub use faults::RandomFaults;
+pub use feishu::config::{DEFAULT_FEISHU_HOOK, DEFAULT_FEISHU_SECRET, FeishuBot, FeishuConfig};
 pub use getui::config::{
     CidConfig, CidStatus, DEFAULT_GETUI_APP_ID, DEFAULT_GETUI_APP_KEY, DEFAULT_GETUI_MASTER_SECRET, DedupeAnswer,
     GetuiApp, GetuiConfig, MAX_CIDS_PER_ALIAS, PhoneType,

@@ -186,7 +186,9 @@ impl DingtalkConfig {
         for robot in &self.robots {
             let token = &robot.access_token;
             if token.is_empty() || token.contains(|c: char| c.is_whitespace() || "&#%+=?/".contains(c)) {
-                return invalid(format!("dingtalk access_token {token:?} is empty or has spaces, '&', '#', '%', '+', '=', '?' or '/'"));
+                return invalid(format!(
+                    "dingtalk access_token {token:?} is empty or has spaces, '&', '#', '%', '+', '=', '?' or '/'"
+                ));
             }
             if !tokens.insert(token.as_str()) {
                 return invalid(format!("dingtalk access_token {token:?} is configured twice"));
@@ -222,15 +224,22 @@ mod tests {
         assert_eq!(c.robots[0].access_token, "yizhan-demo-dingtalk");
         assert_eq!(c.robots[0].secret.as_deref(), Some("SECyizhan-demo-dingtalk-secret"));
         assert!(c.validate().is_ok());
-        assert!(invalid("[dingtalk]\nrobots = [{ access_token = \"a\", secret = \"s\" }, { access_token = \"a\", secret = \"t\" }]"));
+        assert!(invalid(
+            "[dingtalk]\nrobots = [{ access_token = \"a\", secret = \"s\" }, { access_token = \"a\", secret = \"t\" }]"
+        ));
         assert!(invalid("[[dingtalk.robots]]\naccess_token = \"bare\"\nsecret = \"\"\n"));
         assert!(invalid("[dingtalk]\nrobots = [{ access_token = \"none\" }]"));
         assert!(invalid("[dingtalk]\nrobots = [{ access_token = \"ip\", ip_allowlist = [\"::1\"] }]"));
         assert!(invalid("[dingtalk]\nrobots = [{ access_token = \"a b\", keywords = [\"k\"] }]"));
         assert!(invalid("[dingtalk]\nper_minute = 0"));
         let eleven: Vec<String> = (0..11).map(|i| format!("\"k{i}\"")).collect();
-        assert!(invalid(&format!("[dingtalk]\nrobots = [{{ access_token = \"k\", keywords = [{}] }}]", eleven.join(","))));
-        let ok = EmulatorConfig::from_toml("[dingtalk]\nrobots = [{ access_token = \"ip\", ip_allowlist = [\"127.0.0.1\"] }]");
+        assert!(invalid(&format!(
+            "[dingtalk]\nrobots = [{{ access_token = \"k\", keywords = [{}] }}]",
+            eleven.join(",")
+        )));
+        let ok = EmulatorConfig::from_toml(
+            "[dingtalk]\nrobots = [{ access_token = \"ip\", ip_allowlist = [\"127.0.0.1\"] }]",
+        );
         assert_eq!(ok.unwrap().dingtalk.robots[0].secret, None, "no demo secret is inherited");
         let no_token = EmulatorConfig::from_toml("[dingtalk]\nrobots = [{ keywords = [\"k\"] }]");
         assert!(matches!(no_token, Err(ConfigError::Toml(_))));

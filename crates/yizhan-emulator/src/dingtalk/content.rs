@@ -165,7 +165,8 @@ mod tests {
         assert_eq!(code(json!({"msgtype": "markdown", "markdown": {"text": "t"}})).err(), Some(400402));
         let link = json!({"msgtype": "link", "link": {"title": "t", "text": "x", "messageURL": "u"}});
         assert_eq!(code(link).err(), Some(400403), "messageUrl is spelled with a lower-case rl in links");
-        let feed = json!({"msgtype": "feedCard", "feedCard": {"links": [{"title": "t", "messageUrl": "u", "picURL": "p"}]}});
+        let feed =
+            json!({"msgtype": "feedCard", "feedCard": {"links": [{"title": "t", "messageUrl": "u", "picURL": "p"}]}});
         assert_eq!(code(feed).err(), Some(400403), "messageURL is upper-case in feedCard links");
         let orientation = json!({"msgtype": "actionCard", "actionCard": {"title": "t", "text": "x",
             "singleTitle": "go", "singleURL": "u", "btnOrientation": 1}});
@@ -193,10 +194,17 @@ mod tests {
         let text = json!({"msgtype": "text", "text": {"content": "hi @138"},
             "at": {"atMobiles": ["138"], "atUserIds": ["u1"], "isAtAll": true}});
         assert_eq!(code(text).unwrap().recipient, "u1,138,@all");
-        let link = json!({"msgtype": "link", "link": {"title": "t", "text": "x", "messageUrl": "u"}, "at": {"isAtAll": true}});
+        let link =
+            json!({"msgtype": "link", "link": {"title": "t", "text": "x", "messageUrl": "u"}, "at": {"isAtAll": true}});
         assert_eq!(code(link).unwrap().recipient, "group");
-        assert_eq!(code(json!({"msgtype": "text", "text": {"content": "x"}, "at": {"isAtAll": "true"}})).err(), Some(400403));
-        assert_eq!(code(json!({"msgtype": "text", "text": {"content": "x"}, "at": {"atMobiles": "138"}})).err(), Some(400403));
+        assert_eq!(
+            code(json!({"msgtype": "text", "text": {"content": "x"}, "at": {"isAtAll": "true"}})).err(),
+            Some(400403)
+        );
+        assert_eq!(
+            code(json!({"msgtype": "text", "text": {"content": "x"}, "at": {"atMobiles": "138"}})).err(),
+            Some(400403)
+        );
         assert_eq!(code(json!({"msgtype": "text", "text": {"content": "x"}, "at": []})).err(), Some(400403));
     }
 }

@@ -117,7 +117,10 @@ mod tests {
         assert_eq!(missing("markdown --》 text").code, 400403);
         assert!(missing("text --》 content").text.starts_with("错误描述:参数 text --》 content 缺失"));
         let ip = ip_not_allowed("10.1.2.3".parse().unwrap());
-        assert_eq!(ip.text, "ip 10.1.2.3 not in whitelist, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]");
+        assert_eq!(
+            ip.text,
+            "ip 10.1.2.3 not in whitelist, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"
+        );
         let body: serde_json::Value = serde_json::from_slice(&reply(&standard(0)).body).unwrap();
         assert_eq!(body, serde_json::json!({"errcode": 0, "errmsg": "ok"}));
     }

@@ -63,9 +63,10 @@ struct Request<'a> {
 
 /// True when the Content-Type is `application/json` (any parameters, any case).
 fn is_json(headers: &HeaderMap) -> bool {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-    })
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json")))
 }
 
 fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
@@ -119,7 +120,9 @@ fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
 fn verify_signature(dingtalk: &DingtalkState, secret: &str, query: Option<&str>, now_ms: i64) -> Result<(), Rejection> {
     let timestamp = param(query, "timestamp").unwrap_or_default();
     let in_window = timestamp.bytes().all(|b| b.is_ascii_digit())
-        && timestamp.parse::<i64>().is_ok_and(|ts| now_ms.abs_diff(ts) <= dingtalk.limits.timestamp_window_ms.unsigned_abs());
+        && timestamp
+            .parse::<i64>()
+            .is_ok_and(|ts| now_ms.abs_diff(ts) <= dingtalk.limits.timestamp_window_ms.unsigned_abs());
     if !in_window {
         return Err(errmsg::invalid_timestamp());
     }

@@ -119,8 +119,7 @@ impl FeishuBot {
 impl FeishuConfig {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |msg: String| Err(ConfigError::Invalid(msg));
-        if self.per_second == 0 || self.per_minute == 0 || self.timestamp_window_secs <= 0 || self.max_body_bytes == 0
-        {
+        if self.per_second == 0 || self.per_minute == 0 || self.timestamp_window_secs <= 0 || self.max_body_bytes == 0 {
             return invalid(
                 "feishu.per_second, per_minute, timestamp_window_secs and max_body_bytes must be at least 1".to_owned(),
             );

@@ -70,9 +70,12 @@ fn required(object: &Map<String, Value>, key: &str) -> Result<String, Rejection>
 /// `{"post": {locale: {"title"?, "content": [[tag, …], …]}, …}}` with at least one known locale.
 fn post(content: &Map<String, Value>, newer_tags: bool, mentions: &mut Vec<String>) -> Result<Vec<String>, Rejection> {
     let locales = content.get("post").and_then(Value::as_object).filter(|l| !l.is_empty()).ok_or_else(bad_content)?;
+    if locales.keys().any(|locale| !LOCALES.contains(&locale.as_str())) {
+        return Err(bad_content());
+    }
     let mut texts = Vec::new();
-    for (locale, body) in locales {
-        let body = body.as_object().filter(|_| LOCALES.contains(&locale.as_str())).ok_or_else(bad_content)?;
+    for body in LOCALES.iter().filter_map(|locale| locales.get(*locale)) {
+        let body = body.as_object().ok_or_else(bad_content)?;
         match body.get("title") {
             None | Some(Value::Null) => {}
             Some(Value::String(title)) => texts.push(title.clone()),
@@ -175,11 +178,18 @@ mod tests {
         assert_eq!(run(json!({"msgType": "text"})).err().unwrap().1, "params error, msg_type need");
         assert_eq!(code(json!({"msg_type": "file", "content": {}})), Some(19002));
         assert_eq!(code(json!({"msg_type": "text", "content": {"text": ""}})), Some(9499));
-        assert_eq!(code(json!({"msg_type": "text", "content": "{\"text\":\"x\"}"})), Some(9499), "content is an object");
+        assert_eq!(
+            code(json!({"msg_type": "text", "content": "{\"text\":\"x\"}"})),
+            Some(9499),
+            "content is an object"
+        );
         assert_eq!(code(json!({"msg_type": "image", "content": {"image_key": ""}})), Some(9499));
         assert!(run(json!({"msg_type": "image", "content": {"image_key": "img_v2_1"}})).unwrap().texts.is_empty());
         assert_eq!(code(json!({"msg_type": "share_chat", "content": {"share_open_chat_id": "oc_1"}})), Some(9499));
-        assert_eq!(run(json!({"msg_type": "interactive", "content": {"text": "x"}})).err().unwrap().1, "params error, unknown card value");
+        assert_eq!(
+            run(json!({"msg_type": "interactive", "content": {"text": "x"}})).err().unwrap().1,
+            "params error, unknown card value"
+        );
         assert_eq!(code(json!({"msg_type": "interactive", "card": {"type": "template", "data": {}}})), Some(19002));
         let v2 = json!({"msg_type": "interactive", "card": {"schema": "2.0", "body": {"elements": [{"tag": "markdown", "content": "<at id=all></at> hi"}]}}});
         assert_eq!(run(v2).unwrap().recipient, "@all");
@@ -193,7 +203,10 @@ mod tests {
             [{"tag": "text", "text": "hi "}, {"tag": "at", "user_id": "ou_2"}, {"tag": "a", "text": "doc", "href": "https://e.com"}],
             [{"tag": "img", "image_key": "img_1"}]]}}}});
         let checked = run(post).unwrap();
-        assert_eq!((checked.recipient.as_str(), checked.texts), ("ou_2", vec!["T".to_owned(), "hi ".into(), "doc".into()]));
+        assert_eq!(
+            (checked.recipient.as_str(), checked.texts),
+            ("ou_2", vec!["T".to_owned(), "hi ".into(), "doc".into()])
+        );
         let card = json!({"msg_type": "interactive", "card": {"elements": [{"tag": "div", "text": {"tag": "lark_md", "content": "<at id=ou_3></at>"}}]}});
         assert_eq!(run(card).unwrap().recipient, "ou_3");
     }

@@ -62,9 +62,10 @@ struct Request<'a> {
 
 /// True when the Content-Type is `application/json` (any parameters, any case).
 fn is_json(headers: &HeaderMap) -> bool {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-    })
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json")))
 }
 
 fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
@@ -109,7 +110,12 @@ fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
 
 /// `timestamp` (seconds, a digit string or an integer, within the window) and `sign` =
 /// Base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = empty)), both in the body.
-fn verify_signature(feishu: &FeishuState, secret: &str, body: &Map<String, Value>, now_ms: i64) -> Result<(), Rejection> {
+fn verify_signature(
+    feishu: &FeishuState,
+    secret: &str,
+    body: &Map<String, Value>,
+    now_ms: i64,
+) -> Result<(), Rejection> {
     let refused = || standard(19021);
     let timestamp = match body.get("timestamp") {
         Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.clone(),

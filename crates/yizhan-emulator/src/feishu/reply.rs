@@ -46,7 +46,8 @@ pub(super) fn bad_content() -> Rejection {
 
 /// The success answer.
 pub(super) fn success() -> Reply {
-    let body = json!({"code": 0, "msg": "success", "data": {}, "Extra": null, "StatusCode": 0, "StatusMessage": "success"});
+    let body =
+        json!({"code": 0, "msg": "success", "data": {}, "Extra": null, "StatusCode": 0, "StatusMessage": "success"});
     Reply::json(true, &body)
 }
 
@@ -71,7 +72,10 @@ mod tests {
         assert_eq!(body(&success())["StatusMessage"], "success");
         assert!(body(&success())["Extra"].is_null());
         let e = body(&error(&standard(19001)));
-        assert_eq!(e, json!({"code": 19001, "data": {}, "msg": "param invalid: incoming webhook access token invalid"}));
+        assert_eq!(
+            e,
+            json!({"code": 19001, "data": {}, "msg": "param invalid: incoming webhook access token invalid"})
+        );
         assert_eq!(params_error("msg_type need").text, "params error, msg_type need");
         for code in [2200, 9499, 11232, 19001, 19002, 19021, 19022, 19024, 19036] {
             assert_ne!(text(code), "unknown error", "{code}");
