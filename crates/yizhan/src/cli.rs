@@ -47,7 +47,8 @@ pub enum Command {
     /// WeCom template cards.
     #[command(subcommand)]
     Card(CardCommand),
-    /// Run the offline WeCom emulator (stand-in for the real servers in tests and demos).
+    /// Run the offline emulator of WeCom, Getui, DingTalk and Feishu (stand-in for the real
+    /// servers in tests and demos); prints the demo credentials and webhook URLs.
     Emulator(EmulatorArgs),
     /// Configuration helpers.
     #[command(subcommand)]
@@ -284,7 +285,9 @@ pub struct EmulatorArgs {
     /// Address to bind. Loopback by default; anything else exposes the emulator.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Emulator configuration (TOML): apps, directory, limits. Default: the documented demo set.
+    /// Emulator configuration (TOML): apps, directory, robots, bots, limits. Default: the demo
+    /// set (WeCom app wwyizhandemo and robot key yizhan-demo-robot-key, Getui app yizhandemo,
+    /// DingTalk robot yizhan-demo-dingtalk, Feishu bot yizhan-demo-feishu).
     #[arg(long = "emulator-config")]
     pub emulator_config: Option<PathBuf>,
 }
