@@ -5,10 +5,14 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr};
 
+use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit as _, Mac as _};
+use serde_json::Value;
 use sha2::Sha256;
+
+use crate::inbox::{Outcome, Record};
 
 /// Most keywords or allow-list entries one bot may have (both providers document 10).
 pub(crate) const MAX_SECURITY_ENTRIES: usize = 10;
@@ -26,6 +30,29 @@ impl Rejection {
     /// A rejection with this code and text.
     pub(crate) fn new(code: i64, text: impl Into<Cow<'static, str>>) -> Self {
         Self { code, text: text.into() }
+    }
+}
+
+/// The inbox entry of a message a bot accepted (bots return no message id).
+pub(crate) fn delivered(
+    provider: &'static str,
+    app: &std::sync::Arc<str>,
+    recipient: String,
+    msgtype: &'static str,
+    content: Value,
+    at_ms: i64,
+) -> Record {
+    Record {
+        provider,
+        app: app.clone(),
+        recipient: recipient.into(),
+        msgtype,
+        content: std::sync::Arc::new(content),
+        msgid: "".into(),
+        outcome: Outcome::Delivered,
+        at_ms,
+        request_id: None,
+        status: None,
     }
 }
 
@@ -108,6 +135,14 @@ pub(crate) fn display_ip(ip: IpAddr) -> String {
     }
 }
 
+/// True when the Content-Type is `application/json` (any parameters, any case).
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json")))
+}
+
 /// True when some keyword occurs in `text` (case-sensitive, as a plain substring).
 pub(crate) fn has_keyword(keywords: &[String], text: &str) -> bool {
     keywords.iter().any(|k| text.contains(k.as_str()))
@@ -161,6 +196,12 @@ pub(crate) fn check_security_lists(who: &str, keywords: &[String], allowlist: &[
         ));
     }
     Ok(())
+}
+
+/// True when `toml` parses but is refused as inconsistent (for the configuration tests).
+#[cfg(test)]
+pub(crate) fn config_refused(toml: &str) -> bool {
+    matches!(crate::EmulatorConfig::from_toml(toml), Err(crate::ConfigError::Invalid(_)))
 }
 
 #[cfg(test)]

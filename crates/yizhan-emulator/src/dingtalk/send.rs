@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::Value;
@@ -20,8 +20,8 @@ use super::config::KeywordMatch;
 use super::errmsg::{self, reply, standard};
 use super::{DingtalkState, Robot, SEND_PATH, content};
 use crate::faults::{CodeSet, Fault};
-use crate::group_bot::{Rejection, allowed, has_keyword, hmac_sha256_base64};
-use crate::inbox::{Outcome, Record, bump};
+use crate::group_bot::{Rejection, allowed, delivered, has_keyword, hmac_sha256_base64, is_json};
+use crate::inbox::{Record, bump};
 use crate::provider;
 use crate::query::param;
 use crate::state::AppState;
@@ -61,14 +61,6 @@ struct Request<'a> {
     ip: IpAddr,
 }
 
-/// True when the Content-Type is `application/json` (any parameters, any case).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json")))
-}
-
 fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
     let dingtalk = &state.dingtalk;
     let limits = dingtalk.limits;
@@ -101,18 +93,7 @@ fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
     if !dingtalk.admit(index, now_ms) {
         return Err(standard(limits.rate_limit_code));
     }
-    Ok(Record {
-        provider: "dingtalk_robot",
-        app: robot.label.clone(),
-        recipient: checked.recipient.into(),
-        msgtype: checked.msgtype,
-        content: Arc::new(Value::Object(body)),
-        msgid: "".into(),
-        outcome: Outcome::Delivered,
-        at_ms: now_ms,
-        request_id: None,
-        status: None,
-    })
+    Ok(delivered("dingtalk_robot", &robot.label, checked.recipient, checked.msgtype, Value::Object(body), now_ms))
 }
 
 /// `timestamp` (ms, within the window) and `sign` = Base64(HMAC-SHA256(key = secret,

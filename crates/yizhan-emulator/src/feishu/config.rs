@@ -147,10 +147,7 @@ impl FeishuConfig {
 mod tests {
     use super::*;
     use crate::EmulatorConfig;
-
-    fn invalid(toml: &str) -> bool {
-        matches!(EmulatorConfig::from_toml(toml), Err(ConfigError::Invalid(_)))
-    }
+    use crate::group_bot::config_refused as invalid;
 
     #[test]
     fn defaults_and_checks() {

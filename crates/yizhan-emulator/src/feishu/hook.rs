@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 use super::reply::{self, BAD_REQUEST, standard};
 use super::{Bot, FeishuState, HOOK_PREFIX, content};
 use crate::faults::{CodeSet, Fault};
-use crate::group_bot::{Rejection, allowed, has_keyword, hmac_sha256_base64};
-use crate::inbox::{Outcome, Record, bump};
+use crate::group_bot::{Rejection, allowed, delivered, has_keyword, hmac_sha256_base64, is_json};
+use crate::inbox::{Record, bump};
 use crate::provider;
 use crate::state::AppState;
 
@@ -60,14 +60,6 @@ struct Request<'a> {
     ip: IpAddr,
 }
 
-/// True when the Content-Type is `application/json` (any parameters, any case).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json")))
-}
-
 fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
     let feishu = &state.feishu;
     let config = &feishu.config;
@@ -94,18 +86,7 @@ fn send(state: &AppState, request: &Request<'_>) -> Result<Record, Rejection> {
     }
     body.remove("timestamp");
     body.remove("sign");
-    Ok(Record {
-        provider: "feishu_bot",
-        app: bot.label.clone(),
-        recipient: checked.recipient.into(),
-        msgtype: checked.msg_type,
-        content: Arc::new(Value::Object(body)),
-        msgid: "".into(),
-        outcome: Outcome::Delivered,
-        at_ms: now_ms,
-        request_id: None,
-        status: None,
-    })
+    Ok(delivered("feishu_bot", &bot.label, checked.recipient, checked.msg_type, Value::Object(body), now_ms))
 }
 
 /// `timestamp` (seconds, a digit string or an integer, within the window) and `sign` =

@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::Sha256;
 use yizhan_core::Clock;
-use yizhan_emulator::Delivery;
+use yizhan_emulator::{Delivery, EmulatorConfig};
 
-use crate::support::Env;
+use crate::support::{Env, START_MS};
 
 pub const DINGTALK_SEND: &str = "/robot/send";
 pub const FEISHU_HOOK: &str = "/open-apis/bot/v2/hook";
@@ -37,6 +37,26 @@ pub fn fixture_names(provider: &str, prefix: &str) -> Vec<String> {
     names
 }
 
+/// The DingTalk error fixture `robot_send.error-<name>.json`.
+pub fn dingtalk_error(name: &str) -> Value {
+    fixture("dingtalk", &format!("robot_send.error-{name}.json"))
+}
+
+/// The Feishu error fixture `bot_hook.error-<name>.json`.
+pub fn feishu_error(name: &str) -> Value {
+    fixture("feishu", &format!("bot_hook.error-{name}.json"))
+}
+
+/// A DingTalk text message.
+pub fn dingtalk_text(content: &str) -> Value {
+    json!({"msgtype": "text", "text": {"content": content}})
+}
+
+/// A Feishu text message.
+pub fn feishu_text(content: &str) -> Value {
+    json!({"msg_type": "text", "content": {"text": content}})
+}
+
 fn hmac_base64(key: &[u8], message: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
     mac.update(message);
@@ -54,6 +74,24 @@ pub fn feishu_sign(secret: &str, timestamp: &str) -> String {
 }
 
 impl Env {
+    /// The default configuration changed by `change`, on a manual clock at [`START_MS`].
+    pub async fn manual_with(change: impl FnOnce(&mut EmulatorConfig)) -> Env {
+        let mut config = EmulatorConfig::default();
+        change(&mut config);
+        Env::with(config, Some(Clock::manual(START_MS))).await
+    }
+
+    /// POSTs `body` with this Content-Type and expects HTTP 200 with a JSON answer.
+    async fn post_bot(&self, request: reqwest::RequestBuilder, content_type: Option<&str>, body: Vec<u8>) -> Value {
+        let request = match content_type {
+            Some(content_type) => request.header("content-type", content_type),
+            None => request,
+        };
+        let resp = request.body(body).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    }
+
     /// The emulator's "now" (the manual clock when there is one).
     pub fn now_ms(&self) -> i64 {
         match &self.time {
@@ -64,13 +102,7 @@ impl Env {
 
     /// POSTs raw bytes to `/robot/send` with these query pairs (encoded once by reqwest).
     pub async fn dingtalk_post(&self, query: &[(&str, &str)], content_type: Option<&str>, body: Vec<u8>) -> Value {
-        let mut request = self.http.post(self.url(DINGTALK_SEND)).query(query).body(body);
-        if let Some(content_type) = content_type {
-            request = request.header("content-type", content_type);
-        }
-        let resp = request.send().await.unwrap();
-        assert_eq!(resp.status(), 200);
-        resp.json().await.unwrap()
+        self.post_bot(self.http.post(self.url(DINGTALK_SEND)).query(query), content_type, body).await
     }
 
     /// Sends `body` to robot `token`, signed with `secret` at the emulator's now when given.
@@ -86,13 +118,7 @@ impl Env {
 
     /// POSTs raw bytes to the Feishu hook `hook`.
     pub async fn feishu_post(&self, hook: &str, content_type: Option<&str>, body: Vec<u8>) -> Value {
-        let mut request = self.http.post(self.url(&format!("{FEISHU_HOOK}/{hook}"))).body(body);
-        if let Some(content_type) = content_type {
-            request = request.header("content-type", content_type);
-        }
-        let resp = request.send().await.unwrap();
-        assert_eq!(resp.status(), 200);
-        resp.json().await.unwrap()
+        self.post_bot(self.http.post(self.url(&format!("{FEISHU_HOOK}/{hook}"))), content_type, body).await
     }
 
     /// Sends `body` to bot `hook`, with `timestamp` (a string) and `sign` added when `secret`

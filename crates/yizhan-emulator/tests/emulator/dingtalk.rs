@@ -2,29 +2,21 @@
 //! validation error, tokens and robot states, Content-Type and body size.
 
 use serde_json::{Value, json};
-use yizhan_core::Clock;
 use yizhan_emulator::{
     DEFAULT_DINGTALK_ACCESS_TOKEN as TOKEN, DEFAULT_DINGTALK_SECRET as SECRET, DingtalkRobot, DingtalkRobotStatus,
     EmulatorConfig,
 };
 
-use crate::bot_support::{JSON, fixture, fixture_names};
+use crate::bot_support::{JSON, dingtalk_error as error, dingtalk_text as text, fixture, fixture_names};
 use crate::support::{Env, START_MS};
 
-fn error(name: &str) -> Value {
-    fixture("dingtalk", &format!("robot_send.error-{name}.json"))
-}
-
-fn text(content: &str) -> Value {
-    json!({"msgtype": "text", "text": {"content": content}})
-}
-
-/// The demo robot (signed) plus robots in other states, on a manual clock.
+/// The demo robot (signed) plus `robots`, on a manual clock.
 async fn env_with(robots: Vec<DingtalkRobot>, change: impl FnOnce(&mut EmulatorConfig)) -> Env {
-    let mut config = EmulatorConfig::default();
-    config.dingtalk.robots.extend(robots);
-    change(&mut config);
-    Env::with(config, Some(Clock::manual(START_MS))).await
+    Env::manual_with(|config| {
+        config.dingtalk.robots.extend(robots);
+        change(config);
+    })
+    .await
 }
 
 #[tokio::test]

@@ -4,28 +4,12 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use yizhan_core::Clock;
 use yizhan_emulator::{
-    DEFAULT_DINGTALK_ACCESS_TOKEN as TOKEN, DEFAULT_DINGTALK_SECRET as SECRET, DingtalkRobot, EmulatorConfig,
-    KeywordMatch,
+    DEFAULT_DINGTALK_ACCESS_TOKEN as TOKEN, DEFAULT_DINGTALK_SECRET as SECRET, DingtalkRobot, KeywordMatch,
 };
 
-use crate::bot_support::{DINGTALK_SEND, JSON, dingtalk_sign, fixture};
+use crate::bot_support::{DINGTALK_SEND, JSON, dingtalk_error as error, dingtalk_sign, dingtalk_text as text};
 use crate::support::{Env, START_MS};
-
-fn error(name: &str) -> Value {
-    fixture("dingtalk", &format!("robot_send.error-{name}.json"))
-}
-
-fn text(content: &str) -> Value {
-    json!({"msgtype": "text", "text": {"content": content}})
-}
-
-async fn env_with(change: impl FnOnce(&mut EmulatorConfig)) -> Env {
-    let mut config = EmulatorConfig::default();
-    change(&mut config);
-    Env::with(config, Some(Clock::manual(START_MS))).await
-}
 
 impl Env {
     /// Sends a text to the demo robot with this timestamp and sign as query values.
@@ -44,7 +28,7 @@ impl Env {
 
 #[tokio::test]
 async fn signatures_accepted_refused_and_expired() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     let at = |ms: i64| (ms.to_string(), dingtalk_sign(SECRET, &ms.to_string()));
     let (ts, sign) = at(START_MS);
     assert_eq!(env.signed_text(&ts, &sign).await["errcode"], 0);
@@ -87,7 +71,7 @@ async fn signatures_accepted_refused_and_expired() {
 #[tokio::test]
 async fn keyword_mode_checks_every_text_field_by_default() {
     let robot = DingtalkRobot::with_keywords("kw", &["告警", "alert"]);
-    let env = env_with(|c| c.dingtalk.robots = vec![robot.clone()]).await;
+    let env = Env::manual_with(|c| c.dingtalk.robots = vec![robot.clone()]).await;
     assert_eq!(env.dingtalk("kw", None, &text("[告警] disk full")).await["errcode"], 0);
     assert_eq!(env.dingtalk("kw", None, &text("an alert")).await["errcode"], 0);
     assert_eq!(env.dingtalk("kw", None, &text("disk full")).await, error("310000-keywords"));
@@ -98,7 +82,7 @@ async fn keyword_mode_checks_every_text_field_by_default() {
     assert_eq!(env.dingtalk("kw", None, &both).await["errcode"], 0);
     assert_eq!(env.emu.inbox().len(), 3);
 
-    let env = env_with(|c| {
+    let env = Env::manual_with(|c| {
         c.dingtalk.robots = vec![robot];
         c.dingtalk.keyword_match = KeywordMatch::AnyField;
     })
@@ -114,7 +98,7 @@ async fn ip_allowlist_checks_the_peer_address() {
         ..DingtalkRobot::default()
     };
     let inside = DingtalkRobot { access_token: "lo".into(), ip_allowlist: vec!["127.0.0.*".into()], ..outside.clone() };
-    let env = env_with(|c| c.dingtalk.robots = vec![outside, inside]).await;
+    let env = Env::manual_with(|c| c.dingtalk.robots = vec![outside, inside]).await;
     assert_eq!(env.dingtalk(TOKEN, None, &text("x")).await, error("310000-ip"));
     assert_eq!(env.dingtalk("lo", None, &text("x")).await["errcode"], 0);
     assert_eq!(env.emu.inbox().len(), 1);
@@ -122,7 +106,7 @@ async fn ip_allowlist_checks_the_peer_address() {
 
 #[tokio::test]
 async fn twenty_a_minute_then_throttled_for_ten_minutes_and_nothing_is_dropped() {
-    let env = env_with(|c| c.dingtalk.robots.push(DingtalkRobot::signed("other", "SECother"))).await;
+    let env = Env::manual_with(|c| c.dingtalk.robots.push(DingtalkRobot::signed("other", "SECother"))).await;
     for i in 0..20 {
         assert_eq!(env.dingtalk(TOKEN, Some(SECRET), &text(&format!("n{i}"))).await["errcode"], 0);
         env.time().advance(Duration::from_secs(2));
@@ -149,7 +133,7 @@ async fn twenty_a_minute_then_throttled_for_ten_minutes_and_nothing_is_dropped()
 
 #[tokio::test]
 async fn the_throttle_code_and_length_are_configurable() {
-    let env = env_with(|c| {
+    let env = Env::manual_with(|c| {
         c.dingtalk.per_minute = 1;
         c.dingtalk.throttle_secs = 0;
         c.dingtalk.rate_limit_code = 130101;
@@ -164,7 +148,7 @@ async fn the_throttle_code_and_length_are_configurable() {
 
 #[tokio::test]
 async fn fault_knobs_apply_to_the_robot() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     env.emu.fail_next_on(DINGTALK_SEND, 2, -1);
     assert_eq!(env.dingtalk(TOKEN, Some(SECRET), &text("a")).await, error("-1"));
     assert_eq!(env.dingtalk(TOKEN, Some(SECRET), &text("a")).await, error("-1"));

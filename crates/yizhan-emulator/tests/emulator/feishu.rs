@@ -2,29 +2,14 @@
 //! shapes, every validation error, hook ids, Content-Type and body size.
 
 use serde_json::{Value, json};
-use yizhan_core::Clock;
-use yizhan_emulator::{DEFAULT_FEISHU_HOOK as HOOK, DEFAULT_FEISHU_SECRET as SECRET, EmulatorConfig, FeishuBot};
+use yizhan_emulator::{DEFAULT_FEISHU_HOOK as HOOK, DEFAULT_FEISHU_SECRET as SECRET, FeishuBot};
 
-use crate::bot_support::{JSON, fixture, fixture_names};
-use crate::support::{Env, START_MS};
-
-fn error(name: &str) -> Value {
-    fixture("feishu", &format!("bot_hook.error-{name}.json"))
-}
-
-fn text(content: &str) -> Value {
-    json!({"msg_type": "text", "content": {"text": content}})
-}
-
-async fn env_with(change: impl FnOnce(&mut EmulatorConfig)) -> Env {
-    let mut config = EmulatorConfig::default();
-    change(&mut config);
-    Env::with(config, Some(Clock::manual(START_MS))).await
-}
+use crate::bot_support::{JSON, feishu_error as error, feishu_text as text, fixture, fixture_names};
+use crate::support::Env;
 
 #[tokio::test]
 async fn every_message_type_fixture_is_accepted_and_recorded() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     let names = fixture_names("feishu", "bot_hook.");
     let requests: Vec<&String> =
         names.iter().filter(|n| n.ends_with(".request.json") && !n.contains(".signed.")).collect();
@@ -53,7 +38,7 @@ async fn every_message_type_fixture_is_accepted_and_recorded() {
 
 #[tokio::test]
 async fn every_validation_error_is_answered_and_nothing_is_recorded() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     let post = |post: Value| json!({"msg_type": "post", "content": {"post": post}});
     let cases = [
         (json!({"msgType": "text", "content": {"text": "x"}}), error("19002-msg_type")),
@@ -84,14 +69,14 @@ async fn every_validation_error_is_answered_and_nothing_is_recorded() {
     assert!(env.emu.inbox().is_empty());
     assert_eq!(env.emu.stats().errors, cases.len() as u64);
 
-    let env = env_with(|c| c.feishu.newer_post_tags = true).await;
+    let env = Env::manual_with(|c| c.feishu.newer_post_tags = true).await;
     let code_block = post(json!({"zh_cn": {"content": [[{"tag": "code_block", "language": "rust", "text": "x"}]]}}));
     assert_eq!(env.feishu(HOOK, Some(SECRET), &code_block).await["code"], 0, "newer tags when configured");
 }
 
 #[tokio::test]
 async fn unknown_hooks_content_type_json_and_body_size() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     assert_eq!(env.feishu("7b01451f-113b-4296-8f0d-9615499d6545", None, &text("x")).await, error("19001"));
     let signed = |env: &Env, body: Value| {
         let mut body = body;
@@ -115,7 +100,7 @@ async fn unknown_hooks_content_type_json_and_body_size() {
     assert_eq!(env.feishu_post(HOOK, Some(JSON), over).await, error("9499"));
     assert_eq!(env.emu.inbox().len(), 2);
 
-    let env = env_with(|c| c.feishu.require_json_content_type = false).await;
+    let env = Env::manual_with(|c| c.feishu.require_json_content_type = false).await;
     let body = signed(&env, text("x")).to_string().into_bytes();
     assert_eq!(env.feishu_post(HOOK, None, body).await["code"], 0, "the check can be turned off");
 }
@@ -123,7 +108,7 @@ async fn unknown_hooks_content_type_json_and_body_size() {
 #[tokio::test]
 async fn lark_clients_reach_the_same_paths() {
     // A Lark client differs only in its base URL: the path, body and answer are the same.
-    let env = env_with(|c| c.feishu.bots = vec![FeishuBot::open("7b01451f-113b-4296-8f0d-9615499d6545")]).await;
+    let env = Env::manual_with(|c| c.feishu.bots = vec![FeishuBot::open("7b01451f-113b-4296-8f0d-9615499d6545")]).await;
     let resp = env
         .http
         .post(env.url("/open-apis/bot/v2/hook/7b01451f-113b-4296-8f0d-9615499d6545"))

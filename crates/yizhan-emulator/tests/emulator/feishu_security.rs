@@ -4,25 +4,10 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use yizhan_core::Clock;
-use yizhan_emulator::{DEFAULT_FEISHU_HOOK as HOOK, DEFAULT_FEISHU_SECRET as SECRET, EmulatorConfig, FeishuBot};
+use yizhan_emulator::{DEFAULT_FEISHU_HOOK as HOOK, DEFAULT_FEISHU_SECRET as SECRET, FeishuBot};
 
-use crate::bot_support::{FEISHU_HOOK, JSON, feishu_sign, fixture};
+use crate::bot_support::{FEISHU_HOOK, JSON, feishu_error as error, feishu_sign, feishu_text as text, fixture};
 use crate::support::{Env, START_MS};
-
-fn error(name: &str) -> Value {
-    fixture("feishu", &format!("bot_hook.error-{name}.json"))
-}
-
-fn text(content: &str) -> Value {
-    json!({"msg_type": "text", "content": {"text": content}})
-}
-
-async fn env_with(change: impl FnOnce(&mut EmulatorConfig)) -> Env {
-    let mut config = EmulatorConfig::default();
-    change(&mut config);
-    Env::with(config, Some(Clock::manual(START_MS))).await
-}
 
 impl Env {
     /// A text to the demo bot with these raw `timestamp` and `sign` values.
@@ -36,7 +21,7 @@ impl Env {
 
 #[tokio::test]
 async fn signatures_accepted_refused_and_expired() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     let now = START_MS / 1000;
     let sign_at = |secs: i64| feishu_sign(SECRET, &secs.to_string());
     assert_eq!(env.feishu_signed(now.to_string().into(), &sign_at(now)).await["code"], 0);
@@ -68,7 +53,7 @@ async fn signatures_accepted_refused_and_expired() {
 #[tokio::test]
 async fn keyword_mode_searches_the_message_text() {
     let bot = FeishuBot { keywords: vec!["告警".into()], ..FeishuBot::open("kw") };
-    let env = env_with(|c| c.feishu.bots = vec![bot]).await;
+    let env = Env::manual_with(|c| c.feishu.bots = vec![bot]).await;
     assert_eq!(env.feishu("kw", None, &text("[告警] disk full")).await["code"], 0);
     assert_eq!(env.feishu("kw", None, &text("disk full")).await, error("19024"));
     let post = json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": "CPU",
@@ -86,7 +71,7 @@ async fn ip_allowlist_checks_the_peer_address() {
     let outside =
         FeishuBot { ip_allowlist: vec!["123.12.1.*".into(), "123.1.1.1/24".into()], ..FeishuBot::open("out") };
     let inside = FeishuBot { ip_allowlist: vec!["127.0.0.1".into()], ..FeishuBot::open("in") };
-    let env = env_with(|c| c.feishu.bots = vec![outside, inside]).await;
+    let env = Env::manual_with(|c| c.feishu.bots = vec![outside, inside]).await;
     assert_eq!(env.feishu("out", None, &text("x")).await, error("19022"));
     assert_eq!(env.feishu("in", None, &text("x")).await["code"], 0);
     assert_eq!(env.emu.inbox().len(), 1);
@@ -94,7 +79,7 @@ async fn ip_allowlist_checks_the_peer_address() {
 
 #[tokio::test]
 async fn five_a_second_and_a_hundred_a_minute_and_nothing_is_dropped() {
-    let env = env_with(|c| c.feishu.bots.push(FeishuBot::open("other"))).await;
+    let env = Env::manual_with(|c| c.feishu.bots.push(FeishuBot::open("other"))).await;
     let mut sent = 0;
     let mut refused = 0;
     // A client that waits 100 ms after each 11232 and retries the same message.
@@ -128,7 +113,7 @@ async fn five_a_second_and_a_hundred_a_minute_and_nothing_is_dropped() {
 
 #[tokio::test]
 async fn the_hundredth_in_a_minute_is_the_last() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     for i in 0..100 {
         assert_eq!(env.feishu(HOOK, Some(SECRET), &text(&format!("n{i}"))).await["code"], 0, "{i}");
         env.time().advance(Duration::from_millis(500));
@@ -144,7 +129,7 @@ async fn the_hundredth_in_a_minute_is_the_last() {
 
 #[tokio::test]
 async fn fault_knobs_apply_to_the_bot() {
-    let env = env_with(|_| {}).await;
+    let env = Env::manual_with(|_| {}).await;
     env.emu.fail_next_on(FEISHU_HOOK, 1, 11232);
     env.emu.fail_next_on(&format!("{FEISHU_HOOK}/other-hook"), 1, 9499);
     assert_eq!(env.feishu(HOOK, Some(SECRET), &text("a")).await, error("11232"));

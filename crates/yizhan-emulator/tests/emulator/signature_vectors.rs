@@ -31,9 +31,10 @@ print(json.dumps([base64.b64encode(hmac.new((ts + "\n" + secret).encode(), b"", 
                   for secret, ts in json.loads(sys.argv[1])]))
 "#;
 
-/// Runs `script` with `input` as JSON; `None` (after printing why) when python3 cannot run
-/// outside CI.
-fn python(script: &str, input: &Value) -> Option<Value> {
+/// Runs `script` over `cases` (as a JSON list of `[secret, timestamp]`) and returns its JSON
+/// answer; `None` (after printing why) when python3 cannot run outside CI.
+fn python(script: &str, cases: &[(String, String)]) -> Option<Value> {
+    let input = json!(cases.iter().map(|(s, t)| [s, t]).collect::<Vec<_>>());
     match Command::new("python3").arg("-c").arg(script).arg(input.to_string()).output() {
         Ok(out) => {
             assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -47,30 +48,27 @@ fn python(script: &str, input: &Value) -> Option<Value> {
     }
 }
 
-/// Pseudo-random (secret, timestamp) pairs: secrets of 8–64 characters of a mixed alphabet,
-/// timestamps spread over years.
-fn pairs(seed: u64, prefix: &str, unit_ms: i64) -> Vec<(String, String)> {
+/// The worked example of `provider` (its fixture) followed by pseudo-random (secret, timestamp)
+/// pairs: secrets of `prefix` and 8–64 characters of a mixed alphabet, timestamps spread over
+/// years in units of `unit_ms`.
+fn cases(provider: &str, seed: u64, prefix: &str, unit_ms: i64) -> (Value, Vec<(String, String)>) {
+    let vector = fixture(provider, "signature.vector.json");
+    let example = (vector["secret"].as_str().unwrap().to_owned(), vector["timestamp"].as_str().unwrap().to_owned());
     let mut rng = fastrand::Rng::with_seed(seed);
     let alphabet: Vec<char> = "abcdefABCDEF0123456789-_+/=.~中文".chars().collect();
-    (0..16)
-        .map(|_| {
-            let len = rng.usize(8..=64);
-            let secret: String =
-                prefix.chars().chain((0..len).map(|_| alphabet[rng.usize(..alphabet.len())])).collect();
-            let ts = rng.i64(1_500_000_000_000..1_900_000_000_000) / unit_ms;
-            (secret, ts.to_string())
-        })
-        .collect()
+    let random = (0..16).map(|_| {
+        let len = rng.usize(8..=64);
+        let secret: String = prefix.chars().chain((0..len).map(|_| alphabet[rng.usize(..alphabet.len())])).collect();
+        let ts = rng.i64(1_500_000_000_000..1_900_000_000_000) / unit_ms;
+        (secret, ts.to_string())
+    });
+    (vector, std::iter::once(example).chain(random).collect())
 }
 
 #[tokio::test]
 async fn dingtalk_worked_example_and_random_vectors_match_python() {
-    let vector = fixture("dingtalk", "signature.vector.json");
-    let (secret, ts) = (vector["secret"].as_str().unwrap(), vector["timestamp"].as_str().unwrap());
-    let mut cases = vec![(secret.to_owned(), ts.to_owned())];
-    cases.extend(pairs(19, "SEC", 1));
-    let input: Vec<[&str; 2]> = cases.iter().map(|(s, t)| [s.as_str(), t.as_str()]).collect();
-    let Some(out) = python(DINGTALK_PY, &json!(input)) else { return };
+    let (vector, cases) = cases("dingtalk", 19, "SEC", 1);
+    let Some(out) = python(DINGTALK_PY, &cases) else { return };
     assert_eq!(out[0], json!([vector["sign"], vector["sign_in_url"]]), "python agrees with the worked example");
 
     let mut config = EmulatorConfig::default();
@@ -94,12 +92,9 @@ async fn dingtalk_worked_example_and_random_vectors_match_python() {
 
 #[tokio::test]
 async fn feishu_worked_example_and_random_vectors_match_python() {
-    let vector = fixture("feishu", "signature.vector.json");
-    let (secret, ts) = (vector["secret"].as_str().unwrap(), vector["timestamp"].as_str().unwrap());
-    let mut cases = vec![(secret.to_owned(), ts.to_owned())];
-    cases.extend(pairs(20, "", 1000));
-    let input: Vec<[&str; 2]> = cases.iter().map(|(s, t)| [s.as_str(), t.as_str()]).collect();
-    let Some(out) = python(FEISHU_PY, &json!(input)) else { return };
+    let (vector, cases) = cases("feishu", 20, "", 1000);
+    let (secret, ts) = (&cases[0].0, &cases[0].1);
+    let Some(out) = python(FEISHU_PY, &cases) else { return };
     assert_eq!(out[0], vector["sign"], "python agrees with the worked example");
     assert_eq!(dingtalk_sign(secret, ts), vector["dingtalk_style_sign"].as_str().unwrap());
 
