@@ -70,8 +70,8 @@ pub use config::{
 };
 pub use cut_proxy::CutProxy;
 pub use dingtalk::config::{
-    DEFAULT_DINGTALK_ACCESS_TOKEN, DEFAULT_DINGTALK_SECRET, DingtalkConfig, DingtalkRobot, DingtalkRobotStatus,
-    KeywordMatch,
+    DEFAULT_DINGTALK_ACCESS_TOKEN, DEFAULT_DINGTALK_SECRET, DingtalkConfig, DingtalkKeywordMatch, DingtalkRobot,
+    DingtalkRobotStatus,
 };
 pub use faults::RandomFaults;
 pub use feishu::config::{DEFAULT_FEISHU_HOOK, DEFAULT_FEISHU_SECRET, FeishuBot, FeishuConfig};

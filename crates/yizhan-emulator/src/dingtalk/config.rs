@@ -56,7 +56,7 @@ pub struct DingtalkConfig {
     /// Refuse bodies whose Content-Type is not `application/json` (40035). Default: true.
     pub require_json_content_type: bool,
     /// Which text fields must carry a keyword. Default: every one.
-    pub keyword_match: KeywordMatch,
+    pub keyword_match: DingtalkKeywordMatch,
 }
 
 /// One custom robot: its webhook token (required in TOML) and its security settings (at least
@@ -120,7 +120,7 @@ impl DingtalkRobotStatus {
 /// Which fields of a message the keyword check searches. DingTalk does not say (unconfirmed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum KeywordMatch {
+pub enum DingtalkKeywordMatch {
     /// Every text field (title and text; each feedCard link title) must contain a keyword: the
     /// strict reading, so a client that passes here passes whichever field DingTalk searches.
     #[default]
@@ -140,7 +140,7 @@ impl Default for DingtalkConfig {
             timestamp_window_ms: 3_600_000,
             max_body_bytes: 20_000,
             require_json_content_type: true,
-            keyword_match: KeywordMatch::EveryField,
+            keyword_match: DingtalkKeywordMatch::EveryField,
         }
     }
 }

@@ -24,7 +24,7 @@ use axum::routing::post;
 
 use crate::group_bot::{Ipv4Net, SlidingWindow, label};
 use crate::state::AppState;
-use config::{DingtalkConfig, DingtalkRobotStatus, KeywordMatch};
+use config::{DingtalkConfig, DingtalkKeywordMatch, DingtalkRobotStatus};
 
 /// Path of the webhook.
 pub(crate) const SEND_PATH: &str = "/robot/send";
@@ -68,7 +68,7 @@ struct Limits {
     timestamp_window_ms: i64,
     max_body_bytes: usize,
     require_json_content_type: bool,
-    keyword_match: KeywordMatch,
+    keyword_match: DingtalkKeywordMatch,
 }
 
 impl DingtalkState {

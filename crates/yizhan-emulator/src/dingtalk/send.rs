@@ -16,7 +16,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde_json::Value;
 
-use super::config::KeywordMatch;
+use super::config::DingtalkKeywordMatch;
 use super::errmsg::{self, reply, standard};
 use super::{DingtalkState, Robot, SEND_PATH, content};
 use crate::faults::{CodeSet, Fault};
@@ -115,14 +115,14 @@ fn verify_signature(dingtalk: &DingtalkState, secret: &str, query: Option<&str>,
 }
 
 /// The robot's keywords against the message's text fields, per `keyword_match`.
-fn check_keywords(robot: &Robot, texts: &[String], mode: KeywordMatch) -> Result<(), Rejection> {
+fn check_keywords(robot: &Robot, texts: &[String], mode: DingtalkKeywordMatch) -> Result<(), Rejection> {
     if robot.keywords.is_empty() {
         return Ok(());
     }
     let found = |text: &String| has_keyword(&robot.keywords, text);
     let ok = match mode {
-        KeywordMatch::EveryField => texts.iter().all(found),
-        KeywordMatch::AnyField => texts.iter().any(found),
+        DingtalkKeywordMatch::EveryField => texts.iter().all(found),
+        DingtalkKeywordMatch::AnyField => texts.iter().any(found),
     };
     if ok { Ok(()) } else { Err(errmsg::keywords_not_in_content()) }
 }

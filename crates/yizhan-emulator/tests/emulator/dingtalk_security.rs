@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use yizhan_emulator::{
-    DEFAULT_DINGTALK_ACCESS_TOKEN as TOKEN, DEFAULT_DINGTALK_SECRET as SECRET, DingtalkRobot, KeywordMatch,
+    DEFAULT_DINGTALK_ACCESS_TOKEN as TOKEN, DEFAULT_DINGTALK_SECRET as SECRET, DingtalkKeywordMatch, DingtalkRobot,
 };
 
 use crate::bot_support::{DINGTALK_SEND, JSON, dingtalk_error as error, dingtalk_sign, dingtalk_text as text};
@@ -84,7 +84,7 @@ async fn keyword_mode_checks_every_text_field_by_default() {
 
     let env = Env::manual_with(|c| {
         c.dingtalk.robots = vec![robot];
-        c.dingtalk.keyword_match = KeywordMatch::AnyField;
+        c.dingtalk.keyword_match = DingtalkKeywordMatch::AnyField;
     })
     .await;
     assert_eq!(env.dingtalk("kw", None, &title_only).await["errcode"], 0, "any field is enough when configured");
