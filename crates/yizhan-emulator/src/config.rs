@@ -23,6 +23,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::dingtalk::config::DingtalkConfig;
+use crate::feishu::config::FeishuConfig;
 use crate::getui::config::GetuiConfig;
 use crate::wecom::callback_crypto::aes_key;
 use crate::wecom::robot::config::{DEFAULT_ROBOT_PER_MINUTE, RobotWindow, WecomRobot};
@@ -46,6 +48,10 @@ pub struct EmulatorConfig {
     pub wecom: WecomConfig,
     /// The emulated Getui (个推) REST v2 API.
     pub getui: GetuiConfig,
+    /// The emulated DingTalk (钉钉) custom robots.
+    pub dingtalk: DingtalkConfig,
+    /// The emulated Feishu/Lark (飞书) custom bots.
+    pub feishu: FeishuConfig,
 }
 
 /// The emulated WeCom corp: its apps, its directory and its limits.
@@ -184,7 +190,9 @@ impl EmulatorConfig {
     /// aliases naming unknown cids, …).
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.wecom.validate()?;
-        self.getui.validate()
+        self.getui.validate()?;
+        self.dingtalk.validate()?;
+        self.feishu.validate()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Fault injection: scripted errcodes, HTTP 500s, dropped connections and response delays.
 //!
-//! Every knob counts provider endpoint calls (gettoken, message/send, every Getui `/v2/…` call);
+//! Every knob counts provider endpoint calls (gettoken, message/send, every Getui `/v2/…` call,
+//! the DingTalk and Feishu bot webhooks);
 //! the control endpoints under `/__emulator/` are never faulted or delayed. Knobs are cumulative:
 //! arming two failures and then one more gives three. When several are armed, one call consumes
 //! exactly one of them, in this order: dropped connection, HTTP 500, Getui 301 redirect (Getui
@@ -52,7 +53,8 @@ pub(crate) enum Fault {
 pub struct RandomFaults {
     /// Seed of the RNG (same seed and call order → same faults).
     pub seed: u64,
-    /// Fraction of calls answered "system busy": WeCom errcode -1, Getui code 30019.
+    /// Fraction of calls answered "system busy": WeCom and DingTalk errcode -1, Getui code 30019,
+    /// Feishu `feishu_rate_limit_code`.
     pub busy_rate: f64,
     /// Fraction of calls processed and then never answered (see `lost_answer_ms`).
     pub lost_answer_rate: f64,
@@ -71,6 +73,23 @@ pub struct RandomFaults {
     pub wecom_rate_limit_code: i64,
     /// The Getui quota code (*choice*: 30014, a per-minute push quota). Default: 30014.
     pub getui_rate_limit_code: i64,
+    /// The DingTalk robot throttle errcode. Default: 410100.
+    pub dingtalk_rate_limit_code: i64,
+    /// The Feishu bot rate-limit code (also its answer under load). Default: 11232.
+    pub feishu_rate_limit_code: i64,
+}
+
+/// Which provider's codes a fault answers with, and whether Getui redirects apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodeSet {
+    /// WeCom: busy -1, rate limit `wecom_rate_limit_code`.
+    Wecom,
+    /// Getui: busy 30019, rate limit `getui_rate_limit_code`; 301 redirects.
+    Getui,
+    /// DingTalk robots: busy -1, rate limit `dingtalk_rate_limit_code`.
+    Dingtalk,
+    /// Feishu bots: busy and rate limit `feishu_rate_limit_code` (the documented answer to load).
+    Feishu,
 }
 
 impl Default for RandomFaults {
@@ -86,6 +105,8 @@ impl Default for RandomFaults {
             rate_limit_burst: 5,
             wecom_rate_limit_code: 45009,
             getui_rate_limit_code: 30014,
+            dingtalk_rate_limit_code: 410100,
+            feishu_rate_limit_code: 11232,
         }
     }
 }
@@ -100,8 +121,8 @@ struct RandomState {
 }
 
 impl RandomState {
-    /// The fault for the next call; `getui` picks the Getui codes.
-    fn draw(&mut self, getui: bool) -> Option<Fault> {
+    /// The fault for the next call, answered with the codes of `codes`.
+    fn draw(&mut self, codes: CodeSet) -> Option<Fault> {
         let c = &self.config;
         self.calls += 1;
         if c.rate_limit_every > 0 && self.calls.is_multiple_of(c.rate_limit_every) {
@@ -113,7 +134,12 @@ impl RandomState {
         }
         if self.burst_left > 0 {
             self.burst_left -= 1;
-            return Some(Fault::Errcode(if getui { c.getui_rate_limit_code } else { c.wecom_rate_limit_code }));
+            return Some(Fault::Errcode(match codes {
+                CodeSet::Wecom => c.wecom_rate_limit_code,
+                CodeSet::Getui => c.getui_rate_limit_code,
+                CodeSet::Dingtalk => c.dingtalk_rate_limit_code,
+                CodeSet::Feishu => c.feishu_rate_limit_code,
+            }));
         }
         let x = self.rng.f64();
         if x < c.reset_rate {
@@ -121,7 +147,11 @@ impl RandomState {
         } else if x < c.reset_rate + c.lost_answer_rate {
             Some(Fault::LoseAnswer(Duration::from_millis(c.lost_answer_ms)))
         } else if x < c.reset_rate + c.lost_answer_rate + c.busy_rate {
-            Some(Fault::Errcode(if getui { 30019 } else { -1 }))
+            Some(Fault::Errcode(match codes {
+                CodeSet::Wecom | CodeSet::Dingtalk => -1,
+                CodeSet::Getui => 30019,
+                CodeSet::Feishu => c.feishu_rate_limit_code,
+            }))
         } else {
             None
         }
@@ -227,6 +257,13 @@ impl Faults {
     /// Consumes the fault that applies to one call known under any of `paths` (a rule's path
     /// must equal one of them); `redirectable` calls (Getui) may also take a 301 redirect.
     pub(crate) fn take_for(&self, paths: &[&str], redirectable: bool) -> Option<Fault> {
+        self.take_as(paths, if redirectable { CodeSet::Getui } else { CodeSet::Wecom })
+    }
+
+    /// Consumes the fault that applies to one call known under any of `paths`, drawing random
+    /// faults with the codes of `codes` (only Getui calls take redirects).
+    pub(crate) fn take_as(&self, paths: &[&str], codes: CodeSet) -> Option<Fault> {
+        let redirectable = codes == CodeSet::Getui;
         if !self.armed.load(Ordering::Acquire) {
             return None;
         }
@@ -247,7 +284,7 @@ impl Faults {
                 rule.remaining -= 1;
                 fault = Some(Fault::Errcode(rule.errcode));
             } else if let Some(random) = p.random.as_mut() {
-                fault = random.draw(redirectable);
+                fault = random.draw(codes);
             }
         });
         fault
@@ -353,6 +390,14 @@ mod tests {
         let getui = run(true);
         assert!(count(&getui, &|f| *f == Fault::Errcode(30019)) > 800);
         assert_eq!(count(&getui, &|f| *f == Fault::Errcode(30014)), 9);
+        let bursts = |codes: CodeSet| {
+            let f = Faults::default();
+            f.set_random(Some(RandomFaults { rate_limit_every: 1, rate_limit_burst: 1, ..RandomFaults::default() }));
+            (f.take_as(&["/x"], codes), f.take_as(&["/x"], codes))
+        };
+        let dingtalk = Some(Fault::Errcode(410100));
+        assert_eq!(bursts(CodeSet::Dingtalk), (dingtalk.clone(), dingtalk));
+        assert_eq!(bursts(CodeSet::Feishu).0, Some(Fault::Errcode(11232)));
         let f = Faults::default();
         f.set_random(Some(config));
         f.reset();

@@ -18,18 +18,21 @@ pub const INBOX_CAPACITY: usize = 100_000;
 /// One message for one recipient, as the emulated provider handled it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
-    /// Provider name: `"wecom"`, `"wecom_robot"` or `"getui"`.
+    /// Provider name: `"wecom"`, `"wecom_robot"`, `"getui"`, `"dingtalk_robot"` or `"feishu_bot"`.
     pub provider: String,
     /// The app that sent it; for WeCom the agent id as text, for Getui the appId, for a group
-    /// robot the first four characters of its key and `…` (never the key).
+    /// robot (WeCom, DingTalk, Feishu) the first four characters of its key, access token or
+    /// hook id and `…` (never the token itself).
     pub app: String,
     /// The recipient as known to the directory (a WeCom user id in its configured spelling, a
-    /// Getui cid); for a group robot `"group"`, or the mentions of a text message joined by `,`.
+    /// Getui cid); for a group robot `"group"`, or the mentions of a text message joined by `,`
+    /// (`@all` for everyone).
     pub recipient: String,
     /// Message type, e.g. `"text"`; for Getui `"notification"`, `"transmission"` or `"revoke"`.
     pub msgtype: String,
     /// The message-type object as delivered (over-long text already truncated); for Getui the
-    /// whole `push_message` object.
+    /// whole `push_message` object; for DingTalk and Feishu bots the whole body (Feishu without
+    /// its `timestamp` and `sign`).
     pub content: Value,
     /// The provider's message id returned to the caller (for Getui the taskid; empty for group
     /// robots, which return none).
@@ -90,6 +93,12 @@ pub struct Stats {
     /// Requests to WeCom `media/uploadimg`, including faulted and refused ones.
     #[serde(default)]
     pub uploadimg_calls: u64,
+    /// Requests to the DingTalk robot webhook `/robot/send`, including faulted ones.
+    #[serde(default)]
+    pub dingtalk_calls: u64,
+    /// Requests to the Feishu bot webhook `/open-apis/bot/v2/hook/…`, including faulted ones.
+    #[serde(default)]
+    pub feishu_calls: u64,
 }
 
 /// A compact inbox entry.
@@ -149,6 +158,8 @@ pub(crate) struct Inbox {
     pub(crate) robot_upload_calls: AtomicU64,
     pub(crate) media_uploads: AtomicU64,
     pub(crate) uploadimg_calls: AtomicU64,
+    pub(crate) dingtalk_calls: AtomicU64,
+    pub(crate) feishu_calls: AtomicU64,
     delivered: AtomicU64,
     dropped: AtomicU64,
     deduplicated: AtomicU64,
@@ -221,6 +232,8 @@ impl Inbox {
             robot_upload_calls: get(&self.robot_upload_calls),
             media_uploads: get(&self.media_uploads),
             uploadimg_calls: get(&self.uploadimg_calls),
+            dingtalk_calls: get(&self.dingtalk_calls),
+            feishu_calls: get(&self.feishu_calls),
         }
     }
 
@@ -237,6 +250,8 @@ impl Inbox {
             &self.robot_upload_calls,
             &self.media_uploads,
             &self.uploadimg_calls,
+            &self.dingtalk_calls,
+            &self.feishu_calls,
             &self.delivered,
             &self.dropped,
             &self.deduplicated,

@@ -15,7 +15,7 @@ use yizhan_core::Clock;
 use crate::config::EmulatorConfig;
 use crate::handle::EmulatorHandle;
 use crate::state::AppState;
-use crate::{control, getui, wecom};
+use crate::{control, dingtalk, feishu, getui, wecom};
 
 /// Starts emulators. See [`Emulator::spawn`].
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +87,8 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(wecom::routes())
         .merge(getui::routes())
+        .merge(dingtalk::routes())
+        .merge(feishu::routes())
         .merge(control::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -3,7 +3,9 @@
 use yizhan_core::Clock;
 
 use crate::config::EmulatorConfig;
+use crate::dingtalk::DingtalkState;
 use crate::faults::Faults;
+use crate::feishu::FeishuState;
 use crate::getui::GetuiState;
 use crate::inbox::Inbox;
 use crate::wecom::WecomState;
@@ -22,6 +24,10 @@ pub(crate) struct AppState {
     pub(crate) wecom: WecomState,
     /// The emulated Getui service.
     pub(crate) getui: GetuiState,
+    /// The emulated DingTalk custom robots.
+    pub(crate) dingtalk: DingtalkState,
+    /// The emulated Feishu/Lark custom bots.
+    pub(crate) feishu: FeishuState,
 }
 
 impl AppState {
@@ -33,6 +39,8 @@ impl AppState {
             faults: Faults::default(),
             wecom: WecomState::new(&config.wecom),
             getui: GetuiState::new(&config.getui),
+            dingtalk: DingtalkState::new(&config.dingtalk),
+            feishu: FeishuState::new(&config.feishu),
         }
     }
 
@@ -51,11 +59,14 @@ impl AppState {
     }
 
     /// Forgets everything that happened: inbox, counters, tokens, windows, duplicates, faults,
-    /// Getui tasks, request_ids and quotas; the Getui registry returns to its configuration.
+    /// Getui tasks, request_ids and quotas, the DingTalk and Feishu windows; the Getui registry
+    /// returns to its configuration.
     pub(crate) fn reset(&self) {
         self.inbox.reset();
         self.faults.reset();
         self.wecom.reset();
         self.getui.reset();
+        self.dingtalk.reset();
+        self.feishu.reset();
     }
 }

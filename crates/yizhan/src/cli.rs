@@ -47,8 +47,9 @@ pub enum Command {
     /// WeCom template cards.
     #[command(subcommand)]
     Card(CardCommand),
-    /// Run the offline emulator of WeCom (applications and group robots) and Getui: a stand-in
-    /// for the real servers in tests and demos, with a demo directory and fault injection.
+    /// Run the offline emulator of WeCom (applications and group robots), Getui, DingTalk and
+    /// Feishu (stand-in for the real servers in tests and demos); prints the demo credentials and
+    /// webhook URLs.
     ///
     /// Deliveries: GET /__emulator/inbox (the same path on `yizhan demo`).
     Emulator(EmulatorArgs),
@@ -302,7 +303,9 @@ pub struct EmulatorArgs {
     /// Address to bind. Loopback by default; anything else exposes the emulator.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Emulator configuration (TOML): apps, directory, limits. Default: the documented demo set.
+    /// Emulator configuration (TOML): apps, directory, robots, bots, limits. Default: the demo
+    /// set (WeCom app wwyizhandemo and robot key yizhan-demo-robot-key, Getui app yizhandemo,
+    /// DingTalk robot yizhan-demo-dingtalk, Feishu bot yizhan-demo-feishu).
     #[arg(long = "emulator-config")]
     pub emulator_config: Option<PathBuf>,
 }

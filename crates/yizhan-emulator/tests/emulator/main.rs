@@ -2,10 +2,15 @@
 
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
+mod bot_support;
 mod cards;
 mod clicks;
 mod control;
+mod dingtalk;
+mod dingtalk_security;
 mod faults;
+mod feishu;
+mod feishu_security;
 mod gettoken;
 mod getui_app;
 mod getui_auth;
@@ -21,5 +26,6 @@ mod media;
 mod recipients;
 mod robot;
 mod send;
+mod signature_vectors;
 mod support;
 mod validation;

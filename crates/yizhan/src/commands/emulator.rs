@@ -1,5 +1,4 @@
-//! `yizhan emulator`: the offline WeCom (applications, group robots) and Getui server for tests
-//! and demos.
+//! `yizhan emulator`: the offline WeCom, Getui, DingTalk and Feishu servers for tests and demos.
 
 use anyhow::Context;
 use yizhan_emulator::EmulatorConfig;
@@ -52,6 +51,14 @@ fn print_banner(base: &str, config: &EmulatorConfig) {
     let aliases: Vec<String> =
         config.getui.aliases.iter().map(|(a, cids)| format!("{a} → {}", cids.join(","))).collect();
     println!("  aliases     {}", aliases.join("; "));
+    for robot in &config.dingtalk.robots {
+        let secret = robot.secret.as_deref().map(|s| format!(" secret={s}")).unwrap_or_default();
+        println!("  DingTalk    {base}/robot/send?access_token={}{secret} ({:?})", robot.access_token, robot.status);
+    }
+    for bot in &config.feishu.bots {
+        let secret = bot.secret.as_deref().map(|s| format!(" secret={s}")).unwrap_or_default();
+        println!("  Feishu      {base}/open-apis/bot/v2/hook/{}{secret}", bot.hook);
+    }
     println!("  inbox       GET {base}/__emulator/inbox   stats: GET {base}/__emulator/stats");
     if let Some(app) = config.wecom.apps.first() {
         println!();
