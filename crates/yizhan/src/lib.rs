@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod gateway;
+pub mod intake;
 pub mod memory;
 pub mod server;
 pub mod shaping;

@@ -51,7 +51,7 @@ pub enum ConfigError {
 }
 
 /// The top-level tables and arrays.
-const TOP: &[&str] = &["server", "store", "channels", "api_keys", "worker", "shaping"];
+const TOP: &[&str] = &["server", "store", "channels", "api_keys", "worker", "shaping", "routes"];
 /// The channel kinds.
 const KINDS: &[&str] = &["wecom_app", "wecom_robot", "getui"];
 
@@ -92,6 +92,11 @@ impl Config {
         };
         let mut problems = Vec::new();
         let mut config = build(table, env, &mut problems);
+        // Template files are read relative to the configuration file.
+        let mut routes = std::mem::take(&mut config.routes);
+        let base = Path::new(path).parent().unwrap_or(Path::new("."));
+        problems.extend(routes.compile(&config, base).into_iter().map(|(at, message)| Problem::new(at, message)));
+        config.routes = routes;
         problems.extend(config.check());
         for unusable in &mut config.unavailable {
             unusable.why = render(&Problem::new(unusable.path.clone(), unusable.why.clone()));
@@ -118,14 +123,18 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
             "store" => config.store = section(&key, value, problems).unwrap_or_default(),
             "worker" => config.worker = section(&key, value, problems).unwrap_or_default(),
             "shaping" => config.shaping = section(&key, value, problems).unwrap_or_default(),
-            "channels" | "api_keys" => {
+            "channels" | "api_keys" | "routes" => {
                 let toml::Value::Array(items) = value else {
                     problems.push(Problem::new(&key, format!("must be an array of tables: [[{key}]]")));
                     continue;
                 };
                 for (i, item) in items.into_iter().enumerate() {
                     let at = format!("{key}[{i}]");
-                    if key == "api_keys" {
+                    if key == "routes" {
+                        if let Some(route) = section::<crate::intake::route::RouteConfig>(&at, item, problems) {
+                            config.routes.push(at, route);
+                        }
+                    } else if key == "api_keys" {
                         if let Some(api_key) = section::<ApiKeyConfig>(&at, item, problems) {
                             config.api_keys.push(api_key);
                             config.paths.api_keys.push(at);

@@ -38,6 +38,10 @@ pub struct Config {
     /// Traffic shaping: peak avoidance, coalescing and `[shaping.quota]` (see [`crate::shaping`]).
     #[serde(default)]
     pub shaping: ShapingConfig,
+    /// Alert routes (`[[routes]]`, see [`crate::intake`]), checked and compiled with their
+    /// templates when the file is loaded.
+    #[serde(skip)]
+    pub routes: crate::intake::Routes,
     /// Channels that cannot be used because a `${VAR}` they use is not set; the rest of the
     /// configuration loads. Commands refuse them by name with the reason.
     #[serde(skip)]

@@ -191,7 +191,7 @@ fn mismatch() -> ApiError {
 }
 
 /// Checks scope and plans one request; the message to store and the 202 body to answer.
-fn prepare(
+pub(super) fn prepare(
     ctx: &Ctx,
     caller: &Caller,
     request: MessageRequest,

@@ -16,6 +16,7 @@ mod callback;
 mod card;
 mod dry_run;
 mod error;
+mod intake;
 mod list;
 mod messages;
 mod ops;
@@ -99,6 +100,7 @@ pub(crate) struct Ctx {
         (name = "messages", description = "Accept, read, list, cancel and retry messages"),
         (name = "channels", description = "Configured channels"),
         (name = "ops", description = "Health, readiness and metrics"),
+        (name = "intake", description = "Alert notifications from Alertmanager, Grafana and any webhook"),
     )
 )]
 struct ApiDoc;
@@ -126,6 +128,9 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
+        .routes(routes!(intake::alertmanager).layer(DefaultBodyLimit::max(intake::MAX_INTAKE_BODY)))
+        .routes(routes!(intake::grafana).layer(DefaultBodyLimit::max(intake::MAX_INTAKE_BODY)))
+        .routes(routes!(intake::webhook).layer(DefaultBodyLimit::max(intake::MAX_INTAKE_BODY)))
 }
 
 /// The OpenAPI document of every route, as served at `/openapi.json`.

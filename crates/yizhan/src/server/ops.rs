@@ -21,6 +21,8 @@ use crate::gateway::ApiError;
 #[derive(Debug, Default)]
 pub struct Counters {
     accepted: AtomicU64,
+    /// Alert notifications by source, route and outcome.
+    pub(crate) intake: crate::intake::metrics::IntakeCounters,
     responses: Mutex<BTreeMap<u16, u64>>,
 }
 
@@ -123,6 +125,7 @@ pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
         Err(e) => tracing::warn!(error = %e, "metrics: store dispatch counts failed"),
     }
     ctx.app.shaping.write_metrics(&mut out);
+    ctx.counters.intake.write(&mut out);
     let (accepted, responses) = ctx.counters.snapshot();
     out.push_str("# HELP yizhan_messages_accepted_total Messages accepted by this process.\n");
     out.push_str("# TYPE yizhan_messages_accepted_total counter\n");
