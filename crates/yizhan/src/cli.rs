@@ -59,6 +59,30 @@ pub enum Command {
     /// Channel helpers.
     #[command(subcommand)]
     Channels(ChannelsCommand),
+    /// Alert route templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+/// `yizhan template …`
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Route a sample notification through a route and print the exact provider bodies the
+    /// gateway would send for it (nothing is sent).
+    Render(TemplateRenderArgs),
+}
+
+/// `yizhan template render`
+#[derive(Debug, Args)]
+pub struct TemplateRenderArgs {
+    /// The route's name (`[[routes]] name`).
+    #[arg(long)]
+    pub route: String,
+    /// A built-in sample (alertmanager, alertmanager-resolved, grafana, grafana-resolved,
+    /// webhook) or a JSON file: Alertmanager when its version is "4", Grafana when "1", else a
+    /// generic webhook body.
+    #[arg(long, default_value = "alertmanager", value_name = "SAMPLE|FILE")]
+    pub sample: String,
 }
 
 /// `yizhan send`

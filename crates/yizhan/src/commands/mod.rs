@@ -12,10 +12,11 @@ pub mod recall;
 pub mod remote;
 pub mod send;
 pub mod serve;
+pub mod template;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CardCommand, ChannelsCommand, Cli, Command, ConfigCommand};
+use crate::cli::{CardCommand, ChannelsCommand, Cli, Command, ConfigCommand, TemplateCommand};
 use crate::config::{ChannelConfig, Config, WecomAppConfig};
 use crate::exit::{Outcome, UsageError};
 
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Config(ConfigCommand::Check) => config::check(&config_path(cli.config.as_deref())?),
         Command::Channels(ChannelsCommand::Check) => channels_check::run(&load_config(cli.config.as_deref())?).await,
+        Command::Template(TemplateCommand::Render(args)) => template::render(&load_config(cli.config.as_deref())?, &args),
     }
 }
 

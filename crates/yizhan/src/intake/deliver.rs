@@ -89,6 +89,10 @@ pub fn render(
     let mut messages = Vec::with_capacity(route.targets.len());
     for target in &route.targets {
         let channel = config.channel(&target.channel);
+        if channel.is_none() && mode == Mode::Check {
+            // An unknown or unusable channel is reported by itself.
+            continue;
+        }
         let mut to = recipients(target, route, payload, alerts, templates, mode)?;
         let is_robot = matches!(channel, Some(ChannelConfig::WecomRobot(_)));
         if !is_robot && is_empty(&to) {

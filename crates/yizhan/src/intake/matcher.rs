@@ -66,7 +66,7 @@ impl Matcher {
         let regex = match op {
             Op::Regex | Op::NotRegex => Some(
                 regex::Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("{text:?}: not a regular expression: {e}"))?,
+                    .map_err(|e| format!("{text:?}: not a regular expression: {}", last_line(&e.to_string())))?,
             ),
             Op::Equal | Op::NotEqual => None,
         };
@@ -94,6 +94,12 @@ impl std::fmt::Display for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}{}{:?}", self.name, self.op.as_str(), self.value)
     }
+}
+
+/// The last line of a multi-line regex error (the one that says what is wrong).
+fn last_line(text: &str) -> &str {
+    let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text);
+    line.trim().trim_start_matches("error: ")
 }
 
 /// A bare value as is; a `"…"` value without its quotes and with `\"`, `\\`, `\n` unescaped.

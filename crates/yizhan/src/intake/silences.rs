@@ -180,8 +180,8 @@ impl AlertmanagerApi {
     /// `POST /api/v2/silences`: creates `silence`; its id.
     pub async fn create_silence(&self, silence: &NewSilence) -> Result<String, AlertmanagerError> {
         #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
         struct Created {
+            #[serde(rename = "silenceID")]
             silence_id: String,
         }
         let response = self.http.post(self.url("silences")).json(silence).send().await;

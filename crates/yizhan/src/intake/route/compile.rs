@@ -47,7 +47,12 @@ impl Routes {
         }
         for route in &self.routes {
             for node in route.walk() {
-                problems.extend(sample_problems(node, &self.templates, config));
+                for (at, message) in sample_problems(node, &self.templates, config) {
+                    // What the samples hit again was reported already, without the sample.
+                    if !problems.iter().any(|(reported, _)| at.starts_with(reported.as_str())) {
+                        problems.push((at, message));
+                    }
+                }
             }
         }
         problems

@@ -147,3 +147,6 @@ impl Routes {
         &self.templates
     }
 }
+
+#[cfg(test)]
+mod tests;
