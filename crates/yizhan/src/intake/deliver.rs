@@ -31,7 +31,8 @@ use crate::gateway::{Content, MessageRequest, Options, To};
 const GETUI_TITLE_CHARS: usize = 50;
 /// Getui's longest notification body, in characters.
 const GETUI_BODY_CHARS: usize = 256;
-/// What stands in for a recipient template that renders empty when checking the configuration.
+/// What stands in for a recipient template (or a message) that renders empty when checking the
+/// configuration.
 const PROBE_RECIPIENT: &str = "probe";
 
 /// Rendering for real, or for `yizhan config check` (recipient templates that render empty
@@ -78,6 +79,8 @@ pub fn render(
     mode: Mode,
 ) -> Result<Vec<Message>, RenderError> {
     let settings = &route.settings;
+    // Where a problem of the message template is reported: where it was set, else the route.
+    let template_at = if settings.template_at.is_empty() { route.at.clone() } else { settings.template_at.clone() };
     let data = TemplateData::new(payload, alerts, &route.name, &settings.locale).to_value();
     let render = |name: &str, at: &str| {
         templates.render(name, &data).map(|text| tidy(&text)).map_err(|e| RenderError {
@@ -107,8 +110,8 @@ pub fn render(
             Some(ChannelConfig::Getui(_)) => {
                 let title = render(&settings.title, &route.at)?;
                 let text = match settings.kind {
-                    MessageKind::Text => wecom(&mut wecom_text, || render(&settings.template, &settings.template_at))?,
-                    _ => render(builtin::TEXT, &settings.template_at)?,
+                    MessageKind::Text => wecom(&mut wecom_text, mode, &template_at, || render(&settings.template, &template_at))?,
+                    _ => render(builtin::TEXT, &template_at)?,
                 };
                 let title = first_line(&title).unwrap_or(&route.name);
                 let notification = GetuiNotification::new(
@@ -125,11 +128,9 @@ pub fn render(
                 }))
             }
             _ => {
-                let text = wecom(&mut wecom_text, || render(&settings.template, &settings.template_at))?;
-                wecom_content(settings.kind, &text, is_robot, &mut to).map_err(|message| RenderError {
-                    at: if settings.template_at.is_empty() { route.at.clone() } else { settings.template_at.clone() },
-                    message,
-                })?
+                let text = wecom(&mut wecom_text, mode, &template_at, || render(&settings.template, &template_at))?;
+                wecom_content(settings.kind, &text, is_robot, &mut to)
+                    .map_err(|message| RenderError { at: template_at.clone(), message })?
             }
         };
         let mut options = Options { overflow: settings.overflow, ..Options::default() };
@@ -143,17 +144,24 @@ pub fn render(
     Ok(messages)
 }
 
-/// The WeCom message text, rendered once for every WeCom channel of the route.
+/// The WeCom message text, rendered once for every WeCom channel of the route. Empty output is
+/// an error when a notification arrives; not when checking (a route's template may expect
+/// another source than a sample's).
 fn wecom(
     cache: &mut Option<String>,
+    mode: Mode,
+    at: &str,
     render: impl FnOnce() -> Result<String, RenderError>,
 ) -> Result<String, RenderError> {
     if let Some(text) = cache {
         return Ok(text.clone());
     }
-    let text = render()?;
+    let mut text = render()?;
     if text.is_empty() {
-        return Err(RenderError { at: String::new(), message: "the template rendered nothing".to_owned() });
+        if mode == Mode::Send {
+            return Err(RenderError { at: at.to_owned(), message: "the template rendered nothing".to_owned() });
+        }
+        PROBE_RECIPIENT.clone_into(&mut text);
     }
     *cache = Some(text.clone());
     Ok(text)

@@ -289,3 +289,24 @@ fn a_template_that_fails_when_an_alert_arrives_names_the_route() {
     assert_eq!(e.at, "routes[0].template");
     assert!(e.message.starts_with("template error"), "{}", e.message);
 }
+
+#[test]
+fn the_example_configuration_routes_alerts() {
+    let vars: HashMap<String, String> =
+        [("WECOM_OPS_SECRET", "x"), ("WECOM_ROBOT_KEY", "r"), ("GETUI_APP_KEY", "k"), ("GETUI_MASTER_SECRET", "m")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+    let c = Config::parse(crate::commands::config::EXAMPLE, "example", &vars).unwrap_or_else(|e| panic!("{e}"));
+    let p = notification(serde_json::json!([
+        alert(serde_json::json!({"alertname": "A", "severity": "critical"})),
+        alert(serde_json::json!({"alertname": "B", "team": "db"})),
+    ]));
+    let routed = route_payload(c.routes.get("ops").unwrap(), &p, &c).unwrap();
+    let to: Vec<(&str, &str, Vec<String>)> = routed
+        .iter()
+        .flat_map(|r| r.messages.iter().map(move |m| (r.route.name.as_str(), m.request.channel.as_str(), m.request.to.users.clone())))
+        .collect();
+    assert_eq!(to, [("ops", "ops", vec!["oncall".to_owned()]), ("ops/db", "ops-robot", vec![])]);
+    assert_eq!(routed[0].messages[0].request.to.tags, ["1"]);
+}
