@@ -39,7 +39,8 @@ async fn render_prints_the_provider_bodies_of_every_channel() {
     let d = dir("render");
     let routes = "[[routes]]\nname = \"ops\"\nlanguage = \"en\"\n[[routes.channels]]\nchannel = \"ops\"\n\
                   to = { users = [\"{{ labels.owner | default('oncall') }}\"] }\n[[routes.channels]]\nchannel = \"bot\"\n";
-    let (code, out, err) = yizhan(&d, routes, &["template", "render", "--route", "ops", "--sample", "alertmanager"]).await;
+    let (code, out, err) =
+        yizhan(&d, routes, &["template", "render", "--route", "ops", "--sample", "alertmanager"]).await;
     assert_eq!(code, Some(0), "{err}");
     assert!(out.starts_with("# route ops (2 alert(s), group \"{}:{alertname=\\\"HighCPU\\\"}\")\n"), "{out}");
     assert!(out.contains("## ops (wecom_app) wecom.message_send -> user:oncall\n"), "{out}");
@@ -58,7 +59,8 @@ async fn render_prints_the_provider_bodies_of_every_channel() {
 
     let file = d.0.join("payload.json");
     std::fs::write(&file, r#"{"title":"Backup failed","host":"db-1"}"#).expect("payload");
-    let (code, out, err) = yizhan(&d, routes, &["template", "render", "--route", "ops", "--sample", &file.display().to_string()]).await;
+    let (code, out, err) =
+        yizhan(&d, routes, &["template", "render", "--route", "ops", "--sample", &file.display().to_string()]).await;
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("### Backup failed") && out.contains("host: db-1"), "a file is a generic webhook body: {out}");
 

@@ -140,9 +140,15 @@ async fn alerts_are_routed_by_labels_and_severity_to_recipients_from_labels() {
     let inbox = emu.inbox();
     let robot = inbox.iter().find(|d| d.provider == "wecom_robot").expect("robot message");
     let text = robot.content["content"].as_str().unwrap_or_default();
-    assert!(text.contains("[告警 1] X") && text.ends_with("<@dave>"), "the db alert only, mentioning its owner: {text}");
+    assert!(
+        text.contains("[告警 1] X") && text.ends_with("<@dave>"),
+        "the db alert only, mentioning its owner: {text}"
+    );
     let app = inbox.iter().find(|d| d.recipient == "bob").expect("bob");
-    assert!(!app.content["content"].as_str().unwrap_or_default().contains("dave"), "the db alert is not in ops's message");
+    assert!(
+        !app.content["content"].as_str().unwrap_or_default().contains("dave"),
+        "the db alert is not in ops's message"
+    );
     gateway.stop().await;
 }
 
@@ -156,7 +162,8 @@ async fn a_notification_no_route_takes_is_accepted_with_routed_zero_and_counted(
     assert_eq!((status, answer.clone()), (202, json!({"routed": 0, "messages": []})));
     let metrics = reqwest::get(format!("{}/metrics", gateway.base)).await.expect("metrics").text().await.expect("text");
     assert!(
-        metrics.contains(r#"yizhan_intake_notifications_total{source="alertmanager",route="quiet",outcome="unrouted"} 1"#),
+        metrics
+            .contains(r#"yizhan_intake_notifications_total{source="alertmanager",route="quiet",outcome="unrouted"} 1"#),
         "{metrics}"
     );
     assert!(metrics.contains("yizhan_messages_accepted_total 0"), "nothing was accepted: {metrics}");
@@ -180,12 +187,14 @@ async fn bad_payloads_are_refused_naming_the_field() {
     assert!(answer["message"].as_str().unwrap_or_default().contains("expected a map"), "{answer}");
     let (status, answer) = post_raw(base, "/v1/intake/grafana/ops", Some(KEY), samples::ALERTMANAGER_FIRING).await;
     assert_eq!((status, answer["field"].as_str()), (422, Some("version")), "{answer}");
-    let (status, answer) = post_raw(base, "/v1/intake/alertmanager/nope", Some(KEY), samples::ALERTMANAGER_FIRING).await;
+    let (status, answer) =
+        post_raw(base, "/v1/intake/alertmanager/nope", Some(KEY), samples::ALERTMANAGER_FIRING).await;
     assert_eq!(status, 404);
     assert!(answer["message"].as_str().unwrap_or_default().contains("configured: ops, quiet, both"), "{answer}");
     let (status, _) = post_raw(base, "/v1/intake/alertmanager/ops", None, samples::ALERTMANAGER_FIRING).await;
     assert_eq!(status, 401);
-    let (status, _) = post_raw(base, "/v1/intake/alertmanager/ops?token=wrong", None, samples::ALERTMANAGER_FIRING).await;
+    let (status, _) =
+        post_raw(base, "/v1/intake/alertmanager/ops?token=wrong", None, samples::ALERTMANAGER_FIRING).await;
     assert_eq!(status, 401);
     let metrics = reqwest::get(format!("{base}/metrics")).await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains(r#"route="ops",outcome="refused"} 2"#), "{metrics}");
@@ -216,7 +225,8 @@ async fn nothing_is_stored_when_one_message_of_a_notification_is_refused() {
     let gateway = gateway(&emu).await;
     // Route `both` sends to `ops` and `bot`; this key may use only `ops`.
     let api = ApiClient::new(&gateway.base, OPS_ONLY);
-    let (status, answer) = api.post("/v1/intake/alertmanager/both", Some(&notification(json!([alert(json!({"alertname": "X"}))])))).await;
+    let (status, answer) =
+        api.post("/v1/intake/alertmanager/both", Some(&notification(json!([alert(json!({"alertname": "X"}))])))).await;
     assert_eq!(status, 403, "{answer}");
     assert!(answer["message"].as_str().unwrap_or_default().contains("\"bot\""), "{answer}");
     let list = api.get("/v1/messages").await;

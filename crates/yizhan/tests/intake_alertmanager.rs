@@ -11,9 +11,9 @@ use yizhan::intake::silences::{AlertmanagerApi, NewAlert, NewSilence, SilenceMat
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
 
-mod support;
 #[path = "support/alertmanager.rs"]
 mod alertmanager;
+mod support;
 
 use alertmanager::Alertmanager;
 use support::Running;
@@ -102,7 +102,10 @@ async fn an_alert_posted_to_alertmanager_reaches_wecom_through_the_route() {
     let content = to_bob.content["content"].as_str().unwrap_or_default();
     assert!(content.contains("[FIRING 1] DiskFull"), "{content}");
     assert!(content.contains("Disk 97% full on db-3"), "{content}");
-    assert!(content.contains(&format!("{}/#/silences/new?filter=", am.base)), "a silence link on Alertmanager: {content}");
+    assert!(
+        content.contains(&format!("{}/#/silences/new?filter=", am.base)),
+        "a silence link on Alertmanager: {content}"
+    );
     assert!(!inbox.iter().any(|d| d.recipient == "alice"), "the owner label replaced the default");
     gateway.stop().await;
 }

@@ -43,7 +43,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Config(ConfigCommand::Check) => config::check(&config_path(cli.config.as_deref())?),
         Command::Channels(ChannelsCommand::Check) => channels_check::run(&load_config(cli.config.as_deref())?).await,
-        Command::Template(TemplateCommand::Render(args)) => template::render(&load_config(cli.config.as_deref())?, &args),
+        Command::Template(TemplateCommand::Render(args)) => {
+            template::render(&load_config(cli.config.as_deref())?, &args)
+        }
     }
 }
 

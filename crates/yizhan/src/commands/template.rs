@@ -26,7 +26,11 @@ pub fn preview(config: &Config, args: &TemplateRenderArgs) -> anyhow::Result<Str
         None => {
             let bytes = std::fs::read(&args.sample).map_err(|e| {
                 let names: Vec<&str> = samples::ALL.iter().map(|(n, _, _)| *n).collect();
-                UsageError(format!("{:?} is neither a built-in sample ({}) nor a readable file: {e}", args.sample, names.join(", ")))
+                UsageError(format!(
+                    "{:?} is neither a built-in sample ({}) nor a readable file: {e}",
+                    args.sample,
+                    names.join(", ")
+                ))
             })?;
             samples::from_bytes(&bytes).map_err(|e| UsageError(format!("{}: {e}", args.sample)))?
         }
@@ -34,12 +38,17 @@ pub fn preview(config: &Config, args: &TemplateRenderArgs) -> anyhow::Result<Str
     let routed = route_payload(route, &payload, config).map_err(|e| UsageError(e.to_string()))?;
     let mut out = String::new();
     if routed.is_empty() {
-        let _ = writeln!(out, "routed: 0 (no route under {:?} with channels takes an alert of this notification)", route.name);
+        let _ = writeln!(
+            out,
+            "routed: 0 (no route under {:?} with channels takes an alert of this notification)",
+            route.name
+        );
         return Ok(out);
     }
     let now_ms = jiff::Timestamp::now().as_millisecond();
     for routed in &routed {
-        let _ = writeln!(out, "# route {} ({} alert(s), group {:?})", routed.route.name, routed.alerts, routed.group.key);
+        let _ =
+            writeln!(out, "# route {} ({} alert(s), group {:?})", routed.route.name, routed.alerts, routed.group.key);
         for message in &routed.messages {
             let channel = config.find_channel(&message.request.channel).map_err(UsageError)?;
             let plan = crate::gateway::plan(&message.request, channel, now_ms).map_err(|e| {

@@ -110,7 +110,9 @@ pub fn render(
             Some(ChannelConfig::Getui(_)) => {
                 let title = render(&settings.title, &route.at)?;
                 let text = match settings.kind {
-                    MessageKind::Text => wecom(&mut wecom_text, mode, &template_at, || render(&settings.template, &template_at))?,
+                    MessageKind::Text => {
+                        wecom(&mut wecom_text, mode, &template_at, || render(&settings.template, &template_at))?
+                    }
                     _ => render(builtin::TEXT, &template_at)?,
                 };
                 let title = first_line(&title).unwrap_or(&route.name);
@@ -276,7 +278,10 @@ fn merge(to: &mut To, extra: To) {
 
 /// Whether `to` names nobody.
 fn is_empty(to: &To) -> bool {
-    recipient_lists(to).iter().all(|(_, l)| l.is_empty()) && !to.all && to.chatid.is_none() && to.tag_conditions.is_empty()
+    recipient_lists(to).iter().all(|(_, l)| l.is_empty())
+        && !to.all
+        && to.chatid.is_none()
+        && to.tag_conditions.is_empty()
 }
 
 /// Whether a recipient string is a template (`{{ … }}` or `{% … %}`).

@@ -48,9 +48,7 @@ impl Matcher {
     /// Parses `text`; the error says what is wrong.
     pub fn parse(text: &str) -> Result<Matcher, String> {
         let text = text.trim();
-        let end = text
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-            .unwrap_or(text.len());
+        let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')).unwrap_or(text.len());
         let name = &text[..end];
         if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(format!(

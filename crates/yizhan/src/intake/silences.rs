@@ -232,13 +232,19 @@ mod tests {
     #[test]
     fn matchers_map_onto_is_regex_and_is_equal() {
         let m = |s: &str| SilenceMatcher::from(&Matcher::parse(s).unwrap());
-        assert_eq!(m(r#"a="1""#), SilenceMatcher { name: "a".into(), value: "1".into(), is_regex: false, is_equal: true });
+        assert_eq!(
+            m(r#"a="1""#),
+            SilenceMatcher { name: "a".into(), value: "1".into(), is_regex: false, is_equal: true }
+        );
         assert_eq!((m(r#"a!="1""#).is_regex, m(r#"a!="1""#).is_equal), (false, false));
         assert_eq!((m(r#"a=~"1""#).is_regex, m(r#"a=~"1""#).is_equal), (true, true));
         assert_eq!((m(r#"a!~"1""#).is_regex, m(r#"a!~"1""#).is_equal), (true, false));
         let json = serde_json::to_value(NewSilence::lasting(vec![m("a=1")], Duration::from_secs(3600), "alice", "ack"))
             .unwrap();
-        assert_eq!(json["matchers"][0], serde_json::json!({"name": "a", "value": "1", "isRegex": false, "isEqual": true}));
+        assert_eq!(
+            json["matchers"][0],
+            serde_json::json!({"name": "a", "value": "1", "isRegex": false, "isEqual": true})
+        );
         assert_eq!(json["createdBy"], "alice");
         let (start, end): (jiff::Timestamp, jiff::Timestamp) =
             (json["startsAt"].as_str().unwrap().parse().unwrap(), json["endsAt"].as_str().unwrap().parse().unwrap());

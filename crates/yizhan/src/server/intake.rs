@@ -94,9 +94,24 @@ macro_rules! receiver {
     };
 }
 
-receiver!(alertmanager, "/v1/intake/alertmanager/{route}", Source::Alertmanager, "Receive an Alertmanager webhook notification (version 4) and deliver it through the named route.");
-receiver!(grafana, "/v1/intake/grafana/{route}", Source::Grafana, "Receive a Grafana alerting webhook notification (version 1) and deliver it through the named route.");
-receiver!(webhook, "/v1/intake/webhook/{route}", Source::Webhook, "Receive any JSON body and deliver it through the named route, rendered by its templates.");
+receiver!(
+    alertmanager,
+    "/v1/intake/alertmanager/{route}",
+    Source::Alertmanager,
+    "Receive an Alertmanager webhook notification (version 4) and deliver it through the named route."
+);
+receiver!(
+    grafana,
+    "/v1/intake/grafana/{route}",
+    Source::Grafana,
+    "Receive a Grafana alerting webhook notification (version 1) and deliver it through the named route."
+);
+receiver!(
+    webhook,
+    "/v1/intake/webhook/{route}",
+    Source::Webhook,
+    "Receive any JSON body and deliver it through the named route, rendered by its templates."
+);
 
 async fn receive(
     ctx: &Ctx,
@@ -145,7 +160,8 @@ async fn receive(
                 count(Outcome::Failed);
                 if e.status == 422 {
                     let field = e.field.as_deref().map_or_else(String::new, |f| format!("{f}: "));
-                    let why = format!("channel {:?} refuses the message: {field}{}", message.request.channel, e.message);
+                    let why =
+                        format!("channel {:?} refuses the message: {field}{}", message.request.channel, e.message);
                     route_failure(&message.target_at, &why)
                 } else {
                     e

@@ -65,7 +65,8 @@ fn the_version_tells_the_sources_apart() {
     let (field, message) = shape_error(Source::Grafana, serde_json::json!({"ruleName": "legacy", "evalMatches": []}));
     assert_eq!(field, "version");
     assert!(message.starts_with("is missing"), "{message}");
-    let (field, _) = shape_error(Source::Alertmanager, serde_json::json!({"version": "4", "status": "firing", "alerts": []}));
+    let (field, _) =
+        shape_error(Source::Alertmanager, serde_json::json!({"version": "4", "status": "firing", "alerts": []}));
     assert_eq!(field, "alerts");
 }
 

@@ -35,7 +35,10 @@ impl Routes {
         for (at, route) in &written {
             let name = route.name.clone().unwrap_or_default();
             if name.is_empty() {
-                problems.push((format!("{at}.name"), "missing key `name`: it is the {route} of the intake URLs".to_owned()));
+                problems.push((
+                    format!("{at}.name"),
+                    "missing key `name`: it is the {route} of the intake URLs".to_owned(),
+                ));
             } else if !valid_name(&name) {
                 problems.push((format!("{at}.name"), format!("{name:?}: use letters, digits, '-', '_' or '.'")));
             } else if !names.insert(name.clone()) {
@@ -102,8 +105,12 @@ impl Compiler<'_> {
             .filter_map(|(i, text)| Matcher::parse(text).map_err(|e| self.bad(format!("{at}.matchers[{i}]"), e)).ok())
             .collect();
         let settings = self.settings(at, route, parent);
-        let mut targets: Vec<Target> =
-            route.channels.iter().enumerate().map(|(i, t)| self.target(&format!("{at}.channels[{i}]"), t, &settings)).collect();
+        let mut targets: Vec<Target> = route
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.target(&format!("{at}.channels[{i}]"), t, &settings))
+            .collect();
         if targets.is_empty() {
             targets = inherited.to_vec();
         }
@@ -224,10 +231,18 @@ impl Compiler<'_> {
                 );
             }
             if mentions && settings.kind == MessageKind::TemplateCard {
-                self.bad(format!("{at}.to.mentions"), "robot template cards cannot mention; use kind = \"markdown\" or \"text\"");
+                self.bad(
+                    format!("{at}.to.mentions"),
+                    "robot template cards cannot mention; use kind = \"markdown\" or \"text\"",
+                );
             }
         }
-        Target { channel: target.channel.clone(), at: at.to_owned(), to: target.to.clone(), severity: target.severity.clone() }
+        Target {
+            channel: target.channel.clone(),
+            at: at.to_owned(),
+            to: target.to.clone(),
+            severity: target.severity.clone(),
+        }
     }
 
     /// Compiles every recipient string of `to` that is a template, named by its key path.
@@ -249,9 +264,9 @@ fn repeat_window(text: &str) -> Result<u32, String> {
     let secs = duration.as_secs();
     match u32::try_from(secs) {
         Ok(s) if (1..=MAX_REPEAT_WINDOW_SECS).contains(&s) && duration.subsec_nanos() == 0 => Ok(s),
-        _ => Err(format!(
-            "is {text}; it must be whole seconds from 1s to 4h (WeCom's longest duplicate-check interval)"
-        )),
+        _ => {
+            Err(format!("is {text}; it must be whole seconds from 1s to 4h (WeCom's longest duplicate-check interval)"))
+        }
     }
 }
 
@@ -289,7 +304,10 @@ fn sample_problems(route: &Route, templates: &crate::intake::template::Templates
                 };
                 let at = if at.is_empty() { route.at.clone() } else { at };
                 problems.entry(at).or_insert_with(|| {
-                    format!("with the built-in {sample} sample, channel {:?} refuses the message: {}", message.request.channel, e.message)
+                    format!(
+                        "with the built-in {sample} sample, channel {:?} refuses the message: {}",
+                        message.request.channel, e.message
+                    )
                 });
             }
         }

@@ -305,7 +305,11 @@ fn the_example_configuration_routes_alerts() {
     let routed = route_payload(c.routes.get("ops").unwrap(), &p, &c).unwrap();
     let to: Vec<(&str, &str, Vec<String>)> = routed
         .iter()
-        .flat_map(|r| r.messages.iter().map(move |m| (r.route.name.as_str(), m.request.channel.as_str(), m.request.to.users.clone())))
+        .flat_map(|r| {
+            r.messages
+                .iter()
+                .map(move |m| (r.route.name.as_str(), m.request.channel.as_str(), m.request.to.users.clone()))
+        })
         .collect();
     assert_eq!(to, [("ops", "ops", vec!["oncall".to_owned()]), ("ops/db", "ops-robot", vec![])]);
     assert_eq!(routed[0].messages[0].request.to.tags, ["1"]);

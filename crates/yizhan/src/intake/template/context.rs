@@ -96,8 +96,10 @@ impl TemplateData {
         let status = if firing_any { Status::Firing } else { Status::Resolved };
         let data: Vec<AlertData> = alerts.iter().map(|a| AlertData::new(a, payload, locale)).collect();
         let labels = common(alerts.iter().map(|a| &a.labels));
-        let names: BTreeSet<&str> = alerts.iter().filter_map(|a| a.labels.get("alertname").map(String::as_str)).collect();
-        let alertname = labels.get("alertname").cloned().unwrap_or_else(|| names.into_iter().collect::<Vec<_>>().join(", "));
+        let names: BTreeSet<&str> =
+            alerts.iter().filter_map(|a| a.labels.get("alertname").map(String::as_str)).collect();
+        let alertname =
+            labels.get("alertname").cloned().unwrap_or_else(|| names.into_iter().collect::<Vec<_>>().join(", "));
         let silence_url = match payload.source {
             Source::Alertmanager => {
                 let matchers = if n.group_labels.is_empty() { &labels } else { &n.group_labels };
@@ -139,7 +141,8 @@ impl TemplateData {
 
 impl AlertData {
     fn new(alert: &Alert, payload: &Payload, locale: &Locale) -> AlertData {
-        let time = |t: Option<jiff::Timestamp>| t.map(|t| format_time(t, &locale.zone, TIME_FORMAT)).unwrap_or_default();
+        let time =
+            |t: Option<jiff::Timestamp>| t.map(|t| format_time(t, &locale.zone, TIME_FORMAT)).unwrap_or_default();
         let rfc3339 = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
         let summary = ["summary", "description"]
             .iter()

@@ -88,7 +88,9 @@ fn syntax_errors_unknown_filters_and_tests_are_found_when_added() {
 #[test]
 fn missing_values_render_empty_and_datetime_uses_the_zone() {
     let mut templates = Templates::new();
-    templates.add("t", "[{{ labels.owner }}|{{ labels.owner | default('oncall') }}] {{ at | datetime('%H:%M %Z') }}").unwrap();
+    templates
+        .add("t", "[{{ labels.owner }}|{{ labels.owner | default('oncall') }}] {{ at | datetime('%H:%M %Z') }}")
+        .unwrap();
     let ctx = minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
         "labels": {}, "at": "2024-05-01T08:00:00Z", "time_zone": "Asia/Shanghai",
     })));
