@@ -91,5 +91,5 @@ async fn config_check_reports_template_errors() {
     let fixed = routes.replace("{{ a.summary }}\"", "{{ a.summary }}{% endfor %}\"").replace(" | shout", "");
     let (code, out, err) = yizhan(&d, &fixed, &["config", "check"]).await;
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("configuration ok"), "{out}");
+    assert!(out.contains("configuration ok") && out.contains("routes: ops, db"), "{out}");
 }

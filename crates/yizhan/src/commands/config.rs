@@ -52,5 +52,8 @@ pub fn check(path: &Path) -> anyhow::Result<Outcome> {
             ),
         }
     }
+    if !config.routes.is_empty() {
+        println!("  routes: {} (templates checked with the built-in samples)", config.routes.names().join(", "));
+    }
     Ok(Outcome::Success)
 }

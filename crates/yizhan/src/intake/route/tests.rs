@@ -314,3 +314,19 @@ fn the_example_configuration_routes_alerts() {
     assert_eq!(to, [("ops", "ops", vec!["oncall".to_owned()]), ("ops/db", "ops-robot", vec![])]);
     assert_eq!(routed[0].messages[0].request.to.tags, ["1"]);
 }
+
+#[test]
+fn a_template_that_renders_nothing_is_refused_when_an_alert_arrives() {
+    // Config check accepts it (a template may be meant for another source than a sample's)…
+    let c = config(
+        "[[routes]]\nname = \"ops\"\ntemplate = \"{% if labels.team == 'db' %}db{% endif %}\"\n[[routes.channels]]\n\
+         channel = \"ops\"\nto = { users = [\"a\"] }\n",
+    );
+    // …but an empty message is never sent.
+    let p = notification(serde_json::json!([alert(serde_json::json!({"alertname": "A"}))]));
+    let e = route_payload(c.routes.get("ops").unwrap(), &p, &c).unwrap_err();
+    assert_eq!((e.at.as_str(), e.message.as_str()), ("routes[0].template", "the template rendered nothing"));
+    let db = notification(serde_json::json!([alert(serde_json::json!({"alertname": "A", "team": "db"}))]));
+    let routed = route_payload(c.routes.get("ops").unwrap(), &db, &c).unwrap();
+    assert_eq!(routed[0].messages[0].request.content, Content::Markdown("db".to_owned()));
+}
