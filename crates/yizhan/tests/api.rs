@@ -82,6 +82,7 @@ channels = ["ops", "bot"]
         clock,
         wake: Arc::new(tokio::sync::Notify::new()),
         shaping,
+        channels: yizhan::channels::Channels::default(),
         health: yizhan::worker::ChannelHealth::default(),
     };
     Api { state }

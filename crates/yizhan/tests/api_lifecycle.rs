@@ -165,3 +165,24 @@ async fn channels_show_health_and_token_age() {
     assert_eq!(ok[0]["health"]["last_failure"]["code"], 48002, "the last failure stays visible");
     gateway.stop().await;
 }
+
+#[tokio::test]
+async fn send_recall_and_card_update_share_one_token() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let gateway = Gateway::start(&emu).await;
+    let card = r#"{"channel":"ops","to":{"users":["bob"]},"content":{"wecom":{"msgtype":"template_card",
+        "template_card":{"card_type":"button_interaction","main_title":{"title":"Deploy?"},"task_id":"t10",
+        "button_list":[{"text":"OK","key":"ok"}]}}}}"#;
+    let (status, accepted) = gateway.post("/v1/messages", card).await;
+    assert_eq!(status, 202);
+    let id = accepted["id"].as_str().expect("id").to_owned();
+    gateway.wait_for(&id, "delivered").await;
+    let (status, body) = gateway.delete(&id).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("recalled")), "{body}");
+    let (status, body) = gateway.post(&format!("/v1/messages/{id}/card"), r#"{"replace_name":"已处理"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    let kinds: Vec<String> = emu.inbox().into_iter().map(|d| d.msgtype).collect();
+    assert_eq!(kinds, ["template_card", "recall", "update_template_card"]);
+    assert_eq!(emu.stats().gettoken_calls, 1, "the send, the recall and the card update use the worker's token");
+    gateway.stop().await;
+}

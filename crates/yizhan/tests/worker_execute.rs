@@ -109,7 +109,7 @@ async fn planned_dispatches_execute_and_reach_the_inbox() {
     let plan = yizhan::gateway::plan(&request, channel, yizhan_core::Clock::System.now_ms()).expect("plan");
     assert_eq!(plan.dispatches[0].recipients, vec!["user:alice", "user:zed"]);
     let yizhan::config::ChannelConfig::WecomApp(app) = channel else { panic!("wecom_app") };
-    let client = AnyClient::WecomApp(yizhan::channels::wecom_client(app).expect("client"));
+    let client = AnyClient::WecomApp(yizhan::channels::wecom_app_client(app).expect("client"));
     let dispatch = &plan.dispatches[0];
     let delivered = execute(&client, dispatch.endpoint, &dispatch.body, &dispatch.recipients).await.expect("sent");
     let outcomes: Vec<_> = delivered.outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();

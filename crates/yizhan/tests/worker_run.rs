@@ -242,7 +242,7 @@ async fn a_crashed_workers_claims_are_taken_over_after_the_lease() {
     let claimed = rig.store.claim_due("crashed", T0, 60_000, 10).await.expect("claim");
     assert_eq!(claimed.len(), 1);
     let d = &claimed[0];
-    let client = AnyClient::WecomApp(yizhan::channels::wecom_client(wecom_app(&rig.config)).expect("client"));
+    let client = AnyClient::WecomApp(yizhan::channels::wecom_app_client(wecom_app(&rig.config)).expect("client"));
     execute(&client, &d.endpoint, &d.body, &d.recipients).await.expect("sent before the crash");
     let worker = rig.worker("w2").with_lease(Duration::from_secs(60));
     assert_eq!(worker.run_until_idle().await.expect("leased"), 0);

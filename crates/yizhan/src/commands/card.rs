@@ -5,7 +5,7 @@ use std::io::Read;
 use anyhow::Context;
 use yizhan_wecom::api::update_template_card::{CardUpdate, ReplaceButton, Request};
 
-use crate::channels::wecom_client;
+use crate::channels::Channels;
 use crate::cli::CardUpdateArgs;
 use crate::config::Config;
 use crate::exit::{Outcome, UsageError};
@@ -38,7 +38,8 @@ pub async fn update(config: &Config, args: CardUpdateArgs) -> anyhow::Result<Out
         enable_id_trans: None,
         update,
     };
-    wecom_client(app)?.update_template_card(&request).await.context("updating the card")?;
+    let channels = Channels::for_command(config).await?;
+    super::wecom_client(&channels, &args.channel)?.update_template_card(&request).await.context("updating the card")?;
     println!("card updated");
     Ok(Outcome::Success)
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use yizhan_core::FailureKind;
 
-use crate::channels::{getui_client, wecom_client};
+use crate::channels::{Channels, Retries};
 use crate::config::{ChannelConfig, Config};
 use crate::exit::{Outcome, outcome_of_kind};
 
@@ -26,11 +26,13 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
         println!("no channels configured");
         return Ok(Outcome::Usage);
     }
+    // Not the shared tokens: a check fetches its own, which is what verifies the credentials.
+    let channels = Channels::build(config, None, Retries::Client)?;
     let mut worst = Outcome::Success;
     for channel in &config.channels {
         let started = Instant::now();
         let result = match channel {
-            ChannelConfig::WecomApp(app) => check_wecom(app).await.map(Some),
+            ChannelConfig::WecomApp(app) => check_wecom(&channels, app).await.map(Some),
             ChannelConfig::WecomRobot(_) => {
                 let (name, kind) = (channel.name(), channel.kind());
                 println!(
@@ -38,7 +40,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
                 );
                 continue;
             }
-            ChannelConfig::Getui(app) => check_getui(app).await.map(|()| None),
+            ChannelConfig::Getui(app) => check_getui(&channels, app).await.map(|()| None),
         };
         let (name, kind) = (channel.name(), channel.kind());
         match result {
@@ -70,9 +72,9 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
 /// application and with 40056 (invalid agentid) when it does not. Nothing can be delivered: the
 /// body has no recipient. (That WeCom checks the agent id before the recipients is how the
 /// reference lists the checks; any other answer is reported as not verified.)
-async fn check_wecom(app: &crate::config::WecomAppConfig) -> Result<String, Failure> {
+async fn check_wecom(channels: &Channels, app: &crate::config::WecomAppConfig) -> Result<String, Failure> {
     let started = Instant::now();
-    let client = wecom_client(app).map_err(|e| wecom_failure(&e, app))?;
+    let Some(client) = channels.wecom_app(&app.name) else { return Err(no_client(&app.name)) };
     client.access_token().await.map_err(|e| wecom_failure(&e, app))?;
     let token_ms = started.elapsed().as_millis();
     let probe =
@@ -122,12 +124,9 @@ fn wecom_failure(e: &yizhan_wecom::Error, app: &crate::config::WecomAppConfig) -
     Failure { kind: e.kind(), text: e.to_string(), explanation }
 }
 
-async fn check_getui(app: &crate::config::GetuiConfig) -> Result<(), Failure> {
-    let result = match getui_client(app) {
-        Ok(client) => client.access_token().await.map(drop),
-        Err(e) => Err(e),
-    };
-    result.map_err(|e| {
+async fn check_getui(channels: &Channels, app: &crate::config::GetuiConfig) -> Result<(), Failure> {
+    let Some(client) = channels.getui(&app.name) else { return Err(no_client(&app.name)) };
+    client.access_token().await.map(drop).map_err(|e| {
         let explanation = e
             .code()
             .and_then(|code| yizhan_getui::errcode::describe(code).map(|m| format!("code {code}: {m}")))
@@ -135,4 +134,9 @@ async fn check_getui(app: &crate::config::GetuiConfig) -> Result<(), Failure> {
             .collect();
         Failure { kind: e.kind(), text: e.to_string(), explanation }
     })
+}
+
+/// A channel the registry has no client for (cannot happen with one configuration).
+fn no_client(name: &str) -> Failure {
+    Failure { kind: FailureKind::Permanent, text: format!("channel {name:?} has no client"), explanation: Vec::new() }
 }

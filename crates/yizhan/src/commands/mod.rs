@@ -81,3 +81,11 @@ fn wecom_app<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a WecomAppC
         }
     }
 }
+
+/// The client of the `wecom_app` channel `name` in `channels`.
+fn wecom_client<'a>(
+    channels: &'a crate::channels::Channels,
+    name: &str,
+) -> anyhow::Result<&'a yizhan_wecom::WecomClient> {
+    channels.wecom_app(name).ok_or_else(|| anyhow::anyhow!("channel {name:?} has no WeCom application client"))
+}

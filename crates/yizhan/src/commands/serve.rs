@@ -38,15 +38,7 @@ pub async fn serve(
         tracing::error!(channel = %unusable.name, problem = %unusable.why, "channel not served: its configuration is incomplete");
     }
     let clock = Clock::System;
-    let shared = yizhan_shared::SharedBackend::open(config.store.redis_url.as_deref(), &config.store.url)
-        .await
-        .context("opening the shared token and quota store")?
-        .map(|backend| match (backend, config.store.redis_prefix.clone()) {
-            (yizhan_shared::SharedBackend::Redis { connection, .. }, Some(prefix)) => {
-                yizhan_shared::SharedBackend::Redis { connection, prefix }
-            }
-            (backend, _) => backend,
-        });
+    let shared = crate::channels::shared_backend(&config).await?;
     if let Some(backend) = &shared {
         tracing::info!(backend = backend.name(), "tokens and quota counters shared with the other instances");
     }

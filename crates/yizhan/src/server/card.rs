@@ -77,7 +77,8 @@ pub(crate) async fn update_card(
         enable_id_trans: None,
         update,
     };
-    let client = crate::channels::wecom_client(app).map_err(|e| ApiError::internal(e.to_string()))?;
+    let client =
+        ctx.app.channels.wecom_app(&record.channel).ok_or_else(|| super::messages::no_client(&record.channel))?;
     client.update_template_card(&request).await.map_err(|e| match e {
         yizhan_wecom::Error::Invalid(v) => ApiError::validation(v.field, v.problem),
         other => ApiError::conflict(format!("WeCom refused the update: {other}")),

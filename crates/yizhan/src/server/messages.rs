@@ -337,15 +337,15 @@ pub(crate) async fn cancel(
 /// anything else that was already sent is a 409 saying why.
 async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -> Result<Json<StatusView>, ApiError> {
     let refuse = |why: String| ApiError::conflict(format!("message {} is {status}: {why}", record.id));
-    let app = match ctx.app.config.channel(&record.channel) {
-        Some(crate::config::ChannelConfig::WecomApp(app)) => app,
-        Some(crate::config::ChannelConfig::Getui(getui)) => {
+    match ctx.app.config.channel(&record.channel) {
+        Some(crate::config::ChannelConfig::WecomApp(_)) => {}
+        Some(crate::config::ChannelConfig::Getui(_)) => {
             if !matches!(status, "delivered" | "partially_delivered") {
                 return Err(refuse(
                     "it is being sent or failed; only delivered Getui messages can be revoked".to_owned(),
                 ));
             }
-            let done = super::revoke::revoke(ctx, getui, record).await?;
+            let done = super::revoke::revoke(ctx, record).await?;
             return Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done }));
         }
         _ => {
@@ -358,12 +358,18 @@ async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -
     if msgids.is_empty() || !matches!(status, "delivered" | "partially_delivered") {
         return Err(refuse("it is being sent or has no WeCom msgid yet; try again when it is delivered".to_owned()));
     }
-    let client = crate::channels::wecom_client(app).map_err(|e| ApiError::internal(e.to_string()))?;
+    let client = ctx.app.channels.wecom_app(&record.channel).ok_or_else(|| no_client(&record.channel))?;
     for msgid in msgids {
         client.recall(msgid).await.map_err(|e| refuse(format!("WeCom refused the recall: {e}")))?;
     }
     ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)?;
     Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done: Vec::new() }))
+}
+
+/// The error of a configured channel without a client (a registry built from another
+/// configuration).
+pub(crate) fn no_client(channel: &str) -> ApiError {
+    ApiError::internal(format!("channel {channel:?} has no client"))
 }
 
 /// Why `record` has nothing to replay: only provider calls that ended dead are replayed.

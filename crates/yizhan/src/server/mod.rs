@@ -59,6 +59,9 @@ pub struct AppState {
     pub wake: Arc<tokio::sync::Notify>,
     /// The worker's quota ledger, for `/metrics` (deferrals) and quota usage.
     pub shaping: Arc<crate::shaping::Shaping>,
+    /// The channels' long-lived clients, shared with the worker (recall, card update and
+    /// revoke use them, and so the tokens the worker holds).
+    pub channels: crate::channels::Channels,
     /// The worker's per-channel health and token ages (`ChannelHealth::default()` without a worker).
     pub health: crate::worker::ChannelHealth,
 }
@@ -79,6 +82,7 @@ impl AppState {
             clock,
             wake: worker.waker(),
             shaping: worker.shaping(),
+            channels: worker.channels(),
             health: worker.health(),
         }
     }

@@ -10,13 +10,11 @@
 //! The calls are made at once, not through the outbox (like the WeCom recall). A provider error
 //! is a 409 carrying Getui's message; what was done before it stays done.
 
-use yizhan_getui::GetuiClient;
 use yizhan_getui::api::{push_single_alias, push_single_cid};
 use yizhan_getui::push::{PushMessage, Revoke};
 use yizhan_store::{DispatchStatus, MessageRecord};
 
 use super::Ctx;
-use crate::config::GetuiConfig;
 use crate::gateway::ApiError;
 use crate::gateway::endpoint::{
     GETUI_PUSH_ALL, GETUI_PUSH_LIST, GETUI_PUSH_LIST_MESSAGE, GETUI_PUSH_SINGLE_ALIAS, GETUI_PUSH_SINGLE_CID,
@@ -62,13 +60,13 @@ fn actions(record: &MessageRecord) -> Vec<Action> {
 }
 
 /// Revokes or stops a delivered Getui message; returns one line per call made.
-pub(crate) async fn revoke(ctx: &Ctx, channel: &GetuiConfig, record: &MessageRecord) -> Result<Vec<String>, ApiError> {
+pub(crate) async fn revoke(ctx: &Ctx, record: &MessageRecord) -> Result<Vec<String>, ApiError> {
     let refuse = |why: String| ApiError::conflict(format!("message {} is {}: {why}", record.id, record.status));
     let planned = actions(record);
     if planned.is_empty() {
         return Err(refuse("no delivered Getui task to revoke".to_owned()));
     }
-    let client: GetuiClient = crate::channels::getui_client(channel).map_err(|e| ApiError::internal(e.to_string()))?;
+    let client = ctx.app.channels.getui(&record.channel).ok_or_else(|| super::messages::no_client(&record.channel))?;
     let mut done = Vec::with_capacity(planned.len());
     for action in planned {
         let result = match &action {

@@ -15,24 +15,13 @@ use yizhan_getui::api::{
 use yizhan_getui::push::{Audience, PushRequest, RequestId};
 use yizhan_getui::status::{CidStatus, TaskResults};
 use yizhan_store::TASKID_PLACEHOLDER;
+use yizhan_wecom::PreparedSend;
 use yizhan_wecom::api::appchat;
-use yizhan_wecom::robot::RobotClient;
-use yizhan_wecom::{PreparedSend, WecomClient};
 
 use crate::gateway::getui::ListPushBody;
 
+pub use crate::channels::AnyClient;
 pub use crate::gateway::endpoint::*;
-
-/// A configured channel's client.
-#[derive(Debug, Clone)]
-pub enum AnyClient {
-    /// `wecom_app`
-    WecomApp(WecomClient),
-    /// `wecom_robot`
-    WecomRobot(RobotClient),
-    /// `getui`
-    Getui(GetuiClient),
-}
 
 /// Provider handles kept for later recall, revoke or card updates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use super::execute::AnyClient;
+use crate::channels::Channels;
 
 /// The last failed attempt of a channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,13 +36,13 @@ pub struct Health {
 #[derive(Debug, Clone, Default)]
 pub struct ChannelHealth {
     records: Arc<Mutex<HashMap<String, Health>>>,
-    clients: Arc<HashMap<String, AnyClient>>,
+    channels: Channels,
 }
 
 impl ChannelHealth {
-    /// Health for the channels whose clients are `clients` (for their token ages).
-    pub fn new(clients: HashMap<String, AnyClient>) -> ChannelHealth {
-        ChannelHealth { records: Arc::default(), clients: Arc::new(clients) }
+    /// Health for the channels whose clients are `channels` (for their token ages).
+    pub fn new(channels: Channels) -> ChannelHealth {
+        ChannelHealth { records: Arc::default(), channels }
     }
 
     /// Records a delivered attempt on `channel`.
@@ -69,11 +69,7 @@ impl ChannelHealth {
     /// How long ago `channel`'s client fetched its current access token; `None` when it has
     /// none cached, the channel has no token (group robots) or no client is known.
     pub fn token_age(&self, channel: &str) -> Option<Duration> {
-        match self.clients.get(channel)? {
-            AnyClient::WecomApp(c) => c.token_age(),
-            AnyClient::Getui(c) => c.token_age(),
-            AnyClient::WecomRobot(_) => None,
-        }
+        self.channels.token_age(channel)
     }
 }
 

@@ -30,9 +30,9 @@ use yizhan_store::{ClaimToken, ClaimedDispatch, DueSignal, Store};
 
 use super::decide::ChannelRetry;
 use super::defer;
-use super::execute::AnyClient;
 use super::health::ChannelHealth;
 use super::{coalesce, process, repeat};
+use crate::channels::{AnyClient, Channels, Retries};
 use crate::config::{ChannelConfig, Config};
 use crate::shaping::{QuotaLedger, Shaping};
 
@@ -45,7 +45,7 @@ pub struct Worker {
 #[derive(Debug)]
 struct Inner {
     store: Store,
-    clients: HashMap<String, AnyClient>,
+    channels: Channels,
     rules: ChannelRetry,
     channel_rules: HashMap<String, ChannelRetry>,
     clock: Clock,
@@ -84,24 +84,7 @@ impl Worker {
         shared: Option<&yizhan_shared::SharedBackend>,
     ) -> anyhow::Result<Worker> {
         let tokens = shared.map(yizhan_shared::SharedBackend::tokens);
-        let shared_tokens = tokens.as_ref();
-        let mut clients = HashMap::new();
-        for channel in &config.channels {
-            let name = channel.name();
-            let client = match channel {
-                ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens)
-                    .map(AnyClient::WecomApp)
-                    .map_err(anyhow::Error::from),
-                ChannelConfig::WecomRobot(c) => {
-                    crate::channels::robot_client(c).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
-                }
-                ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens)
-                    .map(AnyClient::Getui)
-                    .map_err(anyhow::Error::from),
-            }
-            .with_context(|| format!("building the client of channel {name:?}"))?;
-            clients.insert(name.to_owned(), client);
-        }
+        let channels = Channels::build(config, tokens.as_ref(), Retries::Caller)?;
         let w = &config.worker;
         let rules = ChannelRetry {
             policy: yizhan_core::RetryPolicy {
@@ -113,7 +96,7 @@ impl Worker {
             horizon: Duration::from_secs(w.horizon_secs),
             ..ChannelRetry::default()
         };
-        Ok(Worker::with_clients(store, clients, clock)
+        Ok(Worker::with_channels(store, channels, clock)
             .with_shaping(Arc::new(match shared {
                 Some(backend) => {
                     let windows = yizhan_shared::FallbackWindows::new(backend.windows())
@@ -143,11 +126,16 @@ impl Worker {
 
     /// A worker with the given clients by channel name, default rules and settings.
     pub fn with_clients(store: Store, clients: HashMap<String, AnyClient>, clock: Clock) -> Worker {
+        Worker::with_channels(store, Channels::from_clients(clients), clock)
+    }
+
+    /// A worker sending through `channels`, with default rules and settings.
+    pub fn with_channels(store: Store, channels: Channels, clock: Clock) -> Worker {
         Worker {
             inner: Arc::new(Inner {
                 store,
-                health: ChannelHealth::new(clients.clone()),
-                clients,
+                health: ChannelHealth::new(channels.clone()),
+                channels,
                 rules: ChannelRetry::default(),
                 channel_rules: HashMap::new(),
                 clock,
@@ -236,6 +224,11 @@ impl Worker {
     /// Wakes a polling [`Worker::run`] at once, for example after the API accepted a message.
     pub fn waker(&self) -> Arc<Notify> {
         self.inner.waker.clone()
+    }
+
+    /// The channels' clients this worker sends through (shared with the HTTP handlers).
+    pub fn channels(&self) -> Channels {
+        self.inner.channels.clone()
     }
 
     /// The per-channel health this worker records (for `GET /v1/channels`).
@@ -398,7 +391,7 @@ impl Worker {
             "sending dispatch"
         );
         let rules = inner.channel_rules.get(&claimed.channel).unwrap_or(&inner.rules);
-        let client = inner.clients.get(&claimed.channel);
+        let client = inner.channels.get(&claimed.channel);
         let mut result = process::attempt(&claimed, client, rules, || inner.clock.now_ms()).await;
         if !inner.no_msgid_check.contains(&claimed.channel) {
             let endpoint = process::effective_endpoint(&claimed).to_owned();

@@ -8,7 +8,8 @@ use yizhan_getui::api::{push_all, push_list_message, push_single_alias, push_sin
 use yizhan_getui::push::{Audience, ClickType, Condition, Notification, OptType, PushMessage, PushRequest, RequestId};
 use yizhan_getui::status::{CidStatus, TaskResults};
 
-use crate::channels::getui_client;
+use yizhan_getui::GetuiClient;
+
 use crate::cli::SendArgs;
 use crate::config::GetuiConfig;
 use crate::exit::{Outcome, UsageError};
@@ -22,13 +23,12 @@ struct Sent {
 }
 
 /// Sends through a Getui channel.
-pub async fn run(app: &GetuiConfig, args: SendArgs) -> anyhow::Result<Outcome> {
+pub async fn run(app: &GetuiConfig, client: &GetuiClient, args: SendArgs) -> anyhow::Result<Outcome> {
     let target = target(&args)?;
     let mut body = PushRequest::without_audience(push_message(&args)?);
     if let Some(id) = &args.getui.request_id {
         body.request_id = RequestId::parse(id.clone())?;
     }
-    let client = getui_client(app)?;
     if args.dry_run {
         return dry_run(client.host(), &app.app_id, &target, body);
     }

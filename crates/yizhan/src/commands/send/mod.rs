@@ -6,6 +6,9 @@ pub(crate) mod request;
 pub mod robot;
 pub mod wecom;
 
+use anyhow::Context as _;
+
+use crate::channels::{AnyClient, Channels, Retries};
 use crate::cli::SendArgs;
 use crate::config::{ChannelConfig, Config};
 use crate::exit::Outcome;
@@ -14,9 +17,17 @@ use crate::exit::Outcome;
 pub async fn run(config: &Config, args: SendArgs) -> anyhow::Result<Outcome> {
     let channel = super::channel(config, &args.channel)?;
     flags::check(&args, channel.name(), channel.kind())?;
-    match channel {
-        ChannelConfig::WecomApp(app) => wecom::run(app, args).await,
-        ChannelConfig::WecomRobot(bot) => robot::run(bot, args).await,
-        ChannelConfig::Getui(app) => getui::run(app, args).await,
+    // A dry run contacts nothing, not even the shared token store.
+    let channels = if args.dry_run {
+        Channels::build(config, None, Retries::Client)?
+    } else {
+        Channels::for_command(config).await?
+    };
+    let client = channels.get(channel.name()).with_context(|| format!("channel {:?} has no client", channel.name()))?;
+    match (channel, client) {
+        (ChannelConfig::WecomApp(app), AnyClient::WecomApp(client)) => wecom::run(app, client, args).await,
+        (ChannelConfig::WecomRobot(bot), AnyClient::WecomRobot(client)) => robot::run(bot, client, args).await,
+        (ChannelConfig::Getui(app), AnyClient::Getui(client)) => getui::run(app, client, args).await,
+        _ => anyhow::bail!("channel {:?} has a client of another kind", channel.name()),
     }
 }

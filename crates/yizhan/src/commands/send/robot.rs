@@ -10,7 +10,6 @@ use anyhow::Context;
 use serde::Serialize;
 use yizhan_wecom::robot::{MediaKind, RobotClient, RobotMessage, RobotText};
 
-use crate::channels::robot_client;
 use crate::cli::SendArgs;
 use crate::config::WecomRobotConfig;
 use crate::exit::{Outcome, UsageError};
@@ -31,12 +30,11 @@ enum Content {
 }
 
 /// Sends through a group robot channel.
-pub async fn run(bot: &WecomRobotConfig, args: SendArgs) -> anyhow::Result<Outcome> {
+pub async fn run(bot: &WecomRobotConfig, client: &RobotClient, args: SendArgs) -> anyhow::Result<Outcome> {
     let content = content(&args)?;
     if args.dry_run {
         return dry_run(bot, content);
     }
-    let client = robot_client(bot)?;
     let (message, media_id) = match content {
         Content::Ready(message) => (message, None),
         Content::Upload { kind, path } => {

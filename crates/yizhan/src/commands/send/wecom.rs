@@ -6,7 +6,6 @@ use anyhow::Context;
 use yizhan_wecom::message::Message;
 use yizhan_wecom::{MediaSource, MediaType, Recipients, SendRequest, WecomClient};
 
-use crate::channels::wecom_client;
 use crate::cli::{ContentArgs, SendArgs};
 use crate::config::WecomAppConfig;
 use crate::exit::{Outcome, UsageError};
@@ -19,7 +18,7 @@ const CLI_DEDUPE_INTERVAL: u32 = 1800;
 const PENDING_MEDIA_ID: &str = "(uploaded when sent)";
 
 /// Sends through a WeCom application channel.
-pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome> {
+pub async fn run(app: &WecomAppConfig, client: &WecomClient, args: SendArgs) -> anyhow::Result<Outcome> {
     // Everything but the media id is validated before any file is read or uploaded.
     let mut request = build_request(app, &args)?;
     let mut prepared = WecomClient::prepare(&request)?;
@@ -39,7 +38,6 @@ pub async fn run(app: &WecomAppConfig, args: SendArgs) -> anyhow::Result<Outcome
         println!("{}", String::from_utf8_lossy(&prepared.body));
         return Ok(Outcome::Success);
     }
-    let client = wecom_client(app)?;
     let mut media_id = None;
     if let Some((media_type, source)) = media {
         let file = client.load_media(media_type, &source).await.with_context(|| format!("--{media_type}"))?;
