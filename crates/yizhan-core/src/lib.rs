@@ -1,13 +1,14 @@
 //! Domain types shared by every yizhan crate.
 //!
-//! This crate does no I/O. It holds the vocabulary the provider clients, the store and the
+//! This crate does no I/O of its own. It holds the vocabulary the provider clients, the store and the
 //! worker agree on:
 //!
 //! | item | what it is |
 //! |---|---|
 //! | [`FailureKind`] | what a failed delivery means for the next attempt |
 //! | [`SendError`] | a classified provider or transport failure (never carries a secret) |
-//! | [`RetryPolicy`] | pure back-off schedule with jitter |
+//! | [`RetryPolicy`] | pure back-off schedule with jitter, and the one client-side retry loop |
+//! | [`transport::transport_error`] | how a failed HTTP exchange is classified, for every provider |
 //! | [`MessageId`], [`RequestId`] | identifiers |
 //! | [`Clock`] | the current time, injectable for tests |
 //! | [`Provider`] | the closed set of providers |
@@ -22,6 +23,7 @@ mod id;
 mod retry;
 pub mod shared_token;
 pub mod token;
+pub mod transport;
 pub mod validate;
 pub mod window;
 

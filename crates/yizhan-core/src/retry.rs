@@ -1,6 +1,11 @@
-//! Exponential back-off with jitter, as a pure function of the attempt number.
+//! Exponential back-off with jitter, as a pure function of the attempt number, and the one
+//! client-side retry loop ([`RetryPolicy::run`]) the provider clients use when a library user
+//! opts into it. The gateway's clients make one call per call and leave retries to the worker.
 
+use std::future::Future;
 use std::time::Duration;
+
+use crate::{FailureKind, SendError};
 
 /// How often and how long to wait between attempts.
 ///
@@ -52,6 +57,40 @@ impl RetryPolicy {
         attempt < self.max_attempts
     }
 
+    /// True when `failure` of attempt number `attempt` may be retried: it is transient, the
+    /// request is not ambiguous unless resending it is safe, and the policy allows another.
+    pub fn retries(&self, failure: &SendError, attempt: u32, resend_is_safe: bool) -> bool {
+        failure.kind == FailureKind::Transient
+            && (!failure.ambiguous || resend_is_safe)
+            && self.allows_retry_after(attempt)
+    }
+
+    /// Calls `call` until it succeeds or fails for good, sleeping [`RetryPolicy::delay`]
+    /// between attempts. `call` answers `Ok(result)` when its result is final (a success, or
+    /// an error no retry can help) and `Err(failure)` when the policy decides
+    /// ([`RetryPolicy::retries`]); a failure it refuses is returned as `E`. `what` names the
+    /// call in debug logs.
+    pub async fn run<T, E, F, Fut>(&self, what: &str, resend_is_safe: bool, mut call: F) -> Result<T, E>
+    where
+        E: From<SendError>,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Result<T, E>, SendError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Ok(result) => return result,
+                Err(failure) if self.retries(&failure, attempt, resend_is_safe) => {
+                    let delay = self.delay(attempt);
+                    tracing::debug!(what, attempt, ?delay, error = %failure, "transient failure; retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                Err(failure) => return Err(failure.into()),
+            }
+        }
+    }
+
     /// The delay after failed attempt `attempt` (1-based), with random jitter.
     pub fn delay(&self, attempt: u32) -> Duration {
         self.delay_with(attempt, fastrand::f64())
@@ -94,6 +133,47 @@ mod tests {
         assert!(p.allows_retry_after(3));
         assert!(!p.allows_retry_after(4));
         assert!(!RetryPolicy::none().allows_retry_after(1));
+    }
+
+    fn busy(ambiguous: bool) -> SendError {
+        SendError::provider(crate::Provider::Wecom, FailureKind::Transient, -1, "busy").with_ambiguous(ambiguous)
+    }
+
+    #[tokio::test]
+    async fn run_retries_transient_failures_until_the_policy_stops() {
+        let policy = RetryPolicy { max_attempts: 3, initial: Duration::from_millis(1), ..RetryPolicy::default() };
+        let mut calls = 0;
+        let result: Result<(), SendError> = policy
+            .run("t", false, || {
+                calls += 1;
+                std::future::ready(Err(busy(false)))
+            })
+            .await;
+        assert!(result.is_err());
+        assert_eq!(calls, 3);
+    }
+
+    #[tokio::test]
+    async fn run_stops_at_success_and_never_resends_an_unsafe_ambiguous_call() {
+        let policy = RetryPolicy { initial: Duration::from_millis(1), ..RetryPolicy::default() };
+        let mut calls = 0;
+        let ok = policy
+            .run("t", false, || {
+                calls += 1;
+                std::future::ready(if calls < 2 { Err(busy(false)) } else { Ok(Ok::<_, SendError>(calls)) })
+            })
+            .await;
+        assert_eq!(ok.ok(), Some(2));
+        let mut calls = 0;
+        let lost: Result<(), SendError> = policy
+            .run("t", false, || {
+                calls += 1;
+                std::future::ready(Err(busy(true)))
+            })
+            .await;
+        assert!(lost.is_err_and(|e| e.ambiguous));
+        assert_eq!(calls, 1, "an ambiguous failure without a dedupe identity is not resent");
+        assert!(policy.retries(&busy(true), 1, true));
     }
 
     proptest! {

@@ -2,6 +2,7 @@
 //! (same body, so the same `request_id`), domain switching on 301, host rotation on transport
 //! failures, and back-off retries for transient failures.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -251,85 +252,102 @@ impl GetuiClient {
         body: Option<Bytes>,
         resend: Resend,
     ) -> Result<Option<T>, Error> {
-        let mut attempt = 1;
-        let mut reauthenticated = false;
-        let mut redirected = false;
+        let reauthenticated = AtomicBool::new(false);
+        let redirected = AtomicBool::new(false);
+        let safe = resend == Resend::Safe;
+        self.inner
+            .retry
+            .run(path, safe, || self.call_once(method, path, body.clone(), resend, &reauthenticated, &redirected))
+            .await
+    }
+
+    /// One attempt of [`call`](Self::call): re-authenticates at most once and follows a domain
+    /// redirect at most once per call.
+    async fn call_once<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+        resend: Resend,
+        reauthenticated: &AtomicBool,
+        redirected: &AtomicBool,
+    ) -> Result<Result<Option<T>, Error>, SendError> {
         loop {
-            let token = self.access_token().await?;
+            let token = match self.access_token().await {
+                Ok(token) => token,
+                Err(e) => return Ok(Err(e)),
+            };
             let failure = match self.send_once(method, path, Some(&token), body.clone(), resend).await {
                 Ok(env) if env.code == 0 => match decode_data(env.data) {
-                    Ok(data) => return Ok(data),
+                    Ok(data) => return Ok(Ok(data)),
                     Err(e) => e,
                 },
                 Ok(env) => match errcode::class(env.code) {
-                    Some(CodeClass::Token) if !reauthenticated => {
+                    Some(CodeClass::Token) if !reauthenticated.swap(true, Ordering::Relaxed) => {
                         tracing::debug!(path, "getui token rejected (10001); re-authenticating once");
                         self.inner.tokens.invalidate_everywhere(&token).await;
-                        reauthenticated = true;
                         continue;
                     }
-                    Some(CodeClass::Redirect) if !redirected && self.switch_domains(env.data.as_ref()) => {
-                        redirected = true;
+                    Some(CodeClass::Redirect)
+                        if !redirected.load(Ordering::Relaxed) && self.switch_domains(env.data.as_ref()) =>
+                    {
+                        redirected.store(true, Ordering::Relaxed);
                         continue;
                     }
                     _ => self.provider_error(env.code, &env.msg),
                 },
                 Err(e) => e,
             };
-            if !self.should_retry(&failure, resend, attempt) {
-                return Err(failure.into());
-            }
-            tokio::time::sleep(self.inner.retry.delay(attempt)).await;
-            attempt += 1;
+            return Err(self.after_failure(failure));
         }
     }
 
-    fn should_retry(&self, failure: &SendError, resend: Resend, attempt: u32) -> bool {
+    /// Moves to the next host after a failure that never reached Getui.
+    fn after_failure(&self, failure: SendError) -> SendError {
         if failure.code.is_none() && !failure.ambiguous {
             self.rotate_host();
         }
-        failure.kind == FailureKind::Transient
-            && (!failure.ambiguous || resend == Resend::Safe)
-            && self.inner.retry.allows_retry_after(attempt)
+        failure
     }
 
-    /// `POST /auth`, signed with a fresh timestamp, with transient retries.
+    /// `POST /auth`, signed with a fresh timestamp, with the client's retries on transient
+    /// failures.
     async fn authenticate(&self) -> Result<(SecretString, i64), Error> {
-        let mut attempt = 1;
-        loop {
-            let timestamp_ms = self.inner.clock.now_ms();
-            let request =
-                auth::Request::signed(&self.inner.app_key, self.inner.master_secret.expose_secret(), timestamp_ms);
-            let body = Bytes::from(serde_json::to_vec(&request).map_err(encode_error)?);
-            let failure = match self.send_once(Method::Post, auth::PATH, None, Some(body), Resend::Safe).await {
-                Ok(env) if env.code == 0 => match decode_data::<auth::Response>(env.data) {
-                    Ok(Some(data)) if !data.token.is_empty() => {
-                        tracing::debug!(app_id = %self.inner.app_id, expire_time = data.expire_time, "getui token fetched");
-                        return Ok((SecretString::from(data.token), data.expire_time));
-                    }
-                    Ok(_) => SendError::transport(
-                        Provider::Getui,
-                        FailureKind::Transient,
-                        "auth answered code 0 without a token",
-                    ),
-                    Err(e) => e,
-                },
-                Ok(env) => {
-                    let mut e = self.provider_error(env.code, &env.msg);
-                    if e.kind == FailureKind::TokenExpired || env.code == 20001 {
-                        e.kind = FailureKind::Permanent;
-                        e.message = format!("auth failed: {} — check app_id, app_key and master_secret", e.message);
-                    }
-                    e
+        self.inner.retry.run(auth::PATH, true, || self.authenticate_once()).await
+    }
+
+    async fn authenticate_once(&self) -> Result<Result<(SecretString, i64), Error>, SendError> {
+        let timestamp_ms = self.inner.clock.now_ms();
+        let request =
+            auth::Request::signed(&self.inner.app_key, self.inner.master_secret.expose_secret(), timestamp_ms);
+        let body = match serde_json::to_vec(&request) {
+            Ok(body) => Bytes::from(body),
+            Err(e) => return Ok(Err(encode_error(e).into())),
+        };
+        let failure = match self.send_once(Method::Post, auth::PATH, None, Some(body), Resend::Safe).await {
+            Ok(env) if env.code == 0 => match decode_data::<auth::Response>(env.data) {
+                Ok(Some(data)) if !data.token.is_empty() => {
+                    tracing::debug!(app_id = %self.inner.app_id, expire_time = data.expire_time, "getui token fetched");
+                    return Ok(Ok((SecretString::from(data.token), data.expire_time)));
                 }
+                Ok(_) => SendError::transport(
+                    Provider::Getui,
+                    FailureKind::Transient,
+                    "auth answered code 0 without a token",
+                ),
                 Err(e) => e,
-            };
-            if !self.should_retry(&failure, Resend::Safe, attempt) {
-                return Err(failure.into());
+            },
+            Ok(env) => {
+                let mut e = self.provider_error(env.code, &env.msg);
+                if e.kind == FailureKind::TokenExpired || env.code == 20001 {
+                    e.kind = FailureKind::Permanent;
+                    e.message = format!("auth failed: {} — check app_id, app_key and master_secret", e.message);
+                }
+                e
             }
-            tokio::time::sleep(self.inner.retry.delay(attempt)).await;
-            attempt += 1;
-        }
+            Err(e) => e,
+        };
+        Err(self.after_failure(failure))
     }
 
     /// One HTTP exchange. Bodies of 4xx answers are decoded like 200 ones: Getui sends its
@@ -454,26 +472,10 @@ fn encode_error(e: serde_json::Error) -> SendError {
     SendError::transport(Provider::Getui, FailureKind::Permanent, format!("cannot serialize request: {e}"))
 }
 
-/// Classifies a transport error after removing the URL. Nothing reached the server when the
-/// connection failed; anything later may have acted when `may_have_effect`.
+/// A transport error of a call, classified once for every provider (see
+/// [`yizhan_core::transport::transport_error`]).
 fn transport_error(error: reqwest::Error, may_have_effect: bool) -> SendError {
-    let error = error.without_url();
-    // A request that could not even be built (a URL without a scheme, …) never left: retrying
-    // cannot help, so it is permanent and never ambiguous.
-    let built = !error.is_builder();
-    let ambiguous = built && may_have_effect && !error.is_connect();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if ambiguous {
-        message.push_str(" (the request may have been processed)");
-    }
-    let kind = if built { FailureKind::Transient } else { FailureKind::Permanent };
-    SendError::transport(Provider::Getui, kind, message).with_ambiguous(ambiguous).with_source(error)
+    yizhan_core::transport::transport_error(Provider::Getui, error, may_have_effect)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! and back-off retries for transient failures.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -378,38 +379,35 @@ impl WecomClient {
         }
     }
 
-    /// The request loop: token, one refresh-and-retry on a token error, back-off retries on
-    /// transient failures. Returns the envelope of any non-retryable answer for the caller to
-    /// interpret.
+    /// One business request: token, one refresh-and-resend on a token error, and the client's
+    /// retry policy on transient failures (none for the gateway's clients). Returns the
+    /// envelope of any non-retryable answer for the caller to interpret.
     async fn call<R: DeserializeOwned + Default>(&self, call: Call<'_>) -> Result<Envelope<R>, Error> {
-        let Call { path, resend_is_safe, .. } = call;
-        let mut attempt = 1;
-        let mut refreshed = false;
+        let refreshed = AtomicBool::new(false);
+        self.inner.retry.run(call.path, call.resend_is_safe, || self.call_once(&call, &refreshed)).await
+    }
+
+    /// One attempt of [`call`](Self::call); the token is refreshed at most once per call.
+    async fn call_once<R: DeserializeOwned + Default>(
+        &self,
+        call: &Call<'_>,
+        refreshed: &AtomicBool,
+    ) -> Result<Result<Envelope<R>, Error>, SendError> {
         loop {
-            let token = self.access_token().await?;
-            let failure = match self.send_once::<R>(&call, &token).await {
-                Ok(env) if errcode::is_token_error(env.errcode) && !refreshed => {
-                    tracing::debug!(path, errcode = env.errcode, "wecom token rejected; refreshing once");
-                    self.inner.tokens.invalidate_everywhere(&token).await;
-                    refreshed = true;
-                    continue;
-                }
-                Ok(env) if errcode::classify(env.errcode) == Some(FailureKind::Transient) => {
-                    provider_error(env.errcode, &env.errmsg, errcode::classify)
-                }
-                Ok(env) => return Ok(env),
-                Err(e) => e,
+            let token = match self.access_token().await {
+                Ok(token) => token,
+                Err(e) => return Ok(Err(e)),
             };
-            let retry = failure.kind == FailureKind::Transient
-                && (!failure.ambiguous || resend_is_safe)
-                && self.inner.retry.allows_retry_after(attempt);
-            if !retry {
-                return Err(failure.into());
+            match self.send_once::<R>(call, &token).await? {
+                env if errcode::is_token_error(env.errcode) && !refreshed.swap(true, Ordering::Relaxed) => {
+                    tracing::debug!(path = call.path, errcode = env.errcode, "wecom token rejected; refreshing once");
+                    self.inner.tokens.invalidate_everywhere(&token).await;
+                }
+                env if errcode::classify(env.errcode) == Some(FailureKind::Transient) => {
+                    return Err(provider_error(env.errcode, &env.errmsg, errcode::classify));
+                }
+                env => return Ok(Ok(env)),
             }
-            let delay = self.inner.retry.delay(attempt);
-            tracing::debug!(path, attempt, ?delay, error = %failure, "wecom transient failure; retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
         }
     }
 
@@ -437,36 +435,33 @@ impl WecomClient {
         read_envelope(response, true).await
     }
 
-    /// One gettoken exchange, with transient retries (it is idempotent).
+    /// One gettoken exchange, with the client's retries on transient failures (it is
+    /// idempotent).
     async fn fetch_token(&self) -> Result<(SecretString, i64), Error> {
-        let mut attempt = 1;
-        loop {
-            let failure = match self.gettoken_once().await {
-                Ok(env) if env.errcode == 0 && !env.body.access_token.is_empty() => {
-                    tracing::debug!(corp_id = %self.inner.corp_id, expires_in = env.body.expires_in, "wecom token fetched");
-                    let expires_at_ms = self.inner.tokens.now_ms() + env.body.expires_in.saturating_mul(1000);
-                    return Ok((SecretString::from(env.body.access_token), expires_at_ms));
-                }
-                Ok(env) if env.errcode == 0 => SendError::transport(
-                    Provider::Wecom,
-                    FailureKind::Transient,
-                    "gettoken answered errcode 0 without an access_token",
-                ),
-                Ok(env) => {
-                    let mut e = provider_error(env.errcode, &env.errmsg, errcode::classify_gettoken);
-                    if let Some(remedy) = errcode::remedy(env.errcode) {
-                        e.message = format!("gettoken failed: {} — {remedy}", e.message);
-                    }
-                    e
-                }
-                Err(e) => e,
-            };
-            if failure.kind != FailureKind::Transient || !self.inner.retry.allows_retry_after(attempt) {
-                return Err(failure.into());
-            }
-            tokio::time::sleep(self.inner.retry.delay(attempt)).await;
-            attempt += 1;
+        self.inner.retry.run(gettoken::PATH, true, || self.fetch_token_once()).await
+    }
+
+    async fn fetch_token_once(&self) -> Result<Result<(SecretString, i64), Error>, SendError> {
+        let env = self.gettoken_once().await?;
+        if env.errcode == 0 && !env.body.access_token.is_empty() {
+            tracing::debug!(corp_id = %self.inner.corp_id, expires_in = env.body.expires_in, "wecom token fetched");
+            let expires_at_ms = self.inner.tokens.now_ms() + env.body.expires_in.saturating_mul(1000);
+            return Ok(Ok((SecretString::from(env.body.access_token), expires_at_ms)));
         }
+        let failure = if env.errcode == 0 {
+            SendError::transport(
+                Provider::Wecom,
+                FailureKind::Transient,
+                "gettoken answered errcode 0 without an access_token",
+            )
+        } else {
+            let mut e = provider_error(env.errcode, &env.errmsg, errcode::classify_gettoken);
+            if let Some(remedy) = errcode::remedy(env.errcode) {
+                e.message = format!("gettoken failed: {} — {remedy}", e.message);
+            }
+            e
+        };
+        if failure.kind == FailureKind::Transient { Err(failure) } else { Ok(Err(failure.into())) }
     }
 
     async fn gettoken_once(&self) -> Result<Envelope<gettoken::Response>, SendError> {

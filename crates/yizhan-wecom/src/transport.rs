@@ -79,27 +79,10 @@ pub(crate) fn provider_error(code: i64, errmsg: &str, classify: fn(i64) -> Optio
     SendError::provider(Provider::Wecom, kind, code, message)
 }
 
-/// Classifies a transport error. The URL (which holds the token, the secret or the webhook key)
-/// is removed first. A failure to connect never reached the server; anything later may have,
-/// when `may_have_effect` says the call is not idempotent.
+/// A transport error of a call, classified once for every provider (see
+/// [`yizhan_core::transport::transport_error`]).
 pub(crate) fn transport_error(error: reqwest::Error, may_have_effect: bool) -> SendError {
-    let error = error.without_url();
-    // A request that could not even be built (a URL without a scheme, …) never left: retrying
-    // cannot help, so it is permanent and never ambiguous.
-    let built = !error.is_builder();
-    let ambiguous = built && may_have_effect && !error.is_connect();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if ambiguous {
-        message.push_str(" (the request may have been processed)");
-    }
-    let kind = if built { FailureKind::Transient } else { FailureKind::Permanent };
-    SendError::transport(Provider::Wecom, kind, message).with_ambiguous(ambiguous).with_source(error)
+    yizhan_core::transport::transport_error(Provider::Wecom, error, may_have_effect)
 }
 
 /// Checks a client's `base_url`: an absolute `http://` or `https://` URL with a host. Anything

@@ -23,8 +23,13 @@ struct Gateway {
 
 impl Gateway {
     async fn start(emu: &yizhan_emulator::EmulatorHandle) -> Gateway {
+        Gateway::start_with(emu, "").await
+    }
+
+    /// [`Gateway::start`] with `extra` TOML sections.
+    async fn start_with(emu: &yizhan_emulator::EmulatorHandle, extra: &str) -> Gateway {
         let text = format!(
-            "[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
+            "{extra}\n[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
              corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\n\
              [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
             emu.base_url(),
@@ -184,5 +189,19 @@ async fn send_recall_and_card_update_share_one_token() {
     let kinds: Vec<String> = emu.inbox().into_iter().map(|d| d.msgtype).collect();
     assert_eq!(kinds, ["template_card", "recall", "update_template_card"]);
     assert_eq!(emu.stats().gettoken_calls, 1, "the send, the recall and the card update use the worker's token");
+    gateway.stop().await;
+}
+
+#[tokio::test]
+async fn every_worker_attempt_is_one_provider_call() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let gateway = Gateway::start_with(&emu, "[worker]\ninitial_delay_ms = 10\n").await;
+    emu.fail_next_on("/cgi-bin/message/send", 3, -1);
+    let (status, accepted) =
+        gateway.post("/v1/messages", r#"{"channel":"ops","to":{"users":["alice"]},"content":{"text":"busy"}}"#).await;
+    assert_eq!(status, 202);
+    let delivered = gateway.wait_for(accepted["id"].as_str().expect("id"), "delivered").await;
+    assert_eq!(delivered["attempts"], 4, "three failed attempts and the delivering one: {delivered}");
+    assert_eq!(emu.stats().send_calls, 4, "no retry hidden inside an attempt");
     gateway.stop().await;
 }

@@ -191,45 +191,40 @@ impl RobotClient {
         self.send_prepared(Self::prepare(message)?).await
     }
 
-    /// Posts a body from [`RobotClient::prepare`] unchanged.
+    /// Posts a body from [`RobotClient::prepare`] unchanged, with the client's retry policy on
+    /// transient failures (none for the gateway's clients). A robot post has no dedupe identity,
+    /// so an ambiguous failure is never resent.
     pub async fn send_prepared(&self, body: Bytes) -> Result<(), Error> {
-        let mut attempt = 1;
-        loop {
-            let stamped = self.inner.clock.now_ms();
-            if let Err(refused) = self.window().acquire(stamped) {
-                return Err(local_limit_error(refused).into());
-            }
-            let failure = match self.post_once(body.clone()).await {
-                Ok(env) if env.errcode == 0 => return Ok(()),
-                Ok(env) if env.errcode == RATE_LIMITED => {
-                    let wait = {
-                        let mut window = self.window();
-                        window.release(stamped);
-                        window.rate_limited(self.inner.clock.now_ms())
-                    };
-                    let kind = FailureKind::RateLimited { retry_after: Some(wait) };
-                    let message = self.redact(&env.errmsg);
-                    return Err(SendError::provider(Provider::Wecom, kind, RATE_LIMITED, message).into());
-                }
-                Ok(env) => provider_error(env.errcode, &self.redact(&env.errmsg), errcode::classify_webhook),
-                Err(e) => {
-                    if never_reached_server(&e) {
-                        self.window().release(stamped);
-                    }
-                    e
-                }
-            };
-            let retry = failure.kind == FailureKind::Transient
-                && !failure.ambiguous
-                && self.inner.retry.allows_retry_after(attempt);
-            if !retry {
-                return Err(failure.into());
-            }
-            let delay = self.inner.retry.delay(attempt);
-            tracing::debug!(attempt, ?delay, error = %failure, "wecom robot transient failure; retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
+        self.inner.retry.run(webhook_send::PATH, false, || self.send_once(body.clone())).await
+    }
+
+    /// One attempt of [`send_prepared`](Self::send_prepared), counted against the local limit.
+    async fn send_once(&self, body: Bytes) -> Result<Result<(), Error>, SendError> {
+        let stamped = self.inner.clock.now_ms();
+        if let Err(refused) = self.window().acquire(stamped) {
+            return Ok(Err(local_limit_error(refused).into()));
         }
+        let failure = match self.post_once(body).await {
+            Ok(env) if env.errcode == 0 => return Ok(Ok(())),
+            Ok(env) if env.errcode == RATE_LIMITED => {
+                let wait = {
+                    let mut window = self.window();
+                    window.release(stamped);
+                    window.rate_limited(self.inner.clock.now_ms())
+                };
+                let kind = FailureKind::RateLimited { retry_after: Some(wait) };
+                let message = self.redact(&env.errmsg);
+                return Ok(Err(SendError::provider(Provider::Wecom, kind, RATE_LIMITED, message).into()));
+            }
+            Ok(env) => provider_error(env.errcode, &self.redact(&env.errmsg), errcode::classify_webhook),
+            Err(e) => {
+                if never_reached_server(&e) {
+                    self.window().release(stamped);
+                }
+                e
+            }
+        };
+        Err(failure)
     }
 
     async fn post_once(&self, body: Bytes) -> Result<Envelope<webhook_send::Response>, SendError> {

@@ -62,27 +62,27 @@ impl RobotClient {
     ) -> Result<String, Error> {
         let bytes = bytes.into();
         validate::upload(kind, filename, &bytes)?;
-        let retry = self.retry_policy();
-        let mut attempt = 1;
-        loop {
-            let failure = match self.upload_once(kind, filename, bytes.clone()).await {
-                Ok(env) if env.errcode == 0 && !env.body.media_id.is_empty() => return Ok(env.body.media_id),
-                Ok(env) if env.errcode == 0 => SendError::transport(
-                    Provider::Wecom,
-                    FailureKind::Transient,
-                    "upload_media answered errcode 0 without a media_id",
-                ),
-                Ok(env) => provider_error(env.errcode, &self.redact(&env.errmsg), errcode::classify_webhook),
-                Err(e) => e,
-            };
-            if failure.kind != FailureKind::Transient || !retry.allows_retry_after(attempt) {
-                return Err(failure.into());
-            }
-            let delay = retry.delay(attempt);
-            tracing::debug!(attempt, ?delay, error = %failure, "wecom robot upload failed; retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        let path = crate::api::webhook_upload_media::PATH;
+        self.retry_policy().run(path, true, || self.upload_attempt(kind, filename, bytes.clone())).await
+    }
+
+    /// One upload; only transient failures are left to the retry policy.
+    async fn upload_attempt(
+        &self,
+        kind: MediaKind,
+        filename: &str,
+        bytes: Bytes,
+    ) -> Result<Result<String, Error>, SendError> {
+        let failure = match self.upload_once(kind, filename, bytes).await? {
+            env if env.errcode == 0 && !env.body.media_id.is_empty() => return Ok(Ok(env.body.media_id)),
+            env if env.errcode == 0 => SendError::transport(
+                Provider::Wecom,
+                FailureKind::Transient,
+                "upload_media answered errcode 0 without a media_id",
+            ),
+            env => provider_error(env.errcode, &self.redact(&env.errmsg), errcode::classify_webhook),
+        };
+        if failure.kind == FailureKind::Transient { Err(failure) } else { Ok(Err(failure.into())) }
     }
 
     async fn upload_once(

@@ -1,16 +1,19 @@
 //! Durable callback forwards: the callback route stores each decrypted callback in the store's
 //! `callback_forwards` table (before answering WeCom), and [`Forwarder`] POSTs it to the
 //! channel's `forward_url`, retrying with back-off until the target answers 2xx or the horizon
-//! (24 h after receipt) has passed. Leases make a crashed or restarted gateway pick up where it
+//! (24 h after receipt) has passed. What follows a failed POST is decided by the worker's
+//! [`decide`], like a failed provider call. Leases make a crashed or restarted gateway pick up where it
 //! stopped; a forward can reach the target more than once only if an answer is lost (at least
 //! once).
 
 use std::future::Future;
 use std::time::Duration;
 
-use yizhan_core::{Clock, RetryPolicy};
+use yizhan_core::{Clock, FailureKind, RetryPolicy};
 use yizhan_store::{ClaimedForward, ForwardResult, Store};
 
+use super::decide::{ChannelRetry, Next, decide};
+use super::execute::Failed;
 use crate::config::Config;
 
 /// How long one POST to a forward target may take.
@@ -26,7 +29,7 @@ pub struct Forwarder {
     store: Store,
     clock: Clock,
     http: reqwest::Client,
-    policy: RetryPolicy,
+    rules: ChannelRetry,
     poll: Duration,
     lease_ms: i64,
 }
@@ -35,14 +38,18 @@ impl Forwarder {
     /// A forwarder with the worker's back-off settings (`initial_delay_ms`, `max_delay_secs`).
     pub fn new(store: Store, config: &Config, clock: Clock) -> Forwarder {
         let w = &config.worker;
-        let policy = RetryPolicy {
-            max_attempts: u32::MAX,
-            initial: Duration::from_millis(w.initial_delay_ms),
-            max: Duration::from_secs(w.max_delay_secs),
-            ..RetryPolicy::default()
+        let rules = ChannelRetry {
+            policy: RetryPolicy {
+                max_attempts: u32::MAX,
+                initial: Duration::from_millis(w.initial_delay_ms),
+                max: Duration::from_secs(w.max_delay_secs),
+                ..RetryPolicy::default()
+            },
+            horizon: FORWARD_HORIZON,
+            ..ChannelRetry::default()
         };
         let http = reqwest::Client::builder().timeout(FORWARD_TIMEOUT).build().unwrap_or_default();
-        Forwarder { store, clock, http, policy, poll: Duration::from_millis(250), lease_ms: 60_000 }
+        Forwarder { store, clock, http, rules, poll: Duration::from_millis(250), lease_ms: 60_000 }
     }
 
     /// Forwards until `shutdown` resolves, polling every 250 ms when nothing is due. A forward
@@ -99,12 +106,14 @@ impl Forwarder {
             None => ForwardResult::Delivered,
             Some(error) => {
                 let attempt = u32::try_from(forward.attempts.saturating_add(1)).unwrap_or(u32::MAX);
-                let at_ms =
-                    now.saturating_add(i64::try_from(self.policy.delay(attempt).as_millis()).unwrap_or(i64::MAX));
-                let horizon =
-                    forward.created_at_ms.saturating_add(i64::try_from(FORWARD_HORIZON.as_millis()).unwrap_or(0));
                 tracing::warn!(forward = forward.id, channel = %forward.channel, attempt, %error, "callback forward failed");
-                if at_ms > horizon { ForwardResult::Dead { error } } else { ForwardResult::Retry { at_ms, error } }
+                // A forward target deduplicates nothing, but a resend is what "at least once"
+                // promises, so every failure counts as transient and safe to resend.
+                let failed = Failed { kind: FailureKind::Transient, code: None, message: error, ambiguous: false };
+                match decide(&failed, attempt, &self.rules, forward.created_at_ms, now, true) {
+                    Next::Retry { at_ms, .. } => ForwardResult::Retry { at_ms, error: failed.message },
+                    Next::Dead { .. } => ForwardResult::Dead { error: failed.message },
+                }
             }
         };
         if let Err(e) = self.store.complete_forward(forward.id, &forward.token, result, now).await {
