@@ -31,17 +31,13 @@ pub fn list_segment<S: AsRef<str>>(field: &str, values: &[S], max: usize) -> Res
     Ok(encoded?.join(","))
 }
 
+/// Everything but RFC 3986's unreserved characters is percent-encoded.
+const ENCODED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// RFC 3986 percent-encoding of everything but the unreserved characters.
 fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, ENCODED).to_string()
 }
 
 #[cfg(test)]

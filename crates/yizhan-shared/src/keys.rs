@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 
 /// Lower-case hex SHA-256 of `text`.
 pub(crate) fn hash_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 #[cfg(test)]

@@ -129,7 +129,7 @@ async fn delivery_continues_when_redis_stops() {
 /// Deletes this test's token and lease keys (named by the hash of the channel's scope).
 async fn drop_token_keys(redis: &str, emu: &EmulatorHandle) {
     let scope = format!("wecom:{}#wwyizhandemo#1000002", emu.base_url().trim_end_matches('/'));
-    let hash: String = Sha256::digest(scope.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let hash = hex::encode(Sha256::digest(scope.as_bytes()));
     let addr = redis.trim_start_matches("redis://").trim_end_matches('/').to_owned();
     if let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -18,7 +18,7 @@ use super::validate::{self, get, req_str};
 
 /// Lower-case hex of `bytes`.
 pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// The expected sign: lowercase hex SHA-256 of `appkey + timestamp + master_secret`.

@@ -32,7 +32,7 @@ pub(crate) fn signature(token: &str, timestamp: &str, nonce: &str, encrypted: &s
     let mut parts = [token, timestamp, nonce, encrypted];
     parts.sort();
     let digest = Sha1::digest(parts.concat().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// 16 random alphanumeric bytes, as the official samples use for the prefix.

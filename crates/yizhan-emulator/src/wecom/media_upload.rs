@@ -156,7 +156,7 @@ fn store(
         filename,
         content_type: part.content_type.clone(),
         size,
-        sha256: Sha256::digest(part.data).iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: hex::encode(Sha256::digest(part.data)),
         created_at_ms: 0,
         expires_at_ms: 0,
     };

@@ -12,7 +12,7 @@ use crate::support::Env;
 /// Lowercase hex SHA-256 of `appkey + timestamp + secret`.
 pub fn sign(app_key: &str, timestamp: &str, secret: &str) -> String {
     let digest = Sha256::digest(format!("{app_key}{timestamp}{secret}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// A unique, valid request_id (20 chars).
@@ -23,12 +23,9 @@ pub fn rid() -> String {
 
 /// Percent-encodes every byte outside the unreserved set.
 pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// A Getui-speaking test environment.

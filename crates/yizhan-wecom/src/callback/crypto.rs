@@ -108,7 +108,7 @@ impl CallbackCrypto {
         for part in parts {
             sha1.update(part.as_bytes());
         }
-        hex(&sha1.finalize())
+        hex::encode(sha1.finalize())
     }
 
     /// Checks `msg_signature` (lowercase hex, as WeCom sends it) against
@@ -129,11 +129,10 @@ impl CallbackCrypto {
         }
     }
 
-    /// Encrypts `msg` with 16 random alphanumeric characters as the prefix (not a CSPRNG: the
-    /// prefix only varies the first CBC block, as in the official samples). Base64 output.
+    /// Encrypts `msg` with 16 random alphanumeric characters as the prefix, drawn from the
+    /// operating system's cryptographic generator. Base64 output.
     pub fn encrypt(&self, msg: &str) -> Result<String, CryptoError> {
-        let random: [u8; RANDOM_LEN] = std::array::from_fn(|_| ALPHANUMERIC[fastrand::usize(..ALPHANUMERIC.len())]);
-        self.encrypt_with_random(msg, &random)
+        self.encrypt_with_random(msg, &random_prefix()?)
     }
 
     /// Encrypts `msg` with the given random prefix: deterministic, for tests and vectors.
@@ -232,21 +231,26 @@ fn split(plain: &[u8]) -> Result<(&[u8], &[u8]), IllegalBuffer> {
 
 /// Equal length and equal bytes, in time independent of where they differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
+    bool::from(subtle::ConstantTimeEq::ct_eq(a, b))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+/// 16 alphanumeric characters from the OS's cryptographic generator; bytes that would bias
+/// the choice (248 and above: 4 × 62) are drawn again.
+fn random_prefix() -> Result<[u8; RANDOM_LEN], CryptoError> {
+    let limit = u8::try_from(ALPHANUMERIC.len() * 4).unwrap_or(u8::MAX);
+    let mut out = [0u8; RANDOM_LEN];
+    let mut filled = 0;
+    while filled < RANDOM_LEN {
+        let mut pool = [0u8; 32];
+        getrandom::fill(&mut pool).map_err(|_| CryptoError::Random)?;
+        for b in pool.into_iter().filter(|&b| b < limit) {
+            if let Some(slot) = out.get_mut(filled) {
+                *slot = ALPHANUMERIC[usize::from(b) % ALPHANUMERIC.len()];
+                filled += 1;
+            }
+        }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -275,6 +279,13 @@ mod tests {
         assert_eq!(split(&plain), Err(IllegalBuffer::Length));
         plain[16] = 0xff;
         assert_eq!(split(&plain), Err(IllegalBuffer::Length));
+    }
+
+    #[test]
+    fn random_prefixes_are_alphanumeric_and_differ() {
+        let (a, b) = (random_prefix().expect("random"), random_prefix().expect("random"));
+        assert!(a.iter().chain(&b).all(|c| ALPHANUMERIC.contains(c)));
+        assert_ne!(a, b, "two draws of 16 characters from 62 do not collide");
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub enum CryptoError {
     /// −40011: a passive reply could not be built (the template card XML is not well formed).
     #[error("reply XML cannot be generated (-40011): {0}")]
     GenerateXml(String),
+    /// −40006 (an encryption failure in the official samples): the operating system's random
+    /// generator gave no bytes for the prefix.
+    #[error("no random bytes for the encryption prefix (-40006)")]
+    Random,
 }
 
 impl CryptoError {
@@ -52,7 +56,7 @@ impl CryptoError {
             CryptoError::ParseXml(_) => -40002,
             CryptoError::IllegalAesKey => -40004,
             CryptoError::ValidateReceiveId => -40005,
-            CryptoError::EncryptAes => -40006,
+            CryptoError::EncryptAes | CryptoError::Random => -40006,
             CryptoError::DecryptAes => -40007,
             CryptoError::IllegalBuffer(_) => -40008,
             CryptoError::DecodeBase64 => -40010,

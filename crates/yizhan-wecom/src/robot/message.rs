@@ -133,7 +133,7 @@ impl std::fmt::Debug for RobotImage {
 
 /// Lower-case hex md5 of `bytes`.
 pub(crate) fn md5_hex(bytes: &[u8]) -> String {
-    Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Md5::digest(bytes))
 }
 
 /// `news`: 1–8 articles.

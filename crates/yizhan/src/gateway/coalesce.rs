@@ -78,7 +78,7 @@ pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>
         hash.update([0]);
     }
     hash.update(serde_json::to_vec(&body).ok()?);
-    Some(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(hex::encode(hash.finalize()))
 }
 
 /// The body of the merged call of dispatches to `endpoint` like `body` (a member's) for all of

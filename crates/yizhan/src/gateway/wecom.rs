@@ -196,7 +196,7 @@ pub(crate) fn duplicate_guard(endpoint: &str, body: &[u8], suppress: bool) -> Op
         return None;
     }
     let interval = json.get("duplicate_check_interval").and_then(serde_json::Value::as_i64).unwrap_or(1800);
-    let key = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    let key = hex::encode(Sha256::digest(body));
     Some(DuplicateGuard { key, window_ms: interval.saturating_mul(1000), suppress })
 }
 

@@ -40,7 +40,7 @@ impl GroupKey {
     /// A fixed-length id of the group (hex SHA-256 of route and key), fit for a store key.
     pub fn id(&self) -> String {
         let digest = Sha256::digest(format!("{}\u{1f}{}", self.route, self.key).as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(digest)
     }
 }
 

@@ -3,6 +3,7 @@
 //! scope is 403.
 
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
 
 use crate::config::ApiKeyConfig;
 
@@ -51,7 +52,7 @@ impl ApiKeys {
 
     /// The hex SHA-256 to put in the configuration for `key`.
     pub fn hash(key: &str) -> String {
-        Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(Sha256::digest(key.as_bytes()))
     }
 
     /// Identifies the caller from an `Authorization` header value.
@@ -63,7 +64,7 @@ impl ApiKeys {
         // bytes matched.
         let mut found = None;
         for key in &self.keys {
-            if constant_time_eq(&key.sha256, &digest) {
+            if bool::from(key.sha256.ct_eq(&digest)) {
                 found = Some(key);
             }
         }
@@ -76,10 +77,6 @@ impl Caller {
     pub fn may_use(&self, channel: &str) -> Result<(), Refusal> {
         if self.channels.iter().any(|c| c == channel) { Ok(()) } else { Err(Refusal::Forbidden) }
     }
-}
-
-fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn decode_hex(hex: &str) -> Option<[u8; 32]> {

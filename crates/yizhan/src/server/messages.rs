@@ -61,7 +61,7 @@ pub(crate) async fn create(
     let request: MessageRequest = serde_json::from_slice(&body).map_err(malformed)?;
     let idempotency = headers.get("idempotency-key").map(|v| {
         let key = String::from_utf8_lossy(v.as_bytes()).into_owned();
-        Idempotency { key, body_sha256: hex(&Sha256::digest(&body)) }
+        Idempotency { key, body_sha256: hex::encode(&Sha256::digest(&body)) }
     });
     let (msg, accepted) = prepare(&ctx, &caller, request, idempotency)?;
     if query.dry_run {
@@ -122,7 +122,7 @@ pub(crate) async fn create_batch(
         return Err(ApiError::validation("messages", format_args!("has {n} messages; 1 to {MAX_BATCH} are allowed")));
     }
     let key = headers.get("idempotency-key").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let body_sha256 = hex(&Sha256::digest(&body));
+    let body_sha256 = hex::encode(&Sha256::digest(&body));
     if let Some(key) = &key {
         let prefix = batch_key(key, None);
         let stored = ctx.app.store.idempotency_hash(Some(&caller.name), &prefix).await.map_err(store_error)?;
@@ -274,10 +274,6 @@ fn first_response(m: &MessageRecord) -> Accepted {
 
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::malformed_json(format!("the body is not a valid request: {e}"))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Loads a message the caller may see; 404 otherwise (also for other channels' messages).

@@ -102,7 +102,7 @@ impl ChannelQuota {
             ChannelConfig::WecomApp(c) => format!("wecom:{}:{}", c.corp_id, c.agent_id),
             ChannelConfig::WecomRobot(c) => {
                 let digest = Sha256::digest(c.key.expose_secret().as_bytes());
-                let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+                let hex = hex::encode(&digest[..8]);
                 format!("robot:{hex}")
             }
             ChannelConfig::Getui(c) => format!("getui:{}", c.app_id),

@@ -101,7 +101,7 @@ fn image(map: &Map<String, Value>) -> Result<(), Rejection> {
     if raw.len() > IMAGE_MAX_BYTES {
         return Err(Rejection::new(40009));
     }
-    let actual: String = Md5::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
+    let actual = hex::encode(Md5::digest(&raw));
     if !md5.eq_ignore_ascii_case(&actual) {
         return Err(Rejection::with_text(40058, "image md5 does not match the base64 data. invalid Request Parameter"));
     }
