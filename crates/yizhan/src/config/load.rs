@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::{Locator, join, line_column, nearest};
 use super::{ApiKeyConfig, ChannelConfig, Config, GetuiConfig, Unavailable, WecomAppConfig, WecomRobotConfig};
+use crate::providers::ChannelKind;
 
 /// A configuration problem. Never contains a secret value.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +54,6 @@ pub enum ConfigError {
 /// The top-level tables and arrays.
 const TOP: &[&str] = &["server", "store", "channels", "api_keys", "worker", "shaping", "routes"];
 /// The channel kinds.
-const KINDS: &[&str] = &["wecom_app", "wecom_robot", "getui"];
 
 /// One problem, before it is located.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,13 +171,14 @@ fn channel(
         None => return problems.push(Problem::new(at, "missing key `kind` (wecom_app, wecom_robot or getui)")),
     };
     let name = table.get("name").and_then(toml::Value::as_str).unwrap_or_default().to_owned();
-    let parsed = match kind.as_str() {
-        "wecom_app" => section::<WecomAppConfig>(at, item, problems).map(ChannelConfig::WecomApp),
-        "wecom_robot" => section::<WecomRobotConfig>(at, item, problems).map(ChannelConfig::WecomRobot),
-        "getui" => section::<GetuiConfig>(at, item, problems).map(ChannelConfig::Getui),
-        other => {
+    let parsed = match ChannelKind::parse(&kind) {
+        Some(ChannelKind::WecomApp) => section::<WecomAppConfig>(at, item, problems).map(ChannelConfig::WecomApp),
+        Some(ChannelKind::WecomRobot) => section::<WecomRobotConfig>(at, item, problems).map(ChannelConfig::WecomRobot),
+        Some(ChannelKind::Getui) => section::<GetuiConfig>(at, item, problems).map(ChannelConfig::Getui),
+        None => {
+            let other = kind.as_str();
             let mut message = format!("unknown kind {other:?}; expected wecom_app, wecom_robot or getui");
-            if let Some(near) = nearest(other, KINDS.iter().copied()) {
+            if let Some(near) = nearest(other, ChannelKind::names()) {
                 message.push_str(&format!(" (did you mean `{near}`?)"));
             }
             return problems.push(Problem::new(join(at, "kind"), message));

@@ -202,10 +202,16 @@ impl ChannelConfig {
 
     /// The kind as written in the file.
     pub fn kind(&self) -> &'static str {
+        self.channel_kind().name()
+    }
+
+    /// The kind of channel (its provider).
+    pub fn channel_kind(&self) -> crate::providers::ChannelKind {
+        use crate::providers::ChannelKind;
         match self {
-            ChannelConfig::WecomApp(_) => "wecom_app",
-            ChannelConfig::WecomRobot(_) => "wecom_robot",
-            ChannelConfig::Getui(_) => "getui",
+            ChannelConfig::WecomApp(_) => ChannelKind::WecomApp,
+            ChannelConfig::WecomRobot(_) => ChannelKind::WecomRobot,
+            ChannelConfig::Getui(_) => ChannelKind::Getui,
         }
     }
 

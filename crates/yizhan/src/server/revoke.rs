@@ -16,10 +16,7 @@ use yizhan_store::{DispatchStatus, MessageRecord};
 
 use super::Ctx;
 use crate::gateway::ApiError;
-use crate::gateway::endpoint::{
-    GETUI_PUSH_ALL, GETUI_PUSH_LIST, GETUI_PUSH_LIST_MESSAGE, GETUI_PUSH_SINGLE_ALIAS, GETUI_PUSH_SINGLE_CID,
-    GETUI_PUSH_TAG,
-};
+use crate::providers::Endpoint;
 
 /// One provider call a revoke makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +37,21 @@ fn actions(record: &MessageRecord) -> Vec<Action> {
         let each = |prefix: &str| -> Vec<String> {
             d.recipients.iter().filter_map(|r| r.strip_prefix(prefix)).map(str::to_owned).collect()
         };
-        match d.endpoint.as_str() {
-            GETUI_PUSH_SINGLE_CID => {
+        match Endpoint::parse(&d.endpoint) {
+            Some(Endpoint::GetuiPushSingleCid) => {
                 out.extend(each("cid:").into_iter().map(|cid| Action::RevokeCid { taskid: taskid.clone(), cid }));
             }
-            GETUI_PUSH_SINGLE_ALIAS => {
+            Some(Endpoint::GetuiPushSingleAlias) => {
                 out.extend(
                     each("alias:").into_iter().map(|alias| Action::RevokeAlias { taskid: taskid.clone(), alias }),
                 );
             }
-            GETUI_PUSH_LIST_MESSAGE | GETUI_PUSH_LIST | GETUI_PUSH_ALL | GETUI_PUSH_TAG => {
+            Some(
+                Endpoint::GetuiPushListMessage
+                | Endpoint::GetuiPushList
+                | Endpoint::GetuiPushAll
+                | Endpoint::GetuiPushTag,
+            ) => {
                 out.push(Action::Stop { taskid });
             }
             // List chunks share the create call's taskid, which is stopped once.

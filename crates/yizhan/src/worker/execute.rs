@@ -19,6 +19,7 @@ use yizhan_wecom::PreparedSend;
 use yizhan_wecom::api::appchat;
 
 use crate::gateway::getui::ListPushBody;
+use crate::providers::{ChannelKind, Endpoint};
 
 pub use crate::channels::AnyClient;
 pub use crate::gateway::endpoint::*;
@@ -283,16 +284,15 @@ fn getui_outcome(status: &CidStatus) -> &str {
 /// Whether `failed` says the provider refused every recipient of the call: WeCom
 /// `message/send` 81013 ("all of user, party and tag invalid").
 pub(crate) fn refused_every_recipient(endpoint: &str, failed: &Failed) -> bool {
-    endpoint == WECOM_MESSAGE_SEND && failed.code == Some(81013)
+    Endpoint::parse(endpoint) == Some(Endpoint::WecomMessageSend) && failed.code == Some(81013)
 }
 
 /// The documented meaning of a provider error code of a call to `endpoint`.
 pub(crate) fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static str> {
     let code = code?;
-    if endpoint.starts_with("getui.") {
-        yizhan_getui::errcode::describe(code)
-    } else {
-        yizhan_wecom::errcode::describe(code)
+    match Endpoint::parse(endpoint)?.kind() {
+        ChannelKind::Getui => yizhan_getui::errcode::describe(code),
+        ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
     }
 }
 
