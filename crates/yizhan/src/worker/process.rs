@@ -8,7 +8,8 @@ use yizhan_core::FailureKind;
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
 use super::decide::{ChannelRetry, Next, decide};
-use super::execute::{self, AnyClient, Delivered, Failed, WECOM_MESSAGE_SEND, execute};
+use super::execute::{self, AnyClient, Delivered, Failed, execute};
+use crate::providers::{ChannelKind, Endpoint};
 
 /// Sends `claimed` through `client` (or fails it as an unknown channel) and decides the result
 /// of the attempt at `now_ms()` after the send.
@@ -135,12 +136,11 @@ fn failed_result(failed: &Failed, next: Next, refused: &[String]) -> DispatchRes
 }
 
 /// What `claimed` is sent as: its endpoint, except for a merged call of Getui single pushes,
-/// which goes out as one list task ([`execute::GETUI_MERGED_LIST`]).
+/// which goes out as one list task ([`Endpoint::GetuiMergedList`]).
 pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
-    if claimed.merged && claimed.endpoint == execute::GETUI_PUSH_SINGLE_CID {
-        execute::GETUI_MERGED_LIST
-    } else {
-        &claimed.endpoint
+    match Endpoint::parse(&claimed.endpoint) {
+        Some(Endpoint::GetuiPushSingleCid) if claimed.merged => Endpoint::GetuiMergedList.name(),
+        _ => &claimed.endpoint,
     }
 }
 
@@ -150,25 +150,27 @@ pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
 /// appchat sends have no dedupe, so they are never resent after an ambiguous failure; neither is
 /// a merged Getui list push, whose only ambiguous step is the push to the cids.
 pub(crate) fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
-    if endpoint == execute::GETUI_MERGED_LIST {
+    let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
+    if endpoint == Endpoint::GetuiMergedList {
         return false;
     }
     let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
-    if endpoint == WECOM_MESSAGE_SEND {
-        return json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1);
+    match (endpoint, endpoint.kind()) {
+        (Endpoint::WecomMessageSend, _) => json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1),
+        (_, ChannelKind::Getui) => {
+            let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+            has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")))
+        }
+        _ => false,
     }
-    if endpoint.starts_with("getui.") {
-        let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-        return has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")));
-    }
-    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::worker::execute::{
-        GETUI_MERGED_LIST, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_WEBHOOK_SEND,
+        GETUI_MERGED_LIST, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_MESSAGE_SEND,
+        WECOM_WEBHOOK_SEND,
     };
 
     #[test]
