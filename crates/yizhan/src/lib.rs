@@ -1,4 +1,5 @@
-//! The `yizhan` application: CLI, configuration, and (in later versions) the gateway service.
+//! The `yizhan` application: the CLI, the configuration, and the gateway service (HTTP API,
+//! outbox, delivery worker). `docs/architecture.md` follows a message through these modules.
 //!
 //! Library crates hold the provider logic; this crate wires configuration to them and turns
 //! their classified errors into exit codes a script can act on. It is a library plus a thin
