@@ -98,25 +98,24 @@ async fn post_callback(base: &str, from: &str) {
 
 #[tokio::test]
 async fn a_forward_is_retried_until_the_target_accepts_it_once() {
+    let (dir, store_url) = temp_store();
     let (hook, target) = Target::start(2).await;
-    let running = Running::start(config("sqlite::memory:", &hook)).await;
+    let running = Running::start(config(&store_url, &hook)).await;
     post_callback(&running.base, "alice").await;
     target.wait("the forward to be accepted", |t| !t.accepted().is_empty()).await;
-    // Give a wrongly repeated forward the time to show up.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    running.stop().await;
+    assert_nothing_left_to_forward(&store_url).await;
     let accepted = target.accepted();
     assert_eq!(accepted.len(), 1, "forwarded exactly once successfully: {accepted:?}");
     assert_eq!(target.calls.load(Ordering::SeqCst), 3, "two 500s, then the success");
     assert_eq!(accepted[0]["channel"], "ops");
     assert!(accepted[0]["xml"].as_str().is_some_and(|x| x.contains("alice")), "{accepted:?}");
-    running.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn a_forward_pending_at_shutdown_is_sent_after_a_restart() {
-    let dir = std::env::temp_dir().join(format!("yizhan-forwards-{}", yizhan_core::MessageId::new()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store_url = format!("sqlite://{}", dir.join("outbox.db").display());
+    let (dir, store_url) = temp_store();
     let (hook, target) = Target::start(usize::MAX).await;
     let first = Running::start(config(&store_url, &hook)).await;
     post_callback(&first.base, "bob").await;
@@ -127,10 +126,27 @@ async fn a_forward_pending_at_shutdown_is_sent_after_a_restart() {
     target.failing.store(0, Ordering::SeqCst);
     let second = Running::start(config(&store_url, &hook)).await;
     target.wait("the forward after the restart", |t| !t.accepted().is_empty()).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    second.stop().await;
+    assert_nothing_left_to_forward(&store_url).await;
     let accepted = target.accepted();
     assert_eq!(accepted.len(), 1, "{accepted:?}");
     assert!(accepted[0]["xml"].as_str().is_some_and(|x| x.contains("bob")), "{accepted:?}");
-    second.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A SQLite outbox in a fresh directory: (the directory, the store URL).
+fn temp_store() -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("yizhan-forwards-{}", yizhan_core::MessageId::new()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store_url = format!("sqlite://{}", dir.join("outbox.db").display());
+    (dir, store_url)
+}
+
+/// The stopped gateway's outbox holds no forward that could ever be sent again: the accepted
+/// one is recorded as delivered, so no repeat can follow (at any later time).
+async fn assert_nothing_left_to_forward(store_url: &str) {
+    let store = yizhan_store::Store::open(store_url).await.expect("store");
+    let far_future = i64::MAX / 4;
+    let due = store.claim_forwards(far_future, 60_000, 8).await.expect("claim");
+    assert!(due.is_empty(), "a forward is still due: {due:?}");
 }
