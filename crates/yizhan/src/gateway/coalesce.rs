@@ -38,6 +38,7 @@ use yizhan_getui::push::{Audience, PushRequest, RequestId};
 
 use super::getui::ListPushBody;
 use super::plan::{PlannedDispatch, endpoint};
+use crate::providers::Recipient;
 
 /// The most users of one `message/send` call.
 pub const MAX_USERS: usize = yizhan_wecom::recipients::MAX_USERS;
@@ -49,7 +50,8 @@ pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>
     // only the two coalescing kinds pay for parsing their body.
     let (addressee, other_addressees): (&[&str], &[&str]) = match dispatch.endpoint {
         endpoint::WECOM_MESSAGE_SEND => {
-            let users_only = dispatch.recipients.iter().all(|r| r.strip_prefix("user:").is_some_and(|u| u != "@all"));
+            let users_only =
+                dispatch.recipients.iter().all(|r| Recipient::parse(r).user().is_some_and(|u| u != "@all"));
             // A full call (1000 users) has no room for anybody else.
             if !users_only || dispatch.recipients.is_empty() || dispatch.recipients.len() >= MAX_USERS {
                 return None;
@@ -57,7 +59,7 @@ pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>
             (&["touser"], &["toparty", "totag"])
         }
         endpoint::GETUI_PUSH_SINGLE_CID => {
-            if dispatch.recipients.len() != 1 || !dispatch.recipients[0].starts_with("cid:") {
+            if dispatch.recipients.len() != 1 || Recipient::parse(&dispatch.recipients[0]).cid().is_none() {
                 return None;
             }
             (&["audience", "request_id"], &[])
@@ -96,7 +98,7 @@ pub fn merged_body(endpoint: &str, body: &[u8], recipients: &[String]) -> Option
 /// `None` if `body` is not a push body or a recipient is not a cid.
 pub fn merged_getui_body(body: &[u8], recipients: &[String]) -> Option<Vec<u8>> {
     let single: PushRequest = serde_json::from_slice(body).ok()?;
-    let cids: Option<Vec<String>> = recipients.iter().map(|r| r.strip_prefix("cid:").map(str::to_owned)).collect();
+    let cids: Option<Vec<String>> = recipients.iter().map(|r| Recipient::parse(r).cid().map(str::to_owned)).collect();
     let message = PushRequest { audience: None, request_id: RequestId::random(), ..single };
     serde_json::to_vec(&ListPushBody { message, audience: Audience::Cid(cids?) }).ok()
 }
@@ -105,7 +107,7 @@ pub fn merged_getui_body(body: &[u8], recipients: &[String]) -> Option<Vec<u8>> 
 /// (`user:<id>` each). `None` if `body` is not a JSON object or a recipient is not a user.
 pub fn merged_wecom_body(body: &[u8], recipients: &[String]) -> Option<Vec<u8>> {
     let mut json: Value = serde_json::from_slice(body).ok()?;
-    let users: Option<Vec<&str>> = recipients.iter().map(|r| r.strip_prefix("user:")).collect();
+    let users: Option<Vec<&str>> = recipients.iter().map(|r| Recipient::parse(r).user()).collect();
     json.as_object_mut()?.insert("touser".to_owned(), Value::String(users?.join("|")));
     serde_json::to_vec(&json).ok()
 }

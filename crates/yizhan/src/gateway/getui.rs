@@ -22,6 +22,7 @@ use yizhan_store::TASKID_PLACEHOLDER;
 use super::error::ApiError;
 use super::model::{self, Content, MessageRequest};
 use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
+use crate::providers::Recipient;
 
 /// A list push in one body: the merged call of coalesced single pushes
 /// ([`endpoint::GETUI_MERGED_LIST`], see [`crate::gateway::coalesce`]), and the body of legacy
@@ -179,8 +180,8 @@ pub(super) fn dispatches(
         return list_dispatches(body, &target, request, now_ms);
     };
     let recipients = match &target {
-        Target::Cids(ids) => ids.iter().map(|id| format!("cid:{id}")).collect(),
-        Target::Aliases(ids) => ids.iter().map(|id| format!("alias:{id}")).collect(),
+        Target::Cids(ids) => ids.iter().map(|id| Recipient::Cid(id).label()).collect(),
+        Target::Aliases(ids) => ids.iter().map(|id| Recipient::Alias(id).label()).collect(),
         Target::All => vec!["all".to_owned()],
         Target::Tags(_) => to
             .tag_conditions

@@ -23,6 +23,7 @@ use super::error::ApiError;
 use super::model::{Content, MediaRef, MessageRequest};
 use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
 use crate::config::WecomAppConfig;
+use crate::providers::Recipient;
 
 /// The gateway's default `duplicate_check_interval`: WeCom's maximum, 4 h, as long as the
 /// default retry horizon, so every resend of a message stays inside its own window.
@@ -54,7 +55,7 @@ pub(super) fn app_dispatches(request: &MessageRequest, app: &WecomAppConfig) -> 
             endpoint: endpoint::WECOM_APPCHAT_SEND,
             body: to_json(&body)?,
             dedupe_id: None,
-            recipients: vec![format!("chat:{chatid}")],
+            recipients: vec![Recipient::Chat(chatid).label()],
             after: None,
         }]);
     }
@@ -86,10 +87,10 @@ pub(super) fn app_dispatches(request: &MessageRequest, app: &WecomAppConfig) -> 
             None => crate::channels::apply_duplicate_check(app, &mut send, GATEWAY_DUPLICATE_CHECK_INTERVAL),
         }
         let prepared = WecomClient::prepare(&send).map_err(|e| wecom_error(&e, request))?;
-        let names = recipients.users.iter().map(|u| format!("user:{u}"));
+        let names = recipients.users.iter().map(|u| Recipient::User(u).label());
         let names = names
-            .chain(recipients.parties.iter().map(|p| format!("party:{p}")))
-            .chain(recipients.tags.iter().map(|t| format!("tag:{t}")));
+            .chain(recipients.parties.iter().map(|p| Recipient::Party(p).label()))
+            .chain(recipients.tags.iter().map(|t| Recipient::Tag(t).label()));
         dispatches.push(PlannedDispatch {
             endpoint: endpoint::WECOM_MESSAGE_SEND,
             body: prepared.body.to_vec(),

@@ -148,6 +148,70 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// One recipient of a dispatch, parsed from the label the store keeps (`user:alice`,
+/// `party:2`, `tag:5`, `chat:ops`, `cid:…`, `alias:…`; `all` and `group` stand alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    /// A WeCom user id (`@all` is every member of the app).
+    User(&'a str),
+    /// A WeCom department id.
+    Party(&'a str),
+    /// A WeCom tag id.
+    Tag(&'a str),
+    /// A WeCom group chat id (`appchat`).
+    Chat(&'a str),
+    /// A Getui client id.
+    Cid(&'a str),
+    /// A Getui alias.
+    Alias(&'a str),
+    /// Any other label, kept whole (`all`, `group`, a tag condition).
+    Other(&'a str),
+}
+
+impl<'a> Recipient<'a> {
+    /// The recipient a stored label names.
+    pub fn parse(label: &'a str) -> Recipient<'a> {
+        match label.split_once(':') {
+            Some(("user", id)) => Recipient::User(id),
+            Some(("party", id)) => Recipient::Party(id),
+            Some(("tag", id)) => Recipient::Tag(id),
+            Some(("chat", id)) => Recipient::Chat(id),
+            Some(("cid", id)) => Recipient::Cid(id),
+            Some(("alias", id)) => Recipient::Alias(id),
+            _ => Recipient::Other(label),
+        }
+    }
+
+    /// The label the store keeps.
+    pub fn label(self) -> String {
+        match self {
+            Recipient::User(id) => format!("user:{id}"),
+            Recipient::Party(id) => format!("party:{id}"),
+            Recipient::Tag(id) => format!("tag:{id}"),
+            Recipient::Chat(id) => format!("chat:{id}"),
+            Recipient::Cid(id) => format!("cid:{id}"),
+            Recipient::Alias(id) => format!("alias:{id}"),
+            Recipient::Other(label) => label.to_owned(),
+        }
+    }
+
+    /// The WeCom user id, if this is one (`@all` included).
+    pub fn user(self) -> Option<&'a str> {
+        match self {
+            Recipient::User(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The Getui cid, if this is one.
+    pub fn cid(self) -> Option<&'a str> {
+        match self {
+            Recipient::Cid(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +239,17 @@ mod tests {
             assert!(endpoint.name().starts_with(prefix), "{endpoint}");
         }
         assert_eq!(Endpoint::parse("wecom.unknown"), None);
+    }
+
+    #[test]
+    fn recipient_labels_round_trip() {
+        for label in ["user:alice", "party:2", "tag:5", "chat:ops", "cid:c1", "alias:a:b", "all", "group"] {
+            assert_eq!(Recipient::parse(label).label(), label);
+        }
+        assert_eq!(Recipient::parse("alias:a:b"), Recipient::Alias("a:b"));
+        assert_eq!(Recipient::parse("user:@all").user(), Some("@all"));
+        assert_eq!(Recipient::parse("cid:x").user(), None);
+        assert_eq!(Recipient::parse("all"), Recipient::Other("all"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use yizhan_store::{DispatchStatus, MessageRecord};
 
 use super::Ctx;
 use crate::gateway::ApiError;
-use crate::providers::Endpoint;
+use crate::providers::{Endpoint, Recipient};
 
 /// One provider call a revoke makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,17 +34,20 @@ fn actions(record: &MessageRecord) -> Vec<Action> {
     let mut out = Vec::new();
     for d in record.dispatches.iter().filter(|d| d.status == DispatchStatus::Delivered) {
         let Some(taskid) = d.handles.taskid.clone() else { continue };
-        let each = |prefix: &str| -> Vec<String> {
-            d.recipients.iter().filter_map(|r| r.strip_prefix(prefix)).map(str::to_owned).collect()
+        let parsed = || d.recipients.iter().map(|r| Recipient::parse(r));
+        let cids = || parsed().filter_map(Recipient::cid).map(str::to_owned);
+        let aliases = || {
+            parsed().filter_map(|r| match r {
+                Recipient::Alias(alias) => Some(alias.to_owned()),
+                _ => None,
+            })
         };
         match Endpoint::parse(&d.endpoint) {
             Some(Endpoint::GetuiPushSingleCid) => {
-                out.extend(each("cid:").into_iter().map(|cid| Action::RevokeCid { taskid: taskid.clone(), cid }));
+                out.extend(cids().map(|cid| Action::RevokeCid { taskid: taskid.clone(), cid }));
             }
             Some(Endpoint::GetuiPushSingleAlias) => {
-                out.extend(
-                    each("alias:").into_iter().map(|alias| Action::RevokeAlias { taskid: taskid.clone(), alias }),
-                );
+                out.extend(aliases().map(|alias| Action::RevokeAlias { taskid: taskid.clone(), alias }));
             }
             Some(
                 Endpoint::GetuiPushListMessage

@@ -25,6 +25,7 @@ pub mod split;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use crate::providers::Recipient;
 use tokio::sync::OnceCell;
 use yizhan_core::window::Grant;
 use yizhan_store::{ClaimedDispatch, DispatchPart, Store, StoreError};
@@ -213,7 +214,7 @@ fn split(claimed: &ClaimedDispatch, denied: &[(usize, i64)]) -> Option<(Dispatch
         if d { defer.push(r.clone()) } else { keep.push(r.clone()) }
     }
     let users = |list: &[String]| -> Vec<String> {
-        list.iter().filter_map(|r| r.strip_prefix("user:")).map(str::to_owned).collect()
+        list.iter().filter_map(|r| Recipient::parse(r).user()).map(str::to_owned).collect()
     };
     let keep_body = split::with_users(&claimed.body, &users(&keep), true)?;
     let defer_body = split::with_users(&claimed.body, &users(&defer), false)?;

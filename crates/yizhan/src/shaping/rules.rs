@@ -23,6 +23,7 @@ use yizhan_core::window::Window;
 use super::config::QuotaLimits;
 use crate::config::ChannelConfig;
 use crate::gateway::endpoint;
+use crate::providers::Recipient;
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -152,9 +153,10 @@ impl ChannelQuota {
     pub fn call_units(&self, endpoint: &str, recipients: &[String]) -> Vec<&CallUnit> {
         let specific = match endpoint {
             endpoint::WECOM_MESSAGE_SEND => {
-                let broad = recipients
-                    .iter()
-                    .any(|r| r.starts_with("party:") || r.starts_with("tag:") || r == "user:@all" || r == "all");
+                let broad = recipients.iter().any(|r| match Recipient::parse(r) {
+                    Recipient::Party(_) | Recipient::Tag(_) | Recipient::User("@all") | Recipient::Other("all") => true,
+                    _ => false,
+                });
                 if broad { self.group_sends.as_ref() } else { None }
             }
             endpoint::WECOM_APPCHAT_SEND => self.appchat.as_ref(),
@@ -175,7 +177,7 @@ impl ChannelQuota {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let user = r.strip_prefix("user:")?;
+                let user = Recipient::parse(r).user()?;
                 (user != "@all").then(|| (i, format!("{}:user:{}", self.scope, user.to_lowercase())))
             })
             .collect()
