@@ -11,18 +11,25 @@ pub fn transport_error(provider: Provider, error: reqwest::Error, may_have_effec
     let error = error.without_url();
     let built = !error.is_builder();
     let ambiguous = built && may_have_effect && !error.is_connect();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let mut message = describe(&error);
     if ambiguous {
         message.push_str(" (the request may have been processed)");
     }
     let kind = if built { FailureKind::Transient } else { FailureKind::Permanent };
     SendError::transport(provider, kind, message).with_ambiguous(ambiguous).with_source(error)
+}
+
+/// `error` and its causes, joined with `: ` (strip the URL first: see
+/// `reqwest::Error::without_url`).
+pub fn describe(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }
 
 #[cfg(test)]

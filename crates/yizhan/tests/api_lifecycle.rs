@@ -87,6 +87,20 @@ impl Gateway {
         response.json().await.expect("json")
     }
 
+    /// Sends an interactive card with `task_id` to bob and waits until it is delivered;
+    /// returns the message id.
+    async fn deliver_card(&self, task_id: &str) -> String {
+        let card = serde_json::json!({"channel": "ops", "to": {"users": ["bob"]}, "content": {"wecom": {
+            "msgtype": "template_card",
+            "template_card": {"card_type": "button_interaction", "main_title": {"title": "Deploy?"},
+                "task_id": task_id, "button_list": [{"text": "OK", "key": "ok"}]}}}});
+        let (status, accepted) = self.post("/v1/messages", &card.to_string()).await;
+        assert_eq!(status, 202, "{accepted}");
+        let id = accepted["id"].as_str().expect("id").to_owned();
+        self.wait_for(&id, "delivered").await;
+        id
+    }
+
     async fn stop(self) {
         self.running.stop().await;
     }
@@ -125,13 +139,7 @@ async fn a_delivered_wecom_message_is_recalled_and_a_card_updated_once() {
     assert!(emu.inbox().iter().any(|d| d.msgtype == "recall" && d.msgid == msgid), "WeCom got the recall");
     assert_eq!(gateway.delete(&id).await.0, 409, "a recalled message cannot be recalled again");
 
-    let card = r#"{"channel":"ops","to":{"users":["bob"]},"content":{"wecom":{"msgtype":"template_card",
-        "template_card":{"card_type":"button_interaction","main_title":{"title":"Deploy?"},"task_id":"t9",
-        "button_list":[{"text":"OK","key":"ok"}]}}}}"#;
-    let (status, accepted) = gateway.post("/v1/messages", card).await;
-    assert_eq!(status, 202);
-    let card_id = accepted["id"].as_str().expect("id").to_owned();
-    gateway.wait_for(&card_id, "delivered").await;
+    let card_id = gateway.deliver_card("t9").await;
     let path = format!("/v1/messages/{card_id}/card");
     assert_eq!(gateway.post(&path, r#"{"replace_name":"已处理"}"#).await.0, 200);
     let updated = emu.inbox().into_iter().find(|d| d.msgtype == "update_template_card").expect("WeCom got it");
@@ -175,13 +183,7 @@ async fn channels_show_health_and_token_age() {
 async fn send_recall_and_card_update_share_one_token() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
     let gateway = Gateway::start(&emu).await;
-    let card = r#"{"channel":"ops","to":{"users":["bob"]},"content":{"wecom":{"msgtype":"template_card",
-        "template_card":{"card_type":"button_interaction","main_title":{"title":"Deploy?"},"task_id":"t10",
-        "button_list":[{"text":"OK","key":"ok"}]}}}}"#;
-    let (status, accepted) = gateway.post("/v1/messages", card).await;
-    assert_eq!(status, 202);
-    let id = accepted["id"].as_str().expect("id").to_owned();
-    gateway.wait_for(&id, "delivered").await;
+    let id = gateway.deliver_card("t10").await;
     let (status, body) = gateway.delete(&id).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("recalled")), "{body}");
     let (status, body) = gateway.post(&format!("/v1/messages/{id}/card"), r#"{"replace_name":"已处理"}"#).await;

@@ -197,15 +197,7 @@ fn failure(origin: &str, message: impl Into<String>, transient: bool) -> Error {
 }
 
 fn transport(url: &Url, error: reqwest::Error) -> Error {
-    let error = error.without_url();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    failure(url.as_str(), message, true)
+    failure(url.as_str(), yizhan_core::transport::describe(&error.without_url()), true)
 }
 
 #[cfg(test)]
