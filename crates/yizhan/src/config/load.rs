@@ -53,8 +53,6 @@ pub enum ConfigError {
 
 /// The top-level tables and arrays.
 const TOP: &[&str] = &["server", "store", "channels", "api_keys", "worker", "shaping", "routes"];
-/// The channel kinds.
-
 /// One problem, before it is located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Problem {

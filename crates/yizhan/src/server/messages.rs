@@ -61,7 +61,7 @@ pub(crate) async fn create(
     let request: MessageRequest = serde_json::from_slice(&body).map_err(malformed)?;
     let idempotency = headers.get("idempotency-key").map(|v| {
         let key = String::from_utf8_lossy(v.as_bytes()).into_owned();
-        Idempotency { key, body_sha256: hex::encode(&Sha256::digest(&body)) }
+        Idempotency { key, body_sha256: hex::encode(Sha256::digest(&body)) }
     });
     let (msg, accepted) = prepare(&ctx, &caller, request, idempotency)?;
     if query.dry_run {
@@ -122,7 +122,7 @@ pub(crate) async fn create_batch(
         return Err(ApiError::validation("messages", format_args!("has {n} messages; 1 to {MAX_BATCH} are allowed")));
     }
     let key = headers.get("idempotency-key").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let body_sha256 = hex::encode(&Sha256::digest(&body));
+    let body_sha256 = hex::encode(Sha256::digest(&body));
     if let Some(key) = &key {
         let prefix = batch_key(key, None);
         let stored = ctx.app.store.idempotency_hash(Some(&caller.name), &prefix).await.map_err(store_error)?;

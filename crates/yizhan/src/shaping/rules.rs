@@ -153,9 +153,11 @@ impl ChannelQuota {
     pub fn call_units(&self, endpoint: &str, recipients: &[String]) -> Vec<&CallUnit> {
         let specific = match endpoint {
             endpoint::WECOM_MESSAGE_SEND => {
-                let broad = recipients.iter().any(|r| match Recipient::parse(r) {
-                    Recipient::Party(_) | Recipient::Tag(_) | Recipient::User("@all") | Recipient::Other("all") => true,
-                    _ => false,
+                let broad = recipients.iter().any(|r| {
+                    matches!(
+                        Recipient::parse(r),
+                        Recipient::Party(_) | Recipient::Tag(_) | Recipient::User("@all") | Recipient::Other("all")
+                    )
                 });
                 if broad { self.group_sends.as_ref() } else { None }
             }
