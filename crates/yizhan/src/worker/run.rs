@@ -2,8 +2,11 @@
 //! result, and on shutdown hand back whatever is still held.
 //!
 //! A crashed worker needs no cleanup: its leases expire (`lease_ms`, default 60 s) and the next
-//! `claim_due` of any worker takes the work over. A lease lost that way makes the late
-//! `complete` a `Conflict`, which is logged and ignored.
+//! `claim_due` of any worker takes the work over. A live worker renews the leases of the sends
+//! it still runs every third of the lease ([`Store::renew_leases`]), so a slow provider call is
+//! never taken over, and it never claims one of its own sends again. A lease lost anyway (the
+//! store unreachable for a whole lease) is logged at WARN, and the late `complete` is refused
+//! as a `Conflict` (logged and ignored): a result is never recorded over another claim.
 //!
 //! Besides polling and the in-process [`Worker::waker`], the loop listens to the store's
 //! [`yizhan_store::DueSignal`]: on PostgreSQL an accept on any instance wakes every worker.
@@ -86,16 +89,17 @@ impl Worker {
         let tokens = shared.map(yizhan_shared::SharedBackend::tokens);
         let shared_tokens = tokens.as_ref();
         let mut clients = HashMap::new();
+        let timeout = Some(Duration::from_millis(config.worker.request_timeout_ms));
         for channel in &config.channels {
             let name = channel.name();
             let client = match channel {
-                ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens)
+                ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens, timeout)
                     .map(AnyClient::WecomApp)
                     .map_err(anyhow::Error::from),
                 ChannelConfig::WecomRobot(c) => {
-                    crate::channels::robot_client(c).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
+                    crate::channels::robot_client_timed(c, timeout).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
                 }
-                ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens)
+                ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens, timeout)
                     .map(AnyClient::Getui)
                     .map_err(anyhow::Error::from),
             }
@@ -246,6 +250,7 @@ impl Worker {
     /// Claims and processes until nothing is due at the clock's current time; returns how many
     /// dispatches were processed. For tests and one-shot runs.
     pub async fn run_until_idle(&self) -> anyhow::Result<usize> {
+        let _renewal = self.keep_leases();
         let mut processed = 0;
         loop {
             let claims = self.claim(self.inner.concurrency).await?;
@@ -272,6 +277,7 @@ impl Worker {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, concurrency = inner.concurrency, "worker started");
         let mut tasks = JoinSet::new();
+        let _renewal = self.keep_leases();
         let mut due = inner.store.due_signal().await.unwrap_or_else(|e| {
             tracing::warn!(worker = %inner.id, error = %e, "no due-work notifications; polling only");
             DueSignal::never()
@@ -340,8 +346,13 @@ impl Worker {
             .await
             .context("rebuilding the quota ledger from the outbox")?;
         let now_ms = inner.clock.now_ms();
-        let mut claims =
-            inner.store.claim_due(&inner.id, now_ms, inner.lease_ms, limit).await.context("claiming due dispatches")?;
+        // Never take over a dispatch this worker is still sending, whatever its lease says.
+        let sending: Vec<i64> = self.held().iter().map(|c| c.dispatch_id).collect();
+        let mut claims = inner
+            .store
+            .claim_due_except(&inner.id, now_ms, inner.lease_ms, limit, &sending)
+            .await
+            .context("claiming due dispatches")?;
         self.held().extend(claims.iter().map(|c| c.claim.clone()));
         if let Some(window) = inner.coalesce_window {
             coalesce::drop_lonely_keys(&inner.store, &mut claims, window, now_ms).await;
@@ -357,7 +368,49 @@ impl Worker {
         }
     }
 
+    /// Renews the leases of every claim held, every third of the lease, until the returned
+    /// guard is dropped.
+    fn keep_leases(&self) -> Renewal {
+        let worker = self.clone();
+        let every = Duration::from_millis(u64::try_from(self.inner.lease_ms / 3).unwrap_or(0).max(50));
+        Renewal(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                worker.renew().await;
+            }
+        }))
+    }
+
+    /// Extends the leases of the claims held now; warns about any lost meanwhile.
+    async fn renew(&self) {
+        let inner = &self.inner;
+        let claims: Vec<ClaimToken> = self.held().iter().cloned().collect();
+        if claims.is_empty() {
+            return;
+        }
+        match inner.store.renew_leases(&claims, inner.clock.now_ms(), inner.lease_ms).await {
+            Ok(lost) => {
+                for claim in lost.iter().filter(|c| self.held().contains(c)) {
+                    tracing::warn!(
+                        worker = %inner.id,
+                        dispatch = claim.dispatch_id,
+                        "lease lost while the send runs; its result will not be recorded over the new claim"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(
+                worker = %inner.id,
+                held = claims.len(),
+                error = %e,
+                "could not renew the leases of sends in flight; retrying"
+            ),
+        }
+    }
+
     async fn process(self, mut claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
+        let _unheld_on_panic = Unheld { worker: &self, claim: claimed.claim.clone() };
         let inner = &self.inner;
         if let Some(result) = repeat::before_send(&inner.store, &mut claimed, inner.clock.now_ms()).await {
             process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;
@@ -418,5 +471,29 @@ impl Worker {
 
     fn held(&self) -> std::sync::MutexGuard<'_, HashSet<ClaimToken>> {
         self.inner.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The lease renewal task of a running worker, stopped when dropped.
+struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Forgets a claim whose send panicked, so its lease is no longer renewed and expires: the
+/// dispatch is then retried. (An aborted send keeps its claim, released on shutdown.)
+struct Unheld<'a> {
+    worker: &'a Worker,
+    claim: ClaimToken,
+}
+
+impl Drop for Unheld<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.worker.held().remove(&self.claim);
+        }
     }
 }

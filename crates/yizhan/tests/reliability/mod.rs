@@ -96,7 +96,7 @@ pub(crate) fn gateway_config(
     channels: &str,
 ) -> String {
     format!(
-        "[server]\nlisten = \"127.0.0.1:{port}\"\n\n[store]\nurl = \"sqlite://{}\"\n\n[worker]\nlease_secs = 2\n\
+        "[server]\nlisten = \"127.0.0.1:{port}\"\n\n[store]\nurl = \"sqlite://{}\"\n\n[worker]\nlease_secs = 5\nrequest_timeout_ms = 400\n\
          initial_delay_ms = 50\nmax_delay_secs = 1\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
          corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{emulator}\"\n\n\
          {extra}\n[[api_keys]]\nname = \"t\"\nsha256 = \"{key_sha256}\"\nchannels = {channels}\n",

@@ -1,0 +1,94 @@
+//! A provider call slower than the lease: the worker renews the leases of its sends while they
+//! run and never claims its own send again, so a group robot (no provider dedupe) gets a slow
+//! message exactly once, recorded as one delivered attempt.
+//!
+//! `serve` runs in-process with a lease of a few seconds, set after parsing (a configuration
+//! file may not ask for a lease shorter than the longest provider call; a lease lost anyway
+//! is what these tests provoke), and the emulator holds every answer longer than the lease.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use yizhan::config::Config;
+use yizhan::server::auth::ApiKeys;
+use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+
+mod support;
+
+use support::{ApiClient, Running};
+
+const KEY: &str = "lease-test-key";
+
+fn config(emu: &EmulatorHandle, lease_secs: u64) -> Config {
+    let text = format!(
+        "[store]\nurl = \"sqlite::memory:\"\n\n[worker]\nrequest_timeout_ms = 20000\n\n\
+         [[channels]]\nname = \"ops-robot\"\nkind = \"wecom_robot\"\nkey = \"robot-key\"\nbase_url = \"{}\"\n\n\
+         [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops-robot\"]\n",
+        emu.base_url(),
+        ApiKeys::hash(KEY)
+    );
+    let mut config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
+    config.worker.lease_secs = lease_secs;
+    config
+}
+
+/// Robot texts at the emulator with `text`.
+fn received(emu: &EmulatorHandle, text: &str) -> usize {
+    emu.inbox().iter().filter(|d| d.content.to_string().contains(text)).count()
+}
+
+/// Posts one robot text while every answer is held `delay`, waits until it is delivered;
+/// returns its view.
+async fn send_slowly(emu: &EmulatorHandle, api: &ApiClient, text: &str, delay: Duration) -> Value {
+    emu.set_delay(delay);
+    let id = api.send(&json!({"channel": "ops-robot", "content": {"text": text}})).await;
+    let view = api.wait_for(&id, &["delivered", "dead", "failed"]).await;
+    emu.set_delay(Duration::ZERO);
+    view
+}
+
+fn assert_one_delivered_attempt(view: &Value) {
+    assert_eq!(view["status"], "delivered", "{view}");
+    assert_eq!(view["attempts"], 1, "{view}");
+    let log = view["dispatches"][0]["attempt_log"].as_array().expect("attempt log");
+    assert_eq!(log.len(), 1, "one attempt recorded: {view}");
+    assert_eq!(log[0]["result"], "delivered", "{view}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_robot_send_slower_than_the_lease_is_delivered_once() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let running = Running::start(config(&emu, 2)).await;
+    let api = ApiClient::new(&running.base, KEY);
+    let view = send_slowly(&emu, &api, "slow deploy 1", Duration::from_millis(4_500)).await;
+    assert_eq!(received(&emu, "slow deploy 1"), 1, "inbox: {:?}", emu.inbox());
+    assert_one_delivered_attempt(&view);
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_retries_slower_than_the_lease_are_one_attempt_delivered_once() {
+    // The robot client's own retries of "system busy" (-1), each answer held 1.2 s: about 4 s
+    // in one provider call, twice the lease.
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let running = Running::start(config(&emu, 2)).await;
+    let api = ApiClient::new(&running.base, KEY);
+    emu.fail_next_on("/cgi-bin/webhook/send", 2, -1);
+    let view = send_slowly(&emu, &api, "slow deploy 2", Duration::from_millis(1_200)).await;
+    assert_eq!(received(&emu, "slow deploy 2"), 1, "inbox: {:?}", emu.inbox());
+    assert_eq!(emu.stats().robot_calls, 3, "two busy answers and the send: {:?}", emu.stats());
+    assert_one_delivered_attempt(&view);
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_second_lease_and_an_eight_second_answer_deliver_once() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let running = Running::start(config(&emu, 5)).await;
+    let api = ApiClient::new(&running.base, KEY);
+    let view = send_slowly(&emu, &api, "slow deploy 3", Duration::from_secs(8)).await;
+    assert_eq!(received(&emu, "slow deploy 3"), 1, "inbox: {:?}", emu.inbox());
+    assert_one_delivered_attempt(&view);
+    running.stop().await;
+}
