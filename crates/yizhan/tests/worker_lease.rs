@@ -22,14 +22,15 @@ const KEY: &str = "lease-test-key";
 
 fn config(emu: &EmulatorHandle, lease_secs: u64) -> Config {
     let text = format!(
-        "[store]\nurl = \"sqlite::memory:\"\n\n[worker]\nrequest_timeout_ms = 20000\n\n\
-         [[channels]]\nname = \"ops-robot\"\nkind = \"wecom_robot\"\nkey = \"robot-key\"\nbase_url = \"{}\"\n\n\
+        "[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops-robot\"\nkind = \"wecom_robot\"\nkey = \"yizhan-demo-robot-key\"\nbase_url = \"{}\"\n\n\
          [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops-robot\"]\n",
         emu.base_url(),
         ApiKeys::hash(KEY)
     );
     let mut config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
     config.worker.lease_secs = lease_secs;
+    // Answers held up to 8 s must not time out.
+    config.worker.request_timeout_ms = 20_000;
     config
 }
 

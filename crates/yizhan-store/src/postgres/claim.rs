@@ -167,12 +167,11 @@ impl PgStore {
         .await?;
         let sticky = match (&result, error) {
             (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
-                let earlier: bool = sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM attempts WHERE dispatch_id = $1 AND ambiguous)",
-                )
-                .bind(claim.dispatch_id)
-                .fetch_one(&mut *tx)
-                .await?;
+                let earlier: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM attempts WHERE dispatch_id = $1 AND ambiguous)")
+                        .bind(claim.dispatch_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 crate::status::still_unknown(e, earlier)
             }
             _ => None,

@@ -141,7 +141,9 @@ fn claim_sql() -> &'static str {
             branch("d.status = 'pending' AND d.next_attempt_at_ms <= ?3"),
             branch("d.status = 'retrying' AND d.next_attempt_at_ms <= ?3"),
             branch("d.status = 'deferred' AND d.next_attempt_at_ms <= ?3"),
-            branch("d.status = 'in_flight' AND d.lease_until_ms <= ?3 AND d.id NOT IN (SELECT value FROM json_each(?5))"),
+            branch(
+                "d.status = 'in_flight' AND d.lease_until_ms <= ?3 AND d.id NOT IN (SELECT value FROM json_each(?5))",
+            ),
         ]
         .join(" UNION ALL ");
         format!(

@@ -197,7 +197,9 @@ pub async fn dead_after_an_ambiguous_attempt_stays_unknown(b: Backend) -> anyhow
         ambiguous: false,
     };
     // The first dispatch lost an answer, then got a permanent error; the second only the latter.
-    b.store.complete(&claims[0].claim, DispatchResult::Retry { at_ms: T0 + 10, counts_attempt: true, error: lost }, T0 + 1).await?;
+    b.store
+        .complete(&claims[0].claim, DispatchResult::Retry { at_ms: T0 + 10, counts_attempt: true, error: lost }, T0 + 1)
+        .await?;
     let again = b.store.claim_due("w", T0 + 10, LEASE, 10).await?.remove(0);
     let dead = |error: &AttemptError| DispatchResult::Dead { error: error.clone(), outcomes: Vec::new() };
     b.store.complete(&again.claim, dead(&permanent), T0 + 11).await?;

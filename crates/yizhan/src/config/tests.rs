@@ -163,8 +163,10 @@ fn a_lease_shorter_than_the_longest_provider_call_is_refused() {
     let text = format!("{SAMPLE}\n[worker]\nconcurrency = 4\nlease_secs = 5\n");
     let e = Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap_err().to_string();
     assert!(
-        e.contains("t.toml:12:1: worker.lease_secs: is 5 s, shorter than the longest provider call (50.4 s: \
-                    request_timeout_ms 8000 × 6 requests + 1.4 s of back-off + 1.0 s margin); set it to at least 51"),
+        e.contains(
+            "t.toml:12:1: worker.lease_secs: is 5 s, shorter than the longest provider call (50.4 s: \
+                    request_timeout_ms 8000 × 6 requests + 1.4 s of back-off + 1.0 s margin); set it to at least 51"
+        ),
         "{e}"
     );
     // A shorter request timeout makes the same lease valid: 0.4 s × 6 + 1.4 s + 1 s = 4.8 s.

@@ -96,9 +96,9 @@ impl Worker {
                 ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens, timeout)
                     .map(AnyClient::WecomApp)
                     .map_err(anyhow::Error::from),
-                ChannelConfig::WecomRobot(c) => {
-                    crate::channels::robot_client_timed(c, timeout).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
-                }
+                ChannelConfig::WecomRobot(c) => crate::channels::robot_client_timed(c, timeout)
+                    .map(AnyClient::WecomRobot)
+                    .map_err(anyhow::Error::from),
                 ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens, timeout)
                     .map(AnyClient::Getui)
                     .map_err(anyhow::Error::from),
