@@ -22,6 +22,7 @@ use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorHandle};
 
 #[path = "support/postgres.rs"]
+#[allow(dead_code)] // `connect` is for other tests
 mod postgres;
 #[path = "support/redis.rs"]
 mod redis_support;

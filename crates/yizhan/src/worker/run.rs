@@ -36,8 +36,12 @@ use super::defer;
 use super::execute::AnyClient;
 use super::health::ChannelHealth;
 use super::{coalesce, process, repeat};
+
+mod lease;
+
 use crate::config::{ChannelConfig, Config};
 use crate::shaping::{QuotaLedger, Shaping};
+use lease::Unheld;
 
 /// Claims due dispatches and delivers them. Cheap to clone (shared state).
 #[derive(Debug, Clone)]
@@ -368,47 +372,6 @@ impl Worker {
         }
     }
 
-    /// Renews the leases of every claim held, every third of the lease, until the returned
-    /// guard is dropped.
-    fn keep_leases(&self) -> Renewal {
-        let worker = self.clone();
-        let every = Duration::from_millis(u64::try_from(self.inner.lease_ms / 3).unwrap_or(0).max(50));
-        Renewal(tokio::spawn(async move {
-            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
-                worker.renew().await;
-            }
-        }))
-    }
-
-    /// Extends the leases of the claims held now; warns about any lost meanwhile.
-    async fn renew(&self) {
-        let inner = &self.inner;
-        let claims: Vec<ClaimToken> = self.held().iter().cloned().collect();
-        if claims.is_empty() {
-            return;
-        }
-        match inner.store.renew_leases(&claims, inner.clock.now_ms(), inner.lease_ms).await {
-            Ok(lost) => {
-                for claim in lost.iter().filter(|c| self.held().contains(c)) {
-                    tracing::warn!(
-                        worker = %inner.id,
-                        dispatch = claim.dispatch_id,
-                        "lease lost while the send runs; its result will not be recorded over the new claim"
-                    );
-                }
-            }
-            Err(e) => tracing::warn!(
-                worker = %inner.id,
-                held = claims.len(),
-                error = %e,
-                "could not renew the leases of sends in flight; retrying"
-            ),
-        }
-    }
-
     async fn process(self, mut claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
         let _unheld_on_panic = Unheld { worker: &self, claim: claimed.claim.clone() };
         let inner = &self.inner;
@@ -471,29 +434,5 @@ impl Worker {
 
     fn held(&self) -> std::sync::MutexGuard<'_, HashSet<ClaimToken>> {
         self.inner.held.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The lease renewal task of a running worker, stopped when dropped.
-struct Renewal(tokio::task::JoinHandle<()>);
-
-impl Drop for Renewal {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Forgets a claim whose send panicked, so its lease is no longer renewed and expires: the
-/// dispatch is then retried. (An aborted send keeps its claim, released on shutdown.)
-struct Unheld<'a> {
-    worker: &'a Worker,
-    claim: ClaimToken,
-}
-
-impl Drop for Unheld<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.worker.held().remove(&self.claim);
-        }
     }
 }
