@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -34,62 +34,46 @@ fn config(emu: &EmulatorHandle, lease_secs: u64) -> Config {
     config
 }
 
-/// Robot texts at the emulator with `text`.
-fn received(emu: &EmulatorHandle, text: &str) -> usize {
-    emu.inbox().iter().filter(|d| d.content.to_string().contains(text)).count()
-}
-
-/// Posts one robot text while every answer is held `delay`, waits until it is delivered;
-/// returns its view.
-async fn send_slowly(emu: &EmulatorHandle, api: &ApiClient, text: &str, delay: Duration) -> Value {
+/// Starts `serve` with `lease_secs`, arms `busy` "system busy" (-1) answers of the robot
+/// webhook, holds every answer `delay`, posts one robot text and waits until it is done; then
+/// checks that the group got it exactly once, from one delivered attempt, after `busy + 1`
+/// webhook calls.
+async fn send_slowly(lease_secs: u64, busy: u32, delay: Duration) {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let running = Running::start(config(&emu, lease_secs)).await;
+    let api = ApiClient::new(&running.base, KEY);
+    if busy > 0 {
+        emu.fail_next_on("/cgi-bin/webhook/send", busy, -1);
+    }
     emu.set_delay(delay);
+    let text = "slow deploy";
     let id = api.send(&json!({"channel": "ops-robot", "content": {"text": text}})).await;
     let view = api.wait_for(&id, &["delivered", "dead", "failed"]).await;
     emu.set_delay(Duration::ZERO);
-    view
-}
-
-fn assert_one_delivered_attempt(view: &Value) {
+    let received = emu.inbox().iter().filter(|d| d.content.to_string().contains(text)).count();
+    assert_eq!(received, 1, "inbox: {:?}", emu.inbox());
+    assert_eq!(emu.stats().robot_calls, u64::from(busy) + 1, "{:?}", emu.stats());
     assert_eq!(view["status"], "delivered", "{view}");
     assert_eq!(view["attempts"], 1, "{view}");
     let log = view["dispatches"][0]["attempt_log"].as_array().expect("attempt log");
     assert_eq!(log.len(), 1, "one attempt recorded: {view}");
     assert_eq!(log[0]["result"], "delivered", "{view}");
+    running.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_robot_send_slower_than_the_lease_is_delivered_once() {
-    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let running = Running::start(config(&emu, 2)).await;
-    let api = ApiClient::new(&running.base, KEY);
-    let view = send_slowly(&emu, &api, "slow deploy 1", Duration::from_millis(4_500)).await;
-    assert_eq!(received(&emu, "slow deploy 1"), 1, "inbox: {:?}", emu.inbox());
-    assert_one_delivered_attempt(&view);
-    running.stop().await;
+    send_slowly(2, 0, Duration::from_millis(4_500)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_retries_slower_than_the_lease_are_one_attempt_delivered_once() {
-    // The robot client's own retries of "system busy" (-1), each answer held 1.2 s: about 4 s
-    // in one provider call, twice the lease.
-    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let running = Running::start(config(&emu, 2)).await;
-    let api = ApiClient::new(&running.base, KEY);
-    emu.fail_next_on("/cgi-bin/webhook/send", 2, -1);
-    let view = send_slowly(&emu, &api, "slow deploy 2", Duration::from_millis(1_200)).await;
-    assert_eq!(received(&emu, "slow deploy 2"), 1, "inbox: {:?}", emu.inbox());
-    assert_eq!(emu.stats().robot_calls, 3, "two busy answers and the send: {:?}", emu.stats());
-    assert_one_delivered_attempt(&view);
-    running.stop().await;
+    // The robot client's own retries of two "system busy" answers, each answer held 1.2 s: about
+    // 4 s in one provider call, twice the lease.
+    send_slowly(2, 2, Duration::from_millis(1_200)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_five_second_lease_and_an_eight_second_answer_deliver_once() {
-    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let running = Running::start(config(&emu, 5)).await;
-    let api = ApiClient::new(&running.base, KEY);
-    let view = send_slowly(&emu, &api, "slow deploy 3", Duration::from_secs(8)).await;
-    assert_eq!(received(&emu, "slow deploy 3"), 1, "inbox: {:?}", emu.inbox());
-    assert_one_delivered_attempt(&view);
-    running.stop().await;
+    send_slowly(5, 0, Duration::from_secs(8)).await;
 }
