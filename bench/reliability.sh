@@ -5,7 +5,8 @@
 # provider, token expiry every 1000 calls), secrets at trace level, API request parsing with 100k
 # cases per property.
 # Usage: bench/reliability.sh   (env: PROFILE=--release to use release test builds and the
-# release binary; YIZHAN_TEST_POSTGRES_URL / YIZHAN_TEST_REDIS_URL for the services)
+# release binary, or YIZHAN_BIN=target/release/yizhan to drive an existing release binary from
+# the debug tests; YIZHAN_TEST_POSTGRES_URL / YIZHAN_TEST_REDIS_URL for the services)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo "== $*" >&2; env "$@" 2>&1 | grep -E '^(seed|kills|kill|messages|dead|gettoken|[0-9]+ log lines)|test result|panicked'; }
