@@ -9,7 +9,7 @@
 # the debug tests; YIZHAN_TEST_POSTGRES_URL / YIZHAN_TEST_REDIS_URL for the services)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run() { echo "== $*" >&2; env "$@" 2>&1 | grep -E '^(seed|kills|kill|messages|dead|gettoken|[0-9]+ log lines)|test result|panicked'; }
+run() { echo "== $*" >&2; env "$@" 2>&1 | grep -E 'seed [0-9]+|^(kills|kill|messages|dead|gettoken|[0-9]+ log lines)|test result|panicked'; }
 # CI=true: an unreachable PostgreSQL or Redis fails the run instead of skipping it.
 run CI=true YIZHAN_CRASH_MESSAGES=20000 YIZHAN_CRASH_KILLS=5 YIZHAN_CRASH_PG_MESSAGES=20000 YIZHAN_CRASH_PG_KILLS=5 \
   cargo test ${PROFILE:-} -p yizhan --test reliability_crash -- --nocapture --test-threads=1
