@@ -71,16 +71,19 @@ pub struct Channels {
 
 impl Channels {
     /// A client for every usable channel of `config`; WeCom and Getui tokens are shared with
-    /// the other instances through `shared` when given.
+    /// the other instances through `shared` when given. The gateway's registry
+    /// ([`Retries::Caller`]) limits each request to `[worker] request_timeout_ms`, the figure
+    /// the lease is checked against; one-shot commands keep the clients' defaults.
     pub fn build(
         config: &Config,
         shared: Option<&Arc<dyn SharedTokens>>,
         retries: Retries,
     ) -> anyhow::Result<Channels> {
+        let timeout = (retries == Retries::Caller).then(|| Duration::from_millis(config.worker.request_timeout_ms));
         let mut clients = HashMap::new();
         for channel in &config.channels {
             let name = channel.name();
-            let client = client(channel, shared, retries.policy())
+            let client = client(channel, shared, retries.policy(), timeout)
                 .with_context(|| format!("building the client of channel {name:?}"))?;
             clients.insert(name.to_owned(), client);
         }
@@ -151,16 +154,36 @@ pub async fn shared_backend(config: &Config) -> anyhow::Result<Option<yizhan_sha
     }))
 }
 
-/// The client of one channel with the given client-side retry policy.
+/// The client of one channel with the given client-side retry policy and, if given, a limit
+/// on each request.
 fn client(
     channel: &ChannelConfig,
     shared: Option<&Arc<dyn SharedTokens>>,
     retry: RetryPolicy,
+    timeout: Option<Duration>,
 ) -> anyhow::Result<AnyClient> {
     Ok(match channel {
-        ChannelConfig::WecomApp(c) => AnyClient::WecomApp(wecom_builder(c, shared).retry_policy(retry).build()?),
-        ChannelConfig::WecomRobot(c) => AnyClient::WecomRobot(robot_builder(c).retry_policy(retry).build()?),
-        ChannelConfig::Getui(c) => AnyClient::Getui(getui_builder(c, shared).retry_policy(retry).build()?),
+        ChannelConfig::WecomApp(c) => {
+            let mut builder = wecom_builder(c, shared).retry_policy(retry);
+            if let Some(timeout) = timeout {
+                builder = builder.timeout(timeout);
+            }
+            AnyClient::WecomApp(builder.build()?)
+        }
+        ChannelConfig::WecomRobot(c) => {
+            let mut builder = robot_builder(c).retry_policy(retry);
+            if let Some(timeout) = timeout {
+                builder = builder.timeout(timeout);
+            }
+            AnyClient::WecomRobot(builder.build()?)
+        }
+        ChannelConfig::Getui(c) => {
+            let mut builder = getui_builder(c, shared).retry_policy(retry);
+            if let Some(timeout) = timeout {
+                builder = builder.timeout(timeout);
+            }
+            AnyClient::Getui(builder.build()?)
+        }
     })
 }
 

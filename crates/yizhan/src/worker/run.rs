@@ -2,8 +2,11 @@
 //! result, and on shutdown hand back whatever is still held.
 //!
 //! A crashed worker needs no cleanup: its leases expire (`lease_ms`, default 60 s) and the next
-//! `claim_due` of any worker takes the work over. A lease lost that way makes the late
-//! `complete` a `Conflict`, which is logged and ignored.
+//! `claim_due` of any worker takes the work over. A live worker renews the leases of the sends
+//! it still runs every third of the lease ([`Store::renew_leases`]), so a slow provider call is
+//! never taken over, and it never claims one of its own sends again. A lease lost anyway (the
+//! store unreachable for a whole lease) is logged at WARN, and the late `complete` is refused
+//! as a `Conflict` (logged and ignored): a result is never recorded over another claim.
 //!
 //! Besides polling and the in-process [`Worker::waker`], the loop listens to the store's
 //! [`yizhan_store::DueSignal`]: on PostgreSQL an accept on any instance wakes every worker.
@@ -35,6 +38,9 @@ use super::{coalesce, process, repeat};
 use crate::channels::{AnyClient, Channels, Retries};
 use crate::config::{ChannelConfig, Config};
 use crate::shaping::{QuotaLedger, Shaping};
+use lease::Unheld;
+
+mod lease;
 
 /// Claims due dispatches and delivers them. Cheap to clone (shared state).
 #[derive(Debug, Clone)]
@@ -239,6 +245,7 @@ impl Worker {
     /// Claims and processes until nothing is due at the clock's current time; returns how many
     /// dispatches were processed. For tests and one-shot runs.
     pub async fn run_until_idle(&self) -> anyhow::Result<usize> {
+        let _renewal = self.keep_leases();
         let mut processed = 0;
         loop {
             let claims = self.claim(self.inner.concurrency).await?;
@@ -265,6 +272,7 @@ impl Worker {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, concurrency = inner.concurrency, "worker started");
         let mut tasks = JoinSet::new();
+        let _renewal = self.keep_leases();
         let mut due = inner.store.due_signal().await.unwrap_or_else(|e| {
             tracing::warn!(worker = %inner.id, error = %e, "no due-work notifications; polling only");
             DueSignal::never()
@@ -333,8 +341,13 @@ impl Worker {
             .await
             .context("rebuilding the quota ledger from the outbox")?;
         let now_ms = inner.clock.now_ms();
-        let mut claims =
-            inner.store.claim_due(&inner.id, now_ms, inner.lease_ms, limit).await.context("claiming due dispatches")?;
+        // Never take over a dispatch this worker is still sending, whatever its lease says.
+        let sending: Vec<i64> = self.held().iter().map(|c| c.dispatch_id).collect();
+        let mut claims = inner
+            .store
+            .claim_due_except(&inner.id, now_ms, inner.lease_ms, limit, &sending)
+            .await
+            .context("claiming due dispatches")?;
         self.held().extend(claims.iter().map(|c| c.claim.clone()));
         if let Some(window) = inner.coalesce_window {
             coalesce::drop_lonely_keys(&inner.store, &mut claims, window, now_ms).await;
@@ -351,6 +364,7 @@ impl Worker {
     }
 
     async fn process(self, mut claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
+        let _unheld_on_panic = Unheld { worker: &self, claim: claimed.claim.clone() };
         let inner = &self.inner;
         if let Some(result) = repeat::before_send(&inner.store, &mut claimed, inner.clock.now_ms()).await {
             process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;
