@@ -15,7 +15,7 @@ key=$(sed -n 's/^API key: //p' "$WORK/demo.out")
 set +e
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
   --header "Authorization: Bearer $key" \
-  --checks not_a_server_error \
+  --checks "${CHECKS:-all}" \
   --max-time "${MAX_TIME:-300}" \
   --workers 4 \
   --suppress-health-check all \

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 #[path = "support/postgres.rs"]
+#[allow(dead_code)] // only TempDatabase::create is used here
 mod postgres;
 
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use tokio::sync::watch;
 use yizhan_core::Clock;
-use yizhan_store::Store;
+use yizhan_store::{OpenOptions, Store};
 
 use crate::config::Config;
 use crate::exit::Outcome;
@@ -18,7 +18,8 @@ use crate::worker::run::Worker;
 pub async fn run(config: Config, listen: Option<String>) -> anyhow::Result<Outcome> {
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-    let store = Store::open_with(&config.store.url, config.store.migrate)
+    let options = OpenOptions { migrate: config.store.migrate, sqlite_max_size_kb: config.store.sqlite_max_size_kb };
+    let store = Store::open_with_options(&config.store.url, &options)
         .await
         .with_context(|| format!("opening the {} store", store_kind(&config.store.url)))?;
     serve(config, store, listener, axum::Router::new(), shutdown_signal()).await

@@ -156,6 +156,11 @@ pub struct StoreConfig {
     /// false when migrations are run once with `yizhan migrate` before starting instances.
     #[serde(default = "default_true")]
     pub migrate: bool,
+    /// SQLite only: the most KiB the database file may grow to (default: no cap). Past it,
+    /// accepts answer 503 and `/readyz` says not ready, as on a full disk; both recover by
+    /// themselves once room is made (rows deleted) or the cap raised.
+    #[serde(default)]
+    pub sqlite_max_size_kb: Option<u64>,
 }
 
 fn default_expected_instances() -> u32 {
@@ -170,6 +175,7 @@ impl Default for StoreConfig {
             redis_prefix: None,
             expected_instances: default_expected_instances(),
             migrate: true,
+            sqlite_max_size_kb: None,
         }
     }
 }

@@ -22,7 +22,8 @@ pub(crate) struct Running {
 impl Running {
     /// Starts `yizhan serve` for `config`.
     pub(crate) async fn start(config: Config) -> Running {
-        let store = Store::open(&config.store.url).await.expect("store");
+        let options = yizhan_store::OpenOptions { migrate: true, sqlite_max_size_kb: config.store.sqlite_max_size_kb };
+        let store = Store::open_with_options(&config.store.url, &options).await.expect("store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
