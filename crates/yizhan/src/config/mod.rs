@@ -122,12 +122,32 @@ pub struct ServerConfig {
     /// Listen address. Default `127.0.0.1:8080` (loopback only).
     #[serde(default = "default_listen")]
     pub listen: String,
+    /// The most inbound HTTP connections open at once (default 1024); lowered at start to
+    /// leave 128 file descriptors under the process's limit for the store and provider calls.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Milliseconds a client has to send a request's headers, and may keep an idle keep-alive
+    /// connection open between requests (default 10000).
+    #[serde(default = "default_header_read_timeout_ms")]
+    pub header_read_timeout_ms: u64,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { listen: default_listen() }
+        ServerConfig {
+            listen: default_listen(),
+            max_connections: default_max_connections(),
+            header_read_timeout_ms: default_header_read_timeout_ms(),
+        }
     }
+}
+
+fn default_max_connections() -> usize {
+    1024
+}
+
+fn default_header_read_timeout_ms() -> u64 {
+    10_000
 }
 
 fn default_listen() -> String {

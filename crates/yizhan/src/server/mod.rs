@@ -18,6 +18,7 @@ mod dry_run;
 mod error;
 mod intake;
 mod list;
+pub mod listen;
 mod messages;
 mod ops;
 mod revoke;
