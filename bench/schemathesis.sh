@@ -13,7 +13,7 @@ wait_http "http://127.0.0.1:$port/readyz"
 for _ in $(seq 100); do grep -q '^API key: ' "$WORK/demo.out" && break; sleep 0.05; done
 key=$(sed -n 's/^API key: //p' "$WORK/demo.out")
 set +e
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+"$VENV/bin/schemathesis" --config-file "$(dirname "$0")/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks "${CHECKS:-all}" \
   --max-time "${MAX_TIME:-300}" \
