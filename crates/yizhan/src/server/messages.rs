@@ -282,8 +282,17 @@ fn parse_body(body: &[u8]) -> Result<MessageRequest, ApiError> {
     Ok(request)
 }
 
-/// A request, or 400 `malformed_json` naming the path of the field that broke it (an unknown
-/// field at any depth, a wrong type, nesting deeper than the parser's limit of 128).
+/// Objects whose fields are the provider's own (passed through to it), not the gateway's: the
+/// OpenAPI document declares them as plain objects, so what breaks the provider's rules inside
+/// them is a validation failure (422 naming the field), like every other rule the document
+/// cannot express.
+const PROVIDER_OBJECTS: [&str; 4] =
+    ["content.wecom", "content.getui.notification", "content.getui.push_channel", "content.getui.settings"];
+
+/// A request, or its refusal naming the path of the field that broke it: 400 `malformed_json`
+/// for the gateway's own shape (an unknown field, a wrong type, nesting deeper than the
+/// parser's limit of 128), 422 `validation_failed` inside a provider's object (any rule of it,
+/// its field names included).
 fn parse_request<'de, D>(de: D) -> Result<MessageRequest, ApiError>
 where
     D: serde::Deserializer<'de, Error = serde_json::Error>,
@@ -292,6 +301,9 @@ where
         let path = e.path().to_string();
         if path == "." {
             return malformed(e.into_inner());
+        }
+        if PROVIDER_OBJECTS.iter().any(|p| path.starts_with(p)) {
+            return ApiError::validation(path, e.inner());
         }
         let mut error = ApiError::malformed_json(format!("the body is not a valid request: {path}: {}", e.inner()));
         error.field = Some(path);

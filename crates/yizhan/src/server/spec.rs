@@ -1,6 +1,7 @@
 //! What the generated OpenAPI document cannot say by itself, added after generation, so that
 //! the document states every shape rule the server enforces: the `status` filter's values, the
-//! batch's size bounds, and that a `content` variant object holds nothing but its one key.
+//! batch's size bounds (and that its items are checked one by one), and that a `content`
+//! variant object holds nothing but its one key.
 
 use serde_json::{Value, json};
 
@@ -20,9 +21,14 @@ fn patch(doc: &mut Value) {
             p["schema"] = json!({"type": "string", "enum": statuses});
         }
     }
-    if let Some(messages) = doc.pointer_mut("/components/schemas/BatchRequest/properties/messages") {
+    if let Some(batch) = doc.pointer_mut("/components/schemas/BatchRequest") {
+        batch["additionalProperties"] = json!(false);
+        let messages = &mut batch["properties"]["messages"];
         messages["minItems"] = json!(1);
         messages["maxItems"] = json!(MAX_BATCH);
+        // Each item is checked on its own: one that is not a valid request gets its error in
+        // `results` while the others are accepted, so any object is a valid item.
+        messages["items"] = json!({"anyOf": [{"$ref": "#/components/schemas/MessageRequest"}, {"type": "object"}]});
     }
     if let Some(variants) = doc.pointer_mut("/components/schemas/Content/oneOf").and_then(Value::as_array_mut) {
         for v in variants {
