@@ -7,16 +7,15 @@
 #[allow(dead_code)] // only TempDatabase::create is used here
 mod postgres;
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan::server::{AppState, router};
 use yizhan_store::Store;
+
+mod support;
 
 const KEY: &str = "ops-key-0123456789";
 
@@ -35,16 +34,7 @@ channels = ["bot"]
 "#,
         ApiKeys::hash(KEY)
     );
-    let config = Config::parse(&text, "test.toml", &Default::default()).unwrap();
-    AppState {
-        store,
-        keys: ApiKeys::new(&config.api_keys),
-        shaping: Arc::new(yizhan::shaping::Shaping::new(&config)),
-        config: Arc::new(config),
-        clock: yizhan_core::Clock::System,
-        wake: Arc::new(tokio::sync::Notify::new()),
-        health: yizhan::worker::ChannelHealth::default(),
-    }
+    support::app_state(&text, store)
 }
 
 async fn call(state: &AppState, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Option<String>, Value) {

@@ -4,16 +4,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan::server::{AppState, router};
 use yizhan_store::Store;
+
+mod support;
 
 const KEY: &str = "app-key-0123456789";
 
@@ -34,16 +33,7 @@ channels = ["app"]
 "#,
         ApiKeys::hash(KEY)
     );
-    let config = Config::parse(&text, "test.toml", &Default::default()).unwrap();
-    AppState {
-        store: Store::open("sqlite::memory:").await.unwrap(),
-        keys: ApiKeys::new(&config.api_keys),
-        shaping: Arc::new(yizhan::shaping::Shaping::new(&config)),
-        config: Arc::new(config),
-        clock: yizhan_core::Clock::System,
-        wake: Arc::new(tokio::sync::Notify::new()),
-        health: yizhan::worker::ChannelHealth::default(),
-    }
+    support::app_state(&text, Store::open("sqlite::memory:").await.unwrap())
 }
 
 async fn call(state: &AppState, method: &str, uri: &str, auth: &str, body: Option<Vec<u8>>) -> (StatusCode, Value) {

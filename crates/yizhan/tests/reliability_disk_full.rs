@@ -10,6 +10,7 @@ use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::Emulator;
 
 mod reliability;
+mod support;
 
 use reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config, temp_dir};
 
@@ -114,24 +115,9 @@ async fn sqlite_recovers_by_itself_after_the_disk_fills_up() {
     }
 
     // Every 202 is delivered (claims and completions work again), each exactly once.
-    let deadline = Instant::now() + Duration::from_secs(90);
-    for (id, marker) in &accepted {
-        loop {
-            let view: serde_json::Value = http
-                .get(format!("{base}/v1/messages/{id}"))
-                .bearer_auth("k")
-                .send()
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("json");
-            if view["status"] == "delivered" {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{marker} not delivered: {view}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+    let api = support::ApiClient::new(&base, "k");
+    for (id, _) in &accepted {
+        api.wait_for(id, &["delivered"]).await;
     }
     let counts = delivered_texts(&emu.inbox());
     for (_, marker) in &accepted {

@@ -12,6 +12,7 @@ use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::Emulator;
 
 mod reliability;
+mod support;
 
 use reliability::{emulator_config, free_port, gateway_config, temp_dir};
 
@@ -77,23 +78,7 @@ async fn idle_connections_do_not_starve_the_gateway() {
     assert!(started.elapsed() < Duration::from_secs(15), "answers took {:?}", started.elapsed());
 
     // Delivered on the first attempt: no attempt spent on a local shortage of descriptors.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let view = loop {
-        let view: serde_json::Value = http
-            .get(format!("{base}/v1/messages/{id}"))
-            .bearer_auth("k")
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        if view["status"] == "delivered" {
-            break view;
-        }
-        assert!(Instant::now() < deadline, "not delivered: {view}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let view = support::ApiClient::new(&base, "k").wait_for(&id, &["delivered"]).await;
     assert_eq!(view["attempts"], 1, "{view}");
     assert_eq!(emu.inbox().iter().filter(|d| d.content["content"] == "fd pressure").count(), 1);
 

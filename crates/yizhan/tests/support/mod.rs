@@ -1,5 +1,5 @@
 //! Test support shared by the gateway tests: a `serve` running in-process on a loopback port,
-//! and a client of its HTTP API.
+//! a client of its HTTP API, and the state of a router without a worker.
 
 #![allow(dead_code)] // each test binary uses a different part
 
@@ -101,5 +101,20 @@ impl ApiClient {
             assert!(Instant::now() < deadline, "not {statuses:?} in time: {view}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// The state of a router on `store` for the configuration `text`, without a worker (for
+/// `router(state).oneshot(request)` tests).
+pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
+    let config = Config::parse(text, "test.toml", &Default::default()).expect("config");
+    yizhan::server::AppState {
+        store,
+        keys: yizhan::server::auth::ApiKeys::new(&config.api_keys),
+        shaping: std::sync::Arc::new(yizhan::shaping::Shaping::new(&config)),
+        config: std::sync::Arc::new(config),
+        clock: yizhan_core::Clock::System,
+        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        health: yizhan::worker::ChannelHealth::default(),
     }
 }
