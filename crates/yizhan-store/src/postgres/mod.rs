@@ -22,6 +22,7 @@ mod coalesce;
 mod forward;
 mod manage;
 mod order;
+mod purge;
 mod quota;
 mod read;
 mod repeat;

@@ -17,6 +17,7 @@ mod complete;
 mod forward;
 mod manage;
 mod order;
+mod purge;
 mod quota;
 mod read;
 mod repeat;
