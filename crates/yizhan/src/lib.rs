@@ -12,6 +12,7 @@ pub mod exit;
 pub mod gateway;
 pub mod intake;
 pub mod memory;
+pub mod retention;
 pub mod server;
 pub mod shaping;
 pub mod worker;

@@ -83,6 +83,7 @@ channels = ["ops", "bot"]
         wake: Arc::new(tokio::sync::Notify::new()),
         shaping,
         health: yizhan::worker::ChannelHealth::default(),
+        retention: Arc::default(),
     };
     Api { state }
 }
@@ -386,6 +387,7 @@ async fn channels_health_ready_and_metrics() {
         "yizhan_messages_accepted_total 1",
         "yizhan_http_responses_total{status=\"202\"} 1",
         "yizhan_http_responses_total{status=\"400\"} 1",
+        "yizhan_retention_deleted_rows_total 0",
         "# TYPE yizhan_messages gauge",
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} missing from\n{text}");

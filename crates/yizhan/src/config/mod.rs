@@ -156,6 +156,11 @@ pub struct StoreConfig {
     /// false when migrations are run once with `yizhan migrate` before starting instances.
     #[serde(default = "default_true")]
     pub migrate: bool,
+    /// How long finished messages (delivered, dead, expired…) and callback forwards are kept
+    /// before `yizhan serve` deletes them: `"30d"` (default), `"36h"`, at least a day; `"off"`
+    /// (or `0`) keeps everything. See [`crate::retention`].
+    #[serde(default)]
+    pub retention: crate::retention::Retention,
 }
 
 fn default_expected_instances() -> u32 {
@@ -170,6 +175,7 @@ impl Default for StoreConfig {
             redis_prefix: None,
             expected_instances: default_expected_instances(),
             migrate: true,
+            retention: crate::retention::Retention::default(),
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct AppState {
     pub shaping: Arc<crate::shaping::Shaping>,
     /// The worker's per-channel health and token ages (`ChannelHealth::default()` without a worker).
     pub health: crate::worker::ChannelHealth,
+    /// Rows deleted by retention, for `/metrics` (see [`crate::retention::Sweeper`]).
+    pub retention: Arc<crate::retention::RetentionCounter>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             wake: worker.waker(),
             shaping: worker.shaping(),
             health: worker.health(),
+            retention: Arc::default(),
         }
     }
 }
