@@ -13,7 +13,8 @@
 //! | method | does |
 //! |---|---|
 //! | [`Store::accept`], [`Store::accept_batch`] | store messages durably (group commit), idempotently |
-//! | [`Store::claim_due`] | lease due dispatches to a worker; expire what is past `expires_at` |
+//! | [`Store::claim_due`], [`Store::claim_due_except`] | lease due dispatches to a worker; expire what is past `expires_at` |
+//! | [`Store::renew_leases`] | extend the leases of sends still running |
 //! | [`Store::coalesce`] | merge identical due dispatches into one claimed provider call |
 //! | [`Store::complete`], [`Store::release`] | record an attempt's result, or hand the work back |
 //! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
@@ -189,7 +190,32 @@ impl Store {
         lease_ms: i64,
         limit: usize,
     ) -> Result<Vec<ClaimedDispatch>, StoreError> {
-        backend!(self.claim_due(worker, now_ms, lease_ms, limit))
+        backend!(self.claim_due(worker, now_ms, lease_ms, limit, &[]))
+    }
+
+    /// [`Store::claim_due`] that never takes over (nor expires) the dispatches in `sending`:
+    /// the caller's own sends still in flight, whatever their leases say.
+    pub async fn claim_due_except(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        sending: &[i64],
+    ) -> Result<Vec<ClaimedDispatch>, StoreError> {
+        backend!(self.claim_due(worker, now_ms, lease_ms, limit, sending))
+    }
+
+    /// Extends the leases of `claims` that still hold their dispatches to at least
+    /// `now_ms + lease_ms`, while their sends run; returns the claims that were lost (completed,
+    /// released or taken over since). A worker renews its claims every third of the lease.
+    pub async fn renew_leases(
+        &self,
+        claims: &[ClaimToken],
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<ClaimToken>, StoreError> {
+        backend!(self.renew_leases(claims, now_ms, lease_ms))
     }
 
     /// Records an attempt's result; `Conflict` if the lease was lost.

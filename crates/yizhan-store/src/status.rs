@@ -14,6 +14,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::AttemptError;
+
 /// Recipient outcomes that mean the recipient was reached. Getui's `offline` means "stored by
 /// the provider for delivery when the device reconnects", which is as far as any push provider
 /// ever promises.
@@ -35,6 +37,17 @@ pub(crate) const OUTCOME_COUNTS: &str = "\
       WHERE o.dispatch_id = d.id AND o.outcome IN ('delivered', 'offline')) AS reached, \
     (SELECT count(*) FROM recipient_outcomes o \
       WHERE o.dispatch_id = d.id AND o.outcome = 'suppressed_duplicate') AS suppressed";
+
+/// The error of a dead result for a dispatch with an earlier ambiguous attempt (an answer lost
+/// after the request was written): the recipient may have the message, so the outcome stays
+/// unknown (`ambiguous`), whatever the last answer said. `None`: `error` is kept as it is.
+pub(crate) fn still_unknown(error: &AttemptError, earlier_ambiguous: bool) -> Option<AttemptError> {
+    (earlier_ambiguous && !error.ambiguous).then(|| AttemptError {
+        ambiguous: true,
+        message: format!("outcome unknown (an earlier attempt may have been delivered); then: {}", error.message),
+        ..error.clone()
+    })
+}
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {

@@ -20,13 +20,15 @@ pub fn media_cache() -> MediaCache {
 
 /// A WeCom client for a `wecom_app` channel.
 pub fn wecom_client(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
-    wecom_client_sharing(channel, None)
+    wecom_client_sharing(channel, None, None)
 }
 
-/// [`wecom_client`] whose token is shared with other instances through `shared` (if any).
+/// [`wecom_client`] whose token is shared with other instances through `shared` (if any), each
+/// request limited to `timeout` (default: the client's, 30 s).
 pub fn wecom_client_sharing(
     channel: &WecomAppConfig,
     shared: Option<&Arc<dyn SharedTokens>>,
+    timeout: Option<Duration>,
 ) -> Result<WecomClient, yizhan_wecom::Error> {
     let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone())
         .media_cache(media_cache())
@@ -41,27 +43,43 @@ pub fn wecom_client_sharing(
     if let Some(ms) = channel.read_timeout_ms {
         builder = builder.read_timeout(Duration::from_millis(ms));
     }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
     builder.build()
 }
 
 /// A robot client for a `wecom_robot` channel (pre-emptive limiting at 20 messages per minute).
 pub fn robot_client(channel: &WecomRobotConfig) -> Result<RobotClient, yizhan_wecom::Error> {
+    robot_client_timed(channel, None)
+}
+
+/// [`robot_client`] with each request limited to `timeout` (default: the client's, 30 s).
+pub fn robot_client_timed(
+    channel: &WecomRobotConfig,
+    timeout: Option<Duration>,
+) -> Result<RobotClient, yizhan_wecom::Error> {
     let mut builder = RobotClient::builder(channel.key.clone());
     if let Some(url) = &channel.base_url {
         builder = builder.base_url(url);
+    }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
     }
     builder.build()
 }
 
 /// A Getui client for a `getui` channel.
 pub fn getui_client(channel: &GetuiConfig) -> Result<GetuiClient, yizhan_getui::Error> {
-    getui_client_sharing(channel, None)
+    getui_client_sharing(channel, None, None)
 }
 
-/// [`getui_client`] whose token is shared with other instances through `shared` (if any).
+/// [`getui_client`] whose token is shared with other instances through `shared` (if any), each
+/// request limited to `timeout` (default: the client's, 30 s).
 pub fn getui_client_sharing(
     channel: &GetuiConfig,
     shared: Option<&Arc<dyn SharedTokens>>,
+    timeout: Option<Duration>,
 ) -> Result<GetuiClient, yizhan_getui::Error> {
     let mut builder =
         GetuiClient::builder(&channel.app_id, channel.app_key.expose_secret(), channel.master_secret.clone());
@@ -75,6 +93,9 @@ pub fn getui_client_sharing(
     }
     if let Some(ms) = channel.read_timeout_ms {
         builder = builder.read_timeout(Duration::from_millis(ms));
+    }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
     }
     builder.build()
 }

@@ -33,7 +33,7 @@ async fn random_provider_faults_end_in_exactly_once_or_dead_with_a_reason() {
     let port = free_port();
     let extra = GETUI.replace("{emu}", &emu.base_url());
     let text = gateway_config(&db, port, &emu.base_url(), &ApiKeys::hash(KEY), &extra, r#"["ops", "app"]"#)
-        .replace("lease_secs = 2", "lease_secs = 60\nconcurrency = 64");
+        .replace("lease_secs = 5\nrequest_timeout_ms = 400", "lease_secs = 60\nconcurrency = 64");
     std::fs::write(&config, text).expect("config");
     emu.random_faults(Some(RandomFaults {
         seed,

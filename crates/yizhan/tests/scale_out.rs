@@ -40,9 +40,13 @@ fn config(emu: &EmulatorHandle, db: &TempDatabase, lease_secs: u64) -> Config {
 }
 
 /// `config` with extra `[store]` lines (e.g. Redis) and the instance's `[worker] name`.
+///
+/// The lease is set after parsing: the takeover test wants a killed instance's leases to run
+/// out within seconds, shorter than a configuration file may ask for (`lease_secs` must cover
+/// the longest provider call, which matters only to instances that stay alive).
 fn config_with(emu: &EmulatorHandle, db: &TempDatabase, lease_secs: u64, store_extra: &str, name: &str) -> Config {
     let text = format!(
-        "[store]\nurl = \"{}\"\n{store_extra}\n[worker]\nname = \"{name}\"\nlease_secs = {lease_secs}\nconcurrency = 8\n\n\
+        "[store]\nurl = \"{}\"\n{store_extra}\n[worker]\nname = \"{name}\"\nconcurrency = 8\n\n\
          [[channels]]\nname = \"ops\"\n\
          kind = \"wecom_app\"\ncorp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\n\
          base_url = \"{}\"\n\n[[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
@@ -50,7 +54,9 @@ fn config_with(emu: &EmulatorHandle, db: &TempDatabase, lease_secs: u64, store_e
         emu.base_url(),
         ApiKeys::hash(KEY)
     );
-    Config::parse(&text, "t.toml", &HashMap::new()).expect("config")
+    let mut config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
+    config.worker.lease_secs = lease_secs;
+    config
 }
 
 async fn emulator() -> EmulatorHandle {

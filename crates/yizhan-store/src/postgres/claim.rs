@@ -15,13 +15,15 @@ impl PgStore {
     ///
     /// Same meaning as [`crate::SqliteStore::claim_due`]. Rows locked by another instance's
     /// claim are skipped rather than waited for, so concurrent claimers split the due work
-    /// between them and never get the same dispatch.
+    /// between them and never get the same dispatch. Dispatches in `sending` (the caller's own
+    /// sends in flight) are neither taken over nor expired, whatever their lease says.
     pub async fn claim_due(
         &self,
         worker: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
+        sending: &[i64],
     ) -> Result<Vec<ClaimedDispatch>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
@@ -33,11 +35,13 @@ impl PgStore {
              WHERE id IN (SELECT d.id FROM dispatches d JOIN messages m ON m.id = d.message_id \
                           WHERE m.expires_at_ms IS NOT NULL AND m.expires_at_ms <= $1 \
                             AND (d.status IN ('pending', 'retrying', 'deferred') \
-                                 OR (d.status = 'in_flight' AND d.lease_until_ms <= $1)) \
+                                 OR (d.status = 'in_flight' AND d.lease_until_ms <= $1 \
+                                     AND d.id <> ALL($2))) \
                           FOR UPDATE OF d SKIP LOCKED) \
              RETURNING message_id",
         )
         .bind(now_ms)
+        .bind(sending)
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
@@ -51,7 +55,7 @@ impl PgStore {
         let rows = sqlx::query(
             "WITH stale AS ( \
                SELECT id FROM dispatches d WHERE status = 'in_flight' AND lease_until_ms <= $3 \
-                 AND NOT EXISTS (SELECT 1 FROM dispatch_members dm WHERE dm.member_id = d.id) \
+                 AND d.id <> ALL($5) AND NOT EXISTS (SELECT 1 FROM dispatch_members dm WHERE dm.member_id = d.id) \
                ORDER BY lease_until_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED), \
              waiting AS ( \
                SELECT id FROM dispatches d \
@@ -75,6 +79,7 @@ impl PgStore {
         .bind(lease_until)
         .bind(now_ms)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(sending)
         .fetch_all(&mut *tx)
         .await?;
         let mut claimed = Vec::with_capacity(rows.len());
@@ -160,6 +165,18 @@ impl PgStore {
         .bind(handles.and_then(|h| h.taskid.as_deref()))
         .execute(&mut *tx)
         .await?;
+        let sticky = match (&result, error) {
+            (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
+                let earlier: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM attempts WHERE dispatch_id = $1 AND ambiguous)")
+                        .bind(claim.dispatch_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                crate::status::still_unknown(e, earlier)
+            }
+            _ => None,
+        };
+        let error = sticky.as_ref().or(error);
         insert_attempt(&mut tx, claim.dispatch_id, number, now_ms, claimed_at_ms, label, counted, error).await?;
         let members = super::coalesce::members(&mut tx, claim.dispatch_id).await?;
         let mut wake = false;

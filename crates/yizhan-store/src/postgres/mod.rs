@@ -20,6 +20,7 @@ mod accept;
 mod claim;
 mod coalesce;
 mod forward;
+mod lease;
 mod manage;
 mod order;
 mod purge;

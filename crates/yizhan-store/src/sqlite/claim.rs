@@ -20,28 +20,34 @@ impl SqliteStore {
     /// message whose `expires_at` has passed are marked `expired` instead of being claimed.
     /// An ordered dispatch (`after_seq`) is due only once its predecessor is `delivered`; one
     /// whose predecessor ended dead / cancelled / expired ends the same way here, unsent.
+    /// Dispatches in `sending` (the caller's own sends in flight) are neither taken over nor
+    /// expired, whatever their lease says.
     pub async fn claim_due(
         &self,
         worker: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
+        sending: &[i64],
     ) -> Result<Vec<ClaimedDispatch>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        let sending = serde_json::to_string(sending).map_err(|e| StoreError::Invalid(format!("dispatch ids: {e}")))?;
         let gate = self.gate.lock().await;
         let mut tx = self.claim_pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut touched: BTreeSet<String> = sqlx::query_scalar(
             "UPDATE dispatches SET status = 'expired', lease_owner = NULL, lease_token = NULL, \
                lease_until_ms = NULL, updated_at_ms = ?1 \
              WHERE (status IN ('pending', 'retrying', 'deferred') \
-                    OR (status = 'in_flight' AND lease_until_ms <= ?1)) \
+                    OR (status = 'in_flight' AND lease_until_ms <= ?1 \
+                        AND id NOT IN (SELECT value FROM json_each(?2)))) \
                AND message_id IN (SELECT id FROM messages \
                                   WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?1) \
              RETURNING message_id",
         )
         .bind(now_ms)
+        .bind(&sending)
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
@@ -52,6 +58,7 @@ impl SqliteStore {
             .bind(now_ms.saturating_add(lease_ms))
             .bind(now_ms)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(&sending)
             .fetch_all(&mut *tx)
             .await?;
         let mut claimed = Vec::with_capacity(rows.len());
@@ -112,7 +119,8 @@ impl SqliteStore {
     }
 }
 
-/// Claims the due dispatches: `?1` worker, `?2` lease end, `?3` now, `?4` limit.
+/// Claims the due dispatches: `?1` worker, `?2` lease end, `?3` now, `?4` limit, `?5` the ids
+/// (JSON array) the caller is still sending, never taken over.
 ///
 /// Each waiting status (and expired leases) is its own branch, read in the order of its index
 /// (`dispatches_due`, `dispatches_lease`) and cut at the limit, and only the branches' heads are
@@ -133,7 +141,9 @@ fn claim_sql() -> &'static str {
             branch("d.status = 'pending' AND d.next_attempt_at_ms <= ?3"),
             branch("d.status = 'retrying' AND d.next_attempt_at_ms <= ?3"),
             branch("d.status = 'deferred' AND d.next_attempt_at_ms <= ?3"),
-            branch("d.status = 'in_flight' AND d.lease_until_ms <= ?3"),
+            branch(
+                "d.status = 'in_flight' AND d.lease_until_ms <= ?3 AND d.id NOT IN (SELECT value FROM json_each(?5))",
+            ),
         ]
         .join(" UNION ALL ");
         format!(

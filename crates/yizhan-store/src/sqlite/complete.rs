@@ -285,7 +285,13 @@ async fn record(
     .bind(handles.and_then(|h| h.taskid.as_deref()))
     .execute(&mut **tx)
     .await?;
-    rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, error));
+    let sticky = match (&job.result, error) {
+        (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
+            crate::status::still_unknown(e, earlier_ambiguous(tx, id).await?)
+        }
+        _ => None,
+    };
+    rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, sticky.as_ref().or(error)));
     let members = if lease.has_members { super::coalesce::members(tx, id).await? } else { Vec::new() };
     let outcomes = match &job.result {
         DispatchResult::Delivered { handles, outcomes } => {
@@ -309,6 +315,14 @@ async fn record(
         rows.touched.insert(m, Some(now_ms));
     }
     Ok(())
+}
+
+/// Whether an earlier attempt of dispatch `id` was ambiguous.
+async fn earlier_ambiguous(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM attempts WHERE dispatch_id = ?1 AND ambiguous <> 0)")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// One queued `attempts` row.

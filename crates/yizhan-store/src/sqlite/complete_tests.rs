@@ -65,7 +65,7 @@ async fn one_group_records_every_result_and_fails_only_a_lost_lease() -> anyhow:
     let msgs: Vec<NewMessage> = (0..30).map(|_| message(2)).collect();
     let ids: Vec<MessageId> = msgs.iter().map(|m| m.id).collect();
     store.submit(msgs).await?;
-    let claims = store.claim_due("w1", T0, 60_000, 1000).await?;
+    let claims = store.claim_due("w1", T0, 60_000, 1000, &[]).await?;
     assert_eq!(claims.len(), 60);
     let mut group = Vec::new();
     let mut answers = Vec::new();
@@ -98,7 +98,7 @@ async fn one_group_records_every_result_and_fails_only_a_lost_lease() -> anyhow:
         assert_eq!(d1.attempt_log[0].error.as_ref().and_then(|e| e.code), Some(-1));
     }
     // Completing the retrying dispatches later, in a group of their own, finishes the messages.
-    let again = store.claim_due("w1", T0 + 5_000, 60_000, 1000).await?;
+    let again = store.claim_due("w1", T0 + 5_000, 60_000, 1000, &[]).await?;
     assert_eq!(again.len(), 30);
     let tasks: Vec<_> = again
         .iter()
@@ -121,7 +121,7 @@ async fn a_failing_group_is_retried_one_by_one() -> anyhow::Result<()> {
     let (store, _dir) = open().await;
     let m = message(2);
     store.submit(vec![m]).await?;
-    let claims = store.claim_due("w1", T0, 60_000, 10).await?;
+    let claims = store.claim_due("w1", T0, 60_000, 10, &[]).await?;
     // The outcome of recipient u1 cannot be stored: the group's multi-row insert fails.
     let (good, good_answer) = job(&claims[0].claim, delivered(0));
     let (bad, bad_answer) = job(&claims[1].claim, delivered(1));

@@ -15,6 +15,7 @@ mod claim;
 mod coalesce;
 mod complete;
 mod forward;
+mod lease;
 mod manage;
 mod order;
 mod purge;

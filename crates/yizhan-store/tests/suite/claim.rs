@@ -185,3 +185,32 @@ pub async fn expired_messages_are_not_claimed(b: Backend) -> anyhow::Result<()> 
     assert_eq!(b.store.message(fresh.id).await?.expect("message stored").status, MessageStatus::Expired);
     Ok(())
 }
+
+pub async fn dead_after_an_ambiguous_attempt_stays_unknown(b: Backend) -> anyhow::Result<()> {
+    let m = message("ops", 2);
+    let claims = accept_and_claim(&b.store, m.clone()).await;
+    let lost = AttemptError { ambiguous: true, message: "answer lost".to_owned(), ..transient() };
+    let permanent = AttemptError {
+        kind: "permanent".to_owned(),
+        code: Some(40003),
+        message: "invalid userid".to_owned(),
+        ambiguous: false,
+    };
+    // The first dispatch lost an answer, then got a permanent error; the second only the latter.
+    b.store
+        .complete(&claims[0].claim, DispatchResult::Retry { at_ms: T0 + 10, counts_attempt: true, error: lost }, T0 + 1)
+        .await?;
+    let again = b.store.claim_due("w", T0 + 10, LEASE, 10).await?.remove(0);
+    let dead = |error: &AttemptError| DispatchResult::Dead { error: error.clone(), outcomes: Vec::new() };
+    b.store.complete(&again.claim, dead(&permanent), T0 + 11).await?;
+    b.store.complete(&claims[1].claim, dead(&permanent), T0 + 12).await?;
+    let rec = b.store.message(m.id).await?.expect("message stored");
+    assert_eq!(rec.status, MessageStatus::Dead);
+    let first = rec.dispatches[0].attempt_log[1].error.clone().expect("error");
+    assert!(first.ambiguous, "{first:?}");
+    assert_eq!((first.kind.as_str(), first.code), ("permanent", Some(40003)));
+    assert!(first.message.starts_with("outcome unknown") && first.message.ends_with("invalid userid"), "{first:?}");
+    let second = rec.dispatches[1].attempt_log[0].error.clone().expect("error");
+    assert_eq!(second, permanent, "no ambiguous attempt: the error as it was");
+    Ok(())
+}

@@ -11,6 +11,7 @@ pub mod accept;
 pub mod claim;
 pub mod coalesce;
 pub mod forward;
+pub mod lease;
 pub mod list;
 pub mod manage;
 pub mod order;
@@ -157,6 +158,10 @@ macro_rules! storage_suite {
             claim::dead_records_the_error,
             claim::recipient_outcomes_and_handles,
             claim::expired_messages_are_not_claimed,
+            claim::dead_after_an_ambiguous_attempt_stays_unknown,
+            lease::renewed_lease_is_not_taken_over,
+            lease::a_lease_taken_over_is_lost_to_its_first_holder,
+            lease::own_sends_are_not_taken_over,
             manage::cancel_before_and_after_sending,
             manage::retry_of_a_dead_message_resends_the_same_bodies,
             manage::mark_recalled_only_after_delivery,

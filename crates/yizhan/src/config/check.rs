@@ -75,6 +75,26 @@ impl Config {
                 problems.push(Problem::new(format!("worker.{key}"), "must be at least 1"));
             }
         }
+        if w.request_timeout_ms == 0 {
+            problems.push(Problem::new("worker.request_timeout_ms", "must be at least 1"));
+        }
+        let longest = w.longest_call_ms();
+        if w.lease_secs > 0 && w.lease_secs.saturating_mul(1000) < longest {
+            problems.push(Problem::new(
+                "worker.lease_secs",
+                format!(
+                    "is {} s, shorter than the longest provider call ({:.1} s: request_timeout_ms {} × {} requests \
+                     + {:.1} s of back-off + {:.1} s margin); set it to at least {} or lower request_timeout_ms",
+                    w.lease_secs,
+                    longest as f64 / 1000.0,
+                    w.request_timeout_ms,
+                    super::CALL_REQUESTS,
+                    super::call_backoff_ms() as f64 / 1000.0,
+                    super::LEASE_MARGIN_MS as f64 / 1000.0,
+                    longest.div_ceil(1000),
+                ),
+            ));
+        }
         if w.horizon_secs > 14_400 {
             problems.push(Problem::new(
                 "worker.horizon_secs",

@@ -79,8 +79,13 @@ pub struct WorkerConfig {
     /// (docs/benchmarks.md: 900 vs 454 delivered/s at 64 vs 16 on SQLite).
     pub concurrency: usize,
     /// How long a claimed dispatch is leased before another worker may take it over, in
-    /// seconds. Default 60.
+    /// seconds. Default 60. The worker renews the leases of its sends every third of it; it
+    /// must still be at least as long as the longest provider call can take
+    /// ([`WorkerConfig::longest_call_ms`]), else the configuration is refused.
     pub lease_secs: u64,
+    /// Limit on one HTTP request to a provider, in milliseconds (connect, send and answer; a
+    /// timeout after the request was written is an ambiguous failure). Default 8000.
+    pub request_timeout_ms: u64,
     /// Attempts per dispatch, the first included (rate limits do not count). Default 8.
     pub max_attempts: u32,
     /// Delay before the first retry, in milliseconds; doubles per attempt with 50 % jitter.
@@ -100,11 +105,34 @@ pub struct WorkerConfig {
     pub name: String,
 }
 
+/// Requests one provider call of the worker can make: the provider clients' tries
+/// ([`yizhan_core::RetryPolicy::default`], 4), a token request, and the resend after a refused
+/// token.
+pub const CALL_REQUESTS: u64 = 6;
+/// Slack between the longest provider call and the lease (the store's own round trips).
+pub const LEASE_MARGIN_MS: u64 = 1_000;
+
+/// The longest back-off the provider clients sleep between their tries (no jitter), in ms.
+pub fn call_backoff_ms() -> u64 {
+    let policy = yizhan_core::RetryPolicy::default();
+    (1..policy.max_attempts).map(|a| policy.delay_with(a, 0.0).as_millis() as u64).sum()
+}
+
+impl WorkerConfig {
+    /// The longest a provider call of the worker can take, in milliseconds: every request of
+    /// it ([`CALL_REQUESTS`]) running into `request_timeout_ms`, the clients' back-off between
+    /// tries, and [`LEASE_MARGIN_MS`]. `lease_secs` must not be shorter.
+    pub fn longest_call_ms(&self) -> u64 {
+        self.request_timeout_ms.saturating_mul(CALL_REQUESTS).saturating_add(call_backoff_ms() + LEASE_MARGIN_MS)
+    }
+}
+
 impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
             concurrency: 16,
             lease_secs: 60,
+            request_timeout_ms: 8_000,
             max_attempts: 8,
             initial_delay_ms: 1000,
             max_delay_secs: 600,

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use serde::Deserialize;
 use yizhan_core::FailureKind;
 use yizhan_getui::GetuiClient;
 use yizhan_getui::api::{
@@ -86,7 +85,11 @@ pub async fn execute(
 ) -> Result<Delivered, Failed> {
     match (client, endpoint) {
         (AnyClient::WecomApp(c), WECOM_MESSAGE_SEND) => {
-            let prepared = PreparedSend { body: Bytes::copy_from_slice(body), resend_is_safe: resend_safe(body) };
+            // The client never resends after an ambiguous failure itself: the worker does, as an
+            // attempt of its own (decide(), process::resend_is_safe), so that the attempt log
+            // holds every send whose outcome is unknown and a later permanent answer cannot hide
+            // it (the message then stays "outcome unknown").
+            let prepared = PreparedSend { body: Bytes::copy_from_slice(body), resend_is_safe: false };
             let receipt = c.send_prepared(&prepared).await.map_err(wecom_failure)?;
             // Gateway plans label recipients `user:<id>`, `party:<id>`, `tag:<id>`.
             let outcome_of = |r: &String| {
@@ -140,15 +143,6 @@ pub async fn execute(
 
 fn outcome(recipient: &str, outcome: &str) -> RecipientOutcome {
     RecipientOutcome { recipient: recipient.to_owned(), outcome: outcome.to_owned() }
-}
-
-/// True when the persisted body enables WeCom's duplicate check.
-fn resend_safe(body: &[u8]) -> bool {
-    #[derive(Deserialize)]
-    struct Flag {
-        enable_duplicate_check: Option<u8>,
-    }
-    serde_json::from_slice::<Flag>(body).is_ok_and(|f| f.enable_duplicate_check == Some(1))
 }
 
 fn undecodable(endpoint: &str, e: &serde_json::Error) -> Failed {

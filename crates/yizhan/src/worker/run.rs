@@ -2,8 +2,11 @@
 //! result, and on shutdown hand back whatever is still held.
 //!
 //! A crashed worker needs no cleanup: its leases expire (`lease_ms`, default 60 s) and the next
-//! `claim_due` of any worker takes the work over. A lease lost that way makes the late
-//! `complete` a `Conflict`, which is logged and ignored.
+//! `claim_due` of any worker takes the work over. A live worker renews the leases of the sends
+//! it still runs every third of the lease ([`Store::renew_leases`]), so a slow provider call is
+//! never taken over, and it never claims one of its own sends again. A lease lost anyway (the
+//! store unreachable for a whole lease) is logged at WARN, and the late `complete` is refused
+//! as a `Conflict` (logged and ignored): a result is never recorded over another claim.
 //!
 //! Besides polling and the in-process [`Worker::waker`], the loop listens to the store's
 //! [`yizhan_store::DueSignal`]: on PostgreSQL an accept on any instance wakes every worker.
@@ -33,8 +36,12 @@ use super::defer;
 use super::execute::AnyClient;
 use super::health::ChannelHealth;
 use super::{coalesce, process, repeat};
+
+mod lease;
+
 use crate::config::{ChannelConfig, Config};
 use crate::shaping::{QuotaLedger, Shaping};
+use lease::Unheld;
 
 /// Claims due dispatches and delivers them. Cheap to clone (shared state).
 #[derive(Debug, Clone)]
@@ -86,16 +93,17 @@ impl Worker {
         let tokens = shared.map(yizhan_shared::SharedBackend::tokens);
         let shared_tokens = tokens.as_ref();
         let mut clients = HashMap::new();
+        let timeout = Some(Duration::from_millis(config.worker.request_timeout_ms));
         for channel in &config.channels {
             let name = channel.name();
             let client = match channel {
-                ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens)
+                ChannelConfig::WecomApp(c) => crate::channels::wecom_client_sharing(c, shared_tokens, timeout)
                     .map(AnyClient::WecomApp)
                     .map_err(anyhow::Error::from),
-                ChannelConfig::WecomRobot(c) => {
-                    crate::channels::robot_client(c).map(AnyClient::WecomRobot).map_err(anyhow::Error::from)
-                }
-                ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens)
+                ChannelConfig::WecomRobot(c) => crate::channels::robot_client_timed(c, timeout)
+                    .map(AnyClient::WecomRobot)
+                    .map_err(anyhow::Error::from),
+                ChannelConfig::Getui(c) => crate::channels::getui_client_sharing(c, shared_tokens, timeout)
                     .map(AnyClient::Getui)
                     .map_err(anyhow::Error::from),
             }
@@ -246,6 +254,7 @@ impl Worker {
     /// Claims and processes until nothing is due at the clock's current time; returns how many
     /// dispatches were processed. For tests and one-shot runs.
     pub async fn run_until_idle(&self) -> anyhow::Result<usize> {
+        let _renewal = self.keep_leases();
         let mut processed = 0;
         loop {
             let claims = self.claim(self.inner.concurrency).await?;
@@ -272,6 +281,7 @@ impl Worker {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, concurrency = inner.concurrency, "worker started");
         let mut tasks = JoinSet::new();
+        let _renewal = self.keep_leases();
         let mut due = inner.store.due_signal().await.unwrap_or_else(|e| {
             tracing::warn!(worker = %inner.id, error = %e, "no due-work notifications; polling only");
             DueSignal::never()
@@ -340,8 +350,13 @@ impl Worker {
             .await
             .context("rebuilding the quota ledger from the outbox")?;
         let now_ms = inner.clock.now_ms();
-        let mut claims =
-            inner.store.claim_due(&inner.id, now_ms, inner.lease_ms, limit).await.context("claiming due dispatches")?;
+        // Never take over a dispatch this worker is still sending, whatever its lease says.
+        let sending: Vec<i64> = self.held().iter().map(|c| c.dispatch_id).collect();
+        let mut claims = inner
+            .store
+            .claim_due_except(&inner.id, now_ms, inner.lease_ms, limit, &sending)
+            .await
+            .context("claiming due dispatches")?;
         self.held().extend(claims.iter().map(|c| c.claim.clone()));
         if let Some(window) = inner.coalesce_window {
             coalesce::drop_lonely_keys(&inner.store, &mut claims, window, now_ms).await;
@@ -358,6 +373,7 @@ impl Worker {
     }
 
     async fn process(self, mut claimed: ClaimedDispatch, also: Vec<ClaimedDispatch>) {
+        let _unheld_on_panic = Unheld { worker: &self, claim: claimed.claim.clone() };
         let inner = &self.inner;
         if let Some(result) = repeat::before_send(&inner.store, &mut claimed, inner.clock.now_ms()).await {
             process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;

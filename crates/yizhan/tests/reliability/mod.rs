@@ -40,12 +40,15 @@ pub(crate) struct Gateway {
 }
 
 impl Gateway {
-    /// Starts `yizhan --config CONFIG serve` with `env` and waits (≤ 30 s) for `/readyz` 200.
+    /// Starts `yizhan --config CONFIG serve` (the binary Cargo built, or `YIZHAN_BIN`) with
+    /// `env` and waits (≤ 30 s) for `/readyz` 200.
     /// Stdout and stderr go to `log` (appended).
     pub(crate) async fn start(config: &Path, port: u16, log: &Path, env: &[(&str, &str)]) -> Gateway {
         let out = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
         let err = out.try_clone().expect("log file");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_yizhan"));
+        // `YIZHAN_BIN` runs another build of the gateway (bench/reliability.sh: the release one).
+        let binary = std::env::var_os("YIZHAN_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_yizhan").into());
+        let mut command = Command::new(binary);
         command.arg("--config").arg(config).arg("serve").stdout(Stdio::from(out)).stderr(Stdio::from(err));
         command.env_remove("RUST_LOG").kill_on_drop(true);
         for (k, v) in env {
@@ -96,7 +99,7 @@ pub(crate) fn gateway_config(
     channels: &str,
 ) -> String {
     format!(
-        "[server]\nlisten = \"127.0.0.1:{port}\"\n\n[store]\nurl = \"sqlite://{}\"\n\n[worker]\nlease_secs = 2\n\
+        "[server]\nlisten = \"127.0.0.1:{port}\"\n\n[store]\nurl = \"sqlite://{}\"\n\n[worker]\nlease_secs = 5\nrequest_timeout_ms = 400\n\
          initial_delay_ms = 50\nmax_delay_secs = 1\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
          corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{emulator}\"\n\n\
          {extra}\n[[api_keys]]\nname = \"t\"\nsha256 = \"{key_sha256}\"\nchannels = {channels}\n",
