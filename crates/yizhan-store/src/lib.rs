@@ -75,6 +75,16 @@ pub use record::{
 pub use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
 
+/// How [`Store::open_with_options`] opens a store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Apply the embedded migrations (PostgreSQL; SQLite always applies them).
+    pub migrate: bool,
+    /// SQLite: cap the database file at this many KiB (`max_page_count`); past it writes fail as
+    /// on a full disk. For tests and for keeping a disk from filling up. `None`: no cap.
+    pub sqlite_max_size_kb: Option<u64>,
+}
+
 /// The outbox, whatever the backend. Cheap to clone.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -109,10 +119,15 @@ impl Store {
     /// SQLite always applies them (one process owns the file); `migrate = false` matters for
     /// PostgreSQL, where an operator may run `yizhan migrate` once before starting instances.
     pub async fn open_with(url: &str, migrate: bool) -> Result<Store, StoreError> {
+        Store::open_with_options(url, &OpenOptions { migrate, sqlite_max_size_kb: None }).await
+    }
+
+    /// Opens the store named by `url` with [`OpenOptions`].
+    pub async fn open_with_options(url: &str, options: &OpenOptions) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(SqliteStore::open(url).await?))
+            Ok(Store::Sqlite(SqliteStore::open_capped(url, options.sqlite_max_size_kb).await?))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(PgStore::open(url, migrate).await?))
+            Ok(Store::Postgres(PgStore::open(url, options.migrate).await?))
         } else {
             Err(StoreError::Invalid(format!(
                 "unsupported store URL scheme in {:?}; expected sqlite:// or postgres://",
@@ -297,6 +312,16 @@ impl Store {
     /// whatever the size of the outbox, unlike [`Store::counts`]).
     pub async fn ping(&self) -> Result<(), StoreError> {
         backend!(self.ping())
+    }
+
+    /// Whether a write can be committed now (SQLite: a 64 KiB scratch row written and deleted,
+    /// which fails on a full disk or at the size cap). PostgreSQL: nothing to check here (its
+    /// server reports a full disk on every write).
+    pub async fn probe_write(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.probe_write().await,
+            Store::Postgres(_) => Ok(()),
+        }
     }
 
     /// Messages per status.

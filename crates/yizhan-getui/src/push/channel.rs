@@ -19,6 +19,7 @@ pub type VendorOptions = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
 
 /// The `push_channel` object; every channel optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PushChannel {
     /// APNs content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +34,7 @@ pub struct PushChannel {
 
 /// `push_channel.android`: `{"ups": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AndroidChannel {
     /// The vendor content.
     pub ups: Ups,
@@ -41,6 +43,7 @@ pub struct AndroidChannel {
 /// `push_channel.android.ups`: exactly one of notification / transmission / revoke, plus
 /// vendor options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ups {
     /// The content (flattened: `"notification": {...}` and so on).
     #[serde(flatten)]
@@ -66,6 +69,7 @@ impl From<Ups> for AndroidChannel {
 /// A vendor notification. Vendors truncate below Getui's limits (e.g. Meizu/OPPO titles at 32);
 /// only Getui's own limits are enforced here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UpsNotification {
     /// ≤ 50 characters.
     pub title: String,
@@ -88,6 +92,7 @@ impl UpsNotification {
 
 /// A vendor or Harmony revoke: `{"old_task_id": "..."}` (vendor side: Xiaomi and vivo only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UpsRevoke {
     /// The taskid to withdraw.
     pub old_task_id: String,
@@ -96,6 +101,7 @@ pub struct UpsRevoke {
 /// `push_channel.harmony`: one of notification / transmission / revoke, plus options such as
 /// `{"HW": {"/payload/notification/notifyId": 1234}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HarmonyChannel {
     /// The content (flattened).
     #[serde(flatten)]
@@ -114,6 +120,7 @@ impl HarmonyChannel {
 
 /// A HarmonyOS notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HarmonyNotification {
     /// ≤ 50 characters.
     pub title: String,

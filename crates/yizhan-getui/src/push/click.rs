@@ -150,6 +150,7 @@ impl<'de> Visitor<'de> for ClickVisitor {
 
 impl<'de> Deserialize<'de> for ClickType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ClickVisitor)
+        // A struct, not a map: flattened, it takes only its own keys (see `Content`).
+        deserializer.deserialize_struct("ClickType", &["click_type", "intent", "url", "payload", "want"], ClickVisitor)
     }
 }

@@ -94,6 +94,12 @@ impl<'de, N: Deserialize<'de>, R: Deserialize<'de>> Visitor<'de> for ContentVisi
 
 impl<'de, N: Deserialize<'de>, R: Deserialize<'de>> Deserialize<'de> for Content<N, R> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ContentVisitor(PhantomData))
+        // A struct, not a map: flattened, it takes only its own keys, and the enclosing struct
+        // refuses whatever is left (`deny_unknown_fields`).
+        deserializer.deserialize_struct(
+            "Content",
+            &["notification", "transmission", "revoke"],
+            ContentVisitor(PhantomData),
+        )
     }
 }

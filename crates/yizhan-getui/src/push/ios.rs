@@ -20,6 +20,7 @@ pub enum IosPushType {
 
 /// The `push_channel.ios` object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IosChannel {
     /// `notify`, `voip` or `liveactivity`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +44,7 @@ pub struct IosChannel {
 
 /// The APNs `aps` dictionary.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Aps {
     /// The visible alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +77,7 @@ pub struct Aps {
 
 /// The APNs `alert` dictionary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alert {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +116,7 @@ pub struct Alert {
 
 /// One rich-media attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Multimedia {
     /// Resource URL.
     pub url: String,

@@ -7,6 +7,7 @@ use super::content::Content;
 
 /// The `push_message` object: one [`Content`] plus delivery options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PushMessage {
     /// 0 = any network, 1 = Wi-Fi only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +55,7 @@ impl From<Content<Notification, Revoke>> for PushMessage {
 /// `push_message.notification`: title, body and click action are required; everything else is
 /// omitted when `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Notification {
     /// ≤ 50 characters.
     pub title: String,
@@ -133,6 +135,7 @@ impl Notification {
 
 /// `push_message.revoke`: withdraw a Getui-channel notification (client SDK ≥ 2.12.5.0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Revoke {
     /// The taskid of the notification to withdraw.
     pub old_task_id: String,

@@ -31,6 +31,7 @@ pub mod strategy {
 
 /// The `settings` object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Offline retention in ms, −1 ..= 259 200 000 (3 days). −1 means "online only", not
     /// "forever". Getui's default is 2 h.

@@ -10,6 +10,12 @@
 //! Writers serialise on SQLite's single write lock: every write transaction starts with
 //! `BEGIN IMMEDIATE`, so two claimers never both read the same due row and then race to update
 //! it; the loser waits (up to the busy timeout) and then sees the winner's lease.
+//!
+//! A full disk (or the size cap `max_size_kb`) fails writes, and can leave a connection whose
+//! COMMIT failed believing it is still inside a transaction (SQLite rolled it back by itself,
+//! so the ROLLBACK on drop fails too). Such a connection is closed when it returns to the pool
+//! instead of being reused ([`discard_if_in_transaction`]): once space is back, fresh
+//! connections write again, without a restart.
 
 mod claim;
 mod coalesce;
@@ -29,7 +35,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Connection as _;
+use sqlx::pool::PoolConnectionMetadata;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::{AcceptOutcome, NewMessage, StoreError};
@@ -60,9 +70,19 @@ impl SqliteStore {
     /// `sqlite://path.db` is a file (created if missing); `sqlite::memory:` is a private
     /// in-memory database held by a single connection, gone when the store is dropped.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_capped(url, None).await
+    }
+
+    /// [`SqliteStore::open`] with the database file capped at `max_size_kb` KiB (SQLite's
+    /// `max_page_count`): past it, writes fail as on a full disk. `None`: no cap.
+    pub async fn open_capped(url: &str, max_size_kb: Option<u64>) -> Result<SqliteStore, StoreError> {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
-        let options =
+        let mut options =
             SqliteConnectOptions::from_str(url)?.create_if_missing(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT);
+        if let Some(kb) = max_size_kb {
+            // Pages of the default size (4 KiB; a database created elsewhere may differ).
+            options = options.pragma("max_page_count", (kb / 4).max(1).to_string());
+        }
         let (pool, claim_pool) = if memory {
             // Each connection to `:memory:` would be its own database: keep exactly one, forever.
             let pool = SqlitePoolOptions::new()
@@ -77,6 +97,7 @@ impl SqliteStore {
             let options = options.journal_mode(SqliteJournalMode::Wal);
             let pool = SqlitePoolOptions::new()
                 .max_connections(FILE_POOL_SIZE)
+                .after_release(|conn, meta| Box::pin(discard_if_in_transaction(conn, meta)))
                 .connect_with(options.clone().synchronous(SqliteSynchronous::Full))
                 .await?;
             // A claim need not survive a power loss: lost, its dispatch is due again, as if the
@@ -84,6 +105,7 @@ impl SqliteStore {
             // accept or completion's sync covers their frames; a crashed process loses nothing).
             let claim_pool = SqlitePoolOptions::new()
                 .max_connections(1)
+                .after_release(|conn, meta| Box::pin(discard_if_in_transaction(conn, meta)))
                 .connect_with(options.synchronous(SqliteSynchronous::Normal))
                 .await?;
             (pool, claim_pool)
@@ -118,8 +140,40 @@ impl SqliteStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
+    /// Whether a write can be committed now: writes and deletes a scratch row of 64 KiB in one
+    /// transaction, so a database that cannot grow by that much (full disk, size cap) fails.
+    pub async fn probe_write(&self) -> Result<(), StoreError> {
+        let _gate = self.gate.lock().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT OR REPLACE INTO write_probe (id, pad) VALUES (1, zeroblob(65536))")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM write_probe").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Starts a write transaction that holds SQLite's write lock from its first statement.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
+
+/// The pool's `after_release` check: a connection still inside a transaction when it comes
+/// back (its COMMIT or ROLLBACK failed, typically on a full disk) is closed, not reused; reused,
+/// every later `BEGIN` on it would fail. The ROLLBACK queued when its transaction was dropped
+/// runs first (a ping waits for it).
+async fn discard_if_in_transaction(
+    conn: &mut SqliteConnection,
+    _meta: PoolConnectionMetadata,
+) -> Result<bool, sqlx::Error> {
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("a database connection was left inside a failed transaction; closing it");
+    }
+    Ok(clean)
 }

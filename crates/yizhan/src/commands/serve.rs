@@ -2,14 +2,16 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::sync::watch;
 use yizhan_core::Clock;
-use yizhan_store::Store;
+use yizhan_store::{OpenOptions, Store};
 
 use crate::config::Config;
 use crate::exit::Outcome;
+use crate::server::listen::{Limits, connection_cap, raise_nofile_limit};
 use crate::server::{AppState, router};
 use crate::worker::Forwarder;
 use crate::worker::run::Worker;
@@ -18,7 +20,8 @@ use crate::worker::run::Worker;
 pub async fn run(config: Config, listen: Option<String>) -> anyhow::Result<Outcome> {
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-    let store = Store::open_with(&config.store.url, config.store.migrate)
+    let options = OpenOptions { migrate: config.store.migrate, sqlite_max_size_kb: config.store.sqlite_max_size_kb };
+    let store = Store::open_with_options(&config.store.url, &options)
         .await
         .with_context(|| format!("opening the {} store", store_kind(&config.store.url)))?;
     serve(config, store, listener, axum::Router::new(), shutdown_signal()).await
@@ -34,6 +37,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Outcome> {
     let addr: SocketAddr = listener.local_addr()?;
+    let limits = connection_limits(&config);
     for unusable in &config.unavailable {
         tracing::error!(channel = %unusable.name, problem = %unusable.why, "channel not served: its configuration is incomplete");
     }
@@ -65,7 +69,7 @@ pub async fn serve(
     };
     eprintln!("yizhan serving on http://{addr}");
     let app = router(state).merge(extra);
-    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let server = crate::server::listen::serve(listener, app, limits, stop_rx.clone());
     let sweep_stop = stopped(stop_rx.clone());
     let sweep = async move {
         if let Some(sweeper) = sweeper {
@@ -83,6 +87,27 @@ pub async fn serve(
     worked.context("delivery worker")?;
     eprintln!("yizhan stopped");
     Ok(Outcome::Success)
+}
+
+/// The accept loop's limits: the soft descriptor limit raised to the hard one, and the
+/// connection cap lowered to leave room under it for everything else.
+fn connection_limits(config: &Config) -> Limits {
+    let nofile = match raise_nofile_limit() {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not raise the open files limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(u64::MAX, |(soft, _)| soft)
+        }
+    };
+    let max_connections = connection_cap(config.server.max_connections, nofile);
+    if max_connections < config.server.max_connections {
+        tracing::warn!(
+            nofile,
+            max_connections,
+            "inbound connections capped below [server] max_connections by the open files limit"
+        );
+    }
+    Limits { max_connections, header_read_timeout: Duration::from_millis(config.server.header_read_timeout_ms) }
 }
 
 /// The scheme of a store URL, for messages that must not show credentials.

@@ -150,12 +150,32 @@ pub struct ServerConfig {
     /// Listen address. Default `127.0.0.1:8080` (loopback only).
     #[serde(default = "default_listen")]
     pub listen: String,
+    /// The most inbound HTTP connections open at once (default 1024); lowered at start to
+    /// leave 128 file descriptors under the process's limit for the store and provider calls.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Milliseconds a client has to send a request's headers, and may keep an idle keep-alive
+    /// connection open between requests (default 10000).
+    #[serde(default = "default_header_read_timeout_ms")]
+    pub header_read_timeout_ms: u64,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { listen: default_listen() }
+        ServerConfig {
+            listen: default_listen(),
+            max_connections: default_max_connections(),
+            header_read_timeout_ms: default_header_read_timeout_ms(),
+        }
     }
+}
+
+fn default_max_connections() -> usize {
+    1024
+}
+
+fn default_header_read_timeout_ms() -> u64 {
+    10_000
 }
 
 fn default_listen() -> String {
@@ -189,6 +209,11 @@ pub struct StoreConfig {
     /// (or `0`) keeps everything. See [`crate::retention`].
     #[serde(default)]
     pub retention: crate::retention::Retention,
+    /// SQLite only: the most KiB the database file may grow to (default: no cap). Past it,
+    /// accepts answer 503 and `/readyz` says not ready, as on a full disk; both recover by
+    /// themselves once room is made (rows deleted) or the cap raised.
+    #[serde(default)]
+    pub sqlite_max_size_kb: Option<u64>,
 }
 
 fn default_expected_instances() -> u32 {
@@ -204,6 +229,7 @@ impl Default for StoreConfig {
             expected_instances: default_expected_instances(),
             migrate: true,
             retention: crate::retention::Retention::default(),
+            sqlite_max_size_kb: None,
         }
     }
 }

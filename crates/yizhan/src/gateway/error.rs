@@ -20,6 +20,7 @@ pub const CATALOGUE: &[(&str, u16)] = &[
     ("validation_failed", 422),
     ("idempotency_mismatch", 422),
     ("internal", 500),
+    ("unavailable", 503),
 ];
 
 /// An API error: `{"code": "validation_failed", "message": "…", "field": "to.users"}`.
@@ -31,7 +32,8 @@ pub struct ApiError {
     #[schema(ignore)]
     pub status: u16,
     /// A stable code: `malformed_json`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `payload_too_large`, `validation_failed`, `idempotency_mismatch` or `internal`.
+    /// `payload_too_large`, `validation_failed`, `idempotency_mismatch`, `internal` or
+    /// `unavailable`.
     #[schema(value_type = String, example = "validation_failed")]
     pub code: &'static str,
     /// What went wrong, for humans; validation messages name the field and the limit.
@@ -93,6 +95,12 @@ impl ApiError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "internal", message)
     }
+
+    /// 503 `unavailable`: the store cannot be used right now; the answer carries `Retry-After`
+    /// and the request may be sent again as it is.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "unavailable", message)
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +135,7 @@ mod tests {
             ApiError::validation("f", ""),
             ApiError::idempotency_mismatch(""),
             ApiError::internal(""),
+            ApiError::unavailable(""),
         ];
         let pairs: Vec<(&str, u16)> = all.iter().map(|e| (e.code, e.status)).collect();
         assert_eq!(pairs, CATALOGUE);

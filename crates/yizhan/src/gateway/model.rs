@@ -255,7 +255,9 @@ pub struct Options {
     /// WeCom app: `duplicate_check_interval` in seconds, 1–14400; default the channel's, or 14400.
     /// How long WeCom remembers the request, so that a resend after a lost answer is not
     /// delivered twice (and, with `dedupe`, the window in which a repeat is suppressed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A whole number written as `600.0` is accepted too (JSON has one number type).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole_number")]
+    #[schema(minimum = 1, maximum = 14400)]
     pub duplicate_check_interval: Option<u32>,
     /// WeCom app: suppress this message if an identical one (same channel, recipients, content
     /// and options) went out within the duplicate-check interval; it then ends
@@ -285,5 +287,43 @@ impl Overflow {
             Overflow::Truncate => "truncate",
             Overflow::Reject => "reject",
         }
+    }
+}
+
+/// An optional `u32` given as any JSON number with no fractional part (`600` or `600.0`).
+fn whole_number<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error as _;
+    let Some(n) = Option::<serde_json::Number>::deserialize(de)? else { return Ok(None) };
+    if let Some(v) = n.as_u64() {
+        return u32::try_from(v).map(Some).map_err(|_| D::Error::custom(format_args!("{v} is out of range")));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            // Exact: a whole number within u32's range.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(Some(f as u32))
+        }
+        _ => Err(D::Error::custom(format_args!("expected a whole number of seconds, got {n}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(v: serde_json::Value) -> Result<Option<u32>, serde_json::Error> {
+        serde_json::from_value::<Options>(serde_json::json!({"duplicate_check_interval": v}))
+            .map(|o| o.duplicate_check_interval)
+    }
+
+    #[test]
+    fn the_interval_is_any_whole_number() {
+        assert_eq!(interval(serde_json::json!(600)).unwrap(), Some(600));
+        assert_eq!(interval(serde_json::json!(600.0)).unwrap(), Some(600));
+        assert_eq!(interval(serde_json::Value::Null).unwrap(), None);
+        assert!(interval(serde_json::json!(600.5)).is_err());
+        assert!(interval(serde_json::json!(-1)).is_err());
+        assert!(interval(serde_json::json!(5_000_000_000_u64)).is_err());
+        assert!(interval(serde_json::json!("600")).is_err());
     }
 }

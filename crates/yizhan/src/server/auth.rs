@@ -54,10 +54,10 @@ impl ApiKeys {
         Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Identifies the caller from an `Authorization` header value.
+    /// Identifies the caller from an `Authorization` header value: `Bearer <key>`, the scheme
+    /// in any case (RFC 7235), separated from the key by spaces.
     pub fn authenticate(&self, authorization: Option<&str>) -> Result<Caller, Refusal> {
-        let presented =
-            authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or(Refusal::Unauthorized)?;
+        let presented = authorization.and_then(bearer_token).ok_or(Refusal::Unauthorized)?;
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         // Compare against every key in constant time per key, so timing says nothing about which
         // bytes matched.
@@ -69,6 +69,13 @@ impl ApiKeys {
         }
         found.map(|k| Caller { name: k.name.clone(), channels: k.channels.clone() }).ok_or(Refusal::Unauthorized)
     }
+}
+
+/// The token of a `Bearer` credential: the scheme is case-insensitive, then at least one space.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 impl Caller {
@@ -121,6 +128,15 @@ mod tests {
         assert_eq!(keys.authenticate(Some("Bearer wrong")), Err(Refusal::Unauthorized));
         assert_eq!(keys.authenticate(Some("s3cret-key")), Err(Refusal::Unauthorized), "Bearer is required");
         assert_eq!(keys.authenticate(None), Err(Refusal::Unauthorized));
+        // The scheme is case-insensitive (RFC 7235); the key is not.
+        for scheme in ["bearer", "BEARER", "bEaReR"] {
+            let caller = keys.authenticate(Some(&format!("{scheme} s3cret-key"))).unwrap();
+            assert_eq!(caller.name, "ci");
+        }
+        assert_eq!(keys.authenticate(Some("Bearer S3CRET-KEY")), Err(Refusal::Unauthorized));
+        assert_eq!(keys.authenticate(Some("Basic s3cret-key")), Err(Refusal::Unauthorized));
+        assert_eq!(keys.authenticate(Some("Bearer")), Err(Refusal::Unauthorized));
+        assert_eq!(keys.authenticate(Some("Bearers3cret-key")), Err(Refusal::Unauthorized));
         assert!(!format!("{keys:?}").contains("s3cret-key"));
     }
 }

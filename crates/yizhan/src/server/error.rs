@@ -10,18 +10,31 @@ use super::AppState;
 use super::auth::{Caller, Refusal};
 use crate::gateway::ApiError;
 
+/// Seconds a client should wait before sending a request answered 503 again.
+pub(crate) const RETRY_AFTER_SECS: u32 = 2;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            return (status, [(header::RETRY_AFTER, RETRY_AFTER_SECS.to_string())], Json(self)).into_response();
+        }
         (status, Json(self)).into_response()
     }
 }
 
 /// A store failure as an API error. Database details are logged, not shown.
+///
+/// An unavailable database (I/O error, full disk, lost connection, pool timeout, closed store)
+/// is 503 with `Retry-After`: nothing was stored and the same request may be sent again.
 pub(crate) fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("no such message"),
         StoreError::Conflict(m) => ApiError::conflict(m),
+        StoreError::Database(_) | StoreError::Migrate(_) | StoreError::Closed => {
+            tracing::error!(error = %e, "store unavailable");
+            ApiError::unavailable("the store is unavailable; try again later")
+        }
         other => {
             tracing::error!(error = %other, "store error");
             ApiError::internal("the store failed; try again")

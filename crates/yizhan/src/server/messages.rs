@@ -58,7 +58,7 @@ pub(crate) async fn create(
     let caller = caller(&ctx.app, &headers)?;
     let Query(query) = query.map_err(|e| ApiError::malformed_json(format!("bad query: {}", e.body_text())))?;
     let body = body.map_err(|r| body_rejection(r, MAX_BODY))?;
-    let request: MessageRequest = serde_json::from_slice(&body).map_err(malformed)?;
+    let request = parse_body(&body)?;
     let idempotency = headers.get("idempotency-key").map(|v| {
         let key = String::from_utf8_lossy(v.as_bytes()).into_owned();
         Idempotency { key, body_sha256: hex(&Sha256::digest(&body)) }
@@ -136,9 +136,7 @@ pub(crate) async fn create_batch(
     for (i, item) in batch.messages.into_iter().enumerate() {
         let idempotency =
             key.as_ref().map(|k| Idempotency { key: batch_key(k, Some(i)), body_sha256: body_sha256.clone() });
-        let prepared = serde_json::from_value::<MessageRequest>(item)
-            .map_err(malformed)
-            .and_then(|request| prepare(&ctx, &caller, request, idempotency));
+        let prepared = parse_request(item).and_then(|request| prepare(&ctx, &caller, request, idempotency));
         match prepared {
             Ok((msg, accepted)) => {
                 to_store.push(msg);
@@ -274,6 +272,43 @@ fn first_response(m: &MessageRecord) -> Accepted {
 
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::malformed_json(format!("the body is not a valid request: {e}"))
+}
+
+/// A request from a whole body: [`parse_request`], and nothing after the JSON value.
+fn parse_body(body: &[u8]) -> Result<MessageRequest, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let request = parse_request(&mut de)?;
+    de.end().map_err(malformed)?;
+    Ok(request)
+}
+
+/// Objects whose fields are the provider's own (passed through to it), not the gateway's: the
+/// OpenAPI document declares them as plain objects, so what breaks the provider's rules inside
+/// them is a validation failure (422 naming the field), like every other rule the document
+/// cannot express.
+const PROVIDER_OBJECTS: [&str; 4] =
+    ["content.wecom", "content.getui.notification", "content.getui.push_channel", "content.getui.settings"];
+
+/// A request, or its refusal naming the path of the field that broke it: 400 `malformed_json`
+/// for the gateway's own shape (an unknown field, a wrong type, nesting deeper than the
+/// parser's limit of 128), 422 `validation_failed` inside a provider's object (any rule of it,
+/// its field names included).
+fn parse_request<'de, D>(de: D) -> Result<MessageRequest, ApiError>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            return malformed(e.into_inner());
+        }
+        if PROVIDER_OBJECTS.iter().any(|p| path.starts_with(p)) {
+            return ApiError::validation(path, e.inner());
+        }
+        let mut error = ApiError::malformed_json(format!("the body is not a valid request: {path}: {}", e.inner()));
+        error.field = Some(path);
+        error
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -18,9 +18,11 @@ mod dry_run;
 mod error;
 mod intake;
 mod list;
+pub mod listen;
 mod messages;
 mod ops;
 mod revoke;
+mod spec;
 mod views;
 
 use std::sync::Arc;
@@ -138,13 +140,14 @@ fn api() -> OpenApiRouter<Ctx> {
 
 /// The OpenAPI document of every route, as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().into_openapi()
+    spec::tighten(api().into_openapi())
 }
 
 /// Every route of the service: the v1 API, ops endpoints, `/openapi.json` and `/docs`.
 pub fn router(state: AppState) -> axum::Router {
     let ctx = Ctx { app: state, counters: Arc::new(Counters::default()) };
     let (routes, spec) = api().split_for_parts();
+    let spec = spec::tighten(spec);
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", spec);
     let callbacks = axum::Router::new()
         .route("/v1/callbacks/wecom/{channel}", axum::routing::get(callback::verify).post(callback::receive));

@@ -80,14 +80,21 @@ pub(crate) async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Readiness: 200 when the store answers, 503 otherwise.
+/// Readiness: 200 when the store answers and takes writes (SQLite: a small write is committed,
+/// so a full disk or a reached size cap says 503), 503 otherwise.
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses(
-        (status = 200, description = "The store answers", body = Object, example = json!({"status": "ready"})),
-        (status = 503, description = "The store does not answer", body = Object),
+        (status = 200, description = "The store answers and takes writes", body = Object, example = json!({"status": "ready"})),
+        (status = 503, description = "The store does not answer, or cannot take writes", body = Object),
     ))]
 pub(crate) async fn readyz(State(ctx): State<Ctx>) -> (StatusCode, Json<serde_json::Value>) {
-    match ctx.app.store.ping().await {
+    let store = &ctx.app.store;
+    match async {
+        store.ping().await?;
+        store.probe_write().await
+    }
+    .await
+    {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

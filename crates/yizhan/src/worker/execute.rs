@@ -302,14 +302,16 @@ pub(crate) fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static
 }
 
 fn wecom_failure(e: yizhan_wecom::Error) -> Failed {
-    Failed {
+    let failed = Failed {
         kind: e.kind(),
         code: e.code(),
         message: e.provider_message().map_or_else(|| e.to_string(), str::to_owned),
         ambiguous: e.is_ambiguous(),
-    }
+    };
+    super::local::or_local(failed, &e)
 }
 
 fn getui_failure(e: yizhan_getui::Error) -> Failed {
-    Failed { kind: e.kind(), code: e.code(), message: e.to_string(), ambiguous: e.is_ambiguous() }
+    let failed = Failed { kind: e.kind(), code: e.code(), message: e.to_string(), ambiguous: e.is_ambiguous() };
+    super::local::or_local(failed, &e)
 }

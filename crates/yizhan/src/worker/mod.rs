@@ -1,7 +1,8 @@
 //! The delivery worker. [`execute`] sends one persisted dispatch through its provider client and
 //! classifies the result, [`decide`] turns a failure into a retry or a dead letter, and
 //! [`run::Worker`] claims due dispatches from the store, runs them and records the results.
-//! Before a send, the quota ledger ([`crate::shaping`]) may defer or split the dispatch.
+//! Before a send, the quota ledger ([`crate::shaping`]) may defer or split the dispatch. A
+//! failure that is a local shortage ([`local`]: no file descriptor left) backs off uncounted.
 
 mod coalesce;
 pub mod decide;
@@ -9,6 +10,7 @@ mod defer;
 pub mod execute;
 pub mod forward;
 pub mod health;
+pub mod local;
 mod process;
 mod repeat;
 pub mod run;

@@ -1,5 +1,5 @@
 //! Test support shared by the gateway tests: a `serve` running in-process on a loopback port,
-//! and a client of its HTTP API.
+//! a client of its HTTP API, and the state of a router without a worker.
 
 #![allow(dead_code)] // each test binary uses a different part
 
@@ -22,7 +22,8 @@ pub(crate) struct Running {
 impl Running {
     /// Starts `yizhan serve` for `config`.
     pub(crate) async fn start(config: Config) -> Running {
-        let store = Store::open(&config.store.url).await.expect("store");
+        let options = yizhan_store::OpenOptions { migrate: true, sqlite_max_size_kb: config.store.sqlite_max_size_kb };
+        let store = Store::open_with_options(&config.store.url, &options).await.expect("store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -100,5 +101,21 @@ impl ApiClient {
             assert!(Instant::now() < deadline, "not {statuses:?} in time: {view}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// The state of a router on `store` for the configuration `text`, without a worker (for
+/// `router(state).oneshot(request)` tests).
+pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
+    let config = Config::parse(text, "test.toml", &Default::default()).expect("config");
+    yizhan::server::AppState {
+        store,
+        keys: yizhan::server::auth::ApiKeys::new(&config.api_keys),
+        shaping: std::sync::Arc::new(yizhan::shaping::Shaping::new(&config)),
+        config: std::sync::Arc::new(config),
+        clock: yizhan_core::Clock::System,
+        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        health: yizhan::worker::ChannelHealth::default(),
+        retention: std::sync::Arc::default(),
     }
 }
