@@ -85,16 +85,20 @@ ceiling_once() {
 
 API_KEY=${API_KEY:-yizhan-bench-api-key}
 
-# write_gateway_config FILE DB PORT -> a yizhan.toml on SQLite with channel "ops" at the emulator.
-# WORKER_CONCURRENCY (default 64) sets [worker] concurrency.
+# write_gateway_config FILE DB PORT -> a yizhan.toml with channel "ops" at the emulator. DB is a
+# SQLite file path, or a postgres:// URL used as it is. WORKER_CONCURRENCY (default 64) sets
+# [worker] concurrency; GW_REDIS_URL (unset: none) adds redis_url, with GW_REDIS_PREFIX.
 write_gateway_config() {
-  local file=$1 db=$2 port=$3
+  local file=$1 db=$2 port=$3 url
+  case "$db" in postgres://*) url=$db ;; *) url="sqlite://$db" ;; esac
   cat > "$file" <<TOML
 [server]
 listen = "127.0.0.1:$port"
 
 [store]
-url = "sqlite://$db"
+url = "$url"
+${GW_REDIS_URL:+redis_url = \"$GW_REDIS_URL\"}
+${GW_REDIS_URL:+redis_prefix = \"${GW_REDIS_PREFIX:-yizhan:}\"}
 
 [worker]
 concurrency = ${WORKER_CONCURRENCY:-64}
@@ -121,11 +125,11 @@ start_gateway() {
   write_gateway_config "$WORK/yizhan.toml" "$db" "$port"
   GW_URL="http://127.0.0.1:$port"
   t0=$(date +%s%N)
-  "$BIN" --config "$WORK/yizhan.toml" serve > "$WORK/gateway.log" 2>&1 &
+  "$BIN" --config "$WORK/yizhan.toml" serve > "${GW_LOG:-$WORK/gateway.log}" 2>&1 &
   GW_PID=$!
   PIDS+=("$GW_PID")
   until curl -fs -o /dev/null "$GW_URL/readyz"; do
-    kill -0 "$GW_PID" 2>/dev/null || { cat "$WORK/gateway.log" >&2; return 1; }
+    kill -0 "$GW_PID" 2>/dev/null || { cat "${GW_LOG:-$WORK/gateway.log}" >&2; return 1; }
     sleep 0.002
   done
   t1=$(date +%s%N)
@@ -135,6 +139,25 @@ start_gateway() {
 stop_gateway() {
   kill "$GW_PID" 2>/dev/null || true
   wait "$GW_PID" 2>/dev/null || true
+}
+
+# start_gateways DB K -> K instances of `yizhan serve` on one store (DB as for
+# write_gateway_config), started one after the other; sets GW_URLS (comma-separated, as loadgen
+# takes them) and GW_ALL_PIDS.
+start_gateways() {
+  local db=$1 k=$2 urls=() pids=() i
+  for i in $(seq "$k"); do
+    GW_LOG="$WORK/gateway-$i.log" start_gateway "$db"
+    urls+=("$GW_URL"); pids+=("$GW_PID")
+  done
+  GW_URLS=$(IFS=,; echo "${urls[*]}")
+  GW_ALL_PIDS=("${pids[@]}")
+}
+
+stop_gateways() {
+  local pid
+  for pid in "${GW_ALL_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${GW_ALL_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }

@@ -24,6 +24,7 @@
 //! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
 //! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
+//! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
 //!
@@ -49,6 +50,7 @@ mod error;
 mod forward;
 mod model;
 mod postgres;
+mod purge;
 mod record;
 mod rows;
 mod sqlite;
@@ -66,6 +68,7 @@ pub use model::{
     DuplicateGuard, Handles, Idempotency, NewDispatch, NewMessage, RecipientOutcome, SentDispatch, TASKID_PLACEHOLDER,
 };
 pub use postgres::{DUE_CHANNEL, PgStore};
+pub use purge::Purged;
 pub use record::{
     AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
@@ -381,5 +384,14 @@ impl Store {
     /// One stored callback forward.
     pub async fn forward(&self, id: i64) -> Result<Option<ForwardRecord>, StoreError> {
         backend!(self.forward(id))
+    }
+
+    /// Retention, one batch in one short transaction: deletes up to `limit` finished messages
+    /// last changed before `before_ms`, with their dispatches, attempts, recipient outcomes and
+    /// coalescing memberships, and up to `limit` delivered or dead callback forwards last changed
+    /// before it. A message some of whose work still waits or is in flight is never deleted.
+    /// Call it again while a batch comes back full.
+    pub async fn purge(&self, before_ms: i64, limit: usize) -> Result<Purged, StoreError> {
+        backend!(self.purge(before_ms, limit))
     }
 }

@@ -20,6 +20,8 @@ mod shared {
 
 #[path = "postgres/features.rs"]
 mod features;
+#[path = "postgres/retention.rs"]
+mod retention;
 
 /// Opens `n` stores (as `n` instances would) on one fresh database.
 async fn instances(n: usize) -> Option<(TempDatabase, Vec<Store>)> {

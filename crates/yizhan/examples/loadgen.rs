@@ -6,6 +6,9 @@
 //!   latency counts from that due time (no coordinated omission).
 //! * `loadgen schedule BASE KEY N SEND_AT` — N messages with `options.send_at` in batches of 1000.
 //!
+//! In `closed` and `open`, BASE may list several gateways separated by commas (instances sharing one store): request `i`
+//! goes to the `i`-th modulo their number.
+//!
 //! Every mode prints one line: `sent=… accepted=… refused=… secs=… accepted_per_sec=… p50_ms=… p99_ms=…`.
 //! Recipients rotate over users `u0`..`u999`; the channel is `ops`.
 
@@ -81,7 +84,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let num = |i: usize| -> Result<u64, Box<dyn std::error::Error>> { Ok(args.get(i).ok_or(usage)?.parse::<u64>()?) };
     let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
-    let url = format!("{base}/v1/messages");
+    let urls: Arc<Vec<String>> =
+        Arc::new(base.split(',').map(|b| format!("{}/v1/messages", b.trim_end_matches('/'))).collect());
+    let url_of = |i: u64| urls[(i % urls.len() as u64) as usize].clone();
     let tally = Tally::new();
     let tag = format!("{}", std::process::id());
     match mode {
@@ -91,15 +96,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let started = Instant::now();
             let tasks: Vec<_> = (0..concurrency)
                 .map(|_| {
-                    let (http, url, key, tally, next, tag) =
-                        (http.clone(), url.clone(), key.clone(), tally.clone(), next.clone(), tag.clone());
+                    let (http, urls, key, tally, next, tag) =
+                        (http.clone(), urls.clone(), key.clone(), tally.clone(), next.clone(), tag.clone());
                     tokio::spawn(async move {
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             if i >= n {
                                 break;
                             }
-                            tally.post(&http, &url, &key, body(i, &tag), Instant::now()).await;
+                            let url = &urls[(i % urls.len() as u64) as usize];
+                            tally.post(&http, url, &key, body(i, &tag), Instant::now()).await;
                         }
                     })
                 })
@@ -117,7 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for i in 0..n {
                 let due = started + Duration::from_secs_f64(i as f64 / rate as f64);
                 tokio::time::sleep_until(due.into()).await;
-                let (http, url, key, tally, tag) = (http.clone(), url.clone(), key.clone(), tally.clone(), tag.clone());
+                let (http, url, key, tally, tag) = (http.clone(), url_of(i), key.clone(), tally.clone(), tag.clone());
                 tasks.push(tokio::spawn(async move { tally.post(&http, &url, &key, body(i, &tag), due).await }));
             }
             for t in tasks {

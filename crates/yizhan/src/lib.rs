@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod intake;
 pub mod memory;
 pub mod providers;
+pub mod retention;
 pub mod server;
 pub mod shaping;
 pub mod worker;

@@ -84,6 +84,7 @@ channels = ["ops", "bot"]
         shaping,
         channels: yizhan::channels::Channels::default(),
         health: yizhan::worker::ChannelHealth::default(),
+        retention: Arc::default(),
     };
     Api { state }
 }
@@ -387,6 +388,7 @@ async fn channels_health_ready_and_metrics() {
         "yizhan_messages_accepted_total 1",
         "yizhan_http_responses_total{status=\"202\"} 1",
         "yizhan_http_responses_total{status=\"400\"} 1",
+        "yizhan_retention_deleted_rows_total 0",
         "# TYPE yizhan_messages gauge",
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} missing from\n{text}");

@@ -23,6 +23,7 @@ mod forward;
 mod lease;
 mod manage;
 mod order;
+mod purge;
 mod quota;
 mod read;
 mod repeat;

@@ -18,6 +18,7 @@ pub mod order;
 pub mod postgres;
 pub mod quota;
 pub mod repeat;
+pub mod retention;
 
 use yizhan_core::MessageId;
 use yizhan_store::{
@@ -182,6 +183,8 @@ macro_rules! storage_suite {
             repeat::identical_bodies_inside_the_window_are_repeats,
             repeat::suppressing_repeats_ignores_dead_ones_and_msgids_have_owners,
             repeat::statuses_follow_the_recipient_outcomes,
+            retention::purge_deletes_finished_messages_and_keeps_waiting_ones,
+            retention::purge_counts_every_row_and_frees_the_idempotency_key,
         );
     };
     (@tests $open:path; $($module:ident :: $name:ident),* $(,)?) => {

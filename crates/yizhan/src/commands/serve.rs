@@ -48,7 +48,9 @@ pub async fn serve(
     }
     let worker = Worker::new_shared(store.clone(), &config, clock.clone(), shared.as_ref())?;
     let forwarder = Forwarder::new(store.clone(), &config, clock.clone());
-    let state = AppState::for_worker(store, config, clock, &worker);
+    let retention = config.store.retention;
+    let state = AppState::for_worker(store.clone(), config, clock.clone(), &worker);
+    let sweeper = crate::retention::Sweeper::new(store, clock, retention, state.retention.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -60,10 +62,17 @@ pub async fn serve(
     eprintln!("yizhan serving on http://{addr}");
     let app = router(state).merge(extra);
     let server = crate::server::listen::serve(listener, app, limits, stop_rx.clone());
-    let (served, worked, (), ()) = tokio::join!(
+    let sweep_stop = stopped(stop_rx.clone());
+    let sweep = async move {
+        if let Some(sweeper) = sweeper {
+            sweeper.run(sweep_stop).await;
+        }
+    };
+    let (served, worked, (), (), ()) = tokio::join!(
         server,
         worker.run(stopped(stop_rx.clone())),
         forwarder.run(stopped(stop_rx.clone())),
+        sweep,
         crate::memory::trim_until(stopped(stop_rx))
     );
     served.context("HTTP server")?;

@@ -204,6 +204,11 @@ pub struct StoreConfig {
     /// false when migrations are run once with `yizhan migrate` before starting instances.
     #[serde(default = "default_true")]
     pub migrate: bool,
+    /// How long finished messages (delivered, dead, expired…) and callback forwards are kept
+    /// before `yizhan serve` deletes them: `"30d"` (default), `"36h"`, at least a day; `"off"`
+    /// (or `0`) keeps everything. See [`crate::retention`].
+    #[serde(default)]
+    pub retention: crate::retention::Retention,
     /// SQLite only: the most KiB the database file may grow to (default: no cap). Past it,
     /// accepts answer 503 and `/readyz` says not ready, as on a full disk; both recover by
     /// themselves once room is made (rows deleted) or the cap raised.
@@ -223,6 +228,7 @@ impl Default for StoreConfig {
             redis_prefix: None,
             expected_instances: default_expected_instances(),
             migrate: true,
+            retention: crate::retention::Retention::default(),
             sqlite_max_size_kb: None,
         }
     }

@@ -66,6 +66,8 @@ pub struct AppState {
     pub channels: crate::channels::Channels,
     /// The worker's per-channel health and token ages (`ChannelHealth::default()` without a worker).
     pub health: crate::worker::ChannelHealth,
+    /// Rows deleted by retention, for `/metrics` (see [`crate::retention::Sweeper`]).
+    pub retention: Arc<crate::retention::RetentionCounter>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             shaping: worker.shaping(),
             channels: worker.channels(),
             health: worker.health(),
+            retention: Arc::default(),
         }
     }
 }

@@ -132,6 +132,11 @@ pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
         Err(e) => tracing::warn!(error = %e, "metrics: store dispatch counts failed"),
     }
     ctx.app.shaping.write_metrics(&mut out);
+    out.push_str(
+        "# HELP yizhan_retention_deleted_rows_total Rows of finished messages and forwards deleted by retention.\n\
+         # TYPE yizhan_retention_deleted_rows_total counter\n",
+    );
+    let _ = writeln!(out, "yizhan_retention_deleted_rows_total {}", ctx.app.retention.rows());
     ctx.counters.intake.write(&mut out);
     let (accepted, responses) = ctx.counters.snapshot();
     out.push_str("# HELP yizhan_messages_accepted_total Messages accepted by this process.\n");

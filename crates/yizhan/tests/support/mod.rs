@@ -117,5 +117,6 @@ pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         channels: yizhan::channels::Channels::default(),
         health: yizhan::worker::ChannelHealth::default(),
+        retention: std::sync::Arc::default(),
     }
 }
