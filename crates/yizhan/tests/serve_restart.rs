@@ -39,7 +39,7 @@ async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
     let base = first.base.clone();
     let mut accepted = Vec::new();
     for i in 0..40 {
-        // Four members, ten each: below WeCom's 30 per member per minute (issue 6 shapes more).
+        // Four members, ten each: below WeCom's 30 per member per minute; the quota ledger (docs/shaping.md) shapes more.
         let user = ["alice", "bob", "carol", "dave"][i % 4];
         let body = format!(r#"{{"channel":"ops","to":{{"users":["{user}"]}},"content":{{"text":"message {i}"}}}}"#);
         let response = http.post(format!("{base}/v1/messages")).bearer_auth(KEY).body(body).send().await.expect("post");
