@@ -84,12 +84,11 @@ impl Config {
                 "worker.lease_secs",
                 format!(
                     "is {} s, shorter than the longest provider call ({:.1} s: request_timeout_ms {} × {} requests \
-                     + {:.1} s of back-off + {:.1} s margin); set it to at least {} or lower request_timeout_ms",
+                     + {:.1} s margin); set it to at least {} or lower request_timeout_ms",
                     w.lease_secs,
                     longest as f64 / 1000.0,
                     w.request_timeout_ms,
                     super::CALL_REQUESTS,
-                    super::call_backoff_ms() as f64 / 1000.0,
                     super::LEASE_MARGIN_MS as f64 / 1000.0,
                     longest.div_ceil(1000),
                 ),

@@ -105,25 +105,20 @@ pub struct WorkerConfig {
     pub name: String,
 }
 
-/// Requests one provider call of the worker can make: the provider clients' tries
-/// ([`yizhan_core::RetryPolicy::default`], 4), a token request, and the resend after a refused
-/// token.
-pub const CALL_REQUESTS: u64 = 6;
+/// HTTP requests one provider call of the worker can make. The gateway's clients do not retry
+/// (the worker's `decide` does), so a call is: a token request when none is cached, the
+/// request, a resend to the other domain after a Getui domain redirect, and, after a rejected
+/// token, a token request and a resend (Getui 5, WeCom application 4, group robot 1).
+pub const CALL_REQUESTS: u64 = 5;
 /// Slack between the longest provider call and the lease (the store's own round trips).
 pub const LEASE_MARGIN_MS: u64 = 1_000;
 
-/// The longest back-off the provider clients sleep between their tries (no jitter), in ms.
-pub fn call_backoff_ms() -> u64 {
-    let policy = yizhan_core::RetryPolicy::default();
-    (1..policy.max_attempts).map(|a| policy.delay_with(a, 0.0).as_millis() as u64).sum()
-}
-
 impl WorkerConfig {
     /// The longest a provider call of the worker can take, in milliseconds: every request of
-    /// it ([`CALL_REQUESTS`]) running into `request_timeout_ms`, the clients' back-off between
-    /// tries, and [`LEASE_MARGIN_MS`]. `lease_secs` must not be shorter.
+    /// it ([`CALL_REQUESTS`]) running into `request_timeout_ms`, plus [`LEASE_MARGIN_MS`].
+    /// `lease_secs` must not be shorter.
     pub fn longest_call_ms(&self) -> u64 {
-        self.request_timeout_ms.saturating_mul(CALL_REQUESTS).saturating_add(call_backoff_ms() + LEASE_MARGIN_MS)
+        self.request_timeout_ms.saturating_mul(CALL_REQUESTS).saturating_add(LEASE_MARGIN_MS)
     }
 }
 

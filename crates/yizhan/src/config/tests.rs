@@ -158,23 +158,23 @@ fn the_example_config_parses() {
 fn a_lease_shorter_than_the_longest_provider_call_is_refused() {
     let ok = Config::parse(SAMPLE, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap();
     assert_eq!((ok.worker.lease_secs, ok.worker.request_timeout_ms), (60, 8_000));
-    // 8 s × 6 requests + 1.4 s of back-off (0.2 + 0.4 + 0.8) + 1 s margin.
-    assert_eq!(ok.worker.longest_call_ms(), 50_400);
+    // 8 s × 5 requests + 1 s margin; no client back-off (the worker decides retries).
+    assert_eq!(ok.worker.longest_call_ms(), 41_000);
     let text = format!("{SAMPLE}\n[worker]\nconcurrency = 4\nlease_secs = 5\n");
     let e = Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap_err().to_string();
     assert!(
         e.contains(
-            "t.toml:12:1: worker.lease_secs: is 5 s, shorter than the longest provider call (50.4 s: \
-                    request_timeout_ms 8000 × 6 requests + 1.4 s of back-off + 1.0 s margin); set it to at least 51"
+            "t.toml:12:1: worker.lease_secs: is 5 s, shorter than the longest provider call (41.0 s: \
+                    request_timeout_ms 8000 × 5 requests + 1.0 s margin); set it to at least 41"
         ),
         "{e}"
     );
-    // A shorter request timeout makes the same lease valid: 0.4 s × 6 + 1.4 s + 1 s = 4.8 s.
-    let text = format!("{SAMPLE}\n[worker]\nlease_secs = 5\nrequest_timeout_ms = 400\n");
-    assert_eq!(Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap().worker.longest_call_ms(), 4_800);
-    let text = format!("{SAMPLE}\n[worker]\nlease_secs = 4\nrequest_timeout_ms = 400\n");
+    // A shorter request timeout makes a shorter lease valid: 0.4 s × 5 + 1 s = 3 s.
+    let text = format!("{SAMPLE}\n[worker]\nlease_secs = 3\nrequest_timeout_ms = 400\n");
+    assert_eq!(Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap().worker.longest_call_ms(), 3_000);
+    let text = format!("{SAMPLE}\n[worker]\nlease_secs = 2\nrequest_timeout_ms = 400\n");
     let e = Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap_err().to_string();
-    assert!(e.contains("worker.lease_secs: is 4 s") && e.contains("at least 5"), "{e}");
+    assert!(e.contains("worker.lease_secs: is 2 s") && e.contains("at least 3"), "{e}");
     let text = format!("{SAMPLE}\n[worker]\nrequest_timeout_ms = 0\n");
     let e = Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap_err().to_string();
     assert!(e.contains("worker.request_timeout_ms: must be at least 1"), "{e}");
