@@ -1,5 +1,5 @@
-//! `GET /report/push/task/{taskids}` and `GET /report/push/date/{yyyy-MM-dd}` (reference §7),
-//! derived from what the emulator recorded (deduplicated entries excluded).
+//! `GET /report/push/task/{taskids}` and `GET /report/push/date/{yyyy-MM-dd}` (docs/getui-client.md,
+//! "Revoke and reports"), derived from what the emulator recorded (deduplicated entries excluded).
 //!
 //! Per task: `target_num` = every target (inactive included), `msg_num` = targets that were sent
 //! (online + offline), `receive_num` = online targets, `display_num` = online targets of a

@@ -1,4 +1,4 @@
-//! The HTTP service: the v1 API of DESIGN.md ("HTTP API") on top of the store.
+//! The HTTP service: the v1 API (docs/gateway.md, "HTTP API decisions") on top of the store.
 //!
 //! * [`auth`]: API keys (SHA-256 hashes, scoped to channels).
 //! * [`router()`]: every route, built from an [`AppState`].

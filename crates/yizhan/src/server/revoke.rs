@@ -1,5 +1,5 @@
-//! `DELETE /v1/messages/{id}` on a delivered Getui message: what Getui allows (reference §4 and
-//! the `revoke` push message).
+//! `DELETE /v1/messages/{id}` on a delivered Getui message: what Getui allows (docs/getui-client.md,
+//! "Revoke and reports").
 //!
 //! * Single pushes (`/push/single/cid`, `/push/single/alias`): a revoke push to the same target,
 //!   `push_message.revoke.old_task_id` = the delivered taskid (withdraws a Getui-channel

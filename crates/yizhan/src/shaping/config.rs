@@ -47,8 +47,8 @@ pub struct QuotaLimits {
 }
 
 impl QuotaLimits {
-    /// The providers' documented limits (references wecom-api.md §3, §5, §6 and
-    /// getui-api.md §9), used where nothing is configured.
+    /// The providers' documented limits (docs/shaping.md, "Limits, defaults and
+    /// sources"), used where nothing is configured.
     pub const PROVIDER: QuotaLimits = QuotaLimits {
         enabled: Some(true),
         wecom_member_per_minute: Some(30),
@@ -82,7 +82,7 @@ impl QuotaLimits {
     }
 }
 
-/// `[shaping]`: how the gateway shapes traffic (DESIGN.md "Traffic shaping"). Every field has a
+/// `[shaping]`: how the gateway shapes traffic (docs/shaping.md). Every field has a
 /// default; the quota ledger's part is `[shaping.quota]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -1,4 +1,4 @@
-//! Traffic shaping (DESIGN.md "Traffic shaping"). This part: the quota ledger and deferral.
+//! Traffic shaping (docs/shaping.md). This part: the quota ledger and deferral.
 //!
 //! WeCom drops app messages beyond 30/min or 1000/h to one member *silently*; robots answer
 //! 45009 beyond 20/min; Getui takes push/all + push/tag 5 per minute and a few per day. The
