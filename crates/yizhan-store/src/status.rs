@@ -98,7 +98,7 @@ macro_rules! string_enum {
 }
 
 string_enum! {
-    /// Where a message is in its lifecycle (DESIGN.md "Message lifecycle").
+    /// Where a message is in its lifecycle (docs/gateway.md, "Statuses").
     MessageStatus {
         /// Stored, due now, nothing sent yet.
         Accepted => "accepted",
