@@ -4,7 +4,7 @@
 //! stored when one message of a notification cannot be accepted.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use yizhan::config::Config;
@@ -103,14 +103,6 @@ async fn post_raw(base: &str, path: &str, key: Option<&str>, body: &str) -> (u16
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
-async fn wait_until(emu: &EmulatorHandle, done: impl Fn(&[yizhan_emulator::Delivery]) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(&emu.inbox()) {
-        assert!(Instant::now() < deadline, "not delivered in time: {:#?}", emu.inbox());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn alerts_are_routed_by_labels_and_severity_to_recipients_from_labels() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
@@ -132,12 +124,11 @@ async fn alerts_are_routed_by_labels_and_severity_to_recipients_from_labels() {
     for m in messages {
         api.wait_for(m["id"].as_str().expect("id"), &["delivered"]).await;
     }
-    wait_until(&emu, |inbox| {
+    let inbox = support::wait_for_inbox(&emu, "the routed alerts", Duration::from_secs(20), |inbox| {
         ["bob", "carol", "dave"].iter().all(|u| inbox.iter().any(|d| d.provider == "wecom" && d.recipient == *u))
             && inbox.iter().any(|d| d.provider == "wecom_robot")
     })
     .await;
-    let inbox = emu.inbox();
     let robot = inbox.iter().find(|d| d.provider == "wecom_robot").expect("robot message");
     let text = robot.content["content"].as_str().unwrap_or_default();
     assert!(
@@ -212,7 +203,10 @@ async fn a_token_in_the_query_authenticates_senders_without_headers() {
     let id = answer["messages"][0]["id"].as_str().expect("id");
     ApiClient::new(&gateway.base, KEY).wait_for(id, &["delivered"]).await;
     // The sample's alert has no owner: the route's default user.
-    wait_until(&emu, |inbox| inbox.iter().any(|d| d.recipient == "alice")).await;
+    support::wait_for_inbox(&emu, "alice's message", Duration::from_secs(20), |inbox| {
+        inbox.iter().any(|d| d.recipient == "alice")
+    })
+    .await;
     let generic = format!("/v1/intake/webhook/ops?token={KEY}");
     let (status, answer) = post_raw(&gateway.base, &generic, None, samples::WEBHOOK).await;
     assert_eq!((status, answer["routed"].as_u64()), (202, Some(1)), "{answer}");

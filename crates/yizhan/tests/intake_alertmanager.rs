@@ -3,7 +3,7 @@
 //! silence that Alertmanager then lists with its matchers and creator.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use yizhan::config::Config;
 use yizhan::intake::matcher::Matcher;
@@ -59,23 +59,8 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
-/// Polls the emulator's inbox until `done` holds for it (at most 30 s: Alertmanager waits
-/// `group_wait` and retries on its own schedule).
-async fn wait_for_inbox(
-    emu: &yizhan_emulator::EmulatorHandle,
-    what: &str,
-    done: impl Fn(&[yizhan_emulator::Delivery]) -> bool,
-) -> Vec<yizhan_emulator::Delivery> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let inbox = emu.inbox();
-        if done(&inbox) {
-            return inbox;
-        }
-        assert!(Instant::now() < deadline, "{what} did not reach the emulator in time; inbox: {inbox:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+/// Alertmanager waits `group_wait` and retries on its own schedule: 30 s for a notification.
+const ALERTMANAGER_WITHIN: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn an_alert_posted_to_alertmanager_reaches_wecom_through_the_route() {
@@ -92,7 +77,7 @@ async fn an_alert_posted_to_alertmanager_reaches_wecom_through_the_route() {
     }])
     .await
     .expect("alert posted");
-    let inbox = wait_for_inbox(&emu, "the firing alert", |inbox| {
+    let inbox = support::wait_for_inbox(&emu, "the firing alert", ALERTMANAGER_WITHIN, |inbox| {
         ["bob", "carol", "dave"].iter().all(|user| inbox.iter().any(|d| d.recipient == *user))
     })
     .await;

@@ -120,3 +120,22 @@ pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
         retention: std::sync::Arc::default(),
     }
 }
+
+/// Polls the emulator's inbox until `done` holds for it, at most `within` (Alertmanager, for one,
+/// waits `group_wait` and retries on its own schedule); returns the inbox that satisfied it.
+pub(crate) async fn wait_for_inbox(
+    emu: &yizhan_emulator::EmulatorHandle,
+    what: &str,
+    within: Duration,
+    done: impl Fn(&[yizhan_emulator::Delivery]) -> bool,
+) -> Vec<yizhan_emulator::Delivery> {
+    let deadline = Instant::now() + within;
+    loop {
+        let inbox = emu.inbox();
+        if done(&inbox) {
+            return inbox;
+        }
+        assert!(Instant::now() < deadline, "{what} did not reach the emulator in time; inbox: {inbox:#?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
