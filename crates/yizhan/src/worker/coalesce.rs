@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use yizhan_store::{ClaimToken, ClaimedDispatch, Store};
 
-use crate::gateway::coalesce::{MAX_USERS, merged_body};
+use crate::gateway::coalesce::MAX_USERS;
+use crate::providers::merged_body;
 
 /// Splits `claims` into (leader, the rest of its group) pairs: claims with the same channel and
 /// key are packed into groups of at most [`MAX_USERS`] recipients; claims without a key lead

@@ -3,13 +3,12 @@
 //!
 //! Nothing here logs a body or a secret: logs name the dispatch, message, channel and endpoint.
 
-use serde_json::Value;
 use yizhan_core::FailureKind;
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
 use super::decide::{ChannelRetry, Next, decide};
 use super::execute::{self, AnyClient, Delivered, Failed, execute};
-use crate::providers::{ChannelKind, Endpoint};
+use crate::providers;
 
 /// Sends `claimed` through `client` (or fails it as an unknown channel) and decides the result
 /// of the attempt at `now_ms()` after the send.
@@ -33,9 +32,10 @@ pub(crate) async fn attempt(
         Ok(delivered) => delivered_result(delivered),
         Err(failed) => {
             let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
-            let safe = resend_is_safe(endpoint, &claimed.body);
+            let safe = providers::resend_is_safe(endpoint, &claimed.body);
             let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), safe);
-            let refused = execute::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
+            let refused =
+                providers::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
             failed_result(&failed, next, refused.unwrap_or_default())
         }
     }
@@ -58,7 +58,7 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
                 dispatch = claimed.claim.dispatch_id,
                 endpoint = %claimed.endpoint,
                 errcode = %error.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
-                meaning = execute::code_meaning(&claimed.endpoint, error.code).unwrap_or("no documented meaning"),
+                meaning = providers::code_meaning(&claimed.endpoint, error.code).unwrap_or("no documented meaning"),
                 kind = %error.kind,
                 error = %error.message,
                 "message dead: this dispatch will not be sent again unless retried"
@@ -135,39 +135,16 @@ fn failed_result(failed: &Failed, next: Next, refused: &[String]) -> DispatchRes
     }
 }
 
-/// What `claimed` is sent as: its endpoint, except for a merged call of Getui single pushes,
-/// which goes out as one list task ([`Endpoint::GetuiMergedList`]).
+/// What `claimed` is sent as: its endpoint, except for a merged call, which the provider may
+/// send as another call (Getui: one list task).
 pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
-    match Endpoint::parse(&claimed.endpoint) {
-        Some(Endpoint::GetuiPushSingleCid) if claimed.merged => Endpoint::GetuiMergedList.name(),
-        _ => &claimed.endpoint,
-    }
-}
-
-/// Whether resending the persisted `body` after an ambiguous failure is deduplicated by the
-/// provider: WeCom `message/send` with `enable_duplicate_check = 1`, and Getui pushes that carry
-/// a `request_id` (at the top level, or in the `message` of a list push). Robot webhooks and
-/// appchat sends have no dedupe, so they are never resent after an ambiguous failure; neither is
-/// a merged Getui list push, whose only ambiguous step is the push to the cids.
-pub(crate) fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
-    let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
-    if endpoint == Endpoint::GetuiMergedList {
-        return false;
-    }
-    let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
-    match (endpoint, endpoint.kind()) {
-        (Endpoint::WecomMessageSend, _) => json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1),
-        (_, ChannelKind::Getui) => {
-            let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-            has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")))
-        }
-        _ => false,
-    }
+    providers::sent_as(&claimed.endpoint, claimed.merged)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::resend_is_safe;
     use crate::worker::execute::{
         GETUI_MERGED_LIST, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_MESSAGE_SEND,
         WECOM_WEBHOOK_SEND,

@@ -15,8 +15,8 @@
 
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
-use super::process::resend_is_safe;
-use crate::gateway::wecom::without_duplicate_check;
+use crate::providers::resend_is_safe;
+use crate::providers::wecom_app::dedupe::without_duplicate_check;
 
 /// What to do with `claimed` before it is sent. `None`: send it (its body may have been
 /// replaced, durably, by one without the duplicate check). `Some(result)`: record `result`,

@@ -13,7 +13,7 @@ use yizhan_getui::GetuiClient;
 use crate::cli::SendArgs;
 use crate::config::GetuiConfig;
 use crate::exit::{Outcome, UsageError};
-use crate::gateway::getui::{Target, direct_push};
+use crate::providers::getui::plan::{Target, direct_push};
 
 /// What a push returned, for printing.
 #[derive(Debug, Serialize)]

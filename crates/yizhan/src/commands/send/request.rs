@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::SendArgs;
 use crate::exit::UsageError;
-use crate::gateway::getui::Target;
+use crate::providers::getui::plan::Target;
 
 /// What a command line asks for, as JSON parts of a v1 request.
 #[derive(Debug, Default)]
