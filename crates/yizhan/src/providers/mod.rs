@@ -86,6 +86,33 @@ impl ChannelKind {
         }
     }
 
+    /// Whether a channel of this kind always posts to its own group, with no recipients of its
+    /// own (mentions only): a group robot.
+    pub fn posts_to_its_group(self) -> bool {
+        match self {
+            ChannelKind::WecomRobot => true,
+            ChannelKind::WecomApp | ChannelKind::Getui => false,
+        }
+    }
+
+    /// Whether alerts go out as a push notification (a title and a short body) rather than as
+    /// a WeCom text, markdown or template card.
+    pub fn alerts_as_notification(self) -> bool {
+        match self {
+            ChannelKind::Getui => true,
+            ChannelKind::WecomApp | ChannelKind::WecomRobot => false,
+        }
+    }
+
+    /// Whether the provider drops an identical send within a window of the sender's choosing
+    /// (WeCom's duplicate check on `message/send`), which a route's repeat window uses.
+    pub fn drops_repeats(self) -> bool {
+        match self {
+            ChannelKind::WecomApp => true,
+            ChannelKind::WecomRobot | ChannelKind::Getui => false,
+        }
+    }
+
     /// Every kind's name, for messages ("wecom_app, wecom_robot or getui").
     pub fn names() -> impl Iterator<Item = &'static str> {
         ChannelKind::ALL.into_iter().map(ChannelKind::name)
@@ -345,6 +372,62 @@ pub async fn update_card(
     };
     let client = channels.get(&record.channel).and_then(AnyClient::wecom_app);
     wecom_app::card::update(app, client, record, update, userids).await
+}
+
+/// What `yizhan channels check` found for a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// The credentials work; the detail says what was verified.
+    Verified(String),
+    /// A token was fetched (the caller reports how long it took).
+    Token,
+    /// The provider offers no check without sending a message; the text says why.
+    Untestable(&'static str),
+}
+
+/// A failed channel check, explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// What the failure means for a send.
+    pub kind: yizhan_core::FailureKind,
+    /// The error.
+    pub text: String,
+    /// Lines that explain it: the code's meaning, what to do.
+    pub explanation: Vec<String>,
+}
+
+impl CheckFailure {
+    /// A channel the registry has no client for (cannot happen with one configuration).
+    fn no_client(name: &str) -> CheckFailure {
+        CheckFailure {
+            kind: yizhan_core::FailureKind::Permanent,
+            text: format!("channel {name:?} has no client"),
+            explanation: Vec::new(),
+        }
+    }
+}
+
+/// Checks that `channel`'s credentials work, with its client from `channels`.
+pub async fn check(channel: &ChannelConfig, channels: &Channels) -> Result<Checked, CheckFailure> {
+    let client = channels.get(channel.name());
+    match channel {
+        ChannelConfig::WecomApp(app) => {
+            wecom_app::check::check(client.and_then(AnyClient::wecom_app), app).await.map(Checked::Verified)
+        }
+        ChannelConfig::WecomRobot(_) => Ok(Checked::Untestable(wecom_robot::UNTESTABLE)),
+        ChannelConfig::Getui(app) => {
+            getui::check(client.and_then(AnyClient::getui), app).await.map(|()| Checked::Token)
+        }
+    }
+}
+
+/// One line about `channel` for `yizhan config check`: its kind and account, never a secret.
+pub fn summary(channel: &ChannelConfig) -> String {
+    match channel {
+        ChannelConfig::WecomApp(c) => wecom_app::client::summary(c),
+        ChannelConfig::WecomRobot(c) => wecom_robot::summary(c),
+        ChannelConfig::Getui(c) => getui::summary(c),
+    }
 }
 
 /// The error of a configured channel without a client (a registry built from another

@@ -20,7 +20,7 @@ use yizhan_core::window::Window;
 use yizhan_getui::GetuiClient;
 
 use crate::config::GetuiConfig;
-use crate::providers::Endpoint;
+use crate::providers::{CheckFailure, Endpoint};
 use crate::shaping::config::QuotaLimits;
 use crate::shaping::rules::{Budget, CallUnit, DAY_MS, MINUTE_MS, unit, windows};
 
@@ -86,4 +86,25 @@ pub fn client(
         builder = builder.timeout(timeout);
     }
     builder.build()
+}
+
+/// `yizhan channels check` of a `getui` channel: fetch a token; a failure names the code's meaning.
+pub async fn check(client: Option<&GetuiClient>, app: &GetuiConfig) -> Result<(), CheckFailure> {
+    let Some(client) = client else { return Err(CheckFailure::no_client(&app.name)) };
+    client.access_token().await.map(drop).map_err(|e| {
+        let explanation = e
+            .code()
+            .and_then(|code| yizhan_getui::errcode::describe(code).map(|m| format!("code {code}: {m}")))
+            .into_iter()
+            .collect();
+        CheckFailure { kind: e.kind(), text: e.to_string(), explanation }
+    })
+}
+
+/// `getui      app_id=… base_url=…` (`yizhan config check`).
+pub fn summary(c: &GetuiConfig) -> String {
+    let base = c.base_url.clone().unwrap_or_else(|| {
+        if c.base_urls.is_empty() { yizhan_getui::DEFAULT_BASE_URL.to_owned() } else { c.base_urls.join(", ") }
+    });
+    format!("getui      app_id={} base_url={base}", c.app_id)
 }

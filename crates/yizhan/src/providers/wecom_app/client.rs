@@ -64,3 +64,13 @@ pub fn apply_duplicate_check(channel: &WecomAppConfig, request: &mut yizhan_weco
 pub fn standalone(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
     builder(channel, None).build()
 }
+
+/// `wecom_app  corp_id=… agent_id=… base_url=…` (`yizhan config check`).
+pub fn summary(c: &WecomAppConfig) -> String {
+    format!(
+        "wecom_app  corp_id={} agent_id={} base_url={}",
+        c.corp_id,
+        c.agent_id,
+        c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL)
+    )
+}

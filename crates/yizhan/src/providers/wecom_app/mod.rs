@@ -6,6 +6,7 @@
 //! ([`client`]). The gateway reaches them through the boundary in [`crate::providers`].
 
 pub mod card;
+pub mod check;
 pub mod client;
 pub mod coalesce;
 pub mod dedupe;

@@ -68,3 +68,12 @@ pub fn client(
     }
     builder.build()
 }
+
+/// What `channels check` says of a robot: WeCom offers no way to test a webhook key without
+/// posting a message to the group; a wrong key shows up as errcode 93000 on the first send.
+pub const UNTESTABLE: &str = "key configured (robots have no token; the key is verified by the first send)";
+
+/// `wecom_robot key=[redacted] base_url=…` (`yizhan config check`).
+pub fn summary(c: &WecomRobotConfig) -> String {
+    format!("wecom_robot key=[redacted] base_url={}", c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL))
+}
