@@ -37,4 +37,4 @@ mod tests;
 pub use crate::providers::endpoint;
 pub use error::ApiError;
 pub use model::{Content, MessageRequest, Options, Overflow, To};
-pub use plan::{Plan, PlannedDispatch, plan};
+pub use plan::{Plan, PlannedDispatch, Planning, plan, plan_for};

@@ -59,9 +59,31 @@ pub struct PlannedDispatch {
     pub after: Option<usize>,
 }
 
+/// Who a plan is for: the gateway's outbox, or one `yizhan send` in direct mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planning {
+    /// The gateway: text over the provider's limit follows `options.overflow`, and a WeCom
+    /// application send has the channel's duplicate check unless the request sets one.
+    Gateway,
+    /// One command-line send, no outbox: text over the limit is refused by the provider's own
+    /// rule, and a WeCom application send has a duplicate check only when the request asks for
+    /// one (without an outbox a repeat cannot be told from a resend; docs/wecom-client.md).
+    OneShot,
+}
+
 /// Validates `request` for `channel` (the configured channel named by `request.channel`) and
 /// plans its provider calls. Every refusal is a 422 `validation_failed` naming the request field.
 pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> Result<Plan, ApiError> {
+    plan_for(request, channel, now_ms, Planning::Gateway)
+}
+
+/// [`plan()`] for `planning`.
+pub fn plan_for(
+    request: &MessageRequest,
+    channel: &ChannelConfig,
+    now_ms: i64,
+    planning: Planning,
+) -> Result<Plan, ApiError> {
     let options = &request.options;
     let time = |field: &str, value: &Option<String>| {
         value.as_deref().map(parse_rfc3339_ms).transpose().map_err(|e| ApiError::validation(field, e))
@@ -87,10 +109,13 @@ pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> R
         ));
     }
     let mut dispatches = Vec::new();
-    let parts = super::fit::fit(request, channel.channel_kind())?;
+    let parts = match planning {
+        Planning::Gateway => super::fit::fit(request, channel.channel_kind())?,
+        Planning::OneShot => vec![request.clone()],
+    };
     let ordered = parts.len() > 1;
     for part in parts {
-        dispatches.extend(providers::plan(channel, &part, now_ms)?);
+        dispatches.extend(providers::plan(channel, &part, now_ms, planning)?);
     }
     Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches, ordered, dedupe: options.dedupe })
 }
@@ -132,9 +157,11 @@ pub(crate) fn unsupported_content(content: &Content, channel: &str, kind: &str, 
     )
 }
 
-/// A client-crate validation error (its field and problem) as a 422 naming the request field.
+/// A client-crate validation error (its field and problem) as a 422 naming the request field,
+/// keeping the provider's own wording for the command line.
 pub(crate) fn invalid(provider_field: &str, problem: &str, request: &MessageRequest) -> ApiError {
-    ApiError::validation(api_field(provider_field, &request.content), problem)
+    let error = ApiError::validation(api_field(provider_field, &request.content), problem);
+    ApiError { provider: Some(format!("{provider_field}: {problem}")), ..error }
 }
 
 /// Maps a provider field path (`touser`, `text.content`, `audience.cid[2]`) to the request's.

@@ -34,7 +34,7 @@ pub use outcome::{Delivered, Failed, Handles, RecipientOutcome};
 use crate::channels::Channels;
 use crate::config::{ChannelConfig, ShapingConfig};
 use crate::gateway::coalesce::Addressee;
-use crate::gateway::{ApiError, Content, MessageRequest, PlannedDispatch};
+use crate::gateway::{ApiError, Content, MessageRequest, PlannedDispatch, Planning};
 use crate::shaping::config::QuotaLimits;
 use crate::shaping::rules::{Budget, CallUnit};
 
@@ -197,9 +197,14 @@ impl AnyClient {
 }
 
 /// Validates one part of `request` for `channel` and plans its provider calls.
-pub fn plan(channel: &ChannelConfig, part: &MessageRequest, now_ms: i64) -> Result<Vec<PlannedDispatch>, ApiError> {
+pub fn plan(
+    channel: &ChannelConfig,
+    part: &MessageRequest,
+    now_ms: i64,
+    planning: Planning,
+) -> Result<Vec<PlannedDispatch>, ApiError> {
     match channel {
-        ChannelConfig::WecomApp(app) => wecom_app::plan::dispatches(part, app),
+        ChannelConfig::WecomApp(app) => wecom_app::plan::dispatches(part, app, planning),
         ChannelConfig::WecomRobot(bot) => wecom_robot::plan::dispatches(part, &bot.name),
         ChannelConfig::Getui(app) => getui::plan::dispatches(part, &app.name, now_ms),
     }
@@ -430,6 +435,27 @@ pub fn summary(channel: &ChannelConfig) -> String {
     }
 }
 
+/// The body to send for a dispatch that waits for another, given the handles that one recorded
+/// (a Getui list chunk takes the taskid of its create call).
+pub fn with_upstream(endpoint: &str, body: &[u8], upstream: &Handles) -> Vec<u8> {
+    match Endpoint::parse(endpoint) {
+        Some(e) if e.kind() == ChannelKind::Getui => getui::with_upstream(e, body, upstream),
+        _ => body.to_vec(),
+    }
+}
+
+/// The URL a call to `endpoint` through `channel` goes to, with its secrets redacted (what
+/// `yizhan send --dry-run` shows).
+pub fn call_url(channel: &ChannelConfig, client: &AnyClient, endpoint: &str) -> String {
+    let parsed = Endpoint::parse(endpoint);
+    match (channel, client, parsed) {
+        (ChannelConfig::WecomApp(app), _, Some(e)) => wecom_app::client::call_url(app, e),
+        (ChannelConfig::WecomRobot(bot), _, _) => wecom_robot::call_url(bot),
+        (ChannelConfig::Getui(app), AnyClient::Getui(c), Some(e)) => getui::call_url(c, app, e),
+        _ => endpoint.to_owned(),
+    }
+}
+
 /// The error of a configured channel without a client (a registry built from another
 /// configuration).
 pub fn no_client(channel: &str) -> ApiError {
@@ -513,7 +539,7 @@ mod tests {
             let client = channels.get(kind.name()).expect("a client");
             assert_eq!(client.kind(), kind);
             // Planning: the request plans into calls of this provider.
-            let dispatches = plan(channel, &request(kind), 0).expect("planned");
+            let dispatches = plan(channel, &request(kind), 0, Planning::Gateway).expect("planned");
             assert!(!dispatches.is_empty(), "{kind}");
             for d in &dispatches {
                 assert_eq!(Endpoint::parse(d.endpoint).map(Endpoint::kind), Some(kind), "{kind}: {}", d.endpoint);

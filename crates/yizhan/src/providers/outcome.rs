@@ -43,8 +43,10 @@ impl Delivered {
     }
 }
 
-/// A failed provider call, classified.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A failed provider call, classified. As an error (`yizhan send`) it reads
+/// `errcode <code>: <message>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", code.map_or_else(String::new, |c| format!("errcode {c}: ")))]
 pub struct Failed {
     /// What it means for the next attempt.
     pub kind: FailureKind,

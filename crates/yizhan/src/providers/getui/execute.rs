@@ -130,6 +130,17 @@ fn from_results(results: TaskResults) -> Delivered {
     delivered
 }
 
+/// Getui's own name of the status behind an `outcome` (`delivered` is `successed_online`);
+/// other outcomes are kept verbatim.
+pub fn status_name(outcome: &str) -> &str {
+    match outcome {
+        "delivered" => CidStatus::SuccessedOnline.as_str(),
+        "offline" => CidStatus::SuccessedOffline.as_str(),
+        "ignored" => CidStatus::SuccessedIgnore.as_str(),
+        other => other,
+    }
+}
+
 fn getui_outcome(status: &CidStatus) -> &str {
     match status {
         CidStatus::SuccessedOnline => "delivered",

@@ -74,3 +74,13 @@ pub fn summary(c: &WecomAppConfig) -> String {
         c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL)
     )
 }
+
+/// The URL a call to `endpoint` goes to, the token redacted.
+pub fn call_url(app: &WecomAppConfig, endpoint: crate::providers::Endpoint) -> String {
+    let base = app.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL);
+    let path = match endpoint {
+        crate::providers::Endpoint::WecomAppchatSend => yizhan_wecom::api::appchat::SEND_PATH,
+        _ => yizhan_wecom::api::message_send::PATH,
+    };
+    format!("{base}{path}?access_token=[redacted]")
+}

@@ -13,7 +13,7 @@ use yizhan_wecom::{Recipients, SendRequest, WecomClient};
 
 use crate::config::WecomAppConfig;
 use crate::gateway::plan::{reject_recipients, unsupported_content};
-use crate::gateway::{ApiError, Content, MessageRequest, PlannedDispatch};
+use crate::gateway::{ApiError, Content, MessageRequest, PlannedDispatch, Planning};
 use crate::providers::wecom::{media_id, to_json, wecom_error};
 use crate::providers::{Recipient, endpoint};
 
@@ -25,7 +25,11 @@ const APP_RECIPIENTS: &[&str] = &["users", "parties", "tags", "all", "chatid"];
 const APP_CONTENT: &str = "text, markdown, image, file, news, card or wecom";
 
 /// The dispatches of a `wecom_app` message: `message/send` per 1000 users, or `appchat/send`.
-pub fn dispatches(request: &MessageRequest, app: &WecomAppConfig) -> Result<Vec<PlannedDispatch>, ApiError> {
+pub fn dispatches(
+    request: &MessageRequest,
+    app: &WecomAppConfig,
+    planning: Planning,
+) -> Result<Vec<PlannedDispatch>, ApiError> {
     reject_recipients(request, &app.name, "wecom_app", APP_RECIPIENTS)?;
     let message = app_message(request, &app.name)?;
     let to = &request.to;
@@ -75,7 +79,10 @@ pub fn dispatches(request: &MessageRequest, app: &WecomAppConfig) -> Result<Vec<
                 send.enable_duplicate_check = Some(1);
                 send.duplicate_check_interval = Some(interval);
             }
-            None => super::client::apply_duplicate_check(app, &mut send, GATEWAY_DUPLICATE_CHECK_INTERVAL),
+            None if planning == Planning::Gateway => {
+                super::client::apply_duplicate_check(app, &mut send, GATEWAY_DUPLICATE_CHECK_INTERVAL);
+            }
+            None => {}
         }
         let prepared = WecomClient::prepare(&send).map_err(|e| wecom_error(&e, request))?;
         let names = recipients.users.iter().map(|u| Recipient::User(u).label());

@@ -77,3 +77,9 @@ pub const UNTESTABLE: &str = "key configured (robots have no token; the key is v
 pub fn summary(c: &WecomRobotConfig) -> String {
     format!("wecom_robot key=[redacted] base_url={}", c.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL))
 }
+
+/// The URL of `webhook/send`, the key redacted.
+pub fn call_url(bot: &WecomRobotConfig) -> String {
+    let base = bot.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL);
+    format!("{base}{}?key=[redacted]", yizhan_wecom::api::webhook_send::PATH)
+}
