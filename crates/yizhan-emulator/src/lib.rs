@@ -8,7 +8,7 @@
 //! yizhan client crates, so it can serve as their test oracle. All share one server, one inbox
 //! and the same fault knobs.
 //!
-//! | endpoint | status |
+//! | endpoint | what is emulated |
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
 //! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check, media ids |
