@@ -50,6 +50,16 @@ pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>
     Some(hex::encode(hash.finalize()))
 }
 
+/// The merged call ([`crate::providers::merged_body`]) and whether a resend of it is safe, by
+/// the planner's rule ([`crate::providers::resend_is_safe`]) for the call it is sent as
+/// ([`crate::providers::sent_as`]): a merged Getui call is a list push, never resent after an
+/// ambiguous failure; a merged WeCom call keeps the members' duplicate check.
+pub fn merged_call(endpoint: &str, body: &[u8], recipients: &[String]) -> Option<yizhan_store::MergedCall> {
+    let body = providers::merged_body(endpoint, body, recipients)?;
+    let resend_safe = providers::resend_is_safe(providers::sent_as(endpoint, true), &body);
+    Some(yizhan_store::MergedCall { resend_safe, body })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -8,7 +8,7 @@
 //! * [`truncate()`] keeps the longest prefix that fits together with [`TRUNCATION_MARKER`].
 //!
 //! Limits are UTF-8 bytes (WeCom counts bytes); each provider names its own
-//! ([`crate::providers::ChannelKind::text_limit`]).
+//! ([`crate::providers::ChannelKind::text_limit`]; sources in `docs/shaping.md`, "Overflow").
 //!
 //! ```
 //! use yizhan::gateway::overflow::{split, unnumber};

@@ -229,7 +229,26 @@ impl Plan {
                     None => (self.ordered && i > 0).then(|| i64::try_from(i - 1).unwrap_or(i64::MAX)),
                 },
                 duplicate: providers::duplicate_guard(d.endpoint, &d.body, self.dedupe),
+                resend_safe: d.resend_safe(),
             })
             .collect()
     }
+}
+
+impl PlannedDispatch {
+    /// Whether resending this body after an ambiguous failure is deduplicated by the provider,
+    /// decided here once and stored with the dispatch: WeCom `message/send` with
+    /// `enable_duplicate_check = 1`, and Getui pushes that carry a `request_id` (at the top
+    /// level, or in the `message` of a list push). Robot webhooks and appchat sends have no
+    /// dedupe, so they are never resent after an ambiguous failure; neither is a list chunk,
+    /// which has no `request_id` (docs/gateway.md, "Resend safety").
+    pub fn resend_safe(&self) -> bool {
+        resend_safe(self.endpoint, &self.body)
+    }
+}
+
+/// [`PlannedDispatch::resend_safe`] of a body planned for `endpoint`: the provider's rule
+/// ([`providers::resend_is_safe`]).
+pub(crate) fn resend_safe(endpoint: &str, body: &[u8]) -> bool {
+    providers::resend_is_safe(endpoint, body)
 }

@@ -250,11 +250,14 @@ pub fn sent_as(endpoint: &str, merged: bool) -> &str {
 
 /// Sends one dispatch — an endpoint name and the exact body persisted at accept time — through
 /// `client`, and turns the answer into per-recipient outcomes or a classified failure.
+/// `upstream` holds the handles recorded by the dispatch this one waits for, if it waits for
+/// one (a Getui list chunk takes the taskid of its create call from it).
 pub async fn execute(
     client: &AnyClient,
     endpoint: &str,
     body: &[u8],
     recipients: &[String],
+    upstream: Option<&yizhan_store::Handles>,
 ) -> Result<Delivered, Failed> {
     let Some(parsed) = Endpoint::parse(endpoint) else {
         return Err(Failed::permanent(format!("endpoint {endpoint} does not belong to this channel's kind")));
@@ -262,7 +265,7 @@ pub async fn execute(
     match client {
         AnyClient::WecomApp(c) => wecom_app::execute::execute(c, parsed, body, recipients).await,
         AnyClient::WecomRobot(c) => wecom_robot::execute::execute(c, parsed, body, recipients).await,
-        AnyClient::Getui(c) => getui::execute::execute(c, parsed, body).await,
+        AnyClient::Getui(c) => getui::execute::execute(c, parsed, body, upstream).await,
     }
 }
 
@@ -435,15 +438,6 @@ pub fn summary(channel: &ChannelConfig) -> String {
     }
 }
 
-/// The body to send for a dispatch that waits for another, given the handles that one recorded
-/// (a Getui list chunk takes the taskid of its create call).
-pub fn with_upstream(endpoint: &str, body: &[u8], upstream: &Handles) -> Vec<u8> {
-    match Endpoint::parse(endpoint) {
-        Some(e) if e.kind() == ChannelKind::Getui => getui::with_upstream(e, body, upstream),
-        _ => body.to_vec(),
-    }
-}
-
 /// The URL a call to `endpoint` through `channel` goes to, with its secrets redacted (what
 /// `yizhan send --dry-run` shows).
 pub fn call_url(channel: &ChannelConfig, client: &AnyClient, endpoint: &str) -> String {
@@ -548,7 +542,7 @@ mod tests {
             // fails at the closed port or at the undecodable body, never as a foreign
             // endpoint); every other provider's endpoint is refused without a call.
             for endpoint in Endpoint::ALL {
-                let failed = execute(client, endpoint.name(), b"not json", &[]).await.expect_err("no provider");
+                let failed = execute(client, endpoint.name(), b"not json", &[], None).await.expect_err("no provider");
                 let foreign = failed.message.contains("does not belong to this channel's kind");
                 assert_eq!(foreign, endpoint.kind() != kind, "{kind} {endpoint}: {}", failed.message);
             }

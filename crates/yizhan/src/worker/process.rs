@@ -20,7 +20,7 @@ pub(crate) async fn attempt(
 ) -> DispatchResult {
     let endpoint = effective_endpoint(claimed);
     let sent = match client {
-        Some(client) => execute(client, endpoint, &claimed.body, &claimed.recipients).await,
+        Some(client) => execute(client, endpoint, &claimed.body, &claimed.recipients, claimed.upstream.as_ref()).await,
         None => Err(Failed {
             kind: FailureKind::Permanent,
             code: None,
@@ -32,8 +32,7 @@ pub(crate) async fn attempt(
         Ok(delivered) => delivered_result(delivered),
         Err(failed) => {
             let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
-            let safe = providers::resend_is_safe(endpoint, &claimed.body);
-            let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), safe);
+            let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), claimed.resend_safe);
             let refused =
                 providers::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
             failed_result(&failed, next, refused.unwrap_or_default())
@@ -144,25 +143,6 @@ pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::resend_is_safe;
-    use crate::worker::execute::{
-        GETUI_MERGED_LIST, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_MESSAGE_SEND,
-        WECOM_WEBHOOK_SEND,
-    };
-
-    #[test]
-    fn resends_are_safe_only_with_provider_dedupe() {
-        assert!(resend_is_safe(WECOM_MESSAGE_SEND, br#"{"enable_duplicate_check":1}"#));
-        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, br#"{"enable_duplicate_check":0}"#));
-        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, br#"{}"#));
-        assert!(resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":"abc"}"#));
-        assert!(!resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":""}"#));
-        assert!(resend_is_safe(GETUI_PUSH_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
-        assert!(!resend_is_safe(GETUI_MERGED_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
-        assert!(!resend_is_safe(WECOM_WEBHOOK_SEND, br#"{"enable_duplicate_check":1}"#));
-        assert!(!resend_is_safe(WECOM_APPCHAT_SEND, br#"{"enable_duplicate_check":1}"#));
-        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, b"not json"));
-    }
 
     #[test]
     fn dead_keeps_the_provider_code_with_the_reason() {

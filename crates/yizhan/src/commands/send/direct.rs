@@ -66,15 +66,16 @@ pub(crate) fn print(channel: &ChannelConfig, client: &AnyClient, plan: &Plan) {
 }
 
 /// Sends the plan's calls in order, each through the provider's execution; a call that waits
-/// for another gets that one's handles. The first failure ends the send.
+/// for another gets that one's handles, as the worker's claim hands them on. The first failure
+/// ends the send.
 pub(crate) async fn execute(client: &AnyClient, plan: &Plan) -> Result<Vec<Delivered>, Failed> {
     let mut done: Vec<Delivered> = Vec::with_capacity(plan.dispatches.len());
     for d in &plan.dispatches {
-        let body = match d.after.and_then(|i| done.get(i)) {
-            Some(upstream) => providers::with_upstream(d.endpoint, &d.body, &upstream.handles),
-            None => d.body.clone(),
-        };
-        done.push(providers::execute(client, d.endpoint, &body, &d.recipients).await?);
+        let upstream = d.after.and_then(|i| done.get(i)).map(|up| {
+            let providers::Handles { msgid, response_code, taskid } = up.handles.clone();
+            yizhan_store::Handles { msgid, response_code, taskid }
+        });
+        done.push(providers::execute(client, d.endpoint, &d.body, &d.recipients, upstream.as_ref()).await?);
     }
     Ok(done)
 }

@@ -10,14 +10,18 @@ use yizhan_getui::api::{
 };
 use yizhan_getui::push::{Audience, PushRequest, RequestId};
 use yizhan_getui::status::{CidStatus, TaskResults};
-use yizhan_store::TASKID_PLACEHOLDER;
 
 use super::plan::ListPushBody;
 use crate::providers::Endpoint;
 use crate::providers::outcome::{Delivered, Failed, Handles, outcome, undecodable};
 
 /// Sends one persisted `getui` body.
-pub async fn execute(client: &GetuiClient, endpoint: Endpoint, body: &[u8]) -> Result<Delivered, Failed> {
+pub async fn execute(
+    client: &GetuiClient,
+    endpoint: Endpoint,
+    body: &[u8],
+    upstream: Option<&yizhan_store::Handles>,
+) -> Result<Delivered, Failed> {
     let decode_error = |e: serde_json::Error| undecodable(endpoint.name(), &e);
     let delivered_task = |taskid: String| Delivered {
         handles: Handles { taskid: Some(taskid), ..Handles::default() },
@@ -37,15 +41,17 @@ pub async fn execute(client: &GetuiClient, endpoint: Endpoint, body: &[u8]) -> R
             client.create_list_message(&request).await.map(delivered_task).map_err(getui_failure)
         }
         Endpoint::GetuiPushListCid | Endpoint::GetuiPushListAlias => {
-            if body.windows(TASKID_PLACEHOLDER.len()).any(|w| w == TASKID_PLACEHOLDER.as_bytes()) {
-                return Err(Failed::permanent("the taskid of the list message was never filled in".to_owned()));
-            }
+            // The chunk pushes the list message its create call (the dispatch it waits for)
+            // made: that call's taskid handle, whatever the persisted body holds.
+            let Some(taskid) = upstream.and_then(|h| h.taskid.clone()) else {
+                return Err(Failed::permanent("the create call of the list message recorded no taskid".to_owned()));
+            };
             let results = if endpoint == Endpoint::GetuiPushListCid {
                 let request: push_list_cid::Request = serde_json::from_slice(body).map_err(decode_error)?;
-                client.push_list_cid(&request).await
+                client.push_list_cid(&push_list_cid::Request { taskid, ..request }).await
             } else {
                 let request: push_list_alias::Request = serde_json::from_slice(body).map_err(decode_error)?;
-                client.push_list_alias(&request).await
+                client.push_list_alias(&push_list_alias::Request { taskid, ..request }).await
             };
             results.map(|r| r.map(from_results).unwrap_or_default()).map_err(getui_failure)
         }

@@ -44,18 +44,6 @@ pub fn sent_as(endpoint: Endpoint, merged: bool) -> Endpoint {
     }
 }
 
-/// The body of a list chunk with the taskid its create call recorded (`upstream`): what the
-/// store hands on for the gateway, for a one-shot send. Other bodies are returned unchanged.
-pub fn with_upstream(endpoint: Endpoint, body: &[u8], upstream: &crate::providers::Handles) -> Vec<u8> {
-    let chunk = matches!(endpoint, Endpoint::GetuiPushListCid | Endpoint::GetuiPushListAlias);
-    let filled = upstream.taskid.as_ref().filter(|_| chunk).and_then(|taskid| {
-        let mut json: serde_json::Map<String, Value> = serde_json::from_slice(body).ok()?;
-        json.insert("taskid".to_owned(), Value::String(taskid.clone()));
-        serde_json::to_vec(&json).ok()
-    });
-    filled.unwrap_or_else(|| body.to_vec())
-}
-
 /// The URL a call to `endpoint` goes to, without secrets (the token travels in a header).
 pub fn call_url(client: &GetuiClient, app: &GetuiConfig, endpoint: Endpoint) -> String {
     use yizhan_getui::api::{
