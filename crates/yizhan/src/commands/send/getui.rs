@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 use yizhan_getui::push::{ClickType, Condition, Notification, OptType, PushMessage};
 
 use crate::cli::SendArgs;
 use crate::exit::UsageError;
 use crate::providers::Delivered;
-use crate::providers::getui::plan::Target;
 
 /// What a push returned, for printing.
 #[derive(Debug, Serialize)]
@@ -39,20 +39,24 @@ pub(crate) fn print(done: &[Delivered], json_output: bool) -> anyhow::Result<()>
     Ok(())
 }
 
-pub(crate) fn target(args: &SendArgs) -> anyhow::Result<Target> {
+/// The request's `to` from the one target flag given: `--cid`, `--alias`, `--tag` or `--all`.
+pub(crate) fn target(args: &SendArgs, to: &mut Map<String, Value>) -> anyhow::Result<()> {
     let chosen = [!args.cid.is_empty(), !args.alias.is_empty(), !args.tag.is_empty(), args.all];
     if chosen.iter().filter(|c| **c).count() != 1 {
         return Err(UsageError("give exactly one target: --cid, --alias, --tag or --all".to_owned()).into());
     }
-    Ok(if !args.cid.is_empty() {
-        Target::Cids(args.cid.clone())
-    } else if !args.alias.is_empty() {
-        Target::Aliases(args.alias.clone())
-    } else if args.all {
-        Target::All
-    } else {
-        Target::Tags(args.tag.iter().map(|t| condition(t)).collect::<Result<_, _>>()?)
-    })
+    let conditions: Vec<Condition> = args.tag.iter().map(|t| condition(t)).collect::<Result<_, _>>()?;
+    for (key, value, given) in [
+        ("cids", json!(args.cid), !args.cid.is_empty()),
+        ("aliases", json!(args.alias), !args.alias.is_empty()),
+        ("tag_conditions", serde_json::to_value(conditions)?, !args.tag.is_empty()),
+        ("all", json!(true), args.all),
+    ] {
+        if given {
+            to.entry(key).or_insert(value);
+        }
+    }
+    Ok(())
 }
 
 /// `key=v1,v2` (any of the values) or `key!=v1,v2` (none of them).

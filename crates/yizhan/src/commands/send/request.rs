@@ -6,7 +6,6 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::SendArgs;
 use crate::exit::UsageError;
-use crate::providers::getui::plan::Target;
 
 /// What a command line asks for, as JSON parts of a v1 request.
 #[derive(Debug, Default)]
@@ -111,16 +110,7 @@ fn recipients(args: &SendArgs, kind: &str, to: &mut Map<String, Value>) -> anyho
         }
     }
     match kind {
-        "getui" => match super::getui::target(args)? {
-            Target::Cids(cids) => list(to, "cids", &cids),
-            Target::Aliases(aliases) => list(to, "aliases", &aliases),
-            Target::Tags(conditions) => {
-                to.insert("tag_conditions".into(), serde_json::to_value(conditions)?);
-            }
-            Target::All => {
-                to.insert("all".into(), json!(true));
-            }
-        },
+        "getui" => super::getui::target(args, to)?,
         "wecom_robot" => {
             list(to, "mentions", &args.mention);
             list(to, "mention_mobiles", &args.mention_mobile);
