@@ -12,7 +12,7 @@ use yizhan_store::{
     AttemptError, DispatchResult, Handles, MessageStatus, NewDispatch, NewMessage, Purged, RecipientOutcome, Store,
 };
 
-use crate::support::postgres;
+use yizhan_test_kit::postgres;
 
 const T0: i64 = 1_795_395_600_000;
 const DAY: Duration = Duration::from_secs(86_400);
@@ -139,7 +139,7 @@ async fn sqlite_sweeps_finished_messages_after_the_period() {
 #[tokio::test]
 async fn postgres_sweeps_finished_messages_after_the_period() {
     let Some(db) = postgres::TempDatabase::create().await else { return };
-    sweeps_as_time_passes(Store::open(&db.url).await.expect("open")).await;
+    sweeps_as_time_passes(Store::open(db.url()).await.expect("open")).await;
 }
 
 #[test]

@@ -2,8 +2,6 @@
 //! a client of its HTTP API, and the state of a router without a worker.
 
 pub(crate) mod alertmanager;
-pub(crate) mod postgres;
-pub(crate) mod redis;
 
 use std::time::{Duration, Instant};
 
