@@ -24,7 +24,7 @@ use yizhan_emulator::{Emulator, EmulatorHandle};
 use yizhan_test_kit::postgres::TempDatabase;
 use yizhan_test_kit::redis::TestRedis;
 
-use crate::reliability::{Gateway, Rng, delivered_texts, emulator_config, free_port, gateway_config, size, temp_dir};
+use crate::reliability::{Gateway, Rng, delivered_texts, emulator_config, free_port, gateway_config, size};
 
 const KEY: &str = "crash-test-key";
 
@@ -33,13 +33,13 @@ async fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
     let messages = size("YIZHAN_CRASH_MESSAGES", 1500);
     let kills = size("YIZHAN_CRASH_KILLS", 2);
     let emu = Emulator::spawn(emulator_config(messages)).await.expect("emulator");
-    let dir = temp_dir("crash");
+    let tmp = yizhan_test_kit::temp_dir("crash");
+    let dir = tmp.path();
     let (db, config) = (dir.join("outbox.db"), dir.join("yizhan.toml"));
     let port = free_port();
     let text = gateway_config(&db, port, &emu.base_url(), &ApiKeys::hash(KEY), "", r#"["ops"]"#);
     std::fs::write(&config, text).expect("config");
     crash_run(&emu, &[(config, port)], &dir.join("serve.log"), messages, kills).await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +49,8 @@ async fn three_instances_on_postgres_and_redis_survive_kill_9() {
     let Some(database) = TempDatabase::create().await else { return };
     let Some(redis) = TestRedis::connect().await else { return };
     let emu = Emulator::spawn(emulator_config(messages)).await.expect("emulator");
-    let dir = temp_dir("crash-pg");
+    let tmp = yizhan_test_kit::temp_dir("crash-pg");
+    let dir = tmp.path();
     let instances: Vec<(PathBuf, u16)> = (0..3)
         .map(|k| {
             let (config, port, unused) = (dir.join(format!("yizhan-{k}.toml")), free_port(), dir.join("unused.db"));
@@ -70,7 +71,6 @@ async fn three_instances_on_postgres_and_redis_survive_kill_9() {
         .collect();
     crash_run(&emu, &instances, &dir.join("serve.log"), messages, kills).await;
     println!("gettoken calls {} (tokens shared through Redis)", emu.stats().gettoken_calls);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Streams `messages` distinct texts (one user each) round-robin into the gateways of
