@@ -65,7 +65,7 @@ pub use error::StoreError;
 pub use forward::{ClaimedForward, ForwardRecord, ForwardResult, NewForward};
 pub use model::{
     AcceptOutcome, AttemptError, CancelOutcome, ClaimToken, ClaimedDispatch, Coalesced, DispatchPart, DispatchResult,
-    DuplicateGuard, Handles, Idempotency, NewDispatch, NewMessage, RecipientOutcome, SentDispatch, TASKID_PLACEHOLDER,
+    DuplicateGuard, Handles, Idempotency, MergedCall, NewDispatch, NewMessage, RecipientOutcome, SentDispatch,
 };
 pub use postgres::{DUE_CHANNEL, PgStore};
 pub use purge::Purged;
@@ -254,8 +254,9 @@ impl Store {
 
     /// Merges due dispatches with the same `key` into the claimed `leader`: first the claims in
     /// `also` (held by the same worker), then waiting unclaimed ones, whose recipients are
-    /// disjoint from those already in the call, while it has at most `max_recipients`. `build` makes the merged body from the
-    /// merged recipients; the body is persisted on the leader before this returns, so every
+    /// disjoint from those already in the call, while it has at most `max_recipients`. `build` makes the
+    /// merged call ([`MergedCall`]: its body and whether a resend is safe) from the merged
+    /// recipients; the body is persisted on the leader before this returns, so every
     /// attempt sends it unchanged. Members stop being claimable and mirror the leader's
     /// status; [`Store::complete`] of the leader completes them too, each with its own
     /// recipients' outcomes. `None` (nothing written) when nothing could be merged.
@@ -269,7 +270,7 @@ impl Store {
         build: F,
     ) -> Result<Option<Coalesced>, StoreError>
     where
-        F: FnOnce(&[String]) -> Option<Vec<u8>> + Send,
+        F: FnOnce(&[String]) -> Option<MergedCall> + Send,
     {
         backend!(self.coalesce(leader, also, key, max_recipients, now_ms, build))
     }

@@ -34,11 +34,6 @@ pub struct Idempotency {
     pub body_sha256: String,
 }
 
-/// Stands for the Getui `taskid` in the body of an ordered dispatch: when a dispatch of the
-/// same message is delivered with a `taskid` handle, the store replaces this text in the bodies
-/// of the message's ordered dispatches that were not sent yet, in the same transaction.
-pub const TASKID_PLACEHOLDER: &str = "{{yizhan:taskid}}";
-
 /// One provider call of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDispatch {
@@ -55,8 +50,12 @@ pub struct NewDispatch {
     pub coalesce_key: Option<String>,
     /// Ordering: `Some(s)` means "not claimable until the dispatch of this message with seq `s`
     /// (0-based position in [`NewMessage::dispatches`], lower than this one's) is delivered".
-    /// If that one ends dead, cancelled or expired, this one ends the same way, unsent.
+    /// If that one ends dead, cancelled or expired, this one ends the same way, unsent. When it
+    /// is claimed it carries the handles that dispatch recorded ([`ClaimedDispatch::upstream`]).
     pub after_seq: Option<i64>,
+    /// Whether resending this body after an ambiguous failure is deduplicated by the provider,
+    /// decided when the message is planned; the store keeps it and hands it back with each claim.
+    pub resend_safe: bool,
     /// The provider dedupes identical bodies (WeCom `enable_duplicate_check`): how the store
     /// keeps two messages from sending the same body within its window (see
     /// [`DuplicateGuard`]). `None` for bodies without such a check.
@@ -215,6 +214,24 @@ pub struct ClaimedDispatch {
     /// (of this message `id`) is still inside its provider dedupe window: sent as it is, this
     /// body would be dropped by the provider. `None` otherwise (and on later claims).
     pub repeat_of: Option<MessageId>,
+    /// Whether resending `body` after an ambiguous failure is safe: as planned
+    /// ([`NewDispatch::resend_safe`]), as decided for a merged call ([`MergedCall::resend_safe`]),
+    /// or `false` once the body was replaced ([`crate::Store::replace_body`]).
+    pub resend_safe: bool,
+    /// The handles recorded by the dispatch this one waits for ([`NewDispatch::after_seq`]),
+    /// delivered before this one could be claimed: `None` for a dispatch that waits for none.
+    /// The store hands them on as they were recorded; the provider reads what it needs.
+    pub upstream: Option<Handles>,
+}
+
+/// A merged provider call built by the caller of [`crate::Store::coalesce`]: its exact body and
+/// whether resending it after an ambiguous failure is safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedCall {
+    /// The merged call's exact body.
+    pub body: Vec<u8>,
+    /// Whether a resend of `body` after an ambiguous failure is deduplicated by the provider.
+    pub resend_safe: bool,
 }
 
 /// A merged provider call, persisted by [`crate::Store::coalesce`] before it is sent.
@@ -226,6 +243,8 @@ pub struct Coalesced {
     pub recipients: Vec<String>,
     /// The merged call's exact body.
     pub body: Vec<u8>,
+    /// Whether a resend of the merged call after an ambiguous failure is safe (as built).
+    pub resend_safe: bool,
 }
 
 /// What `cancel` did.

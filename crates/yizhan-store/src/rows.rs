@@ -17,6 +17,26 @@ fn json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, S
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
+/// The handles of a claimed dispatch's predecessor (`has_upstream`, `upstream_msgid`,
+/// `upstream_response_code`, `upstream_taskid` of a claim's row): `None` for a dispatch that
+/// waits for none.
+pub(crate) fn upstream<'r, R>(r: &'r R) -> Result<Option<Handles>, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    if !r.try_get::<bool, _>("has_upstream")? {
+        return Ok(None);
+    }
+    Ok(Some(Handles {
+        msgid: r.try_get("upstream_msgid")?,
+        response_code: r.try_get("upstream_response_code")?,
+        taskid: r.try_get("upstream_taskid")?,
+    }))
+}
+
 /// A `recipient_outcomes` row.
 pub(crate) fn recipient_outcome<'r, R>(r: &'r R) -> Result<RecipientOutcome, StoreError>
 where

@@ -71,6 +71,7 @@ fn new_message(now: i64, delay: i64) -> NewMessage {
             recipients: vec!["cid".to_owned()],
             after_seq: None,
             duplicate: None,
+            resend_safe: false,
         }],
     }
 }

@@ -181,3 +181,28 @@ async fn accept_throughput() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn upgrading_gives_old_dispatches_the_resend_safety_of_the_earlier_rule() -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    use suite::upgrade::{DISPATCH_SQL, MESSAGE_SQL, OLD_ROWS, before_resend_safe};
+    let Some(db) = TempDatabase::create().await else { return Ok(()) };
+    let mut conn = sqlx::PgConnection::connect(&db.url).await?;
+    before_resend_safe("migrations/postgres").await.run(&mut conn).await?;
+    let dollars = |sql: &str| (1..=5).rev().fold(sql.to_owned(), |s, n| s.replace(&format!("?{n}"), &format!("${n}")));
+    let id = yizhan_core::MessageId::new().to_string();
+    sqlx::query(sqlx::AssertSqlSafe(dollars(MESSAGE_SQL))).bind(&id).execute(&mut conn).await?;
+    for (seq, r) in (0_i64..).zip(OLD_ROWS) {
+        sqlx::query(sqlx::AssertSqlSafe(dollars(DISPATCH_SQL)))
+            .bind(&id)
+            .bind(seq)
+            .bind(r.endpoint)
+            .bind(r.body.as_bytes())
+            .bind(r.merged.map(str::as_bytes))
+            .execute(&mut conn)
+            .await?;
+    }
+    conn.close().await?;
+    suite::upgrade::check(&Store::open(&db.url).await?).await;
+    Ok(())
+}

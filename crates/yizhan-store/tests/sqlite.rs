@@ -27,3 +27,27 @@ async fn file_store_runs_in_wal_mode() -> anyhow::Result<()> {
     assert!(wal.exists(), "journal_mode=WAL leaves a -wal file");
     Ok(())
 }
+
+#[tokio::test]
+async fn upgrading_gives_old_dispatches_the_resend_safety_of_the_earlier_rule() -> anyhow::Result<()> {
+    use suite::upgrade::{DISPATCH_SQL, MESSAGE_SQL, OLD_ROWS, before_resend_safe};
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc")).await?;
+    before_resend_safe("migrations/sqlite").await.run(&pool).await?;
+    let id = yizhan_core::MessageId::new().to_string();
+    sqlx::query(MESSAGE_SQL).bind(&id).execute(&pool).await?;
+    for (seq, r) in (0_i64..).zip(OLD_ROWS) {
+        sqlx::query(DISPATCH_SQL)
+            .bind(&id)
+            .bind(seq)
+            .bind(r.endpoint)
+            .bind(r.body.as_bytes())
+            .bind(r.merged.map(str::as_bytes))
+            .execute(&pool)
+            .await?;
+    }
+    pool.close().await;
+    suite::upgrade::check(&yizhan_store::Store::open(&url).await?).await;
+    Ok(())
+}

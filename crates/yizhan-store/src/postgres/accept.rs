@@ -78,8 +78,8 @@ async fn insert(tx: &mut Transaction<'static, Postgres>, msg: &NewMessage) -> Re
             serde_json::to_string(&d.recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
         sqlx::query(
             "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, \
-             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key, dup_key, dup_window_ms, dup_suppress) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key, dup_key, dup_window_ms, dup_suppress, \
+             resend_safe) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&id)
         .bind(i64::try_from(seq).unwrap_or(i64::MAX))
@@ -95,6 +95,7 @@ async fn insert(tx: &mut Transaction<'static, Postgres>, msg: &NewMessage) -> Re
         .bind(d.duplicate.as_ref().map(|g| g.key.as_str()))
         .bind(d.duplicate.as_ref().map(|g| g.window_ms))
         .bind(d.duplicate.as_ref().is_some_and(|g| g.suppress))
+        .bind(d.resend_safe)
         .execute(&mut **tx)
         .await?;
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use sqlx::{Postgres, Row, Transaction};
 
-use super::order::{end_orphans, fill_taskid};
+use super::order::{end_orphans, successors_waiting};
 use super::{PgStore, notify_due, status::refresh};
 use crate::record::parse_id;
 use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
@@ -73,7 +73,12 @@ impl PgStore {
                d.dedupe_id, coalesce(d.merged_recipients, d.recipients) AS recipients, d.attempts, \
                CASE WHEN d.merged_body IS NULL AND d.attempts = 0 THEN d.coalesce_key END AS coalesce_key, \
                d.merged_body IS NOT NULL AS merged, d.dup_key, d.dup_suppress, \
-               d.dup_until_ms IS NULL AS dup_fresh, d.lease_token, m.channel, m.created_at_ms, m.expires_at_ms",
+               d.dup_until_ms IS NULL AS dup_fresh, d.lease_token, m.channel, m.created_at_ms, m.expires_at_ms, \
+               d.resend_safe, d.after_seq IS NOT NULL AS has_upstream, \
+               (SELECT p.msgid FROM dispatches p WHERE p.message_id = d.message_id AND p.seq = d.after_seq) AS upstream_msgid, \
+               (SELECT p.response_code FROM dispatches p WHERE p.message_id = d.message_id AND p.seq = d.after_seq) AS upstream_response_code, \
+               (SELECT p.taskid FROM dispatches p WHERE p.message_id = d.message_id AND p.seq = d.after_seq) AS upstream_taskid",
+
         )
         .bind(worker)
         .bind(lease_until)
@@ -105,6 +110,8 @@ impl PgStore {
                 merged: r.try_get("merged")?,
                 suppress_repeats: r.try_get("dup_suppress")?,
                 repeat_of: None,
+                resend_safe: r.try_get("resend_safe")?,
+                upstream: crate::rows::upstream(&r)?,
             });
             if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?)
             {
@@ -181,8 +188,8 @@ impl PgStore {
         let members = super::coalesce::members(&mut tx, claim.dispatch_id).await?;
         let mut wake = false;
         let outcomes = match &result {
-            DispatchResult::Delivered { handles, outcomes } => {
-                wake = fill_taskid(&mut tx, &message_id, handles.taskid.as_deref()).await?;
+            DispatchResult::Delivered { outcomes, .. } => {
+                wake = successors_waiting(&mut tx, &message_id).await?;
                 outcomes.as_slice()
             }
             DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),

@@ -39,9 +39,9 @@ impl PgStore {
             .await?;
         let new_id: i64 = sqlx::query_scalar(
             "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, attempts, \
-               next_attempt_at_ms, updated_at_ms) \
+               next_attempt_at_ms, updated_at_ms, resend_safe) \
              SELECT message_id, (SELECT max(seq) + 1 FROM dispatches WHERE message_id = d.message_id), endpoint, \
-               $1, NULL, $2, $3, 0, $4, $5 FROM dispatches d WHERE id = $6 \
+               $1, NULL, $2, $3, 0, $4, $5, resend_safe FROM dispatches d WHERE id = $6 \
              RETURNING id",
         )
         .bind(&defer.body)

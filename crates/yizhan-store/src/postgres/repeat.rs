@@ -61,7 +61,7 @@ impl PgStore {
         check_lease(&mut tx, claim).await?;
         sqlx::query(
             "UPDATE dispatches SET body = $1, dup_key = NULL, dup_until_ms = NULL, coalesce_key = NULL, \
-               updated_at_ms = $2 WHERE id = $3",
+               resend_safe = FALSE, updated_at_ms = $2 WHERE id = $3",
         )
         .bind(body)
         .bind(now_ms)

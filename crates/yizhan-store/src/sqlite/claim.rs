@@ -84,6 +84,8 @@ impl SqliteStore {
                 merged: r.try_get("merged")?,
                 suppress_repeats: r.try_get("dup_suppress")?,
                 repeat_of: None,
+                resend_safe: r.try_get("resend_safe")?,
+                upstream: crate::rows::upstream(&r)?,
             });
             if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?)
             {
@@ -146,6 +148,14 @@ fn claim_sql() -> &'static str {
             ),
         ]
         .join(" UNION ALL ");
+        let upstream = ["msgid", "response_code", "taskid"]
+            .map(|h| {
+                format!(
+                    "(SELECT p.{h} FROM dispatches p WHERE p.message_id = dispatches.message_id \
+                     AND p.seq = dispatches.after_seq) AS upstream_{h}"
+                )
+            })
+            .join(", ");
         format!(
             "UPDATE dispatches SET status = 'in_flight', lease_owner = ?1, \
                lease_token = lower(hex(randomblob(16))), lease_until_ms = ?2, \
@@ -155,7 +165,8 @@ fn claim_sql() -> &'static str {
                coalesce(merged_recipients, recipients) AS recipients, attempts, \
                CASE WHEN merged_body IS NULL AND attempts = 0 THEN coalesce_key END AS coalesce_key, \
                merged_body IS NOT NULL AS merged, dup_key, dup_suppress, dup_until_ms IS NULL AS dup_fresh, \
-               lease_token, (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel, \
+               lease_token, resend_safe, after_seq IS NOT NULL AS has_upstream, {upstream}, \
+               (SELECT channel FROM messages m WHERE m.id = dispatches.message_id) AS channel, \
                (SELECT created_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS created_at_ms, \
                (SELECT expires_at_ms FROM messages m WHERE m.id = dispatches.message_id) AS expires_at_ms"
         )

@@ -26,7 +26,7 @@ use super::SqliteStore;
 use super::claim::{check_lease, insert_attempt};
 use super::order::end_orphans;
 use super::status::refresh;
-use crate::{ClaimToken, Coalesced, DispatchResult, RecipientOutcome, StoreError};
+use crate::{ClaimToken, Coalesced, DispatchResult, MergedCall, RecipientOutcome, StoreError};
 
 /// Waiting dispatches of one key looked at per merge.
 const CANDIDATES: i64 = 5000;
@@ -67,7 +67,7 @@ impl SqliteStore {
         build: F,
     ) -> Result<Option<Coalesced>, StoreError>
     where
-        F: FnOnce(&[String]) -> Option<Vec<u8>> + Send,
+        F: FnOnce(&[String]) -> Option<MergedCall> + Send,
     {
         // Most claims have nobody to merge with: a read (beside the writer, under WAL) answers
         // that without queueing for the write lock behind accept and completion groups.
@@ -139,17 +139,18 @@ impl SqliteStore {
         if members.is_empty() {
             return Ok(None);
         }
-        let Some(body) = build(&recipients) else { return Ok(None) };
+        let Some(MergedCall { body, resend_safe }) = build(&recipients) else { return Ok(None) };
         let merged_recipients =
             serde_json::to_string(&recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
         sqlx::query(
             "UPDATE dispatches SET merged_body = ?1, merged_recipients = ?2, updated_at_ms = ?3, \
-               dup_key = NULL WHERE id = ?4",
+               dup_key = NULL, resend_safe = ?5 WHERE id = ?4",
         )
         .bind(body.as_slice())
         .bind(merged_recipients)
         .bind(now_ms)
         .bind(leader.dispatch_id)
+        .bind(resend_safe)
         .execute(&mut *tx)
         .await?;
         let mut messages = HashSet::new();
@@ -173,7 +174,7 @@ impl SqliteStore {
             refresh(&mut tx, id, Some(now_ms)).await?;
         }
         tx.commit().await?;
-        Ok(Some(Coalesced { members: members.iter().map(|m| m.id).collect(), recipients, body }))
+        Ok(Some(Coalesced { members: members.iter().map(|m| m.id).collect(), recipients, body, resend_safe }))
     }
 }
 

@@ -9,7 +9,7 @@
 //! Within a group the leases of all completions are read in one statement and each is taken by
 //! the first result for it (so a second result for the same claim in the same group is a
 //! `Conflict`, as before). Plain results update their dispatches in one statement; coalesced
-//! leaders, taskid hand-ons and dead results are recorded one by one. The attempt rows and
+//! leaders and dead results are recorded one by one. The attempt rows and
 //! recipient outcomes of the whole group are inserted with a few multi-row statements and each
 //! touched message's status is derived once, at the end.
 //!
@@ -22,7 +22,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{Mutex, oneshot};
 
 use super::SqliteStore;
-use super::order::{end_orphans, fill_taskid};
+use super::order::end_orphans;
 use super::status::refresh_many;
 use super::writer::WriteJob;
 use crate::{AttemptError, ClaimToken, DispatchResult, DispatchStatus, RecipientOutcome, StoreError};
@@ -93,7 +93,7 @@ async fn write(
 /// Writes every job inside `tx`; one result per job (a lost lease fails only its job).
 ///
 /// The leases of the whole group are read in one statement, and the plain results (no coalesced
-/// members, no taskid to hand on, not dead) update their dispatches in one statement; the rest
+/// members, not dead) update their dispatches in one statement; the rest
 /// are recorded one by one ([`record`]).
 pub(crate) async fn write_in(
     tx: &mut Transaction<'static, Sqlite>,
@@ -111,9 +111,7 @@ pub(crate) async fn write_in(
                 continue;
             }
         };
-        let hands_on_taskid =
-            matches!(&job.result, DispatchResult::Delivered { handles, .. } if handles.taskid.is_some());
-        if lease.has_members || hands_on_taskid || matches!(job.result, DispatchResult::Dead { .. }) {
+        if lease.has_members || matches!(job.result, DispatchResult::Dead { .. }) {
             record(tx, job, lease, &mut rows).await?;
         } else {
             plain.push(queue(job, lease, &mut rows));
@@ -203,6 +201,7 @@ fn queue(job: &CompleteJob, lease: Lease, rows: &mut Rows) -> serde_json::Value 
         handles.is_some(),
         handles.and_then(|h| h.msgid.as_deref()),
         handles.and_then(|h| h.response_code.as_deref()),
+        handles.and_then(|h| h.taskid.as_deref()),
     ])
 }
 
@@ -219,7 +218,8 @@ async fn update_plain(tx: &mut Transaction<'static, Sqlite>, plain: Vec<serde_js
            updated_at_ms = json_extract(j.value, '$[4]'), \
            msgid = CASE WHEN json_extract(j.value, '$[5]') THEN json_extract(j.value, '$[6]') ELSE msgid END, \
            response_code = CASE WHEN json_extract(j.value, '$[5]') THEN json_extract(j.value, '$[7]') \
-                           ELSE response_code END \
+                           ELSE response_code END, \
+           taskid = CASE WHEN json_extract(j.value, '$[5]') THEN json_extract(j.value, '$[8]') ELSE taskid END \
          FROM json_each(?1) AS j WHERE dispatches.id = json_extract(j.value, '$[0]')",
     )
     .bind(serde_json::Value::Array(plain).to_string())
@@ -294,12 +294,7 @@ async fn record(
     rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, sticky.as_ref().or(error)));
     let members = if lease.has_members { super::coalesce::members(tx, id).await? } else { Vec::new() };
     let outcomes = match &job.result {
-        DispatchResult::Delivered { handles, outcomes } => {
-            if let Some(taskid) = &handles.taskid {
-                fill_taskid(tx, &lease.message_id, taskid).await?;
-            }
-            outcomes.as_slice()
-        }
+        DispatchResult::Delivered { outcomes, .. } => outcomes.as_slice(),
         DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
         DispatchResult::Retry { .. } => &[],
     };

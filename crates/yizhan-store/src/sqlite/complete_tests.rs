@@ -28,6 +28,7 @@ fn message(n: usize) -> NewMessage {
                 recipients: vec![format!("u{i}"), "bob".to_owned()],
                 after_seq: None,
                 duplicate: None,
+                resend_safe: false,
             })
             .collect(),
     }

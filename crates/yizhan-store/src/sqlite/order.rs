@@ -1,12 +1,12 @@
-//! Ordered dispatches (`after_seq`): ending waiting successors of a failed dispatch, and filling
-//! the Getui `taskid` into the bodies that wait for it.
+//! Ordered dispatches (`after_seq`): ending waiting successors of a failed dispatch. (A successor
+//! claimed after its predecessor was delivered gets that one's handles with the claim.)
 
 use std::collections::BTreeSet;
 
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::claim::insert_attempt;
-use crate::{AttemptError, StoreError, TASKID_PLACEHOLDER};
+use crate::{AttemptError, StoreError};
 
 /// Ends every waiting dispatch whose predecessor ended `dead`, `cancelled` or `expired` the same
 /// way, unsent, with an uncounted attempt row saying why; repeats along chains. Returns the ids
@@ -55,59 +55,5 @@ pub(super) async fn end_orphans(
             insert_attempt(tx, id, number, now_ms, None, &status, false, Some(&error)).await?;
             touched.insert(r.try_get("message_id")?);
         }
-    }
-}
-
-/// Replaces [`TASKID_PLACEHOLDER`] with `taskid` in the bodies of the message's dispatches that
-/// were not sent yet, in the transaction that records the `taskid` (so they are persisted
-/// filled in before anything claims them).
-pub(super) async fn fill_taskid(
-    tx: &mut Transaction<'static, Sqlite>,
-    message_id: &str,
-    taskid: &str,
-) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, body FROM dispatches WHERE message_id = ?1 AND after_seq IS NOT NULL \
-           AND status IN ('pending', 'retrying', 'deferred')",
-    )
-    .bind(message_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in rows {
-        let body: Vec<u8> = r.try_get("body")?;
-        if let Some(filled) = replace_bytes(&body, TASKID_PLACEHOLDER.as_bytes(), taskid.as_bytes()) {
-            sqlx::query("UPDATE dispatches SET body = ?1 WHERE id = ?2")
-                .bind(filled)
-                .bind(r.try_get::<i64, _>("id")?)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// `haystack` with every `from` replaced by `to`; `None` if `from` does not occur.
-fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut rest = haystack;
-    let mut found = false;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
-        found = true;
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(to);
-        rest = &rest[at + from.len()..];
-    }
-    out.extend_from_slice(rest);
-    found.then_some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_bytes;
-
-    #[test]
-    fn replaces_every_occurrence_or_reports_none() {
-        assert_eq!(replace_bytes(b"a{x}b{x}", b"{x}", b"42").as_deref(), Some(&b"a42b42"[..]));
-        assert_eq!(replace_bytes(b"abc", b"{x}", b"42"), None);
     }
 }

@@ -52,13 +52,14 @@ pub(super) async fn guard(
 
 impl SqliteStore {
     /// Replaces the body of a claimed dispatch (`Conflict` if the lease was lost) and takes it
-    /// out of the duplicate guard: the new body is what every later attempt sends.
+    /// out of the duplicate guard: the new body is what every later attempt sends. It carries no
+    /// provider dedupe, so it is not resent after an ambiguous failure (`resend_safe` false).
     pub async fn replace_body(&self, claim: &ClaimToken, body: &[u8], now_ms: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         check_lease(&mut tx, claim).await?;
         sqlx::query(
             "UPDATE dispatches SET body = ?1, dup_key = NULL, dup_until_ms = NULL, coalesce_key = NULL, \
-               updated_at_ms = ?2 WHERE id = ?3",
+               resend_safe = FALSE, updated_at_ms = ?2 WHERE id = ?3",
         )
         .bind(body)
         .bind(now_ms)

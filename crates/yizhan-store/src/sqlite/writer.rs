@@ -228,7 +228,8 @@ async fn insert_dispatches(tx: &mut Transaction<'static, Sqlite>, msgs: &[&NewMe
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, \
-             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key, dup_key, dup_window_ms, dup_suppress) ",
+             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key, dup_key, dup_window_ms, dup_suppress, \
+             resend_safe) ",
         );
         q.push_values(chunk, |mut b, (msg, seq, d, recipients)| {
             b.push_bind(msg.id.to_string())
@@ -244,7 +245,8 @@ async fn insert_dispatches(tx: &mut Transaction<'static, Sqlite>, msgs: &[&NewMe
                 .push_bind(d.coalesce_key.as_deref())
                 .push_bind(d.duplicate.as_ref().map(|g| g.key.as_str()))
                 .push_bind(d.duplicate.as_ref().map(|g| g.window_ms))
-                .push_bind(d.duplicate.as_ref().is_some_and(|g| g.suppress));
+                .push_bind(d.duplicate.as_ref().is_some_and(|g| g.suppress))
+                .push_bind(d.resend_safe);
         });
         q.build().execute(&mut **tx).await?;
     }

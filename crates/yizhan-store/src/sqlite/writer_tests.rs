@@ -26,6 +26,7 @@ fn message(key: Option<(&str, &str)>) -> NewMessage {
             recipients: vec!["user:u".to_owned()],
             after_seq: None,
             duplicate: None,
+            resend_safe: false,
         }],
     }
 }

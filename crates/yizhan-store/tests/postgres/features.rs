@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use yizhan_core::MessageId;
 use yizhan_store::{
-    DispatchPart, DispatchResult, Handles, MessageStatus, NewDispatch, NewForward, NewMessage, TASKID_PLACEHOLDER,
+    DispatchPart, DispatchResult, Handles, MergedCall, MessageStatus, NewDispatch, NewForward, NewMessage,
 };
 
 use super::instances;
@@ -31,12 +31,13 @@ fn keyed(user: usize) -> NewMessage {
             after_seq: None,
             coalesce_key: Some("k".to_owned()),
             duplicate: None,
+            resend_safe: false,
         }],
     }
 }
 
-fn join(recipients: &[String]) -> Option<Vec<u8>> {
-    Some(recipients.join("|").into_bytes())
+fn join(recipients: &[String]) -> Option<MergedCall> {
+    Some(MergedCall { body: recipients.join("|").into_bytes(), resend_safe: false })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -79,7 +80,7 @@ async fn a_delivered_predecessor_and_a_split_wake_the_other_instance() -> anyhow
     let Some((_db, stores)) = instances(2).await else { return Ok(()) };
     let mut m = message("push", 2);
     m.dispatches[1].after_seq = Some(0);
-    m.dispatches[1].body = format!("{{\"taskid\":\"{TASKID_PLACEHOLDER}\"}}").into_bytes();
+    m.dispatches[1].body = b"{\"taskid\":\"\"}".to_vec();
     m.dispatches[1].recipients = vec!["c1".to_owned(), "c2".to_owned()];
     stores[0].accept(m.clone()).await?;
     let mut signal = stores[1].due_signal().await?;
@@ -90,7 +91,7 @@ async fn a_delivered_predecessor_and_a_split_wake_the_other_instance() -> anyhow
     stores[0].complete(&head[0].claim, DispatchResult::Delivered { handles, outcomes: vec![] }, T0 + 1).await?;
     tokio::time::timeout(Duration::from_secs(5), signal.next()).await.expect("woken: the chunk is due");
     let chunk = stores[1].claim_due("b", T0 + 1, LEASE, 10).await?.remove(0);
-    assert_eq!(chunk.body, b"{\"taskid\":\"T1\"}", "filled in before it was claimable");
+    assert_eq!(chunk.upstream.and_then(|h| h.taskid).as_deref(), Some("T1"), "handed on with the claim");
 
     let keep = DispatchPart { body: b"c1".to_vec(), recipients: vec!["c1".to_owned()] };
     let defer = DispatchPart { body: b"c2".to_vec(), recipients: vec!["c2".to_owned()] };

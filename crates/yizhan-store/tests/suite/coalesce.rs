@@ -3,8 +3,8 @@
 
 use yizhan_core::MessageId;
 use yizhan_store::{
-    AttemptError, CancelOutcome, DispatchResult, DispatchStatus, Handles, MessageStatus, NewDispatch, NewMessage,
-    RecipientOutcome,
+    AttemptError, CancelOutcome, DispatchResult, DispatchStatus, Handles, MergedCall, MessageStatus, NewDispatch,
+    NewMessage, RecipientOutcome,
 };
 
 use super::{Backend, LEASE, T0, transient};
@@ -29,13 +29,14 @@ fn keyed(key: &str, users: &[&str]) -> NewMessage {
             after_seq: None,
             coalesce_key: Some(key.to_owned()),
             duplicate: None,
+            resend_safe: false,
         }],
     }
 }
 
-/// The merged body the tests build: the recipients joined.
-fn join(recipients: &[String]) -> Option<Vec<u8>> {
-    Some(format!("merged:{}", recipients.join("|")).into_bytes())
+/// The merged call the tests build: the recipients joined, safe to resend (unlike the members).
+fn join(recipients: &[String]) -> Option<MergedCall> {
+    Some(MergedCall { body: format!("merged:{}", recipients.join("|")).into_bytes(), resend_safe: true })
 }
 
 fn outcome(recipient: &str, outcome: &str) -> RecipientOutcome {
@@ -98,6 +99,7 @@ pub async fn retries_resend_the_persisted_merged_body(b: Backend) -> anyhow::Res
     let again = b.store.claim_due("w2", T0 + 1000, LEASE, 10).await?;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].body, merged.body, "the identical merged body");
+    assert!(!claims[0].resend_safe && again[0].resend_safe, "with the merged call's resend safety");
     assert_eq!(again[0].recipients, ["user:a", "user:b"]);
     assert_eq!(again[0].coalesce_key, None, "never merged again");
     b.store.release(&again[0].claim).await?;

@@ -19,6 +19,7 @@ pub mod postgres;
 pub mod quota;
 pub mod repeat;
 pub mod retention;
+pub mod upgrade;
 
 use yizhan_core::MessageId;
 use yizhan_store::{
@@ -105,6 +106,7 @@ pub fn message(channel: &str, n: usize) -> NewMessage {
                 recipients: vec![format!("u{i}"), "bob".to_owned()],
                 after_seq: None,
                 duplicate: None,
+                resend_safe: false,
             })
             .collect(),
     }
@@ -173,6 +175,7 @@ macro_rules! storage_suite {
             forward::forwards_are_claimed_retried_and_delivered,
             forward::an_expired_forward_lease_is_taken_over_and_survives_a_reopen,
             order::ordered_dispatch_waits_for_its_predecessor,
+            order::a_waiting_dispatch_gets_the_handles_its_predecessor_recorded,
             order::dead_predecessor_ends_the_chain_unsent,
             order::expiry_and_cancel_end_ordered_dispatches_too,
             order::after_seq_must_name_an_earlier_dispatch,

@@ -1,8 +1,6 @@
-//! Ordered dispatches (`after_seq`) and the `taskid` fill-in for the dispatches that wait.
+//! Ordered dispatches (`after_seq`), and the handles a waiting dispatch gets from its predecessor.
 
-use yizhan_store::{
-    AttemptError, DispatchResult, DispatchStatus, Handles, MessageStatus, NewMessage, StoreError, TASKID_PLACEHOLDER,
-};
+use yizhan_store::{AttemptError, DispatchResult, DispatchStatus, Handles, MessageStatus, NewMessage, StoreError};
 
 use super::{Backend, LEASE, T0, delivered, message, transient};
 
@@ -12,7 +10,7 @@ fn ordered(order: &[Option<i64>]) -> NewMessage {
     for (d, after) in m.dispatches.iter_mut().zip(order) {
         d.after_seq = *after;
         if after.is_some() {
-            d.body = format!("{{\"taskid\":\"{TASKID_PLACEHOLDER}\",\"cid\":[\"{}\"]}}", d.recipients[0]).into_bytes();
+            d.body = format!("{{\"taskid\":\"\",\"cid\":[\"{}\"]}}", d.recipients[0]).into_bytes();
         }
     }
     m
@@ -32,24 +30,41 @@ pub async fn ordered_dispatch_waits_for_its_predecessor(b: Backend) -> anyhow::R
     assert!(b.store.claim_due("w", T0 + 999, LEASE, 10).await?.is_empty(), "a retrying head still blocks");
     let again = b.store.claim_due("w", T0 + 1_000, LEASE, 10).await?;
     assert_eq!(seqs(&again), vec![0]);
+    assert_eq!(again[0].upstream, None, "the head waits for nothing");
     let rec = b.store.message(m.id).await?.expect("message stored");
     assert_eq!(rec.dispatches.iter().map(|d| d.after_seq).collect::<Vec<_>>(), vec![None, Some(0), Some(0)]);
-    assert_eq!(rec.dispatches[1].body, m.dispatches[1].body, "stored with the placeholder until the taskid is known");
+    Ok(())
+}
 
-    let handles = Handles { taskid: Some("RASL_1123_abc".to_owned()), ..Handles::default() };
-    b.store.complete(&again[0].claim, DispatchResult::Delivered { handles, outcomes: vec![] }, T0 + 1_010).await?;
+pub async fn a_waiting_dispatch_gets_the_handles_its_predecessor_recorded(b: Backend) -> anyhow::Result<()> {
+    let m = ordered(&[None, Some(0), Some(0)]);
+    b.store.accept(m.clone()).await?;
+    let head = b.store.claim_due("w", T0, LEASE, 10).await?;
+    assert_eq!((seqs(&head), head[0].upstream.clone()), (vec![0], None));
+    let handles = Handles {
+        msgid: Some("m-1".to_owned()),
+        response_code: Some("rc-1".to_owned()),
+        taskid: Some("RASL_1123_abc".to_owned()),
+    };
+    let result = DispatchResult::Delivered { handles: handles.clone(), outcomes: vec![] };
+    b.store.complete(&head[0].claim, result, T0 + 10).await?;
     let rec = b.store.message(m.id).await?.expect("message stored");
     assert_eq!(rec.status, MessageStatus::Dispatching, "head delivered, the rest still to go");
-    for d in &rec.dispatches[1..] {
-        let body = String::from_utf8(d.body.clone())?;
-        assert_eq!(body, format!("{{\"taskid\":\"RASL_1123_abc\",\"cid\":[\"{}\"]}}", d.recipients[0]));
+    for (d, stored) in rec.dispatches[1..].iter().zip(&m.dispatches[1..]) {
+        assert_eq!(d.body, stored.body, "the store never rewrites a body it holds");
     }
-    let rest = b.store.claim_due("w", T0 + 1_010, LEASE, 10).await?;
+    let rest = b.store.claim_due("w", T0 + 10, LEASE, 10).await?;
     assert_eq!(seqs(&rest), vec![1, 2]);
-    assert!(rest.iter().all(|c| !String::from_utf8_lossy(&c.body).contains(TASKID_PLACEHOLDER)));
     for c in &rest {
-        b.store.complete(&c.claim, delivered(), T0 + 1_020).await?;
+        assert_eq!(c.upstream.as_ref(), Some(&handles), "dispatch {} gets the create call's handles", c.seq);
+        assert_eq!(c.body, m.dispatches[usize::try_from(c.seq)?].body);
     }
+    let retry = DispatchResult::Retry { at_ms: T0 + 20, counts_attempt: true, error: transient() };
+    b.store.complete(&rest[0].claim, retry, T0 + 11).await?;
+    let again = b.store.claim_due("w", T0 + 20, LEASE, 10).await?;
+    assert_eq!(again.iter().map(|c| (c.seq, c.upstream.clone())).collect::<Vec<_>>(), vec![(1, Some(handles))]);
+    b.store.complete(&again[0].claim, delivered(), T0 + 21).await?;
+    b.store.complete(&rest[1].claim, delivered(), T0 + 21).await?;
     assert_eq!(b.store.message(m.id).await?.expect("message stored").status, MessageStatus::Delivered);
     Ok(())
 }

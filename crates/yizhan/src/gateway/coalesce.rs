@@ -93,6 +93,16 @@ pub fn merged_body(endpoint: &str, body: &[u8], recipients: &[String]) -> Option
     }
 }
 
+/// The merged call ([`merged_body`]) and whether a resend of it is safe, by the planner's rule
+/// ([`super::plan::resend_safe`]) for the call it is sent as: a merged Getui call is a list push
+/// ([`endpoint::GETUI_MERGED_LIST`]), never resent after an ambiguous failure; a merged WeCom
+/// call keeps the members' duplicate check.
+pub fn merged_call(endpoint: &str, body: &[u8], recipients: &[String]) -> Option<yizhan_store::MergedCall> {
+    let body = merged_body(endpoint, body, recipients)?;
+    let sent_as = if endpoint == endpoint::GETUI_PUSH_SINGLE_CID { endpoint::GETUI_MERGED_LIST } else { endpoint };
+    Some(yizhan_store::MergedCall { resend_safe: super::plan::resend_safe(sent_as, &body), body })
+}
+
 /// The [`ListPushBody`] of a merged Getui call: `body` (a member's single push) without its
 /// audience and with a fresh `request_id`, to the cids of `recipients` (`cid:<id>` each).
 /// `None` if `body` is not a push body or a recipient is not a cid.

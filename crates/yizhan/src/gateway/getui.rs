@@ -4,9 +4,9 @@
 //! every stored body, so every retry of a dispatch carries the same id and Getui drops the
 //! repeat. One cid or alias is a single push; several are a list push planned as one
 //! `/push/list/message` dispatch (carrying the `request_id`) followed by one ordered dispatch per
-//! chunk of ≤1000 (`after_seq` = the create call), whose stored body holds
-//! [`TASKID_PLACEHOLDER`] until the store fills in the taskid the create call returned. Each
-//! chunk is retried alone and never resent once delivered.
+//! chunk of ≤1000 (`after_seq` = the create call), whose stored body holds an empty taskid: the
+//! chunk is sent with the taskid its create call recorded, which the store hands on with the
+//! claim. Each chunk is retried alone and never resent once delivered.
 
 use std::collections::HashSet;
 
@@ -17,7 +17,6 @@ use yizhan_getui::api::{
 use yizhan_getui::push::limits::AUDIENCE_MAX;
 use yizhan_getui::push::{Audience, Condition, OptType, PushMessage, PushRequest, RequestId};
 use yizhan_getui::validate::ValidationError;
-use yizhan_store::TASKID_PLACEHOLDER;
 
 use super::error::ApiError;
 use super::model::{self, Content, MessageRequest};
@@ -195,8 +194,8 @@ pub(super) fn dispatches(
 }
 
 /// A list push: the `/push/list/message` call (with the `request_id`), then one dispatch per
-/// chunk of ≤1000 cids or aliases, each ordered after the first and holding
-/// [`TASKID_PLACEHOLDER`] where the taskid goes.
+/// chunk of ≤1000 cids or aliases, each ordered after the first with an empty taskid (sent with
+/// the taskid the first one recorded).
 fn list_dispatches(
     body: PushRequest,
     target: &Target,
@@ -221,10 +220,10 @@ fn list_dispatches(
     }];
     for chunk in ids.chunks(AUDIENCE_MAX) {
         let (endpoint, json, prefix) = if by_alias {
-            let r = push_list_alias::Request::new(TASKID_PLACEHOLDER, chunk.iter().cloned());
+            let r = push_list_alias::Request::new(String::new(), chunk.iter().cloned());
             (endpoint::GETUI_PUSH_LIST_ALIAS, serde_json::to_vec(&r), "alias")
         } else {
-            let r = push_list_cid::Request::new(TASKID_PLACEHOLDER, chunk.iter().cloned());
+            let r = push_list_cid::Request::new(String::new(), chunk.iter().cloned());
             (endpoint::GETUI_PUSH_LIST_CID, serde_json::to_vec(&r), "cid")
         };
         out.push(PlannedDispatch {

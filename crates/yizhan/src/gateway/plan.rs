@@ -18,10 +18,13 @@
 //! `group` (a robot's group), `cid:<id>`, `alias:<id>`, `tag_condition:<key>:<opt>:<values>` and
 //! `all`, so per-recipient outcomes can be matched to what the provider reports.
 
+use serde_json::Value;
+
 use super::error::ApiError;
 use super::model::{Content, MessageRequest};
 use super::time::parse_rfc3339_ms;
 use crate::config::ChannelConfig;
+use crate::providers::{ChannelKind, Endpoint};
 
 /// The `endpoint` names of [`PlannedDispatch`]: which provider call the worker makes.
 pub mod endpoint {
@@ -239,7 +242,37 @@ impl Plan {
                     None => (self.ordered && i > 0).then(|| i64::try_from(i - 1).unwrap_or(i64::MAX)),
                 },
                 duplicate: super::wecom::duplicate_guard(d.endpoint, &d.body, self.dedupe),
+                resend_safe: d.resend_safe(),
             })
             .collect()
+    }
+}
+
+impl PlannedDispatch {
+    /// Whether resending this body after an ambiguous failure is deduplicated by the provider,
+    /// decided here once and stored with the dispatch: WeCom `message/send` with
+    /// `enable_duplicate_check = 1`, and Getui pushes that carry a `request_id` (at the top
+    /// level, or in the `message` of a list push). Robot webhooks and appchat sends have no
+    /// dedupe, so they are never resent after an ambiguous failure; neither is a list chunk,
+    /// which has no `request_id` (docs/gateway.md, "Resend safety").
+    pub fn resend_safe(&self) -> bool {
+        resend_safe(self.endpoint, &self.body)
+    }
+}
+
+/// [`PlannedDispatch::resend_safe`] of a body planned for `endpoint`.
+pub(crate) fn resend_safe(endpoint: &str, body: &[u8]) -> bool {
+    let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
+    if endpoint == Endpoint::GetuiMergedList {
+        return false;
+    }
+    let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
+    match (endpoint, endpoint.kind()) {
+        (Endpoint::WecomMessageSend, _) => json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1),
+        (_, ChannelKind::Getui) => {
+            let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+            has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")))
+        }
+        _ => false,
     }
 }

@@ -33,6 +33,8 @@ fn claimed(endpoint: &str, recipients: &[&str], body: &str) -> ClaimedDispatch {
         merged: false,
         suppress_repeats: false,
         repeat_of: None,
+        resend_safe: false,
+        upstream: None,
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use yizhan_store::{ClaimToken, ClaimedDispatch, Store};
 
-use crate::gateway::coalesce::{MAX_USERS, merged_body};
+use crate::gateway::coalesce::{MAX_USERS, merged_call};
 
 /// Splits `claims` into (leader, the rest of its group) pairs: claims with the same channel and
 /// key are packed into groups of at most [`MAX_USERS`] recipients; claims without a key lead
@@ -100,7 +100,7 @@ pub(crate) async fn merge(
     let (endpoint, body) = (leader.endpoint.clone(), leader.body.clone());
     let merged = store
         .coalesce(&leader.claim, &tokens, &key, MAX_USERS, now_ms(), move |recipients| {
-            merged_body(&endpoint, &body, recipients)
+            merged_call(&endpoint, &body, recipients)
         })
         .await;
     match merged {
@@ -113,6 +113,7 @@ pub(crate) async fn merge(
             );
             leader.body = merged.body;
             leader.recipients = merged.recipients;
+            leader.resend_safe = merged.resend_safe;
             leader.coalesce_key = None;
             leader.merged = true;
             let rest = also.into_iter().filter(|c| !merged.members.contains(&c.claim.dispatch_id)).collect();
@@ -150,6 +151,8 @@ mod tests {
             merged: false,
             suppress_repeats: false,
             repeat_of: None,
+            resend_safe: false,
+            upstream: None,
         }
     }
 
@@ -175,6 +178,7 @@ mod tests {
                     recipients: vec!["user:w".to_owned()],
                     after_seq: None,
                     duplicate: None,
+                    resend_safe: false,
                 }],
             })
             .await

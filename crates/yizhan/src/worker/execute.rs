@@ -13,7 +13,6 @@ use yizhan_getui::api::{
 };
 use yizhan_getui::push::{Audience, PushRequest, RequestId};
 use yizhan_getui::status::{CidStatus, TaskResults};
-use yizhan_store::TASKID_PLACEHOLDER;
 use yizhan_wecom::PreparedSend;
 use yizhan_wecom::api::appchat;
 
@@ -66,12 +65,14 @@ pub struct Failed {
     pub ambiguous: bool,
 }
 
-/// Sends one dispatch.
+/// Sends one dispatch. `upstream` holds the handles recorded by the dispatch this one waits
+/// for, if it waits for one (a Getui list chunk takes the taskid of its create call from it).
 pub async fn execute(
     client: &AnyClient,
     endpoint: &str,
     body: &[u8],
     recipients: &[String],
+    upstream: Option<&yizhan_store::Handles>,
 ) -> Result<Delivered, Failed> {
     match (client, endpoint) {
         (AnyClient::WecomApp(c), WECOM_MESSAGE_SEND) => {
@@ -121,7 +122,7 @@ pub async fn execute(
                 outcomes: recipients.iter().map(|r| outcome(r, "delivered")).collect(),
             })
         }
-        (AnyClient::Getui(c), _) => getui(c, endpoint, body).await,
+        (AnyClient::Getui(c), _) => getui(c, endpoint, body, upstream).await,
         _ => Err(Failed {
             kind: FailureKind::Permanent,
             code: None,
@@ -144,7 +145,12 @@ fn undecodable(endpoint: &str, e: &serde_json::Error) -> Failed {
     }
 }
 
-async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Delivered, Failed> {
+async fn getui(
+    client: &GetuiClient,
+    endpoint: &str,
+    body: &[u8],
+    upstream: Option<&yizhan_store::Handles>,
+) -> Result<Delivered, Failed> {
     let decode_error = |e: serde_json::Error| undecodable(endpoint, &e);
     let delivered_task = |taskid: String| Delivered {
         handles: Handles { taskid: Some(taskid), ..Handles::default() },
@@ -164,20 +170,22 @@ async fn getui(client: &GetuiClient, endpoint: &str, body: &[u8]) -> Result<Deli
             client.create_list_message(&request).await.map(delivered_task).map_err(getui_failure)
         }
         GETUI_PUSH_LIST_CID | GETUI_PUSH_LIST_ALIAS => {
-            if body.windows(TASKID_PLACEHOLDER.len()).any(|w| w == TASKID_PLACEHOLDER.as_bytes()) {
+            // The chunk pushes the list message its create call (the dispatch it waits for)
+            // made: that call's taskid handle, whatever the persisted body holds.
+            let Some(taskid) = upstream.and_then(|h| h.taskid.clone()) else {
                 return Err(Failed {
                     kind: FailureKind::Permanent,
                     code: None,
-                    message: "the taskid of the list message was never filled in".to_owned(),
+                    message: "the create call of the list message recorded no taskid".to_owned(),
                     ambiguous: false,
                 });
-            }
+            };
             let results = if endpoint == GETUI_PUSH_LIST_CID {
                 let request: push_list_cid::Request = serde_json::from_slice(body).map_err(decode_error)?;
-                client.push_list_cid(&request).await
+                client.push_list_cid(&push_list_cid::Request { taskid, ..request }).await
             } else {
                 let request: push_list_alias::Request = serde_json::from_slice(body).map_err(decode_error)?;
-                client.push_list_alias(&request).await
+                client.push_list_alias(&push_list_alias::Request { taskid, ..request }).await
             };
             results.map(|r| r.map(from_results).unwrap_or_default()).map_err(getui_failure)
         }

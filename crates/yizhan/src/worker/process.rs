@@ -3,13 +3,12 @@
 //!
 //! Nothing here logs a body or a secret: logs name the dispatch, message, channel and endpoint.
 
-use serde_json::Value;
 use yizhan_core::FailureKind;
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
 use super::decide::{ChannelRetry, Next, decide};
 use super::execute::{self, AnyClient, Delivered, Failed, execute};
-use crate::providers::{ChannelKind, Endpoint};
+use crate::providers::Endpoint;
 
 /// Sends `claimed` through `client` (or fails it as an unknown channel) and decides the result
 /// of the attempt at `now_ms()` after the send.
@@ -21,7 +20,7 @@ pub(crate) async fn attempt(
 ) -> DispatchResult {
     let endpoint = effective_endpoint(claimed);
     let sent = match client {
-        Some(client) => execute(client, endpoint, &claimed.body, &claimed.recipients).await,
+        Some(client) => execute(client, endpoint, &claimed.body, &claimed.recipients, claimed.upstream.as_ref()).await,
         None => Err(Failed {
             kind: FailureKind::Permanent,
             code: None,
@@ -33,8 +32,7 @@ pub(crate) async fn attempt(
         Ok(delivered) => delivered_result(delivered),
         Err(failed) => {
             let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
-            let safe = resend_is_safe(endpoint, &claimed.body);
-            let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), safe);
+            let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), claimed.resend_safe);
             let refused = execute::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
             failed_result(&failed, next, refused.unwrap_or_default())
         }
@@ -144,48 +142,9 @@ pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
     }
 }
 
-/// Whether resending the persisted `body` after an ambiguous failure is deduplicated by the
-/// provider: WeCom `message/send` with `enable_duplicate_check = 1`, and Getui pushes that carry
-/// a `request_id` (at the top level, or in the `message` of a list push). Robot webhooks and
-/// appchat sends have no dedupe, so they are never resent after an ambiguous failure; neither is
-/// a merged Getui list push, whose only ambiguous step is the push to the cids.
-pub(crate) fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
-    let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
-    if endpoint == Endpoint::GetuiMergedList {
-        return false;
-    }
-    let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
-    match (endpoint, endpoint.kind()) {
-        (Endpoint::WecomMessageSend, _) => json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1),
-        (_, ChannelKind::Getui) => {
-            let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-            has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")))
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::worker::execute::{
-        GETUI_MERGED_LIST, GETUI_PUSH_LIST, GETUI_PUSH_SINGLE_CID, WECOM_APPCHAT_SEND, WECOM_MESSAGE_SEND,
-        WECOM_WEBHOOK_SEND,
-    };
-
-    #[test]
-    fn resends_are_safe_only_with_provider_dedupe() {
-        assert!(resend_is_safe(WECOM_MESSAGE_SEND, br#"{"enable_duplicate_check":1}"#));
-        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, br#"{"enable_duplicate_check":0}"#));
-        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, br#"{}"#));
-        assert!(resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":"abc"}"#));
-        assert!(!resend_is_safe(GETUI_PUSH_SINGLE_CID, br#"{"request_id":""}"#));
-        assert!(resend_is_safe(GETUI_PUSH_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
-        assert!(!resend_is_safe(GETUI_MERGED_LIST, br#"{"message":{"request_id":"abc"},"audience":{}}"#));
-        assert!(!resend_is_safe(WECOM_WEBHOOK_SEND, br#"{"enable_duplicate_check":1}"#));
-        assert!(!resend_is_safe(WECOM_APPCHAT_SEND, br#"{"enable_duplicate_check":1}"#));
-        assert!(!resend_is_safe(WECOM_MESSAGE_SEND, b"not json"));
-    }
 
     #[test]
     fn dead_keeps_the_provider_code_with_the_reason() {

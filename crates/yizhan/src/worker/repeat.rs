@@ -15,7 +15,6 @@
 
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
-use super::process::resend_is_safe;
 use crate::gateway::wecom::without_duplicate_check;
 
 /// What to do with `claimed` before it is sent. `None`: send it (its body may have been
@@ -57,12 +56,11 @@ pub(crate) async fn before_send(store: &Store, claimed: &mut ClaimedDispatch, no
 pub(crate) async fn after_send(
     store: &Store,
     claimed: &mut ClaimedDispatch,
-    endpoint: &str,
     result: DispatchResult,
     now_ms: i64,
 ) -> DispatchResult {
     let DispatchResult::Delivered { handles: Handles { msgid: Some(msgid), .. }, .. } = &result else { return result };
-    if !resend_is_safe(endpoint, &claimed.body) {
+    if !claimed.resend_safe {
         return result;
     }
     let owner = match store.msgid_owner(msgid, claimed.claim.dispatch_id).await {
@@ -97,6 +95,7 @@ async fn distinct(store: &Store, claimed: &mut ClaimedDispatch, now_ms: i64) -> 
     let body = without_duplicate_check(&claimed.body).ok_or("the body is not a JSON object")?;
     store.replace_body(&claimed.claim, &body, now_ms).await.map_err(|e| e.to_string())?;
     claimed.body = body;
+    claimed.resend_safe = false;
     Ok(())
 }
 

@@ -418,8 +418,7 @@ impl Worker {
         let client = inner.channels.get(&claimed.channel);
         let mut result = process::attempt(&claimed, client, rules, || inner.clock.now_ms()).await;
         if !inner.no_msgid_check.contains(&claimed.channel) {
-            let endpoint = process::effective_endpoint(&claimed).to_owned();
-            result = repeat::after_send(&inner.store, &mut claimed, &endpoint, result, inner.clock.now_ms()).await;
+            result = repeat::after_send(&inner.store, &mut claimed, result, inner.clock.now_ms()).await;
         }
         match &result {
             yizhan_store::DispatchResult::Delivered { .. } => {

@@ -1,6 +1,6 @@
 //! Getui list pushes as ordered dispatches against the emulator: one `/push/list/message`
-//! dispatch, then one dispatch per chunk of ≤1000 that waits for it and gets its taskid filled
-//! in by the store. A chunk that fails is retried alone; a delivered chunk is never resent.
+//! dispatch, then one dispatch per chunk of ≤1000 that waits for it and is sent with the taskid
+//! it recorded (handed on by the store with the chunk's claim). A chunk that fails is retried alone; a delivered chunk is never resent.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -66,7 +66,7 @@ fn planned(emu: &EmulatorHandle, to: &[String]) -> NewMessage {
 
 /// Sends one claimed dispatch and records the result (a failure is retried at `retry_at`).
 async fn send(store: &Store, client: &AnyClient, c: &ClaimedDispatch, now: i64, retry_at: i64) -> bool {
-    let result = match execute(client, &c.endpoint, &c.body, &c.recipients).await {
+    let result = match execute(client, &c.endpoint, &c.body, &c.recipients, c.upstream.as_ref()).await {
         Ok(d) => DispatchResult::Delivered {
             handles: Handles {
                 msgid: d.handles.msgid,
@@ -117,8 +117,8 @@ async fn a_failed_chunk_is_retried_alone_and_every_cid_gets_the_push_once() {
 
     let first = claim_one(&store, T0).await.expect("chunk 1 due");
     assert_eq!((first.seq, first.endpoint.as_str()), (1, GETUI_PUSH_LIST_CID));
-    let body: serde_json::Value = serde_json::from_slice(&first.body).expect("json");
-    assert_eq!(body["taskid"], taskid.as_str(), "the stored body was filled in before it was claimed");
+    let handed_on = first.upstream.as_ref().and_then(|h| h.taskid.as_deref());
+    assert_eq!(handed_on, Some(taskid.as_str()), "the create call's taskid comes with the claim");
     assert!(send(&store, &client, &first, T0, T0).await);
 
     emu.fail_next_on("/push/list/cid", 1, 30019);
@@ -164,9 +164,9 @@ async fn a_failed_create_ends_the_chunks_unsent() {
     let rec = store.message(msg.id).await.expect("read").expect("stored");
     assert_eq!(rec.status, MessageStatus::Dead);
     assert!(claim_one(&store, T0 + 1_000_000).await.is_none());
-    // A chunk body that still holds the placeholder is never sent.
+    // A chunk without the taskid of its create call is never sent.
     let chunk = &rec.dispatches[1];
-    let failed = execute(&client, &chunk.endpoint, &chunk.body, &chunk.recipients).await.expect_err("refused");
-    assert!(failed.message.contains("never filled in"), "{}", failed.message);
+    let failed = execute(&client, &chunk.endpoint, &chunk.body, &chunk.recipients, None).await.expect_err("refused");
+    assert!(failed.message.contains("recorded no taskid"), "{}", failed.message);
     assert_eq!(emu.stats().push_calls, 0);
 }

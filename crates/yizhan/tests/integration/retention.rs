@@ -37,6 +37,7 @@ fn message(send_at_ms: i64, expires_at_ms: Option<i64>) -> NewMessage {
             recipients: vec!["alice".to_owned(), "bob".to_owned()],
             after_seq: None,
             duplicate: None,
+            resend_safe: false,
         }],
     }
 }

@@ -120,6 +120,7 @@ fn new_message(config: &Config, i: usize) -> NewMessage {
             .into_iter()
             .enumerate()
             .map(|(i, d)| NewDispatch {
+                resend_safe: d.resend_safe(),
                 body: d.body,
                 endpoint: d.endpoint.to_owned(),
                 dedupe_id: d.dedupe_id,

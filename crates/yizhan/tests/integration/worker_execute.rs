@@ -33,13 +33,13 @@ async fn wecom_bodies_are_sent_as_persisted_with_outcomes_per_recipient() {
     request.enable_duplicate_check = Some(1);
     let body = WecomClient::prepare(&request).expect("valid").body;
     let client = wecom(&emu.base_url());
-    let delivered = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["alice", "Zed"])).await.expect("sent");
+    let delivered = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["alice", "Zed"]), None).await.expect("sent");
     let outcomes: Vec<_> = delivered.outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();
     assert_eq!(outcomes, vec![("alice", "delivered"), ("Zed", "invalid")]);
     assert_eq!(delivered.handles.msgid.as_deref(), Some(emu.inbox()[0].msgid.as_str()));
 
     // The same bytes again are deduplicated by WeCom, not delivered twice.
-    execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["alice"])).await.expect("resent");
+    execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["alice"]), None).await.expect("resent");
     assert_eq!(emu.inbox().iter().filter(|d| !d.deduplicated).count(), 1);
 }
 
@@ -51,12 +51,12 @@ async fn failures_keep_their_classification() {
         .expect("valid")
         .body;
     emu.fail_next_on("/cgi-bin/message/send", 1, 45009);
-    let failed = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["bob"])).await.unwrap_err();
+    let failed = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["bob"]), None).await.unwrap_err();
     assert!(matches!(failed.kind, FailureKind::RateLimited { retry_after: Some(_) }), "{failed:?}");
     emu.drop_next_connections(1);
-    let failed = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["bob"])).await.unwrap_err();
+    let failed = execute(&client, WECOM_MESSAGE_SEND, &body, &users(&["bob"]), None).await.unwrap_err();
     assert!(failed.ambiguous && failed.kind == FailureKind::Transient, "{failed:?}");
-    let failed = execute(&client, GETUI_PUSH_SINGLE_CID, &body, &[]).await.unwrap_err();
+    let failed = execute(&client, GETUI_PUSH_SINGLE_CID, &body, &[], None).await.unwrap_err();
     assert_eq!(failed.kind, FailureKind::Permanent, "an endpoint of another provider");
 }
 
@@ -68,7 +68,7 @@ async fn robot_and_getui_dispatches() {
         .build()
         .expect("robot");
     let body = RobotClient::prepare(&RobotMessage::markdown("**up**")).expect("valid");
-    let delivered = execute(&AnyClient::WecomRobot(robot), WECOM_WEBHOOK_SEND, &body, &users(&["group"])).await;
+    let delivered = execute(&AnyClient::WecomRobot(robot), WECOM_WEBHOOK_SEND, &body, &users(&["group"]), None).await;
     assert_eq!(delivered.expect("sent").outcomes[0].outcome, "delivered");
 
     let getui =
@@ -79,7 +79,7 @@ async fn robot_and_getui_dispatches() {
     let getui = AnyClient::Getui(getui);
     let message = || PushMessage::notification(Notification::new("t", "b", ClickType::Startapp));
     let single = serde_json::to_vec(&push_single_cid::Request::new("cid-bob", message())).expect("json");
-    let delivered = execute(&getui, GETUI_PUSH_SINGLE_CID, &single, &[]).await.expect("pushed");
+    let delivered = execute(&getui, GETUI_PUSH_SINGLE_CID, &single, &[], None).await.expect("pushed");
     assert_eq!(delivered.outcomes[0].outcome, "offline");
     assert!(delivered.handles.taskid.is_some());
     let list = serde_json::json!({
@@ -87,7 +87,7 @@ async fn robot_and_getui_dispatches() {
         "audience": {"cid": ["cid-alice", "cid-old"]},
     });
     let delivered =
-        execute(&getui, GETUI_PUSH_LIST, &serde_json::to_vec(&list).expect("json"), &[]).await.expect("list");
+        execute(&getui, GETUI_PUSH_LIST, &serde_json::to_vec(&list).expect("json"), &[], None).await.expect("list");
     let outcomes: Vec<_> = delivered.outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();
     assert_eq!(outcomes, vec![("cid-alice", "delivered"), ("cid-old", "ignored")]);
 }
@@ -111,7 +111,8 @@ async fn planned_dispatches_execute_and_reach_the_inbox() {
     let yizhan::config::ChannelConfig::WecomApp(app) = channel else { panic!("wecom_app") };
     let client = AnyClient::WecomApp(yizhan::channels::wecom_app_client(app).expect("client"));
     let dispatch = &plan.dispatches[0];
-    let delivered = execute(&client, dispatch.endpoint, &dispatch.body, &dispatch.recipients).await.expect("sent");
+    let delivered =
+        execute(&client, dispatch.endpoint, &dispatch.body, &dispatch.recipients, None).await.expect("sent");
     let outcomes: Vec<_> = delivered.outcomes.iter().map(|o| (o.recipient.as_str(), o.outcome.as_str())).collect();
     assert_eq!(outcomes, vec![("user:alice", "delivered"), ("user:zed", "invalid")]);
     let inbox: Vec<_> = emu.inbox().into_iter().map(|d| (d.recipient, d.msgtype)).collect();

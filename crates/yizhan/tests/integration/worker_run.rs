@@ -95,6 +95,7 @@ fn new_message(config: &Config, request: serde_json::Value, now_ms: i64) -> NewM
             .dispatches
             .into_iter()
             .map(|d| NewDispatch {
+                resend_safe: d.resend_safe(),
                 coalesce_key: None,
                 body: d.body,
                 endpoint: d.endpoint.to_owned(),
@@ -244,7 +245,7 @@ async fn a_crashed_workers_claims_are_taken_over_after_the_lease() {
     assert_eq!(claimed.len(), 1);
     let d = &claimed[0];
     let client = AnyClient::WecomApp(yizhan::channels::wecom_app_client(wecom_app(&rig.config)).expect("client"));
-    execute(&client, &d.endpoint, &d.body, &d.recipients).await.expect("sent before the crash");
+    execute(&client, &d.endpoint, &d.body, &d.recipients, d.upstream.as_ref()).await.expect("sent before the crash");
     let worker = rig.worker("w2").with_lease(Duration::from_secs(60));
     assert_eq!(worker.run_until_idle().await.expect("leased"), 0);
     rig.control.advance(Duration::from_secs(61));

@@ -8,6 +8,7 @@ use crate::config::Config;
 
 mod overflow;
 mod refusals;
+mod resend;
 
 /// 2026-11-23T08:00:00+08:00.
 const NOW: i64 = 1_795_392_000_000;
@@ -172,7 +173,7 @@ fn getui_single_list_tag_and_all() {
         );
         assert_eq!(chunk.recipients.len(), len);
         let b = body(&list, i);
-        assert_eq!(b["taskid"], yizhan_store::TASKID_PLACEHOLDER);
+        assert_eq!(b["taskid"], "");
         let first = (i - 1) * 1000;
         assert_eq!(b["audience"]["cid"][0], format!("cid{first}"));
         assert_eq!(chunk.recipients[0], format!("cid:cid{first}"));
