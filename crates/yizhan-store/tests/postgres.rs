@@ -28,7 +28,7 @@ async fn instances(n: usize) -> Option<(TempDatabase, Vec<Store>)> {
     let db = TempDatabase::create().await?;
     let mut stores = Vec::new();
     for _ in 0..n {
-        stores.push(Store::open(db.url()).await.expect("open"));
+        stores.push(Store::open(&db.url).await.expect("open"));
     }
     Some((db, stores))
 }
@@ -123,7 +123,7 @@ async fn instances_starting_together_migrate_once() -> anyhow::Result<()> {
     let Some(db) = TempDatabase::create().await else { return Ok(()) };
     let mut opens = Vec::new();
     for _ in 0..3 {
-        let url = db.url().to_owned();
+        let url = db.url.clone();
         opens.push(tokio::spawn(async move { Store::open(&url).await }));
     }
     let mut stores = Vec::new();
@@ -140,7 +140,7 @@ async fn instances_starting_together_migrate_once() -> anyhow::Result<()> {
 #[tokio::test]
 async fn open_without_migrating_leaves_the_schema_to_migrate() -> anyhow::Result<()> {
     let Some(db) = TempDatabase::create().await else { return Ok(()) };
-    let store = Store::open_with(db.url(), false).await?;
+    let store = Store::open_with(&db.url, false).await?;
     assert_eq!(store.backend(), "postgres");
     assert!(store.counts().await.is_err(), "no tables before migrating");
     store.migrate().await?;
@@ -158,7 +158,7 @@ async fn accept_throughput() -> anyhow::Result<()> {
     let Some(db) = TempDatabase::create().await else { return Ok(()) };
     let dir = tempfile::tempdir()?;
     let sqlite = format!("sqlite://{}", dir.path().join("outbox.db").display());
-    for (name, url) in [("postgres", db.url().to_owned()), ("sqlite", sqlite)] {
+    for (name, url) in [("postgres", db.url.clone()), ("sqlite", sqlite)] {
         let store = Store::open(&url).await?;
         let total = 4000;
         let started = std::time::Instant::now();

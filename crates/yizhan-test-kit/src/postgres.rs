@@ -18,8 +18,10 @@ pub fn admin_url() -> String {
 /// A database created for one test and dropped (connections and all) when this is dropped.
 pub struct TempDatabase {
     admin: String,
-    name: String,
-    url: String,
+    /// The database's name (`yz_<32 hex digits>`).
+    pub name: String,
+    /// The URL to connect to it.
+    pub url: String,
 }
 
 impl TempDatabase {
@@ -48,16 +50,6 @@ impl TempDatabase {
         };
         let url = format!("{base}/{name}");
         Some(TempDatabase { admin, name, url })
-    }
-
-    /// The database's name (`yz_<32 hex digits>`).
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The URL to connect to it.
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     /// A direct connection, for looking at rows the code under test does not show.
@@ -96,7 +88,7 @@ mod tests {
     #[tokio::test]
     async fn a_database_exists_until_dropped() {
         let Some(db) = TempDatabase::create().await else { return };
-        let name = db.name().to_owned();
+        let name = db.name.clone();
         let mut conn = db.connect().await;
         let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.expect("query");
         assert_eq!(one, 1);

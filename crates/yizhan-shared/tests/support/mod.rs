@@ -30,7 +30,7 @@ impl TestDb {
     /// A new database, or `None` (skip) when PostgreSQL is unreachable outside CI.
     pub async fn create() -> Option<TestDb> {
         let db = TempDatabase::create().await?;
-        let pool = PgPoolOptions::new().max_connections(8).connect(db.url()).await.expect("connect test db");
+        let pool = PgPoolOptions::new().max_connections(8).connect(&db.url).await.expect("connect test db");
         yizhan_shared::migrate(&pool).await.expect("migrate");
         yizhan_shared::migrate(&pool).await.expect("migrate is idempotent");
         Some(TestDb { pool, _db: db })

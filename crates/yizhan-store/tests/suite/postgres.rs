@@ -12,6 +12,6 @@ use super::Backend;
 /// A PostgreSQL store on a fresh database; `None` if the server is unreachable (outside CI).
 pub async fn postgres() -> Option<Backend> {
     let db = TempDatabase::create().await?;
-    let store = Store::open(db.url()).await.expect("open the PostgreSQL store");
-    Some(Backend { store, reopen_url: Some(db.url().to_owned()), _dir: None, _db: Some(db) })
+    let store = Store::open(&db.url).await.expect("open the PostgreSQL store");
+    Some(Backend { store, reopen_url: Some(db.url.clone()), _dir: None, _db: Some(db) })
 }

@@ -85,7 +85,7 @@ async fn a_closed_store_answers_503_with_retry_after() {
 #[tokio::test]
 async fn an_unreachable_postgres_answers_503_with_retry_after() {
     let Some(db) = postgres::TempDatabase::create().await else { return };
-    let store = Store::open(db.url()).await.unwrap();
+    let store = Store::open(&db.url).await.unwrap();
     let state = state(store.clone()).await;
     store.close().await;
     let message = json!({"channel": "bot", "content": {"text": "db gone"}});

@@ -345,7 +345,7 @@ async fn three_instances_on_one_redis_ledger_keep_a_members_limit() {
 #[tokio::test]
 async fn three_instances_on_one_postgres_ledger_keep_a_members_limit() {
     let Some(db) = TempDatabase::create().await else { return };
-    let backend = SharedBackend::open(None, db.url()).await.expect("postgres").expect("a postgres backend");
+    let backend = SharedBackend::open(None, &db.url).await.expect("postgres").expect("a postgres backend");
     three_instances_keep_a_members_limit(&backend).await;
 }
 

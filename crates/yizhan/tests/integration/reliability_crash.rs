@@ -59,7 +59,7 @@ async fn three_instances_on_postgres_and_redis_survive_kill_9() {
                     &format!("url = \"sqlite://{}\"", unused.display()),
                     &format!(
                         "url = \"{}\"\nredis_url = \"{}\"\nredis_prefix = \"{}\"",
-                        database.url(),
+                        database.url,
                         redis.url(),
                         redis.prefix()
                     ),

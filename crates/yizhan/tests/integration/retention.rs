@@ -140,7 +140,7 @@ async fn sqlite_sweeps_finished_messages_after_the_period() {
 #[tokio::test]
 async fn postgres_sweeps_finished_messages_after_the_period() {
     let Some(db) = postgres::TempDatabase::create().await else { return };
-    sweeps_as_time_passes(Store::open(db.url()).await.expect("open")).await;
+    sweeps_as_time_passes(Store::open(&db.url).await.expect("open")).await;
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn config_with(emu: &EmulatorHandle, db: &TempDatabase, lease_secs: u64, store_e
          [[channels]]\nname = \"ops\"\n\
          kind = \"wecom_app\"\ncorp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\n\
          base_url = \"{}\"\n\n[[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
-        db.url(),
+        db.url,
         emu.base_url(),
         ApiKeys::hash(KEY)
     );
@@ -142,8 +142,8 @@ async fn an_accept_on_one_instance_wakes_the_worker_of_another() {
     let Some(db) = TempDatabase::create().await else { return };
     let emu = emulator().await;
     let config = config(&emu, &db, 60);
-    let a = Store::open(db.url()).await.expect("instance A");
-    let b = Store::open(db.url()).await.expect("instance B");
+    let a = Store::open(&db.url).await.expect("instance A");
+    let b = Store::open(&db.url).await.expect("instance B");
     // B's worker would poll only once an hour: only the notification can wake it.
     let worker = Worker::new(b, &config, Clock::System).expect("worker").with_poll(Duration::from_secs(3600));
     let observed = worker.clone();
@@ -292,7 +292,7 @@ async fn three_instances_deliver_each_message_once_and_survive_a_kill() {
     // The instances share the app's token through Redis (or PostgreSQL without Redis).
     assert_eq!(stats.gettoken_calls, 1, "one gettoken for the whole cluster");
 
-    let store = Store::open(db.url()).await.expect("store");
+    let store = Store::open(&db.url).await.expect("store");
     wait::for_state("every message delivered in the store", Duration::from_secs(10), async || {
         let delivered = store.counts().await.expect("counts")["delivered"];
         if delivered == i64::try_from(n).expect("n") { Ok(()) } else { Err(delivered) }
@@ -338,11 +338,11 @@ async fn yizhan_migrate_applies_the_schema_and_serve_can_skip_it() {
     let Some(db) = TempDatabase::create().await else { return };
     let dir = yizhan_test_kit::temp_dir("migrate");
     let path = dir.path().join("yizhan.toml");
-    std::fs::write(&path, format!("[store]\nurl = \"{}\"\nmigrate = false\n", db.url())).expect("config");
+    std::fs::write(&path, format!("[store]\nurl = \"{}\"\nmigrate = false\n", db.url)).expect("config");
     let config = Config::load(&path).expect("config loads");
     assert!(!config.store.migrate);
     // Without migrations the store has no tables.
-    let bare = Store::open_with(db.url(), config.store.migrate).await.expect("open");
+    let bare = Store::open_with(&db.url, config.store.migrate).await.expect("open");
     assert!(bare.counts().await.is_err());
     assert!(bare.ping().await.is_err(), "not ready without the schema");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
@@ -353,7 +353,7 @@ async fn yizhan_migrate_applies_the_schema_and_serve_can_skip_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(stdout.trim(), "migrations applied (postgres store)");
-    assert!(!stdout.contains(db.url()) && !String::from_utf8_lossy(&out.stderr).contains(db.url()));
+    assert!(!stdout.contains(&db.url) && !String::from_utf8_lossy(&out.stderr).contains(&db.url));
     assert_eq!(bare.counts().await.expect("tables exist now")["accepted"], 0);
     bare.ping().await.expect("ready with the schema");
     // Twice is fine.
