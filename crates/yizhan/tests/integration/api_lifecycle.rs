@@ -3,14 +3,13 @@
 //! `POST /v1/messages/{id}/card` updates an interactive card once.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use serde_json::Value::Null;
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
 
-use crate::support::Running;
+use crate::support::{ApiClient, Running};
 
 /// A gateway on an in-memory store in front of `emu`, with API key `k`.
 struct Gateway {
@@ -60,24 +59,7 @@ impl Gateway {
 
     /// Waits until message `id` has `status`; returns its view.
     async fn wait_for(&self, id: &str, status: &str) -> serde_json::Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let view: serde_json::Value = self
-                .http
-                .get(format!("{}/v1/messages/{id}", self.base))
-                .bearer_auth("k")
-                .send()
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("json");
-            if view["status"] == status {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "waiting for {status}: {view}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        ApiClient::new(&self.base, "k").wait_for(id, &[status]).await
     }
 
     async fn get(&self, path: &str) -> serde_json::Value {
