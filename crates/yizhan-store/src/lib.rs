@@ -53,6 +53,7 @@ mod postgres;
 mod purge;
 mod record;
 mod rows;
+mod sql;
 mod sqlite;
 mod status;
 

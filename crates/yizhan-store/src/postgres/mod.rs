@@ -19,13 +19,11 @@
 mod accept;
 mod claim;
 mod coalesce;
-mod forward;
 mod lease;
 mod manage;
 mod order;
 mod purge;
 mod quota;
-mod read;
 mod repeat;
 mod status;
 mod writer;
@@ -54,7 +52,20 @@ pub struct PgStore {
     writer: mpsc::Sender<writer::AcceptJob>,
 }
 
+crate::sql::layer!(
+    PgStore,
+    sqlx::Postgres,
+    token = "replace(gen_random_uuid()::text, '-', '')",
+    skip_locked = "FOR UPDATE SKIP LOCKED",
+    snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+);
+
 impl PgStore {
+    /// Starts a write transaction.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
     /// Connects to `url` (`postgres://user@host:port/db`) and applies the embedded migrations
     /// unless `migrate` is false.
     pub async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {

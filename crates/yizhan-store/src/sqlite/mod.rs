@@ -20,13 +20,11 @@
 mod claim;
 mod coalesce;
 mod complete;
-mod forward;
 mod lease;
 mod manage;
 mod order;
 mod purge;
 mod quota;
-mod read;
 mod repeat;
 mod status;
 mod writer;
@@ -63,6 +61,14 @@ pub struct SqliteStore {
     /// sleeps of up to 100 ms.
     gate: Arc<Mutex<()>>,
 }
+
+crate::sql::layer!(
+    SqliteStore,
+    sqlx::Sqlite,
+    token = "lower(hex(randomblob(16)))",
+    skip_locked = "",
+    snapshot = "BEGIN"
+);
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` and applies the embedded migrations.
