@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use sqlx::{Postgres, Row, Transaction};
 
-use super::order::{end_orphans, successors_waiting};
+use super::order::{end_orphans, insert_attempt, successors_waiting};
 use super::{PgStore, notify_due, status::refresh};
 use crate::record::parse_id;
-use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
+use crate::{ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
 
 impl PgStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -274,35 +274,4 @@ pub(super) async fn check_lease(
         )));
     }
     Ok((row.try_get("message_id")?, row.try_get("claimed_at_ms")?))
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn insert_attempt(
-    tx: &mut Transaction<'static, Postgres>,
-    dispatch_id: i64,
-    number: i64,
-    now_ms: i64,
-    claimed_at_ms: Option<i64>,
-    result: &str,
-    counted: bool,
-    error: Option<&AttemptError>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO attempts (dispatch_id, number, at_ms, duration_ms, result, counted, \
-           error_kind, error_code, error_message, ambiguous) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(dispatch_id)
-    .bind(number)
-    .bind(now_ms)
-    .bind(claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)))
-    .bind(result)
-    .bind(counted)
-    .bind(error.map(|e| e.kind.as_str()))
-    .bind(error.and_then(|e| e.code))
-    .bind(error.map(|e| e.message.as_str()))
-    .bind(error.is_some_and(|e| e.ambiguous))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

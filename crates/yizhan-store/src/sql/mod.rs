@@ -14,7 +14,17 @@
 //! each backend's types.
 
 pub(crate) mod forward;
+pub(crate) mod order;
 pub(crate) mod read;
+
+/// The waiting dispatch statuses (those [`crate::DispatchStatus::is_waiting`] names) as an SQL
+/// list, for `status IN ` in queries built with `concat!`.
+macro_rules! waiting {
+    () => {
+        "('pending', 'retrying', 'deferred')"
+    };
+}
+pub(crate) use waiting;
 
 /// Instantiates the shared SQL layer for one backend: `layer!(Store, Database, token = "…",
 /// skip_locked = "…", snapshot = "…")` (see the module docs).
@@ -25,3 +35,15 @@ macro_rules! layer {
     };
 }
 pub(crate) use layer;
+
+#[cfg(test)]
+mod tests {
+    use crate::DispatchStatus;
+
+    #[test]
+    fn the_waiting_list_names_exactly_the_waiting_statuses() {
+        let listed: Vec<&str> = waiting!().trim_matches(['(', ')']).split(", ").map(|s| s.trim_matches('\'')).collect();
+        let waiting: Vec<&str> = DispatchStatus::ALL.iter().filter(|s| s.is_waiting()).map(|s| s.as_str()).collect();
+        assert_eq!(listed, waiting);
+    }
+}
