@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::Row;
 
 use super::order::{end_orphans, insert_attempt, successors_waiting};
-use super::{PgStore, notify_due, status::refresh};
+use super::status::{check_lease, refresh};
+use super::{PgStore, notify_due};
 use crate::record::parse_id;
 use crate::{ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
 
@@ -251,27 +252,4 @@ impl PgStore {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Locks the dispatch and checks that `claim` still holds it; returns its message id and claim
-/// time. A concurrent `complete` of the same claim waits here and then sees the new state.
-pub(super) async fn check_lease(
-    tx: &mut Transaction<'static, Postgres>,
-    claim: &ClaimToken,
-) -> Result<(String, Option<i64>), StoreError> {
-    let row =
-        sqlx::query("SELECT message_id, status, lease_token, claimed_at_ms FROM dispatches WHERE id = $1 FOR UPDATE")
-            .bind(claim.dispatch_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-    let status: String = row.try_get("status")?;
-    let token: Option<String> = row.try_get("lease_token")?;
-    if status != DispatchStatus::InFlight.as_str() || token.as_deref() != Some(claim.token.as_str()) {
-        return Err(StoreError::Conflict(format!(
-            "dispatch {} is no longer held by this claim (status {status})",
-            claim.dispatch_id
-        )));
-    }
-    Ok((row.try_get("message_id")?, row.try_get("claimed_at_ms")?))
 }

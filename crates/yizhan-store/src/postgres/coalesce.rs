@@ -13,8 +13,8 @@ use std::collections::{BTreeSet, HashSet};
 use sqlx::{Postgres, Row, Transaction};
 
 use super::PgStore;
-use super::claim::check_lease;
 use super::order::{end_orphans, insert_attempt};
+use super::status::check_lease;
 use super::status::refresh;
 use crate::{ClaimToken, Coalesced, DispatchResult, MergedCall, RecipientOutcome, StoreError};
 

@@ -4,7 +4,8 @@
 
 use sqlx::Row;
 
-use super::{PgStore, claim::check_lease, notify_due, status::refresh};
+use super::status::{check_lease, refresh};
+use super::{PgStore, notify_due};
 use crate::{DispatchPart, DispatchStatus, SentDispatch, StoreError};
 
 impl PgStore {

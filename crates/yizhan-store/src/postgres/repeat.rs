@@ -6,7 +6,7 @@
 use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
-use super::claim::check_lease;
+use super::status::check_lease;
 use crate::record::parse_id;
 use crate::{ClaimToken, ClaimedDispatch, StoreError};
 

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 use super::SqliteStore;
 use super::order::end_orphans;
-use super::status::{refresh, refresh_many};
+use super::status::{check_lease, refresh, refresh_many};
 use crate::record::parse_id;
-use crate::{ClaimToken, ClaimedDispatch, DispatchStatus, StoreError};
+use crate::{ClaimToken, ClaimedDispatch, StoreError};
 
 impl SqliteStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -172,25 +172,4 @@ fn claim_sql() -> &'static str {
         )
     });
     &SQL
-}
-
-/// Checks that `claim` still holds its dispatch; returns its message id and claim time.
-pub(crate) async fn check_lease(
-    tx: &mut Transaction<'static, Sqlite>,
-    claim: &ClaimToken,
-) -> Result<(String, Option<i64>), StoreError> {
-    let row = sqlx::query("SELECT message_id, status, lease_token, claimed_at_ms FROM dispatches WHERE id = ?1")
-        .bind(claim.dispatch_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let status: String = row.try_get("status")?;
-    let token: Option<String> = row.try_get("lease_token")?;
-    if status != DispatchStatus::InFlight.as_str() || token.as_deref() != Some(claim.token.as_str()) {
-        return Err(StoreError::Conflict(format!(
-            "dispatch {} is no longer held by this claim (status {status})",
-            claim.dispatch_id
-        )));
-    }
-    Ok((row.try_get("message_id")?, row.try_get("claimed_at_ms")?))
 }

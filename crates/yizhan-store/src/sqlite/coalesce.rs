@@ -23,8 +23,8 @@ use std::collections::{BTreeSet, HashSet};
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::SqliteStore;
-use super::claim::check_lease;
 use super::order::{end_orphans, insert_attempt};
+use super::status::check_lease;
 use super::status::refresh;
 use crate::{ClaimToken, Coalesced, DispatchResult, MergedCall, RecipientOutcome, StoreError};
 

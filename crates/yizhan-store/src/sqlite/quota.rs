@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
-use super::{SqliteStore, claim::check_lease, status::refresh};
+use super::{
+    SqliteStore,
+    status::{check_lease, refresh},
+};
 use crate::{DispatchPart, DispatchStatus, SentDispatch, StoreError};
 
 impl SqliteStore {

@@ -5,7 +5,7 @@
 use sqlx::{Sqlite, Transaction};
 
 use super::SqliteStore;
-use super::claim::check_lease;
+use super::status::check_lease;
 use crate::record::parse_id;
 use crate::{ClaimToken, ClaimedDispatch, StoreError};
 
