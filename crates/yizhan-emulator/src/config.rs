@@ -1,7 +1,7 @@
 //! Emulator configuration: which apps, users, parties and tags exist, and the provider limits.
 //! The Getui part lives in [`GetuiConfig`] (`[getui]` in TOML).
 //!
-//! [`EmulatorConfig::default()`] is the demo setup from DESIGN.md ("Emulator defaults"). Every
+//! [`EmulatorConfig::default()`] is the demo setup that `yizhan demo` uses. Every
 //! struct is `#[serde(default)]`, so a TOML file only has to name what it changes:
 //!
 //! ```
@@ -35,9 +35,9 @@ pub const DEFAULT_CORP_ID: &str = "wwyizhandemo";
 pub const DEFAULT_AGENT_ID: i64 = 1000002;
 /// Default secret of the demo WeCom app.
 pub const DEFAULT_SECRET: &str = "yizhan-demo-secret";
-/// Default callback Token of every WeCom app (DESIGN.md).
+/// Default callback Token of every WeCom app (demo value).
 pub const DEFAULT_CALLBACK_TOKEN: &str = "yizhandemotoken";
-/// Default callback EncodingAESKey of every WeCom app (DESIGN.md).
+/// Default callback EncodingAESKey of every WeCom app (demo value).
 pub const DEFAULT_ENCODING_AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
 
 /// The whole emulator configuration.

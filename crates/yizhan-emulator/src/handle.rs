@@ -103,9 +103,9 @@ impl EmulatorHandle {
 
     /// The next `n` provider calls (any endpoint, gettoken and Getui `/auth` included) answer
     /// `errcode` with a realistic `errmsg`, e.g. `fail_next(2, -1)` for "system busy" twice. A
-    /// Getui call answers `{"code":errcode,"msg":…}` with the HTTP status of §8 (e.g. 30019 →
-    /// 403; 301 → a redirect to this emulator; codes outside the table → HTTP 500). A DingTalk
-    /// robot call answers `{"errcode":errcode,"errmsg":…}`, a Feishu bot call
+    /// Getui call answers `{"code":errcode,"msg":…}` with the HTTP status Getui documents for that
+    /// code (e.g. 30019 → 403; 301 → a redirect to this emulator; codes outside the table → HTTP
+    /// 500). A DingTalk robot call answers `{"errcode":errcode,"errmsg":…}`, a Feishu bot call
     /// `{"code":errcode,"data":{},"msg":…}`, both with HTTP 200.
     pub fn fail_next(&self, n: u32, errcode: i64) {
         self.state().faults.fail_next(None, n, errcode);

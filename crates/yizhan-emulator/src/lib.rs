@@ -2,12 +2,13 @@
 //! REST API v2 and the DingTalk (钉钉) and Feishu/Lark (飞书) custom group bots, with fault
 //! injection.
 //!
-//! It implements the providers as documented in `reference/wecom-api.md`,
-//! `reference/getui-api.md` and `docs/dingtalk-feishu.md` and is deliberately independent of the
+//! It implements the providers as their public documentation describes them (WeCom's
+//! `developer.work.weixin.qq.com`, Getui's REST v2 docs, and for the group bots
+//! `docs/dingtalk-feishu.md`) and is deliberately independent of the
 //! yizhan client crates, so it can serve as their test oracle. All share one server, one inbox
 //! and the same fault knobs.
 //!
-//! | endpoint | status |
+//! | endpoint | what is emulated |
 //! |---|---|
 //! | `GET /cgi-bin/gettoken` | emulated: per-app tokens, reuse while valid, expiry |
 //! | `POST /cgi-bin/message/send` | emulated: every msgtype, recipients, per-member limits, duplicate check, media ids |

@@ -381,7 +381,8 @@ impl GetuiClient {
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, Envelope<serde_json::Value>>(&mut de) {
             // A 5xx whose body carries no documented code is a server failure, retried like any
-            // 5xx (reference §8: retry transport errors, HTTP 5xx/408/429, 30019, code 2).
+            // 5xx (Getui REST v2 docs: return codes; transport errors, HTTP 5xx/408/429, 30019
+            // and code 2 are retried).
             Ok(env) if status.is_server_error() && errcode::describe(env.code).is_none() => Err(SendError::provider(
                 Provider::Getui,
                 FailureKind::Transient,

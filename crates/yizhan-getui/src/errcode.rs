@@ -1,4 +1,5 @@
-//! The ONE classification table: every Getui business code from reference §8 → [`FailureKind`].
+//! The ONE classification table: every Getui business code (Getui REST v2 docs: return codes)
+//! → [`FailureKind`].
 //!
 //! Quota codes carry a `retry_after`: per-minute quotas until the next minute, daily quotas until
 //! the next natural day in China time (UTC+8), which is when Getui resets them. Unknown codes are

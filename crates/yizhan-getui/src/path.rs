@@ -1,5 +1,5 @@
 //! Path segments: percent-encoded, comma-joined for multi-value segments, and refused before
-//! sending when a single value would change the path's meaning (reference §12.11).
+//! sending when a single value would change the path's meaning (docs/getui-client.md, mistake 11).
 
 use crate::validate::ValidationError;
 

@@ -1,8 +1,8 @@
 //! Server-sent status strings, kept open: an unknown value is preserved verbatim in `Other`
-//! instead of failing the whole response (reference §12.10).
+//! instead of failing the whole response (docs/getui-client.md, mistake 10).
 //!
-//! [`CidStatus`] is the per-cid result of a push (reference §3); [`TaskResults`] is the
-//! `{taskid: {cid: status}}` map that single, batch and list pushes return.
+//! [`CidStatus`] is the per-cid result of a push (Getui REST v2 docs: push API); [`TaskResults`] is
+//! the `{taskid: {cid: status}}` map that single, batch and list pushes return.
 
 use std::collections::BTreeMap;
 
@@ -72,7 +72,8 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 string_enum! {
-    /// The per-cid outcome of a push (reference §3). The spelling "successed" is Getui's.
+    /// The per-cid outcome of a push (Getui REST v2 docs: push API). The spelling "successed" is
+    /// Getui's.
     pub enum CidStatus {
         /// `successed_online`: delivered online through the Getui channel.
         SuccessedOnline => "successed_online",

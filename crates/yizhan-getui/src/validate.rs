@@ -2,7 +2,8 @@
 //! the JSON path of the field and the limit it broke.
 //!
 //! Getui documents its limits as "长度 ≤ N" without a unit. These helpers count Unicode scalar
-//! values (`chars`), the conservative reading (reference §12.15): the server has the last word.
+//! values (`chars`), the conservative reading (docs/getui-client.md, mistake 15): the server has
+//! the last word.
 
 use std::collections::HashMap;
 pub use yizhan_core::validate::{ValidationError, count, max_chars, required};
@@ -56,7 +57,8 @@ pub fn unique<'a>(path: &str, values: impl IntoIterator<Item = &'a str>) -> Resu
 }
 
 /// Characters that must never appear in an id Getui puts in a URL path or joins with commas
-/// (reference §12.11): the comma is the list separator, and `/ ? # %` change the URL.
+/// (docs/getui-client.md, mistake 11): the comma is the list separator, and `/ ? # %` change the
+/// URL.
 pub const PATH_RESERVED: [char; 5] = [',', '/', '?', '#', '%'];
 
 /// An identifier used in a body or a path (cid, alias, taskid): not blank, at most `max`

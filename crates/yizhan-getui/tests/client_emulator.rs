@@ -95,8 +95,8 @@ async fn a_token_rejected_twice_is_token_expired() {
     assert_eq!(emu.stats().auth_calls, 2, "exactly one re-auth");
 }
 
-/// Reference §8: HTTP 5xx is retried. The emulator answers an undocumented code (-1) with HTTP
-/// 500 and a JSON envelope; that is a server failure, not a permanent refusal.
+/// HTTP 5xx is retried (Getui REST v2 docs: return codes). The emulator answers an undocumented
+/// code (-1) with HTTP 500 and a JSON envelope; that is a server failure, not a permanent refusal.
 #[tokio::test]
 async fn an_http_500_with_an_undocumented_code_is_retried() {
     let emu = emulator().await;

@@ -1,4 +1,4 @@
-//! The ONE classification table: every WeCom error code from reference §9 → [`FailureKind`].
+//! The ONE classification table: every WeCom error code (WeCom docs: 全局错误码) → [`FailureKind`].
 //!
 //! Business endpoints use [`classify`]; `gettoken` uses [`classify_gettoken`], where credential
 //! codes are configuration errors that must never loop. Unknown codes are `Permanent`: they fail
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use yizhan_core::FailureKind;
 
-/// How long WeCom blocks a caller after a per-minute frequency limit (reference §6).
+/// How long WeCom blocks a caller after a per-minute frequency limit (WeCom docs: 频率限制).
 pub const PER_MINUTE_BLOCK: Duration = Duration::from_secs(60);
 
 const PERMANENT: FailureKind = FailureKind::Permanent;

@@ -1,18 +1,18 @@
 //! Typed async client for WeCom (企业微信) application messages.
 //!
-//! | endpoint | module | status |
+//! | endpoint | module | what it covers |
 //! |---|---|---|
-//! | `GET /cgi-bin/gettoken` | [`api::gettoken`] | complete: cached per application, refreshed ahead, single-flight |
-//! | `POST /cgi-bin/message/send` | [`api::message_send`] | complete: every msgtype and template card type, validated |
-//! | `POST /cgi-bin/message/recall` | [`api::message_recall`] | complete: [`WecomClient::recall`] |
-//! | `POST /cgi-bin/message/update_template_card` | [`api::update_template_card`] | complete: button and whole-card modes |
-//! | `POST /cgi-bin/message/get_statistics` | [`api::message_statistics`] | complete: [`WecomClient::statistics`] |
-//! | `appchat/create`, `update`, `get`, `send` | [`api::appchat`] | complete: [`WecomClient::create_chat`], [`WecomClient::get_chat`], … |
-//! | `POST /cgi-bin/webhook/send` | [`api::webhook_send`], [`robot`] | complete: group robots, all eight msgtypes, 20/min limiter |
-//! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | complete: `file` and `voice` |
-//! | `POST /cgi-bin/media/upload` | [`api::media_upload`] | complete: multipart, limits checked first, [`MediaCache`] reuse, sources from a path, bytes or a guarded URL download ([`media`]) |
-//! | `POST /cgi-bin/media/uploadimg` | [`api::media_uploadimg`] | complete: limits checked first, returns the permanent URL |
-//! | callback URL (WeCom → app): `GET` verification, `POST` messages/events | [`callback`] | complete: AES-256-CBC + SHA1 signature, XML and JSON bodies, text and template-card events typed, encrypted passive replies (`text`, `update_button`, `update_template_card`) |
+//! | `GET /cgi-bin/gettoken` | [`api::gettoken`] | cached per application, refreshed ahead, single-flight |
+//! | `POST /cgi-bin/message/send` | [`api::message_send`] | every msgtype and template card type, validated |
+//! | `POST /cgi-bin/message/recall` | [`api::message_recall`] | [`WecomClient::recall`] |
+//! | `POST /cgi-bin/message/update_template_card` | [`api::update_template_card`] | button and whole-card modes |
+//! | `POST /cgi-bin/message/get_statistics` | [`api::message_statistics`] | [`WecomClient::statistics`] |
+//! | `appchat/create`, `update`, `get`, `send` | [`api::appchat`] | [`WecomClient::create_chat`], [`WecomClient::get_chat`], … |
+//! | `POST /cgi-bin/webhook/send` | [`api::webhook_send`], [`robot`] | group robots, all eight msgtypes, 20/min limiter |
+//! | `POST /cgi-bin/webhook/upload_media` | [`api::webhook_upload_media`], [`robot`] | `file` and `voice` |
+//! | `POST /cgi-bin/media/upload` | [`api::media_upload`] | multipart, limits checked first, [`MediaCache`] reuse, sources from a path, bytes or a guarded URL download ([`media`]) |
+//! | `POST /cgi-bin/media/uploadimg` | [`api::media_uploadimg`] | limits checked first, returns the permanent URL |
+//! | callback URL (WeCom → app): `GET` verification, `POST` messages/events | [`callback`] | AES-256-CBC + SHA1 signature, XML and JSON bodies, text and template-card events typed, encrypted passive replies (`text`, `update_button`, `update_template_card`) |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yizhan_wecom::Error> {

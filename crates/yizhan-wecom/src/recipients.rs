@@ -91,7 +91,7 @@ impl Recipients {
     }
 }
 
-/// WeCom user ids: 1–64 characters of letters, digits and `-_.@` (reference §9, 40003).
+/// WeCom user ids: 1–64 characters of letters, digits and `-_.@` (WeCom docs: 全局错误码, 40003).
 pub(crate) fn is_valid_userid(id: &str) -> bool {
     let id = id.trim();
     (1..=64).contains(&id.chars().count())

@@ -1,5 +1,5 @@
-//! The callback crypto against the official vector (reference §7.2 A), its error codes, and
-//! property tests: round trips, and no panic on arbitrary input (the fuzz target).
+//! The callback crypto against the official test vector (WeCom docs: 加解密方案), its error codes,
+//! and property tests: round trips, and no panic on arbitrary input (the fuzz target).
 
 #![allow(clippy::unwrap_used)]
 

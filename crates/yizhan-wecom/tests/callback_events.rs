@@ -1,5 +1,5 @@
-//! Decrypted callback XML (reference §7.1 fixtures) parsed into [`CallbackMessage`], and
-//! encrypted passive replies.
+//! Decrypted callback XML (fixtures from WeCom docs: 接收消息与事件) parsed into
+//! [`CallbackMessage`], and encrypted passive replies.
 
 #![allow(clippy::unwrap_used)]
 

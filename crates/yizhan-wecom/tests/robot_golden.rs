@@ -1,6 +1,7 @@
 //! Golden robot bodies: every webhook msgtype is built through the typed API, serialized and
-//! compared (as `serde_json::Value`) with a fixture written by hand from the reference (§5); each
-//! fixture decodes back into an equal message that validates. Response and error bodies decode.
+//! compared (as `serde_json::Value`) with a fixture written by hand from WeCom's documentation
+//! (群机器人配置说明); each fixture decodes back into an equal message that validates. Response and
+//! error bodies decode.
 
 use std::path::Path;
 

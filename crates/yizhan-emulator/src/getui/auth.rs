@@ -1,4 +1,4 @@
-//! `POST /auth` and `DELETE /auth/{token}` (reference §2).
+//! `POST /auth` and `DELETE /auth/{token}` (Getui REST v2 docs: authentication).
 //!
 //! `/auth` checks, in order: the per-app sliding minute (401/10003; refused calls do not count),
 //! a JSON object body (code 1), `sign`, `timestamp`, `appkey` present (20001 `{param} can not be

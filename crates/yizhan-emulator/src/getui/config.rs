@@ -1,6 +1,6 @@
 //! Configuration of the emulated Getui (个推) REST v2 API: apps, the cid registry and the limits.
 //!
-//! Defaults follow DESIGN.md ("Emulator defaults"): app `yizhandemo` / `yizhan-demo-appkey` /
+//! Defaults (the demo setup, also used by `yizhan demo`): app `yizhandemo` / `yizhan-demo-appkey` /
 //! `yizhan-demo-master`; `cid-alice` online (tags vip, beijing), `cid-bob` offline (tag beta),
 //! `cid-old` inactive for over 90 days; alias `alice` → `cid-alice`. In TOML a `cids` or `aliases`
 //! table replaces the default map as a whole; scalar limits override one by one.
@@ -18,7 +18,7 @@ pub const DEFAULT_GETUI_APP_KEY: &str = "yizhan-demo-appkey";
 /// Default Getui masterSecret of the demo app.
 pub const DEFAULT_GETUI_MASTER_SECRET: &str = "yizhan-demo-master";
 
-/// Most cids one alias may be bound to (reference §6).
+/// Most cids one alias may be bound to (Getui REST v2 docs: user API).
 pub const MAX_CIDS_PER_ALIAS: usize = 10;
 
 /// The emulated Getui service.

@@ -1,4 +1,5 @@
-//! The Getui response envelope `{"code":N,"msg":"...","data":...}` and its HTTP status (§8).
+//! The Getui response envelope `{"code":N,"msg":"...","data":...}` and its HTTP status (Getui REST
+//! v2 docs: return codes).
 //!
 //! HTTP status tracks the business code: 0, 1, 2 and 301 → 200; 404 → 404; 405 → 405;
 //! 1xxxx → 401; 2xxxx → 400; 3xxxx → 403; any other code (only reachable through `fail_next`,

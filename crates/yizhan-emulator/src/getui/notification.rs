@@ -1,4 +1,5 @@
-//! Checks of `push_message` (the Getui channel) and a shape check of `push_channel` (§5).
+//! Checks of `push_message` (the Getui channel) and a shape check of `push_channel` (Getui REST v2
+//! docs: push body).
 //!
 //! `push_message` holds exactly one of `notification`, `transmission`, `revoke`. A notification
 //! needs `title` (≤ 50 chars), `body` (≤ 256) and a `click_type` with its companion field

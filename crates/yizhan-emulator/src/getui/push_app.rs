@@ -1,4 +1,5 @@
-//! `POST /push/all`, `/push/tag` and `/push/fast_custom_tag` (reference §3 #8–#10, §9).
+//! `POST /push/all`, `/push/tag` and `/push/fast_custom_tag` (Getui REST v2 docs: push API and push
+//! quotas).
 //!
 //! `/push/all` needs `"audience": "all"` (the bare string); `/push/tag` a non-empty
 //! `audience.tag` array of conditions (key `phone_type` | `region` | `custom_tag` | `portrait`,

@@ -1,4 +1,5 @@
-//! `POST /push/list/message`, `/push/list/cid` and `/push/list/alias` (reference §3 #5–#7).
+//! `POST /push/list/message`, `/push/list/cid` and `/push/list/alias` (Getui REST v2 docs: push
+//! API).
 //!
 //! `/push/list/message` checks the body (no audience needed; `request_id` optional and deduped
 //! when given) and stores it under a new `RASL_…` taskid: `{"taskid": …}`. The list pushes take

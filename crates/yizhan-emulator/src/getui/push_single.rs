@@ -1,5 +1,5 @@
 //! `POST /push/single/cid`, `/push/single/alias`, `/push/single/batch/cid` and
-//! `/push/single/batch/alias` (reference §3 #1–#4).
+//! `/push/single/batch/alias` (Getui REST v2 docs: push API).
 //!
 //! A single push names exactly one cid (or alias): more → 20001 `cid size over limit`; a cid not
 //! in the registry, or an alias bound to no cid → 20001 `target user is invalid`. The answer is

@@ -1,5 +1,6 @@
 //! The cid registry: each cid's state and attributes, aliases and custom tags (mutable through
-//! the user API, restored from the configuration by a reset), and tag-condition matching (§3).
+//! the user API, restored from the configuration by a reset), and tag-condition matching (Getui
+//! REST v2 docs: push API).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

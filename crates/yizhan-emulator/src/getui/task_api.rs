@@ -1,5 +1,5 @@
 //! `DELETE /task/{taskid}`, `GET|DELETE /task/schedule/{taskid}` and
-//! `GET /task/detail/{cid}/{taskid}` (reference §4).
+//! `GET /task/detail/{cid}/{taskid}` (Getui REST v2 docs: task API).
 //!
 //! * Stop: list and app tasks only → `{"code":0,"msg":"success"}` (idempotent); later list
 //!   pushes with a stopped taskid answer 20001 `taskid is invalid`; a pending scheduled task is

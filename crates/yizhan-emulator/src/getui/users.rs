@@ -1,4 +1,4 @@
-//! The user API (reference §6): aliases, custom tags and online status.
+//! The user API (Getui REST v2 docs: user API): aliases, custom tags and online status.
 //!
 //! * `POST /user/alias` `{"data_list":[{"cid","alias"}]}` (≤ 1000): binding a new alias unbinds
 //!   the old one; ≤ 10 cids per alias; alias = letters, digits, `_` or CJK, < 40 chars. All or

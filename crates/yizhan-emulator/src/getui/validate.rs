@@ -1,4 +1,5 @@
-//! Checks of the push body ("PushBody", reference §5) except the audience, and field helpers.
+//! Checks of the push body ("PushBody", Getui REST v2 docs: push body) except the audience, and
+//! field helpers.
 //!
 //! Lengths count Unicode scalar values (chars). `null` counts as absent. Errors are HTTP 400,
 //! code 20001 with the reference's wording (`{param} can not be empty`, `{param} is invalid`,

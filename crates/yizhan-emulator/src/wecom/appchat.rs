@@ -1,7 +1,8 @@
-//! `appchat/create`, `appchat/update` and `appchat/get` (reference §3.3): group chats created by
-//! an application. Limits: 2–2000 members (86006), members must exist (86216), chatid ≤32 of
-//! `[0-9a-zA-Z]` (86001) and unique (86215), only the creating app may change or use a chat
-//! (86008), unknown chatid 86003, owner must be a member (86005). Names are cut to 50 characters.
+//! `appchat/create`, `appchat/update` and `appchat/get` (WeCom docs: 应用推送消息到群聊会话): group
+//! chats created by an application. Limits: 2–2000 members (86006), members must exist (86216),
+//! chatid ≤32 of `[0-9a-zA-Z]` (86001) and unique (86215), only the creating app may change or use
+//! a chat (86008), unknown chatid 86003, owner must be a member (86005). Names are cut to 50
+//! characters.
 
 use std::collections::HashMap;
 

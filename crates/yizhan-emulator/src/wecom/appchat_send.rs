@@ -1,6 +1,6 @@
-//! `POST /cgi-bin/appchat/send` (reference §3.3): the message/send payloads minus
-//! `template_card` and `miniprogram_notice` (40008), to every member of a chat this app created.
-//! Each member receives at most 200 messages per sliding minute and 10 000 per natural day
+//! `POST /cgi-bin/appchat/send` (WeCom docs: 应用推送消息到群聊会话): the message/send payloads
+//! minus `template_card` and `miniprogram_notice` (40008), to every member of a chat this app
+//! created. Each member receives at most 200 messages per sliding minute and 10 000 per natural day
 //! (UTC+8) from one app; the excess is dropped silently (errcode 0), recorded in the inbox with
 //! a `dropped` reason. Inbox entries carry `msgid` = `chat:<chatid>` (appchat/send returns none).
 

@@ -1,5 +1,5 @@
-//! The emulator's own implementation of WeCom's callback encryption (reference §7), written
-//! independently of `yizhan-wecom` so each side checks the other.
+//! The emulator's own implementation of WeCom's callback encryption (WeCom docs: 接收消息与事件,
+//! 加解密方案), written independently of `yizhan-wecom` so each side checks the other.
 //!
 //! AES-256-CBC with key = base64(EncodingAESKey + "="), IV = the first 16 key bytes, PKCS#7
 //! padding to 32-byte blocks; plaintext `random(16) ‖ len (u32 BE) ‖ msg ‖ corp_id`; signature

@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/message/update_template_card` (reference §3.2).
+//! `POST /cgi-bin/message/update_template_card` (WeCom docs: 更新模版卡片消息).
 //!
 //! Mode A greys out the button (`button.replace_name`, interaction cards only); mode B replaces
 //! the card (`template_card`). Exactly one of the two. Targets: `userids` (≤1000), `partyids`

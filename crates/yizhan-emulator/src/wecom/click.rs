@@ -1,7 +1,8 @@
 //! Card clicks (`POST /__emulator/click`, [`EmulatorHandle::click`](crate::EmulatorHandle::click)):
 //! a member clicks a sent template card and the emulator delivers the encrypted
-//! `template_card_event` (or `template_card_menu_event`) to the app's `callback_url` (reference
-//! §7.1), with a new single-use `ResponseCode` recorded like the ones message/send issues.
+//! `template_card_event` (or `template_card_menu_event`) to the app's `callback_url` (WeCom docs:
+//! 接收消息与事件), with a new single-use `ResponseCode` recorded like the ones message/send
+//! issues.
 //!
 //! The card is found by `msgid` or `task_id` among the issued response codes; the member must
 //! have received it (a delivered inbox entry); the key must be a callback button key, the

@@ -1,4 +1,4 @@
-//! `GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET` (reference §1).
+//! `GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET` (WeCom docs: 获取access_token).
 //!
 //! Checks in order: 41002 corpid missing, 41004 corpsecret missing, 40013 unknown corpid, 40001
 //! secret of no app of that corp. Success returns the app's current token while it is valid, with

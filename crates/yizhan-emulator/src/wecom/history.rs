@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 /// How many sent messages are remembered for recall (oldest forgotten first).
 const SENT_CAPACITY: usize = 100_000;
-/// Recall works for this long after sending (reference §3.1).
+/// Recall works for this long after sending (WeCom docs: 撤回应用消息).
 pub(crate) const RECALL_WINDOW_MS: i64 = 24 * 3_600_000;
-/// A response code is usable for this long (reference §3.2).
+/// A response code is usable for this long (WeCom docs: 更新模版卡片消息).
 pub(crate) const RESPONSE_CODE_LIFETIME_MS: i64 = 72 * 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 /// Statistics count natural days in China time.

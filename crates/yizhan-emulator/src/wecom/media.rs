@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::errmsg::Rejection;
 use super::token::random_id;
 
-/// Temporary media live this long (reference §4: 3 days).
+/// Temporary media live this long (WeCom docs: 上传临时素材: 3 days).
 pub const MEDIA_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3 * 24 * 3600);
 const MEDIA_LIFETIME_MS: i64 = 3 * 24 * 3_600_000;
 /// Length of generated media ids (as long as the documented example).

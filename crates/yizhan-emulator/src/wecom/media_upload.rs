@@ -1,5 +1,5 @@
 //! `POST /cgi-bin/media/upload?access_token=TOKEN&type=TYPE` and
-//! `POST /cgi-bin/media/uploadimg?access_token=TOKEN` (reference §4).
+//! `POST /cgi-bin/media/uploadimg?access_token=TOKEN` (WeCom docs: 上传临时素材, 上传图片).
 //!
 //! The body is read raw and parsed as `multipart/form-data` ([`super::multipart`]; the boundary
 //! is sniffed from the body when the header lacks it). The file is the part named `media`.

@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/message/send?access_token=TOKEN` (reference §2).
+//! `POST /cgi-bin/message/send?access_token=TOKEN` (WeCom docs: 发送应用消息).
 //!
 //! The body is read as raw bytes whatever the Content-Type (real clients often send none). Checks
 //! run in this order: token (41001, 40014, 42001), JSON (40035), `agentid` (41011, 40056),
@@ -8,10 +8,11 @@
 //! when nobody valid is left). Accepted messages are
 //! recorded per recipient: delivered, dropped by a per-member window, or deduplicated.
 //!
-//! Duplicate check (reference §2.1): with `enable_duplicate_check=1`, a request whose whole JSON
-//! (keys sorted at every level) equals one accepted within `duplicate_check_interval` (default
-//! 1800 s, at most 14400) delivers nothing. The answer to it is undocumented; the emulator's
-//! choice is configurable (`[wecom] duplicate_answer`, default the first request's msgid).
+//! Duplicate check (WeCom docs: 发送应用消息, duplicate check): with `enable_duplicate_check=1`, a
+//! request whose whole JSON (keys sorted at every level) equals one accepted within
+//! `duplicate_check_interval` (default 1800 s, at most 14400) delivers nothing. The answer to it is
+//! undocumented; the emulator's choice is configurable (`[wecom] duplicate_answer`, default the
+//! first request's msgid).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! `POST /cgi-bin/message/recall` (reference §3.1): `{"msgid": "..."}`, only for messages this
-//! app sent in the last 24 h.
+//! `POST /cgi-bin/message/recall` (WeCom docs: 撤回应用消息): `{"msgid": "..."}`, only for messages
+//! this app sent in the last 24 h.
 //!
 //! The codes for an unknown, too old or already recalled msgid are not documented; the emulator
 //! answers 40035 (invalid parameter) with a text that says which. An empty msgid is 40063.

@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/message/get_statistics` (reference §2.4 "Related", doc 92369):
+//! `POST /cgi-bin/message/get_statistics` (WeCom docs, page 92369):
 //! `{"time_type": 0|1}` (today or yesterday, natural days in China time) →
 //! `{"statistics":[{"agentid","app_name","count"}]}`, count = delivered person-times of the app.
 

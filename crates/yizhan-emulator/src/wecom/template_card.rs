@@ -1,4 +1,5 @@
-//! Checks of `template_card` messages (reference §2.3) and who gets a `response_code`.
+//! Checks of `template_card` messages (WeCom docs: 发送应用消息, template cards) and who gets a
+//! `response_code`.
 //!
 //! Missing required fields answer 40063; wrong types, unknown card types, malformed `task_id`s
 //! and lists longer than documented answer 40035. Display lengths ("建议不超过") are not enforced.

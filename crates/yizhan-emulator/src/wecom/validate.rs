@@ -1,4 +1,5 @@
-//! Per-msgtype checks of a message/send body (reference §2.2), with the documented truncations.
+//! Per-msgtype checks of a message/send body (WeCom docs: 发送应用消息, message types), with the
+//! documented truncations.
 //!
 //! The checked object is returned as delivered: over-long text and titles are cut at a UTF-8
 //! character boundary, never rejected below the hard caps. The code table is in the crate README.

@@ -1,9 +1,9 @@
-//! `POST /auth` — get a token (reference §2). No `token` header on this call.
+//! `POST /auth` — get a token (Getui REST v2 docs: authentication). No `token` header on this call.
 //!
 //! `sign` is the lowercase hex SHA-256 of `appkey + timestamp + mastersecret`, computed over the
-//! very `timestamp` string that is sent (reference §12.17). The token is valid until the
-//! absolute `expire_time` (ms since the epoch, about a day ahead), not for a duration
-//! (reference §12.1).
+//! very `timestamp` string that is sent (docs/getui-client.md, mistake 17). The token is valid
+//! until the absolute `expire_time` (ms since the epoch, about a day ahead), not for a duration
+//! (docs/getui-client.md, mistake 1).
 
 use std::fmt;
 

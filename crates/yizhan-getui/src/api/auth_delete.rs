@@ -1,5 +1,5 @@
-//! `DELETE /auth/{token}` — invalidate a token on purpose, e.g. after a leak (reference §2).
-//! No body; success is `{"code":0,"msg":""}` without `data`.
+//! `DELETE /auth/{token}` — invalidate a token on purpose, e.g. after a leak (Getui REST v2 docs:
+//! authentication). No body; success is `{"code":0,"msg":""}` without `data`.
 
 use super::Method;
 

@@ -97,7 +97,7 @@ impl CidAlias {
     }
 }
 
-/// Most cids one alias may have (reference §6).
+/// Most cids one alias may have (Getui REST v2 docs: user API).
 pub(crate) const CIDS_PER_ALIAS: usize = 10;
 
 /// `data_list`: 1 to 1000 well-formed pairs, each cid once, each alias on at most 10 cids.

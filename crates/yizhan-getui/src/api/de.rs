@@ -1,4 +1,5 @@
-//! Lenient deserializers for numbers Getui sends as JSON strings (reference §12.19).
+//! Lenient deserializers for numbers Getui sends as JSON strings (docs/getui-client.md, mistake
+//! 19).
 //!
 //! `expire_time`, `last_login_time`, `create_time` and `push_time` are documented as strings,
 //! community clients read them as numbers, and report counts mix `"10000"` and `20000` in one

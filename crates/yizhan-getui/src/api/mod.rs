@@ -1,4 +1,4 @@
-//! Wire types, one endpoint per file (reference §2–§7). Plain serde types; no I/O.
+//! Wire types, one endpoint per file (Getui REST v2 docs). Plain serde types; no I/O.
 //!
 //! Every module has `PATH` (the documented template relative to
 //! `https://restapi.getui.com/v2/{appId}`; `{name}` segments are filled in, percent-encoded and,
@@ -100,14 +100,15 @@ pub mod user_status;
 
 pub use common::{AliasQuery, CidAlias, CidList, NoData, TagBatchResult, TaskId};
 
-/// The Getui response envelope `{"code": N, "msg": "...", "data": ...}` (reference §1).
+/// The Getui response envelope `{"code": N, "msg": "...", "data": ...}` (Getui REST v2 docs:
+/// response format).
 ///
 /// `code == 0` is success. Error bodies arrive with HTTP 400/401/403 and still decode here.
 /// `data` may be absent or `null` (errors, async pushes, endpoints without data): it is then
-/// `None`, which is not a failure (reference §12.18).
+/// `None`, which is not a failure (docs/getui-client.md, mistake 18).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope<T> {
-    /// 0 on success; see the error code table (reference §8).
+    /// 0 on success; see the error code table (Getui REST v2 docs: return codes).
     pub code: i64,
     /// Human-readable text, e.g. `target user is invalid`; empty or `success` on success.
     #[serde(default)]

@@ -1,6 +1,7 @@
-//! `POST /push/all` — push to every user of the app (reference §3 #8). The audience is the bare
-//! string `"all"`, and only when asked for by name: there is no default audience (§12.13).
-//! Limited to a few calls a minute and a day (30007, 30010, 30014).
+//! `POST /push/all` — push to every user of the app (Getui REST v2 docs: push API). The audience is
+//! the bare string `"all"`, and only when asked for by name: there is no default audience
+//! (docs/getui-client.md, mistake 13). Limited to a few calls a minute and a day (30007, 30010,
+//! 30014).
 
 use super::Method;
 use crate::push::{Audience, PushMessage, PushRequest};

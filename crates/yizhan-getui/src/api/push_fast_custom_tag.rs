@@ -1,4 +1,5 @@
-//! `POST /push/fast_custom_tag` — push to the users bound to one custom tag (reference §3 #10).
+//! `POST /push/fast_custom_tag` — push to the users bound to one custom tag (Getui REST v2 docs:
+//! push API).
 
 use super::Method;
 use crate::push::{Audience, PushMessage, PushRequest};

@@ -1,5 +1,5 @@
 //! `POST /push/list/alias` — send a `/push/list/message` task to up to 1000 aliases
-//! (reference §3 #7).
+//! (Getui REST v2 docs: push API).
 //!
 //! `data` is `{taskid: {cid: status}}` ([`Response`]); with `is_async` false and
 //! `need_alias_detail` true it is `{taskid: {alias: {cid: status}}}` ([`AliasDetailResponse`]).

@@ -1,5 +1,5 @@
-//! `POST /push/list/cid` — send a `/push/list/message` task to up to 1000 cids (reference §3 #6).
-//! Reuse one taskid for every chunk of a large list (reference §12.6).
+//! `POST /push/list/cid` — send a `/push/list/message` task to up to 1000 cids (Getui REST v2 docs:
+//! push API). Reuse one taskid for every chunk of a large list (docs/getui-client.md, mistake 6).
 
 use serde::{Deserialize, Serialize};
 

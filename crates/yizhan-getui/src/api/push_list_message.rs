@@ -1,6 +1,6 @@
-//! `POST /push/list/message` — create a list-push message (reference §3 #5). The body is a push
-//! body **without** `audience`; the returned taskid is then used, as often as needed, with
-//! `/push/list/cid` or `/push/list/alias`.
+//! `POST /push/list/message` — create a list-push message (Getui REST v2 docs: push API). The body
+//! is a push body **without** `audience`; the returned taskid is then used, as often as needed,
+//! with `/push/list/cid` or `/push/list/alias`.
 //!
 //! `request_id` is sent here too: community SDKs treat it as optional for this endpoint, and
 //! sending it lets Getui drop a retried create.

@@ -1,5 +1,5 @@
-//! `POST /push/single/alias` — push to exactly one alias (reference §3 #2). An alias maps to up
-//! to 10 cids, so `data` may hold several cids under the one taskid.
+//! `POST /push/single/alias` — push to exactly one alias (Getui REST v2 docs: push API). An alias
+//! maps to up to 10 cids, so `data` may hold several cids under the one taskid.
 
 use super::Method;
 use crate::push::{Audience, PushMessage, PushRequest};

@@ -1,6 +1,6 @@
 //! `POST /push/single/batch/cid` — up to 200 single pushes in one call, each to one cid
-//! (reference §3). `data` is `{taskid: {cid: status}}` per item, and absent when
-//! `is_async` is true (which is not a failure: reference §12.18).
+//! (Getui REST v2 docs: push API). `data` is `{taskid: {cid: status}}` per item, and absent when
+//! `is_async` is true (which is not a failure: docs/getui-client.md, mistake 18).
 
 use serde::{Deserialize, Serialize};
 

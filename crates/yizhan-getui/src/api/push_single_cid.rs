@@ -1,4 +1,4 @@
-//! `POST /push/single/cid` — push to exactly one cid (reference §3 #1).
+//! `POST /push/single/cid` — push to exactly one cid (Getui REST v2 docs: push API).
 //!
 //! `data` is `{taskid: {cid: status}}`. An unknown or foreign cid is HTTP 400, code 20001,
 //! `target user is invalid`.

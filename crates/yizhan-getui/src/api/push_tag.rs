@@ -1,5 +1,5 @@
-//! `POST /push/tag` — push to the users matching tag conditions (reference §3 #9). Shares the
-//! daily and per-minute limits of `/push/all`.
+//! `POST /push/tag` — push to the users matching tag conditions (Getui REST v2 docs: push API).
+//! Shares the daily and per-minute limits of `/push/all`.
 
 use super::Method;
 use crate::push::{Audience, Condition, PushMessage, PushRequest};

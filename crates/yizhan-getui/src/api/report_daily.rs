@@ -1,5 +1,5 @@
 //! `GET /report/push/date/{date}` — the push statistics of one past day, `yyyy-MM-dd`
-//! (reference §7). Today's date is not available.
+//! (Getui REST v2 docs: reports). Today's date is not available.
 
 use std::collections::BTreeMap;
 

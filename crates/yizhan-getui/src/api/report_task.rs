@@ -1,7 +1,7 @@
 //! `GET /report/push/task/{taskids}` — delivery statistics of up to 200 list/app tasks from the
-//! last 90 days, comma-joined in the path (reference §7).
+//! last 90 days, comma-joined in the path (Getui REST v2 docs: reports).
 //!
-//! Counts may arrive as numbers or numeric strings (reference §12.19); both decode.
+//! Counts may arrive as numbers or numeric strings (docs/getui-client.md, mistake 19); both decode.
 
 use std::collections::BTreeMap;
 

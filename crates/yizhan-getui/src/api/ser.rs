@@ -1,5 +1,6 @@
 //! Serializers that write an `i64` as a decimal JSON string, the way Getui itself sends
-//! `expire_time`, `last_login_time`, `create_time` and `push_time` (reference §2, §4, §6).
+//! `expire_time`, `last_login_time`, `create_time` and `push_time` (Getui REST v2 docs:
+//! authentication, task API, user API).
 //!
 //! Used on response types so that an emulator built on them answers with the documented
 //! shapes; [`super::de`] reads both forms back.

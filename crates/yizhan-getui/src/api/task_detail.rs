@@ -1,8 +1,9 @@
-//! `GET /task/detail/{cid}/{taskid}` — the delivery path of one cid in one task (reference §4).
-//! Needs a granted permission (otherwise 401/10004).
+//! `GET /task/detail/{cid}/{taskid}` — the delivery path of one cid in one task (Getui REST v2
+//! docs: task API). Needs a granted permission (otherwise 401/10004).
 //!
 //! The doc table says `detail`, the doc's example JSON spells it `deatil`; which one the server
-//! sends is unconfirmed, so both are accepted (reference §12.9). Use [`Response::events`].
+//! sends is unconfirmed, so both are accepted (docs/getui-client.md, mistake 9). Use
+//! [`Response::events`].
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! `GET /task/schedule/{taskid}` — the state of a scheduled task (reference §4).
+//! `GET /task/schedule/{taskid}` — the state of a scheduled task (Getui REST v2 docs: task API).
 //!
 //! Java SDK 1.0.7.0+ reads `send_result` (`send_success`, `do_not_send`, `send_failed`,
 //! `has_delete`); older docs show `status` (`success`, `failed`). Both are accepted and kept;

@@ -1,8 +1,9 @@
-//! `DELETE /task/{taskid}` — stop a list or app task that is still pushing (reference §4).
+//! `DELETE /task/{taskid}` — stop a list or app task that is still pushing (Getui REST v2 docs:
+//! task API).
 //!
 //! Only list (`/push/list/…`) and app (`/push/all`, `/push/tag`, …) tasks; only the Getui
 //! channel's offline queue (vendor and APNs offline copies are not recalled). Not the same as
-//! deleting a schedule: that is [`super::task_schedule_delete`] (reference §12.7).
+//! deleting a schedule: that is [`super::task_schedule_delete`] (docs/getui-client.md, mistake 7).
 //! Success is `{"code":0,"msg":"success"}` without `data`.
 
 use super::Method;

@@ -1,5 +1,5 @@
-//! `POST /user/alias` — bind cids to aliases (reference §6). One cid has one alias (binding a
-//! new one replaces the old); one alias has at most 10 cids. Success has no `data`.
+//! `POST /user/alias` — bind cids to aliases (Getui REST v2 docs: user API). One cid has one alias
+//! (binding a new one replaces the old); one alias has at most 10 cids. Success has no `data`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,5 @@
-//! `GET /user/alias/cid/{cid}[?alias_type=]` — the alias bound to a cid (reference §6).
+//! `GET /user/alias/cid/{cid}[?alias_type=]` — the alias bound to a cid (Getui REST v2 docs: user
+//! API).
 
 use serde::{Deserialize, Serialize};
 

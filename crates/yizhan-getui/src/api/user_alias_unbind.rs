@@ -1,5 +1,5 @@
-//! `DELETE /user/alias` **with a body** — unbind specific cid/alias pairs (reference §6).
-//! Success has no `data`.
+//! `DELETE /user/alias` **with a body** — unbind specific cid/alias pairs (Getui REST v2 docs: user
+//! API). Success has no `data`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
-//! `DELETE /user/alias/{alias}[?alias_type=]` — unbind every cid of an alias (reference §6).
-//! No body; success has no `data`.
+//! `DELETE /user/alias/{alias}[?alias_type=]` — unbind every cid of an alias (Getui REST v2 docs:
+//! user API). No body; success has no `data`.
 
 use super::Method;
 

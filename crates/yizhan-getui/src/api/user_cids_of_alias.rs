@@ -1,4 +1,5 @@
-//! `GET /user/cid/alias/{alias}[?alias_type=]` — the cids bound to an alias (reference §6).
+//! `GET /user/cid/alias/{alias}[?alias_type=]` — the cids bound to an alias (Getui REST v2 docs:
+//! user API).
 
 use super::Method;
 

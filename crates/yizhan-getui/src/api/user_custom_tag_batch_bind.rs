@@ -1,6 +1,6 @@
 //! `PUT /user/custom_tag/batch/{custom_tag}` — add one custom tag to up to 1000
-//! cids (reference §6). Incremental and applied asynchronously; 100 calls a minute, 10 000 a
-//! day. `data` maps each cid to `"true"` or `"false"`.
+//! cids (Getui REST v2 docs: user API). Incremental and applied asynchronously; 100 calls a minute,
+//! 10 000 a day. `data` maps each cid to `"true"` or `"false"`.
 
 use super::Method;
 

@@ -1,6 +1,6 @@
-//! `POST /user/custom_tag/cid/{cid}` — **replace** the custom tags of one cid (reference §6).
-//! Once a day per cid; ≤ 100 tags, each ≤ 32 characters without spaces, ≤ 512 characters in
-//! total. Success has no `data`.
+//! `POST /user/custom_tag/cid/{cid}` — **replace** the custom tags of one cid (Getui REST v2 docs:
+//! user API). Once a day per cid; ≤ 100 tags, each ≤ 32 characters without spaces, ≤ 512 characters
+//! in total. Success has no `data`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! `GET /user/custom_tag/cid/{cid}` — the custom tags of one cid (reference §6).
+//! `GET /user/custom_tag/cid/{cid}` — the custom tags of one cid (Getui REST v2 docs: user API).
 //!
 //! Per the doc mirror the list holds **one** element with the tags separated by spaces
 //! (`{"<cid>": ["tag1 tag2"]}`); it may also hold several. [`Response::tags`] handles both.

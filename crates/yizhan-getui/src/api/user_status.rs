@@ -1,5 +1,5 @@
 //! `GET /user/status/{cids}` — online status of up to 1000 cids, comma-joined in the path
-//! (reference §6).
+//! (Getui REST v2 docs: user API).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,6 @@
-//! `audience`: who a push goes to (reference §3). There is no default (reference §12.13): an
-//! audience is always chosen explicitly, and `"all"` is a variant you have to name.
+//! `audience`: who a push goes to (Getui REST v2 docs: push API). There is no default
+//! (docs/getui-client.md, mistake 13): an audience is always chosen explicitly, and `"all"` is a
+//! variant you have to name.
 //!
 //! | variant | JSON |
 //! |---|---|
@@ -98,7 +99,8 @@ pub(crate) fn validate_ids(path: &str, ids: &[String], max: usize) -> Result<(),
     v::unique(path, ids.iter().map(String::as_str))
 }
 
-/// One custom tag: not blank, at most [`TAG_MAX`] characters, no spaces (reference §6).
+/// One custom tag: not blank, at most [`TAG_MAX`] characters, no spaces (Getui REST v2 docs: user
+/// API).
 pub(crate) fn custom_tag(field: &str, tag: &str) -> Result<(), ValidationError> {
     v::identifier(field, tag, TAG_MAX)
 }

@@ -1,5 +1,5 @@
-//! `push_channel`: vendor (Android UPS), APNs and HarmonyOS content (reference §5), used when
-//! the Getui channel cannot deliver (user offline, or iOS).
+//! `push_channel`: vendor (Android UPS), APNs and HarmonyOS content (Getui REST v2 docs: push
+//! body), used when the Getui channel cannot deliver (user offline, or iOS).
 
 use std::collections::BTreeMap;
 
@@ -14,7 +14,8 @@ use crate::validate::{self as v, ValidationError};
 /// Vendor options: `{CONSTRAINT: {key: value}}`, e.g. `{"HW": {"/message/android/notification/importance":
 /// "NORMAL"}, "VV": {"classification": 1}}`. CONSTRAINT is `ALL`, `HW`, `HO`, `XM`, `XMG`, `VV`,
 /// `OP`, `OPG`, `MZ` or `UPS`; keys are vendor-specific (often JSON paths) and values any JSON.
-/// Not the flat `{constraint, key, value}` object some clients send (reference §12.9).
+/// Not the flat `{constraint, key, value}` object some clients send (docs/getui-client.md, mistake
+/// 9).
 pub type VendorOptions = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
 
 /// The `push_channel` object; every channel optional.

@@ -1,5 +1,5 @@
 //! `click_type`: what tapping a notification does. Each variant carries the field its type
-//! requires, so `click_type=url` without a `url` cannot be built (reference §5).
+//! requires, so `click_type=url` without a `url` cannot be built (Getui REST v2 docs: push body).
 //!
 //! On the wire the type and its field sit flat in the notification object:
 //! `"click_type": "url", "url": "https://…"`. [`ClickType`] serializes as a map with those

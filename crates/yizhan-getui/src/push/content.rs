@@ -1,4 +1,4 @@
-//! Exactly one of `notification` / `transmission` / `revoke` (reference §5).
+//! Exactly one of `notification` / `transmission` / `revoke` (Getui REST v2 docs: push body).
 //!
 //! Getui rejects a message with two of them (20001 `please choose one of notification and
 //! transmission and revoke`). [`Content`] is an enum, so it cannot hold two; it serializes as a

@@ -1,5 +1,5 @@
-//! `push_channel.ios`: the APNs content (reference §5). APNs keys keep their hyphens
-//! (`content-available`, `thread-id`, `apns-collapse-id`, `loc-key`, …).
+//! `push_channel.ios`: the APNs content (Getui REST v2 docs: push body). APNs keys keep their
+//! hyphens (`content-available`, `thread-id`, `apns-collapse-id`, `loc-key`, …).
 
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +85,7 @@ pub struct Alert {
     /// Body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Subtitle (`subtitle`, not `sub_title`: reference §12.9).
+    /// Subtitle (`subtitle`, not `sub_title`: docs/getui-client.md, mistake 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
     /// Localized action button key.

@@ -1,8 +1,9 @@
 //! The limits that [`PushRequest::validate`](super::PushRequest::validate) enforces
-//! (reference §5), in one place.
+//! (Getui REST v2 docs: push body), in one place.
 //!
 //! Lengths count Unicode scalar values (chars), the conservative reading of Getui's unit-less
-//! "长度 ≤ N" (reference §12.15). Vendor channels may truncate earlier; the server decides.
+//! "长度 ≤ N" (docs/getui-client.md, mistake 15). Vendor channels may truncate earlier; the server
+//! decides.
 
 /// `request_id`: fewest characters.
 pub const REQUEST_ID_MIN: usize = 10;

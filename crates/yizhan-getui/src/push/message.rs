@@ -1,4 +1,4 @@
-//! `push_message`: the Getui-channel content (reference §5), and its notification.
+//! `push_message`: the Getui-channel content (Getui REST v2 docs: push body), and its notification.
 
 use serde::{Deserialize, Serialize};
 

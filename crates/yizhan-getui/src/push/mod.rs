@@ -1,4 +1,5 @@
-//! The push body ("PushRequest", Getui's PushDTO) as typed serde values (reference §5).
+//! The push body ("PushRequest", Getui's PushDTO) as typed serde values (Getui REST v2 docs: push
+//! body).
 //!
 //! | JSON | type |
 //! |---|---|
@@ -9,10 +10,10 @@
 //! | `push_message` | [`PushMessage`]: one [`Content`] of [`Notification`] (with a [`ClickType`]), transmission, or [`Revoke`] |
 //! | `push_channel` | [`PushChannel`]: [`IosChannel`], [`AndroidChannel`] ([`Ups`]), [`HarmonyChannel`] |
 //!
-//! Every optional field is an `Option` omitted when unset (reference §12.8), there is no default
-//! audience (§12.13), and [`PushRequest::validate`] checks the documented limits, naming the JSON
-//! path of the first offending field. Endpoint request types (e.g.
-//! [`crate::api::push_single_cid::Request`]) add the audience shape their endpoint requires.
+//! Every optional field is an `Option` omitted when unset (docs/getui-client.md, mistake 8), there
+//! is no default audience (docs/getui-client.md, mistake 13), and [`PushRequest::validate`] checks
+//! the documented limits, naming the JSON path of the first offending field. Endpoint request types
+//! (e.g. [`crate::api::push_single_cid::Request`]) add the audience shape their endpoint requires.
 //!
 //! ```
 //! use yizhan_getui::push::{Audience, ClickType, Notification, PushMessage, PushRequest};

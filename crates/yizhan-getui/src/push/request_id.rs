@@ -1,6 +1,6 @@
-//! `request_id`: Getui's dedupe key. A repeat is silently dropped by the server (reference §5),
-//! so a new logical message needs a new id and every retry of it must reuse the old one
-//! (reference §12.3, §12.4).
+//! `request_id`: Getui's dedupe key. A repeat is silently dropped by the server (Getui REST v2
+//! docs: push body), so a new logical message needs a new id and every retry of it must reuse the
+//! old one (docs/getui-client.md, mistakes 3 and 4).
 
 use std::fmt;
 
@@ -11,8 +11,8 @@ use crate::validate::ValidationError;
 
 /// A push `request_id`: 10–32 characters of `[0-9A-Za-z_-]`.
 ///
-/// The length rule is documented; the character set is not (reference §5: "allowed charset
-/// UNCONFIRMED; SDKs use hex UUIDs or digits"). This client allows ASCII letters, digits, `_`
+/// The length rule is documented; the character set is not (Getui REST v2 docs: push body;
+/// SDKs use hex UUIDs or digits). This client allows ASCII letters, digits, `_`
 /// and `-`, which covers every id seen in the SDKs and nothing that needs escaping.
 /// [`RequestId::random`] produces 32 lowercase hex characters (128 random bits).
 ///

@@ -1,5 +1,6 @@
 //! `settings`: offline retention, vendor-channel strategy, throttling and scheduling
-//! (reference §5). Every field is optional and omitted when unset (reference §12.8).
+//! (Getui REST v2 docs: push body). Every field is optional and omitted when unset
+//! (docs/getui-client.md, mistake 8).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
-//! [`PushRequest::validate`] and the checks of the Getui-channel message (reference §5).
-//! Each check names the JSON path of the field and the limit (see [`super::limits`]).
+//! [`PushRequest::validate`] and the checks of the Getui-channel message (Getui REST v2 docs: push
+//! body). Each check names the JSON path of the field and the limit (see [`super::limits`]).
 
 use super::content::Content;
 use super::limits::{

@@ -1,6 +1,6 @@
 //! `appchat/create`, `appchat/update`, `appchat/get` and `appchat/send` — group chats owned by
-//! an application (reference §3.3). Self-built apps only, and the app's visible range must be
-//! the root department.
+//! an application (WeCom docs: 应用推送消息到群聊会话). Self-built apps only, and the app's visible
+//! range must be the root department.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! `GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET` — fetch an application access token.
 //!
-//! Reference §1. The token is per application secret; it normally lives 7200 s.
+//! Source: WeCom docs: 获取access_token. The token is per application secret; it normally lives
+//! 7200 s.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,8 @@
 //! `POST /cgi-bin/media/upload?access_token=TOKEN&type=TYPE` — upload a temporary media file.
 //!
-//! Reference §4. The body is `multipart/form-data` with one file part named [`PART_NAME`]
-//! carrying a `filename` (the display name when the id is sent as a `file`) and a
-//! `Content-Type`. The answer's `media_id` is valid for 3 days and can be shared by the apps of
+//! Source: WeCom docs: 上传临时素材, 上传图片. The body is `multipart/form-data` with one file part
+//! named [`PART_NAME`] carrying a `filename` (the display name when the id is sent as a `file`) and
+//! a `Content-Type`. The answer's `media_id` is valid for 3 days and can be shared by the apps of
 //! one corp. `created_at` is a *string* in the documented example; [`Response`] accepts a string
 //! or a number.
 //!

@@ -1,8 +1,9 @@
 //! `POST /cgi-bin/media/uploadimg?access_token=TOKEN` — upload an image for mpnews content.
 //!
-//! Reference §4. Multipart like [`super::media_upload`] (part [`PART_NAME`]). The answer is a
-//! permanent URL, usable only for images inside mpnews article content (WeCom blocks it outside
-//! its own domains). JPG or PNG, 5 B to 2 MiB; quota 3000 images a month and 1000 a day per corp.
+//! Source: WeCom docs: 上传临时素材, 上传图片. Multipart like [`super::media_upload`] (part
+//! [`PART_NAME`]). The answer is a permanent URL, usable only for images inside mpnews article
+//! content (WeCom blocks it outside its own domains). JPG or PNG, 5 B to 2 MiB; quota 3000 images a
+//! month and 1000 a day per corp.
 
 use serde::{Deserialize, Serialize};
 

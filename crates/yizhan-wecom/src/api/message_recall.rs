@@ -1,6 +1,7 @@
 //! `POST /cgi-bin/message/recall?access_token=TOKEN` — recall a message sent in the last 24 h.
 //!
-//! Reference §3.1. Only the WeCom-client copy is recalled, not the WeChat-plugin copy.
+//! Source: WeCom docs: 撤回应用消息. Only the WeCom-client copy is recalled, not the WeChat-plugin
+//! copy.
 
 use serde::{Deserialize, Serialize};
 

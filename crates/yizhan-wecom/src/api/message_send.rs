@@ -1,8 +1,8 @@
 //! `POST /cgi-bin/message/send?access_token=TOKEN` — send an application message.
 //!
-//! Reference §2. The body carries the recipients (`touser`/`toparty`/`totag`, `|`-joined), the
-//! `agentid`, `msgtype` with its payload object, and optional flags. Optional fields are omitted
-//! when unset, never sent as defaults.
+//! Source: WeCom docs: 发送应用消息. The body carries the recipients (`touser`/`toparty`/`totag`,
+//! `|`-joined), the `agentid`, `msgtype` with its payload object, and optional flags. Optional
+//! fields are omitted when unset, never sent as defaults.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! `POST /cgi-bin/message/update_template_card?access_token=TOKEN` — update a sent template
 //! card with a single-use `response_code` (valid 72 h).
 //!
-//! Reference §3.2. Mode A greys out the button with `button.replace_name` (interaction cards);
-//! mode B replaces the whole card. Targets: `userids` (≤1000), `partyids` (≤100), `tagids`
-//! (≤100), or `atall`.
+//! Source: WeCom docs: 更新模版卡片消息. Mode A greys out the button with `button.replace_name`
+//! (interaction cards); mode B replaces the whole card. Targets: `userids` (≤1000), `partyids`
+//! (≤100), `tagids` (≤100), or `atall`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,8 @@
 //! `POST /cgi-bin/webhook/send?key=KEY` — a group robot posts a message to its group.
 //!
-//! Reference §5. No access token: the `key` in the query string is the only credential. The body
-//! is a [`RobotMessage`](crate::robot::RobotMessage) (`msgtype` and its object); success answers
-//! `{"errcode":0,"errmsg":"ok"}` with no message id.
+//! Source: WeCom docs: 群机器人配置说明. No access token: the `key` in the query string is the only
+//! credential. The body is a [`RobotMessage`](crate::robot::RobotMessage) (`msgtype` and its
+//! object); success answers `{"errcode":0,"errmsg":"ok"}` with no message id.
 
 /// The endpoint path.
 pub const PATH: &str = "/cgi-bin/webhook/send";

@@ -1,8 +1,9 @@
 //! `POST /cgi-bin/webhook/upload_media?key=KEY&type=TYPE` — upload a file or a voice recording
 //! for a group robot's `file` or `voice` message.
 //!
-//! Reference §5. `multipart/form-data` with one part named [`PART_NAME`] carrying the filename.
-//! The `media_id` is valid for 3 days and only for the robot that uploaded it.
+//! Source: WeCom docs: 群机器人配置说明. `multipart/form-data` with one part named [`PART_NAME`]
+//! carrying the filename. The `media_id` is valid for 3 days and only for the robot that uploaded
+//! it.
 
 use serde::{Deserialize, Deserializer, Serialize};
 

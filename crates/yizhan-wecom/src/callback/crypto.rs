@@ -1,4 +1,5 @@
-//! [`CallbackCrypto`]: WeCom's callback encryption scheme (reference §7, `WXBizMsgCrypt`).
+//! [`CallbackCrypto`]: WeCom's callback encryption scheme (WeCom docs: 接收消息与事件, 加解密方案,
+//! `WXBizMsgCrypt`).
 //!
 //! * AES key = base64(EncodingAESKey + "="), 32 bytes; AES-256-CBC with the IV = the first 16
 //!   key bytes and PKCS#7 padding to **32-byte** blocks, applied by hand.

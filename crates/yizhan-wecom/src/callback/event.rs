@@ -1,4 +1,5 @@
-//! [`CallbackMessage`]: the decrypted XML of a pushed message or event, typed (reference §7.1).
+//! [`CallbackMessage`]: the decrypted XML of a pushed message or event, typed (WeCom docs:
+//! 接收消息与事件).
 //!
 //! Text messages and the two template-card events are typed; every other message or event is
 //! kept as [`CallbackMessage::Other`] with its raw XML, so nothing is lost. A known kind with a
@@ -177,7 +178,7 @@ impl CallbackMessage {
     }
 
     /// What WeCom's retries of this push share: `MsgId` for messages, `FromUserName` and
-    /// `CreateTime` for events (reference §7). `None` for [`CallbackMessage::Other`].
+    /// `CreateTime` for events (WeCom docs: 接收消息与事件). `None` for [`CallbackMessage::Other`].
     pub fn dedupe_key(&self) -> Option<String> {
         match self {
             CallbackMessage::Text { msg_id, .. } => Some(msg_id.clone()),

@@ -1,5 +1,5 @@
 //! Receiving WeCom callbacks: URL verification, encrypted messages and events, encrypted
-//! passive replies (reference §7). No I/O: plug it into any HTTP server.
+//! passive replies (WeCom docs: 接收消息与事件, 加解密方案). No I/O: plug it into any HTTP server.
 //!
 //! | step | request | API |
 //! |---|---|---|

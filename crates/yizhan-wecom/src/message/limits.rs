@@ -1,5 +1,5 @@
 //! The size and count limits that [`Message::validate`](super::Message::validate) enforces
-//! (reference §2.2–2.3), in one place.
+//! (WeCom docs: 发送应用消息, message types and template cards), in one place.
 //!
 //! Byte limits count UTF-8 bytes; character limits count Unicode scalar values. WeCom truncates
 //! many of these fields instead of rejecting them; validation rejects them anyway, so nothing is

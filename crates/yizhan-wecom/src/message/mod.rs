@@ -1,5 +1,5 @@
 //! Application message payloads for `message/send`: one [`Message`] variant per `msgtype`
-//! (reference §2.2).
+//! (WeCom docs: 发送应用消息, message types).
 //!
 //! | msgtype | payload | constructor |
 //! |---|---|---|

@@ -1,5 +1,6 @@
-//! The limits of group robot messages and uploads (reference §5), in one place. Byte limits count
-//! UTF-8 bytes; media sizes count raw bytes (before base64). 1 MB is taken as 1 MiB.
+//! The limits of group robot messages and uploads (WeCom docs: 群机器人配置说明), in one place.
+//! Byte limits count UTF-8 bytes; media sizes count raw bytes (before base64). 1 MB is taken as 1
+//! MiB.
 
 use std::time::Duration;
 

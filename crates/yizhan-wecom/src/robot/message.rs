@@ -1,4 +1,5 @@
-//! Group robot messages: one [`RobotMessage`] variant per webhook `msgtype` (reference §5).
+//! Group robot messages: one [`RobotMessage`] variant per webhook `msgtype` (WeCom docs:
+//! 群机器人配置说明).
 //!
 //! `markdown`, `markdown_v2`, `file` and `voice` reuse the app payloads [`Markdown`] and
 //! [`Media`]; `template_card` reuses [`TemplateCard`] (only `text_notice` and `news_notice` pass

@@ -1,6 +1,6 @@
 //! Group robots (群机器人, now "消息推送"): post to one WeCom group through a webhook key
-//! (reference §5). No access token: the key is the only credential and is treated as a secret —
-//! it never appears in `Debug`, in errors or in logs.
+//! (WeCom docs: 群机器人配置说明). No access token: the key is the only credential and is treated
+//! as a secret — it never appears in `Debug`, in errors or in logs.
 //!
 //! | endpoint | method | status |
 //! |---|---|---|

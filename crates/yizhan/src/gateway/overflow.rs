@@ -8,7 +8,7 @@
 //! * [`truncate()`] keeps the longest prefix that fits together with [`TRUNCATION_MARKER`].
 //!
 //! The limits are UTF-8 bytes (WeCom counts bytes): [`APP_TEXT_LIMIT`], [`ROBOT_TEXT_LIMIT`],
-//! [`ROBOT_MARKDOWN_LIMIT`] (see `reference/wecom-api.md`).
+//! [`ROBOT_MARKDOWN_LIMIT`] (sources in `docs/shaping.md`, "Overflow").
 //!
 //! ```
 //! use yizhan::gateway::overflow::{split, unnumber};

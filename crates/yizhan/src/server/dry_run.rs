@@ -36,8 +36,8 @@ pub(crate) struct PlannedView {
     pub(crate) recipients: Vec<String>,
     /// Sent only after the call at this position was delivered.
     pub(crate) after_seq: Option<i64>,
-    /// The exact provider request body (JSON). A Getui list chunk holds `{{yizhan:taskid}}`
-    /// until the list message is created.
+    /// The exact provider request body (JSON). A Getui list chunk holds an empty `taskid`:
+    /// it is sent with the taskid of its list message.
     #[schema(value_type = Object)]
     pub(crate) body: serde_json::Value,
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 use yizhan::config::Config;
 use yizhan::gateway::{MessageRequest, Plan, plan};
 
-/// 2026-11-23T08:00:00+08:00: an hour before the DESIGN example's send_at.
+/// 2026-11-23T08:00:00+08:00: an hour before the `send_at` of the example request below.
 const NOW_MS: i64 = 1_795_392_000_000;
 
 const CONFIG: &str = r#"

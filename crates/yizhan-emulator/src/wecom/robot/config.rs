@@ -19,9 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Webhook key of the demo robot (DESIGN.md "Emulator defaults").
+/// Webhook key of the demo robot (the emulator's default configuration).
 pub const DEFAULT_ROBOT_KEY: &str = "yizhan-demo-robot-key";
-/// Messages per robot per minute before 45009 (reference §5).
+/// Messages per robot per minute before 45009 (WeCom docs: 群机器人配置说明).
 pub const DEFAULT_ROBOT_PER_MINUTE: u32 = 20;
 
 /// One group robot: the key of its webhook URL and its state.

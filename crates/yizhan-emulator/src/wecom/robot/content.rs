@@ -1,5 +1,6 @@
-//! Per-msgtype checks of a webhook body (reference §5). The checked object is returned as
-//! delivered (text and article fields cut like app messages). The code table is in the README.
+//! Per-msgtype checks of a webhook body (WeCom docs: 群机器人配置说明). The checked object is
+//! returned as delivered (text and article fields cut like app messages). The code table is in the
+//! README.
 
 use base64::Engine as _;
 use base64::alphabet::STANDARD;

@@ -1,4 +1,4 @@
-//! The emulated group robots (reference §5): `POST /cgi-bin/webhook/send?key=` and
+//! The emulated group robots (WeCom docs: 群机器人配置说明): `POST /cgi-bin/webhook/send?key=` and
 //! `POST /cgi-bin/webhook/upload_media?key=&type=`.
 //!
 //! | module | does |

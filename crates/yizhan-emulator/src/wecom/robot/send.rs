@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/webhook/send?key=KEY` (reference §5).
+//! `POST /cgi-bin/webhook/send?key=KEY` (WeCom docs: 群机器人配置说明).
 //!
 //! Checks in order: key (93000 unknown or missing), robot state (93004 disabled, 93008 not in the
 //! group), JSON object (40035), `msgtype` (40008), the msgtype object ([`super::content`]),

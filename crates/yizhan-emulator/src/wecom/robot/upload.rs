@@ -1,5 +1,5 @@
 //! `POST /cgi-bin/webhook/upload_media?key=KEY&type=file|voice`, `multipart/form-data` with the
-//! file in a part named `media` (reference §5).
+//! file in a part named `media` (WeCom docs: 群机器人配置说明).
 //!
 //! Checks in order: key and robot state (93000, 93004, 93008), `type` (40005 unless `file` or
 //! `voice`), a multipart body with a `media` part (41005), an empty part (44001), the size (5 B

@@ -1,4 +1,5 @@
-//! `template_card` messages (reference §2.3): one [`TemplateCard`] variant per `card_type`.
+//! `template_card` messages (WeCom docs: 发送应用消息, template cards): one [`TemplateCard`]
+//! variant per `card_type`.
 //!
 //! | card_type | struct | required | `response_code` |
 //! |---|---|---|---|
