@@ -16,6 +16,7 @@
 pub(crate) mod forward;
 pub(crate) mod order;
 pub(crate) mod read;
+pub(crate) mod repeat;
 pub(crate) mod status;
 
 /// The waiting dispatch statuses (those [`crate::DispatchStatus::is_waiting`] names) as an SQL
