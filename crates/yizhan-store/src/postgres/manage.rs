@@ -95,17 +95,6 @@ impl PgStore {
         Ok(())
     }
 
-    /// Dispatches per status.
-    pub async fn dispatch_counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
-        let rows =
-            sqlx::query("SELECT status, count(*) AS n FROM dispatches GROUP BY status").fetch_all(&self.pool).await?;
-        let mut counts = BTreeMap::new();
-        for r in rows {
-            counts.insert(r.try_get("status")?, r.try_get("n")?);
-        }
-        Ok(counts)
-    }
-
     /// Whether the store answers and holds the outbox schema: one indexed read, however many
     /// messages are stored.
     pub async fn ping(&self) -> Result<(), StoreError> {

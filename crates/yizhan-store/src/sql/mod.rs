@@ -15,6 +15,7 @@
 
 pub(crate) mod forward;
 pub(crate) mod order;
+pub(crate) mod quota;
 pub(crate) mod read;
 pub(crate) mod repeat;
 pub(crate) mod status;

@@ -183,3 +183,9 @@ async fn discard_if_in_transaction(
     }
     Ok(clean)
 }
+
+/// Nothing to tell: SQLite serves one process, whose workers are woken in-process (the shared
+/// SQL layer calls this where PostgreSQL `NOTIFY`s other instances).
+pub(crate) async fn notify_due(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> Result<(), StoreError> {
+    Ok(())
+}
