@@ -14,6 +14,7 @@
 //! each backend's types.
 
 pub(crate) mod forward;
+pub(crate) mod manage;
 pub(crate) mod order;
 pub(crate) mod quota;
 pub(crate) mod read;
