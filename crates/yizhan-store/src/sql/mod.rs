@@ -13,6 +13,7 @@
 //! query functions are typed by their database: the text below exists once and is compiled for
 //! each backend's types.
 
+pub(crate) mod coalesce;
 pub(crate) mod forward;
 pub(crate) mod manage;
 pub(crate) mod order;

@@ -114,7 +114,9 @@ impl SqliteStore {
         .bind(claim.dispatch_id)
         .execute(&mut *tx)
         .await?;
-        super::coalesce::mirror_release(&mut tx, claim.dispatch_id).await?;
+        for member_message in super::coalesce::mirror_release(&mut tx, claim.dispatch_id).await? {
+            refresh(&mut tx, &member_message, None).await?;
+        }
         refresh(&mut tx, &message_id, None).await?;
         tx.commit().await?;
         Ok(())
