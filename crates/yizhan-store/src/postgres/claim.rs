@@ -18,7 +18,7 @@ impl PgStore {
     /// claim are skipped rather than waited for, so concurrent claimers split the due work
     /// between them and never get the same dispatch. Dispatches in `sending` (the caller's own
     /// sends in flight) are neither taken over nor expired, whatever their lease says.
-    pub async fn claim_due(
+    pub(crate) async fn claim_due(
         &self,
         worker: &str,
         now_ms: i64,
@@ -131,7 +131,12 @@ impl PgStore {
     }
 
     /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`).
-    pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
+    pub(crate) async fn complete(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let (message_id, claimed_at_ms) = check_lease(&mut tx, claim).await?;
         let number: i64 =
@@ -232,7 +237,7 @@ impl PgStore {
     }
 
     /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.
-    pub async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
+    pub(crate) async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let (message_id, _) = check_lease(&mut tx, claim).await?;
         sqlx::query(

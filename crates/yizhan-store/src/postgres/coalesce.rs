@@ -26,7 +26,7 @@ const LOCK_ROUNDS: usize = 3;
 
 impl PgStore {
     /// See [`crate::Store::waiting_keys`].
-    pub async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
+    pub(crate) async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT coalesce_key FROM dispatches \
              WHERE coalesce_key = ANY($1) AND status IN ('pending', 'retrying', 'deferred') \
@@ -41,7 +41,7 @@ impl PgStore {
     }
 
     /// See [`crate::Store::coalesce`].
-    pub async fn coalesce<F>(
+    pub(crate) async fn coalesce<F>(
         &self,
         leader: &ClaimToken,
         also: &[ClaimToken],

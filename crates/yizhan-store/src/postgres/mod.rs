@@ -47,7 +47,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The PostgreSQL outbox. Cheap to clone: clones share the pool.
 #[derive(Debug, Clone)]
-pub struct PgStore {
+pub(crate) struct PgStore {
     pool: PgPool,
     writer: mpsc::Sender<writer::AcceptJob>,
 }
@@ -68,7 +68,7 @@ impl PgStore {
 
     /// Connects to `url` (`postgres://user@host:port/db`) and applies the embedded migrations
     /// unless `migrate` is false.
-    pub async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {
+    pub(crate) async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {
         let options = PgConnectOptions::from_str(url)?.application_name("yizhan");
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -86,13 +86,13 @@ impl PgStore {
 
     /// Applies the embedded migrations (`migrations/postgres/`); safe to run from several
     /// instances at once (sqlx serialises them with an advisory lock).
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
         Ok(())
     }
 
     /// Closes the pool; later calls fail with [`StoreError::Database`].
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
 

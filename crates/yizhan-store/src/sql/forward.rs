@@ -5,7 +5,7 @@ macro_rules! forward {
     ($store:ident, $db:ty, $token:literal, $skip:literal) => {
         impl $store {
             /// Stores a callback forward, due at its `created_at_ms`; returns its id.
-            pub async fn enqueue_forward(&self, forward: $crate::NewForward) -> Result<i64, $crate::StoreError> {
+            pub(crate) async fn enqueue_forward(&self, forward: $crate::NewForward) -> Result<i64, $crate::StoreError> {
                 let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO callback_forwards (channel, url, body, status, next_attempt_at_ms, created_at_ms, \
@@ -24,7 +24,7 @@ macro_rules! forward {
             /// Claims up to `limit` due forwards (pending and due, or in flight with an expired
             /// lease); on PostgreSQL rows another instance is claiming are skipped, so no forward
             /// is claimed twice.
-            pub async fn claim_forwards(
+            pub(crate) async fn claim_forwards(
                 &self,
                 now_ms: i64,
                 lease_ms: i64,
@@ -69,7 +69,7 @@ macro_rules! forward {
             }
 
             /// Records a forward attempt if `token` still holds the lease (else `Conflict`).
-            pub async fn complete_forward(
+            pub(crate) async fn complete_forward(
                 &self,
                 id: i64,
                 token: &str,
@@ -107,7 +107,7 @@ macro_rules! forward {
             }
 
             /// One stored forward.
-            pub async fn forward(&self, id: i64) -> Result<Option<$crate::ForwardRecord>, $crate::StoreError> {
+            pub(crate) async fn forward(&self, id: i64) -> Result<Option<$crate::ForwardRecord>, $crate::StoreError> {
                 use sqlx::Row as _;
                 let row = sqlx::query(
                     "SELECT id, channel, status, attempts, last_error FROM callback_forwards WHERE id = $1",

@@ -12,7 +12,7 @@ macro_rules! manage {
             /// "Sent" is judged conservatively: any dispatch that is not `pending`, that has an
             /// attempt on record, or that takes part in a merged call (coalescing), counts. Cancelling
             /// a cancelled message answers `Cancelled` again.
-            pub async fn cancel(
+            pub(crate) async fn cancel(
                 &self,
                 id: yizhan_core::MessageId,
                 now_ms: i64,
@@ -46,7 +46,11 @@ macro_rules! manage {
             /// Replays a `dead` (or `partially_delivered`) message: its dead dispatches become
             /// `pending` again, due at `now_ms`, with their attempt budget reset and their bodies
             /// unchanged; wakes the workers of every instance. `false` if there was nothing to replay.
-            pub async fn retry(&self, id: yizhan_core::MessageId, now_ms: i64) -> Result<bool, $crate::StoreError> {
+            pub(crate) async fn retry(
+                &self,
+                id: yizhan_core::MessageId,
+                now_ms: i64,
+            ) -> Result<bool, $crate::StoreError> {
                 let id = id.to_string();
                 let mut tx = self.begin_write().await?;
                 lock_dispatches(&mut tx, &id).await?;
@@ -85,7 +89,7 @@ macro_rules! manage {
             }
 
             /// Records that a delivered message was recalled or revoked at the provider.
-            pub async fn mark_recalled(
+            pub(crate) async fn mark_recalled(
                 &self,
                 id: yizhan_core::MessageId,
                 now_ms: i64,
@@ -106,13 +110,13 @@ macro_rules! manage {
 
             /// Whether the store answers and holds the outbox schema: one indexed read, however many
             /// messages are stored.
-            pub async fn ping(&self) -> Result<(), $crate::StoreError> {
+            pub(crate) async fn ping(&self) -> Result<(), $crate::StoreError> {
                 sqlx::query("SELECT 1 FROM messages LIMIT 1").fetch_optional(&self.pool).await?;
                 Ok(())
             }
 
             /// The number of messages in each status (every status present, zero included).
-            pub async fn counts(&self) -> Result<std::collections::BTreeMap<String, i64>, $crate::StoreError> {
+            pub(crate) async fn counts(&self) -> Result<std::collections::BTreeMap<String, i64>, $crate::StoreError> {
                 use sqlx::Row as _;
                 let mut out: std::collections::BTreeMap<String, i64> =
                     $crate::MessageStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();

@@ -19,7 +19,7 @@ macro_rules! quota {
             /// the original, and zero counted attempts; an uncounted `deferred` attempt records
             /// why it waits.
             #[allow(clippy::too_many_arguments)]
-            pub async fn split_dispatch(
+            pub(crate) async fn split_dispatch(
                 &self,
                 claim: &$crate::ClaimToken,
                 keep: $crate::DispatchPart,
@@ -80,7 +80,10 @@ macro_rules! quota {
             /// Provider calls made after `since_ms`, oldest first: attempts that were delivered
             /// or may have reached the provider (ambiguous), and dispatches still in flight
             /// (claimed after `since_ms`), which may have been sent by a worker that crashed.
-            pub async fn sent_since(&self, since_ms: i64) -> Result<Vec<$crate::SentDispatch>, $crate::StoreError> {
+            pub(crate) async fn sent_since(
+                &self,
+                since_ms: i64,
+            ) -> Result<Vec<$crate::SentDispatch>, $crate::StoreError> {
                 use sqlx::Row as _;
                 let rows = sqlx::query(
                     "SELECT m.channel, d.endpoint, d.recipients, a.at_ms FROM attempts a \
@@ -110,7 +113,9 @@ macro_rules! quota {
             }
 
             /// Dispatches per status.
-            pub async fn dispatch_counts(&self) -> Result<std::collections::BTreeMap<String, i64>, $crate::StoreError> {
+            pub(crate) async fn dispatch_counts(
+                &self,
+            ) -> Result<std::collections::BTreeMap<String, i64>, $crate::StoreError> {
                 use sqlx::Row as _;
                 let rows = sqlx::query("SELECT status, count(*) AS n FROM dispatches GROUP BY status")
                     .fetch_all(&self.pool)

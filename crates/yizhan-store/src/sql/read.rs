@@ -5,7 +5,7 @@ macro_rules! read {
     ($store:ident, $db:ty, $snapshot:literal) => {
         impl $store {
             /// The message with its dispatches, attempts, outcomes and handles; `None` if unknown.
-            pub async fn message(
+            pub(crate) async fn message(
                 &self,
                 id: yizhan_core::MessageId,
             ) -> Result<Option<$crate::MessageRecord>, $crate::StoreError> {
@@ -56,7 +56,7 @@ macro_rules! read {
 
             /// The body hash stored with any message of `api_key` whose idempotency key starts
             /// with `key_prefix` (batches store one derived key per item under a common prefix).
-            pub async fn idempotency_hash(
+            pub(crate) async fn idempotency_hash(
                 &self,
                 api_key: Option<&str>,
                 key_prefix: &str,
@@ -74,7 +74,7 @@ macro_rules! read {
             }
 
             /// A page of messages matching `filter`, newest first (by creation time, then id).
-            pub async fn list(&self, filter: &$crate::ListFilter) -> Result<$crate::Page, $crate::StoreError> {
+            pub(crate) async fn list(&self, filter: &$crate::ListFilter) -> Result<$crate::Page, $crate::StoreError> {
                 let cursor = filter.cursor.as_deref().map($crate::record::Cursor::decode).transpose()?;
                 let size = filter.page_size();
                 let rows = sqlx::query(

@@ -59,7 +59,7 @@ macro_rules! repeat {
             /// takes it out of the duplicate guard: the new body is what every later attempt
             /// sends. It carries no provider dedupe, so it is not resent after an ambiguous
             /// failure (`resend_safe` false).
-            pub async fn replace_body(
+            pub(crate) async fn replace_body(
                 &self,
                 claim: &$crate::ClaimToken,
                 body: &[u8],
@@ -82,7 +82,7 @@ macro_rules! repeat {
 
             /// The message of a dispatch other than `except` that holds `msgid` as its handle,
             /// if any.
-            pub async fn msgid_owner(
+            pub(crate) async fn msgid_owner(
                 &self,
                 msgid: &str,
                 except: i64,

@@ -22,7 +22,7 @@ impl SqliteStore {
     /// whose predecessor ended dead / cancelled / expired ends the same way here, unsent.
     /// Dispatches in `sending` (the caller's own sends in flight) are neither taken over nor
     /// expired, whatever their lease says.
-    pub async fn claim_due(
+    pub(crate) async fn claim_due(
         &self,
         worker: &str,
         now_ms: i64,
@@ -103,7 +103,7 @@ impl SqliteStore {
     }
 
     /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.
-    pub async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
+    pub(crate) async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let (message_id, _) = check_lease(&mut tx, claim).await?;
         sqlx::query(

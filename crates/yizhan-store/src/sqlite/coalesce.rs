@@ -33,7 +33,7 @@ const CANDIDATES: i64 = 5000;
 
 impl SqliteStore {
     /// See [`crate::Store::waiting_keys`].
-    pub async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
+    pub(crate) async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
         let keys = serde_json::to_string(keys).map_err(|e| StoreError::Invalid(format!("coalesce keys: {e}")))?;
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT coalesce_key FROM dispatches \
@@ -50,7 +50,7 @@ impl SqliteStore {
     }
 
     /// See [`crate::Store::coalesce`].
-    pub async fn coalesce<F>(
+    pub(crate) async fn coalesce<F>(
         &self,
         leader: &ClaimToken,
         also: &[ClaimToken],

@@ -51,7 +51,7 @@ const WRITER_QUEUE: usize = 8192;
 
 /// The SQLite outbox. Cheap to clone: clones share the pool and the writer task.
 #[derive(Debug, Clone)]
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::Sender<writer::WriteJob>,
     /// Claims only: a connection with `synchronous = NORMAL` (see [`SqliteStore::open`]).
@@ -75,13 +75,14 @@ impl SqliteStore {
     ///
     /// `sqlite://path.db` is a file (created if missing); `sqlite::memory:` is a private
     /// in-memory database held by a single connection, gone when the store is dropped.
-    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+    #[cfg(test)]
+    pub(crate) async fn open(url: &str) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_capped(url, None).await
     }
 
     /// [`SqliteStore::open`] with the database file capped at `max_size_kb` KiB (SQLite's
     /// `max_page_count`): past it, writes fail as on a full disk. `None`: no cap.
-    pub async fn open_capped(url: &str, max_size_kb: Option<u64>) -> Result<SqliteStore, StoreError> {
+    pub(crate) async fn open_capped(url: &str, max_size_kb: Option<u64>) -> Result<SqliteStore, StoreError> {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut options =
             SqliteConnectOptions::from_str(url)?.create_if_missing(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT);
@@ -124,7 +125,7 @@ impl SqliteStore {
     }
 
     /// Closes the pool; later calls fail with [`StoreError::Database`] or [`StoreError::Closed`].
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.pool.close().await;
         self.claim_pool.close().await;
     }
@@ -148,7 +149,7 @@ impl SqliteStore {
 
     /// Whether a write can be committed now: writes and deletes a scratch row of 64 KiB in one
     /// transaction, so a database that cannot grow by that much (full disk, size cap) fails.
-    pub async fn probe_write(&self) -> Result<(), StoreError> {
+    pub(crate) async fn probe_write(&self) -> Result<(), StoreError> {
         let _gate = self.gate.lock().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT OR REPLACE INTO write_probe (id, pad) VALUES (1, zeroblob(65536))")
