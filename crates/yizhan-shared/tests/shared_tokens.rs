@@ -15,6 +15,7 @@ use yizhan_getui::GetuiClient;
 use yizhan_getui::api::push_single_cid;
 use yizhan_getui::push::{ClickType, Notification, PushMessage};
 use yizhan_shared::{PgTokens, RedisTokens};
+use yizhan_test_kit::wait;
 use yizhan_wecom::{Message, Recipients, WecomClient};
 
 const INSTANCES: usize = 3;
@@ -183,12 +184,9 @@ async fn redis_cut_mid_run_falls_back_to_local_tokens_and_recovers() {
 }
 
 async fn wait_reachable(connection: &redis::aio::ConnectionManager) {
-    for _ in 0..100 {
+    wait::for_state("redis back through the proxy", Duration::from_secs(5), async || {
         let mut con = connection.clone();
-        if redis::cmd("PING").query_async::<String>(&mut con).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("redis never came back through the proxy");
+        redis::cmd("PING").query_async::<String>(&mut con).await.map(drop)
+    })
+    .await;
 }

@@ -186,6 +186,7 @@ macro_rules! storage_suite {
             repeat::identical_bodies_inside_the_window_are_repeats,
             repeat::suppressing_repeats_ignores_dead_ones_and_msgids_have_owners,
             repeat::statuses_follow_the_recipient_outcomes,
+            repeat::every_outcome_name_counts_in_its_class,
             retention::purge_deletes_finished_messages_and_keeps_waiting_ones,
             retention::purge_counts_every_row_and_frees_the_idempotency_key,
         );

@@ -25,6 +25,7 @@ use yizhan_test_kit::postgres::TempDatabase;
 use yizhan_test_kit::redis::TestRedis;
 
 use crate::reliability::{Gateway, Rng, delivered_texts, emulator_config, free_port, gateway_config, size};
+use yizhan_test_kit::wait;
 
 const KEY: &str = "crash-test-key";
 
@@ -125,9 +126,11 @@ async fn crash_run(emu: &EmulatorHandle, instances: &[(PathBuf, u16)], log: &Pat
         .collect();
 
     for (k, (moment, victim)) in moments.iter().zip(&victims).enumerate() {
-        while accepted.lock().await.len() < *moment && next.load(Ordering::Relaxed) < messages {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        wait::for_state(&format!("{moment} accepted messages"), Duration::from_secs(120), async || {
+            let accepted = accepted.lock().await.len();
+            if accepted >= *moment || next.load(Ordering::Relaxed) >= messages { Ok(()) } else { Err(accepted) }
+        })
+        .await;
         if let Some(gateway) = gateways[*victim].take() {
             gateway.kill9().await;
         }
@@ -155,11 +158,10 @@ async fn crash_run(emu: &EmulatorHandle, instances: &[(PathBuf, u16)], log: &Pat
     // leased; once no message of the store is waiting, no provider call can follow, so the
     // duplicate count below is final.
     let base = &bases[0];
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !nothing_waits(base).await {
-        assert!(Instant::now() < deadline, "messages still waiting in the store a minute after every delivery");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait::for_state("no message waiting in the store", Duration::from_secs(60), async || {
+        if nothing_waits(base).await { Ok(()) } else { Err("messages still waiting") }
+    })
+    .await;
     for gateway in gateways.into_iter().flatten() {
         gateway.terminate().await;
     }
