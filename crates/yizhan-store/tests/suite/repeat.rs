@@ -2,7 +2,8 @@
 //! recipient outcomes.
 
 use yizhan_store::{
-    AttemptError, DispatchResult, DuplicateGuard, Handles, MessageStatus, NewMessage, RecipientOutcome,
+    AttemptError, DispatchResult, DuplicateGuard, Handles, MessageStatus, NewMessage, REACHED_OUTCOMES,
+    RecipientOutcome, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE,
 };
 
 use super::{Backend, LEASE, T0, message};
@@ -95,5 +96,34 @@ pub async fn statuses_follow_the_recipient_outcomes(b: Backend) -> anyhow::Resul
     stored.sort_by(|a, b| b.recipient.cmp(&a.recipient));
     assert_eq!((rec.status, stored), (MessageStatus::Dead, outcomes));
     assert!(b.store.retry(m.id, T0 + 2).await?, "a dead dispatch can be replayed");
+    Ok(())
+}
+
+/// Every outcome name through the real schema and the store's own status SQL, on each backend:
+/// one reached recipient (each of [`REACHED_OUTCOMES`]) makes a message delivered, beside a
+/// failed one partially delivered; suppressed alone makes it `suppressed_duplicate`; any other
+/// outcome makes it dead. The SQL counts outcomes by name, so a name that drifts from these
+/// constants fails here.
+pub async fn every_outcome_name_counts_in_its_class(b: Backend) -> anyhow::Result<()> {
+    assert!(SUCCESS_OUTCOMES.iter().all(|o| REACHED_OUTCOMES.contains(o) || *o == SUPPRESSED_DUPLICATE));
+    let not_reached = ["invalid", "unlicensed", "ignored", "inactive", "failed", "a_provider_status"];
+    let mut cases = Vec::new();
+    for reached in REACHED_OUTCOMES {
+        cases.push((vec![outcome("u0", reached)], MessageStatus::Delivered));
+        cases.push((vec![outcome("u0", reached), outcome("bob", SUPPRESSED_DUPLICATE)], MessageStatus::Delivered));
+        cases.push((vec![outcome("u0", reached), outcome("bob", "invalid")], MessageStatus::PartiallyDelivered));
+    }
+    cases.push((vec![outcome("u0", SUPPRESSED_DUPLICATE)], MessageStatus::SuppressedDuplicate));
+    for failed in not_reached {
+        cases.push((vec![outcome("u0", failed)], MessageStatus::Dead));
+        cases.push((vec![outcome("u0", failed), outcome("bob", SUPPRESSED_DUPLICATE)], MessageStatus::Dead));
+    }
+    for (outcomes, want) in cases {
+        let m = message("ops", 1);
+        let c = super::accept_and_claim(&b.store, m.clone()).await.remove(0);
+        let result = DispatchResult::Delivered { handles: Handles::default(), outcomes: outcomes.clone() };
+        b.store.complete(&c.claim, result, T0 + 1).await?;
+        assert_eq!(b.store.message(m.id).await?.expect("stored").status, want, "{outcomes:?}");
+    }
     Ok(())
 }

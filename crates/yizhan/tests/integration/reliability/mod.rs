@@ -2,12 +2,13 @@
 //! tests) on a temp SQLite database, killed and restarted at will, and inbox counting.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::process::{Child, Command};
 use yizhan_emulator::{Delivery, EmulatorConfig};
+use yizhan_test_kit::wait;
 
 /// An emulator configuration with `users` users `u0`.. and per-member limits out of the way.
 pub(crate) fn emulator_config(users: usize) -> EmulatorConfig {
@@ -18,18 +19,7 @@ pub(crate) fn emulator_config(users: usize) -> EmulatorConfig {
     config
 }
 
-/// A fresh temp directory for one test.
-pub(crate) fn temp_dir(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("yizhan-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-/// A free loopback port (bound once and released).
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
+pub(crate) use yizhan_test_kit::emulator::free_port;
 
 /// A `yizhan serve` child process.
 pub(crate) struct Gateway {
@@ -55,19 +45,18 @@ impl Gateway {
         let mut child = command.spawn().expect("spawn yizhan serve");
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
+        wait::for_state(&format!("yizhan serve at {base} to be ready"), Duration::from_secs(30), async || {
             if let Ok(r) = http.get(format!("{base}/readyz")).send().await
                 && r.status() == 200
             {
-                break;
+                return Ok(());
             }
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("yizhan serve exited with {status}: {}", std::fs::read_to_string(log).unwrap_or_default());
             }
-            assert!(Instant::now() < deadline, "yizhan serve not ready in 30 s");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            Err("not ready")
+        })
+        .await;
         Gateway { child, base }
     }
 
