@@ -77,7 +77,7 @@ pub async fn execute(
     match (client, endpoint) {
         (AnyClient::WecomApp(c), WECOM_MESSAGE_SEND) => {
             // The client never resends after an ambiguous failure itself: the worker does, as an
-            // attempt of its own (decide(), process::resend_is_safe), so that the attempt log
+            // attempt of its own (decide(), with the resend safety stored with the dispatch), so that the attempt log
             // holds every send whose outcome is unknown and a later permanent answer cannot hide
             // it (the message then stays "outcome unknown").
             let prepared = PreparedSend { body: Bytes::copy_from_slice(body), resend_is_safe: false };
