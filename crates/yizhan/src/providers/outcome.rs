@@ -3,16 +3,9 @@
 
 use yizhan_core::FailureKind;
 
-/// Provider handles kept for later recall, revoke or card updates.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Handles {
-    /// WeCom msgid.
-    pub msgid: Option<String>,
-    /// WeCom response_code of an interactive card.
-    pub response_code: Option<String>,
-    /// Getui taskid.
-    pub taskid: Option<String>,
-}
+/// Provider handles kept for later recall, revoke or card updates: the store's type, so what a
+/// provider returns is what the store records and hands on.
+pub use yizhan_store::Handles;
 
 /// What a recipient got: `delivered`, `invalid`, `unlicensed`, `offline`, `ignored`, or a
 /// provider status kept verbatim.

@@ -4,10 +4,10 @@
 //! Nothing here logs a body or a secret: logs name the dispatch, message, channel and endpoint.
 
 use yizhan_core::FailureKind;
-use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
+use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, RecipientOutcome, Store};
 
 use super::decide::{ChannelRetry, Next, decide};
-use super::execute::{self, AnyClient, Delivered, Failed, execute};
+use super::execute::{AnyClient, Delivered, Failed, execute};
 use crate::providers;
 
 /// Sends `claimed` through `client` (or fails it as an unknown channel) and decides the result
@@ -102,9 +102,8 @@ fn summarize(result: &DispatchResult) -> String {
 }
 
 fn delivered_result(delivered: Delivered) -> DispatchResult {
-    let execute::Handles { msgid, response_code, taskid } = delivered.handles;
     DispatchResult::Delivered {
-        handles: Handles { msgid, response_code, taskid },
+        handles: delivered.handles,
         outcomes: delivered
             .outcomes
             .into_iter()

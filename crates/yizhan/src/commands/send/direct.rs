@@ -71,10 +71,7 @@ pub(crate) fn print(channel: &ChannelConfig, client: &AnyClient, plan: &Plan) {
 pub(crate) async fn execute(client: &AnyClient, plan: &Plan) -> Result<Vec<Delivered>, Failed> {
     let mut done: Vec<Delivered> = Vec::with_capacity(plan.dispatches.len());
     for d in &plan.dispatches {
-        let upstream = d.after.and_then(|i| done.get(i)).map(|up| {
-            let providers::Handles { msgid, response_code, taskid } = up.handles.clone();
-            yizhan_store::Handles { msgid, response_code, taskid }
-        });
+        let upstream = d.after.and_then(|i| done.get(i)).map(|up| up.handles.clone());
         done.push(providers::execute(client, d.endpoint, &d.body, &d.recipients, upstream.as_ref()).await?);
     }
     Ok(done)
