@@ -69,6 +69,16 @@ pub async fn suppressing_repeats_ignores_dead_ones_and_msgids_have_owners(b: Bac
     Ok(())
 }
 
+/// The stored status of a fresh one-dispatch message once its dispatch is delivered with
+/// `outcomes`.
+async fn status_after_delivery(b: &Backend, outcomes: &[RecipientOutcome]) -> anyhow::Result<MessageStatus> {
+    let m = message("ops", 1);
+    let c = super::accept_and_claim(&b.store, m.clone()).await.remove(0);
+    let result = DispatchResult::Delivered { handles: Handles::default(), outcomes: outcomes.to_vec() };
+    b.store.complete(&c.claim, result, T0 + 1).await?;
+    Ok(b.store.message(m.id).await?.expect("stored").status)
+}
+
 pub async fn statuses_follow_the_recipient_outcomes(b: Backend) -> anyhow::Result<()> {
     let statuses = [
         (vec![outcome("u0", "invalid"), outcome("bob", "inactive")], MessageStatus::Dead),
@@ -79,11 +89,7 @@ pub async fn statuses_follow_the_recipient_outcomes(b: Backend) -> anyhow::Resul
         (vec![outcome("u0", "suppressed_duplicate"), outcome("bob", "offline")], MessageStatus::Delivered),
     ];
     for (outcomes, want) in statuses {
-        let m = message("ops", 1);
-        let c = super::accept_and_claim(&b.store, m.clone()).await.remove(0);
-        let result = DispatchResult::Delivered { handles: Handles::default(), outcomes: outcomes.clone() };
-        b.store.complete(&c.claim, result, T0 + 1).await?;
-        assert_eq!(b.store.message(m.id).await?.expect("stored").status, want, "{outcomes:?}");
+        assert_eq!(status_after_delivery(&b, &outcomes).await?, want, "{outcomes:?}");
     }
     // A dead dispatch keeps the outcomes the provider reported with its error.
     let m = message("ops", 1);
@@ -119,11 +125,7 @@ pub async fn every_outcome_name_counts_in_its_class(b: Backend) -> anyhow::Resul
         cases.push((vec![outcome("u0", failed), outcome("bob", SUPPRESSED_DUPLICATE)], MessageStatus::Dead));
     }
     for (outcomes, want) in cases {
-        let m = message("ops", 1);
-        let c = super::accept_and_claim(&b.store, m.clone()).await.remove(0);
-        let result = DispatchResult::Delivered { handles: Handles::default(), outcomes: outcomes.clone() };
-        b.store.complete(&c.claim, result, T0 + 1).await?;
-        assert_eq!(b.store.message(m.id).await?.expect("stored").status, want, "{outcomes:?}");
+        assert_eq!(status_after_delivery(&b, &outcomes).await?, want, "{outcomes:?}");
     }
     Ok(())
 }

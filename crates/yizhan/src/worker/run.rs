@@ -37,7 +37,7 @@ use super::defer;
 use super::health::ChannelHealth;
 use super::{coalesce, process, repeat};
 use crate::channels::{AnyClient, Channels, Retries};
-use crate::config::{ChannelConfig, Config};
+use crate::config::Config;
 use crate::shaping::{QuotaLedger, Shaping};
 use lease::Unheld;
 
@@ -127,7 +127,7 @@ impl Worker {
                 i.no_msgid_check = config
                     .channels
                     .iter()
-                    .filter(|c| matches!(c, ChannelConfig::WecomApp(app) if !app.duplicate_msgid_check))
+                    .filter(|c| c.wecom_app().is_some_and(|app| !app.duplicate_msgid_check))
                     .map(|c| c.name().to_owned())
                     .collect();
             }))

@@ -19,12 +19,13 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, EmulatorHandle};
+use yizhan_emulator::EmulatorHandle;
 
 use yizhan_test_kit::postgres::TempDatabase;
 use yizhan_test_kit::redis::TestRedis;
 
 use crate::reliability::{Gateway, Rng, delivered_texts, emulator_config, free_port, gateway_config, size};
+use yizhan_test_kit::emulator;
 use yizhan_test_kit::wait;
 
 const KEY: &str = "crash-test-key";
@@ -33,7 +34,7 @@ const KEY: &str = "crash-test-key";
 async fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
     let messages = size("YIZHAN_CRASH_MESSAGES", 1500);
     let kills = size("YIZHAN_CRASH_KILLS", 2);
-    let emu = Emulator::spawn(emulator_config(messages)).await.expect("emulator");
+    let emu = emulator::spawn(emulator_config(messages)).await;
     let tmp = yizhan_test_kit::temp_dir("crash");
     let dir = tmp.path();
     let (db, config) = (dir.join("outbox.db"), dir.join("yizhan.toml"));
@@ -49,7 +50,7 @@ async fn three_instances_on_postgres_and_redis_survive_kill_9() {
     let kills = size("YIZHAN_CRASH_PG_KILLS", 2);
     let Some(database) = TempDatabase::create().await else { return };
     let Some(redis) = TestRedis::connect().await else { return };
-    let emu = Emulator::spawn(emulator_config(messages)).await.expect("emulator");
+    let emu = emulator::spawn(emulator_config(messages)).await;
     let tmp = yizhan_test_kit::temp_dir("crash-pg");
     let dir = tmp.path();
     let instances: Vec<(PathBuf, u16)> = (0..3)

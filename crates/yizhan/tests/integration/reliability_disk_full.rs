@@ -7,9 +7,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection as _, Row as _};
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::Emulator;
 
 use crate::reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config};
+use yizhan_test_kit::emulator;
 use yizhan_test_kit::wait;
 
 /// Room the gateway's own POSTs fill up after the ballast: 256 KiB.
@@ -47,7 +47,7 @@ async fn sqlite_recovers_by_itself_after_the_disk_fills_up() {
     let tmp = yizhan_test_kit::temp_dir("disk-full");
     let dir = tmp.path();
     let db = dir.join("yizhan.db");
-    let emu = Emulator::spawn(emulator_config(USERS)).await.expect("emulator");
+    let emu = emulator::spawn(emulator_config(USERS)).await;
     // The cap: 2 MiB, far above a fresh database, far below what the ballast takes.
     let cap_kb = 2048;
     let port = free_port();

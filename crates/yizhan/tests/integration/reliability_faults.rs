@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, RandomFaults};
+use yizhan_emulator::RandomFaults;
 
 use crate::reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config, size};
+use yizhan_test_kit::emulator;
 
 const KEY: &str = "fault-test-key";
 
@@ -25,7 +26,7 @@ const GETUI: &str = "[[channels]]\nname = \"app\"\nkind = \"getui\"\napp_id = \"
 async fn random_provider_faults_end_in_exactly_once_or_dead_with_a_reason() {
     let per_provider = size("YIZHAN_FAULT_MESSAGES", 150);
     let seed = size("YIZHAN_TEST_SEED", 20_261_123) as u64;
-    let emu = Emulator::spawn(emulator_config(per_provider)).await.expect("emulator");
+    let emu = emulator::spawn(emulator_config(per_provider)).await;
     let tmp = yizhan_test_kit::temp_dir("faults");
     let dir = tmp.path();
     let (db, log, config) = (dir.join("outbox.db"), dir.join("serve.log"), dir.join("yizhan.toml"));

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt as _;
 use tokio::process::{Child, Command};
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::Emulator;
 
 use crate::reliability::{emulator_config, free_port, gateway_config};
+use yizhan_test_kit::emulator;
 use yizhan_test_kit::wait;
 
 /// The open files limit the gateway runs under.
@@ -44,7 +44,7 @@ async fn ready(http: &reqwest::Client, base: &str) -> bool {
 async fn idle_connections_do_not_starve_the_gateway() {
     let tmp = yizhan_test_kit::temp_dir("fds");
     let dir = tmp.path();
-    let emu = Emulator::spawn(emulator_config(4)).await.expect("emulator");
+    let emu = emulator::spawn(emulator_config(4)).await;
     let port = free_port();
     let text = gateway_config(&dir.join("yizhan.db"), port, &emu.base_url(), &ApiKeys::hash("k"), "", "[\"ops\"]")
         .replace("[server]\n", "[server]\nheader_read_timeout_ms = 1000\n");

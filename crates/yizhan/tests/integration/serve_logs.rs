@@ -5,11 +5,11 @@
 use crate::reliability::{Gateway, free_port, gateway_config};
 use crate::support::ApiClient;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, EmulatorConfig};
+use yizhan_test_kit::emulator;
 
 #[tokio::test]
 async fn a_dead_message_is_logged_at_warn_with_its_code_and_meaning() {
-    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let emu = emulator::spawn_default().await;
     let tmp = yizhan_test_kit::temp_dir("serve-logs");
     let dir = tmp.path();
     let port = free_port();

@@ -10,13 +10,11 @@ use tokio::process::{Child, Command};
 use yizhan_emulator::{Delivery, EmulatorConfig};
 use yizhan_test_kit::wait;
 
-/// An emulator configuration with `users` users `u0`.. and per-member limits out of the way.
+/// An emulator configuration with users `u0`.. `u{users - 1}` (besides the demo ones) and
+/// per-member limits out of the way.
 pub(crate) fn emulator_config(users: usize) -> EmulatorConfig {
-    let mut config = EmulatorConfig::default();
-    config.wecom.users = (0..users).map(|i| format!("u{i}")).collect();
-    config.wecom.per_member_per_minute = 1_000_000;
-    config.wecom.per_member_per_hour = 1_000_000;
-    config
+    let users: Vec<String> = (0..users).map(|i| format!("u{i}")).collect();
+    yizhan_test_kit::emulator::config_with_users(&users)
 }
 
 pub(crate) use yizhan_test_kit::emulator::free_port;
