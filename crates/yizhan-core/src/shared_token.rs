@@ -10,9 +10,12 @@
 //!    [`POLL_INTERVAL`] until it appears (or the lease lapses and one of them takes it);
 //! 3. invalidation after a token error deletes the shared token only when it is still the
 //!    failed one (compare-and-delete on a hash of the value, done by the store). The instance
-//!    also remembers the failed token's expiry: a shared token that expires earlier was fetched
-//!    earlier and is deleted (compare-and-delete again) instead of used. That heals a store
-//!    that missed an invalidation while it was unreachable.
+//!    also remembers the failed token and its expiry: the failed token itself, and a shared
+//!    token that expires earlier (it was fetched earlier), are deleted (compare-and-delete
+//!    again) instead of used. That heals a store that missed an invalidation while it was
+//!    unreachable, and keeps a caller of the same instance from taking the failed token back
+//!    from the store while the delete is still on its way. The instance records the failure
+//!    before it drops its local copy, so whoever finds the local cache empty also sees it.
 //!
 //! When the store fails, the cache fetches locally (as without a store), logs a warning once,
 //! and uses the store again as soon as it answers. Implementations never log token values.
@@ -20,7 +23,8 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -86,14 +90,30 @@ pub(crate) struct SharedSlot {
     scope: String,
     owner: String,
     degraded: AtomicBool,
-    /// The latest expiry of a token this instance saw rejected.
-    failed_floor_ms: AtomicI64,
+    /// The rejected token with the latest expiry this instance saw.
+    rejected: Mutex<Rejected>,
+}
+
+/// The rejected token with the latest expiry: that token and any expiring earlier are stale.
+struct Rejected {
+    floor_ms: i64,
+    value: Option<SecretString>,
+}
+
+impl Rejected {
+    /// Whether `token` is the rejected one or was fetched before it.
+    fn covers(&self, token: &SharedToken) -> bool {
+        token.expires_at_ms < self.floor_ms
+            || (token.expires_at_ms == self.floor_ms
+                && self.value.as_ref().is_some_and(|v| v.expose_secret() == token.value.expose_secret()))
+    }
 }
 
 impl SharedSlot {
     pub(crate) fn new(store: Arc<dyn SharedTokens>, scope: String) -> Self {
         let owner = uuid::Uuid::new_v4().to_string();
-        SharedSlot { store, scope, owner, degraded: AtomicBool::new(false), failed_floor_ms: AtomicI64::new(i64::MIN) }
+        let rejected = Mutex::new(Rejected { floor_ms: i64::MIN, value: None });
+        SharedSlot { store, scope, owner, degraded: AtomicBool::new(false), rejected }
     }
 
     /// A token from the store, or from `fetch` under the store's lease, or (store failing)
@@ -111,8 +131,8 @@ impl SharedSlot {
         let give_up = tokio::time::Instant::now() + LEASE_TTL * 2;
         loop {
             match self.store.get(&self.scope).await {
-                Ok(Some(t)) if t.expires_at_ms < self.failed_floor_ms.load(Ordering::SeqCst) => {
-                    // Older than a token the provider already rejected: rejected too.
+                Ok(Some(t)) if self.is_rejected(&t) => {
+                    // A token the provider already rejected, or older than one: rejected too.
                     if let Err(e) = self.store.invalidate(&self.scope, t.value.expose_secret()).await {
                         return self.degrade(e, fetch).await;
                     }
@@ -151,9 +171,13 @@ impl SharedSlot {
         }
     }
 
-    /// Fresh, and not older than a token this instance saw rejected.
+    /// Fresh, and neither a token this instance saw rejected nor older than one.
     fn usable(&self, clock: &Clock, token: &SharedToken) -> bool {
-        clock.now_ms() < token.refresh_at_ms && token.expires_at_ms >= self.failed_floor_ms.load(Ordering::SeqCst)
+        clock.now_ms() < token.refresh_at_ms && !self.is_rejected(token)
+    }
+
+    fn is_rejected(&self, token: &SharedToken) -> bool {
+        self.rejected.lock().unwrap_or_else(|e| e.into_inner()).covers(token)
     }
 
     async fn fetch_under_lease<F, Fut, E>(
@@ -185,10 +209,17 @@ impl SharedSlot {
         result
     }
 
-    /// Deletes the shared token if it is still `failed`, and from now on treats shared tokens
-    /// expiring before `failed_expires_at_ms` as rejected.
-    pub(crate) async fn invalidate(&self, failed: &str, failed_expires_at_ms: i64) {
-        self.failed_floor_ms.fetch_max(failed_expires_at_ms, Ordering::SeqCst);
+    /// From now on treats `failed`, and shared tokens expiring before `failed_expires_at_ms`,
+    /// as rejected. Call it before dropping the local copy of `failed`.
+    pub(crate) fn reject(&self, failed: &SecretString, failed_expires_at_ms: i64) {
+        let mut rejected = self.rejected.lock().unwrap_or_else(|e| e.into_inner());
+        if failed_expires_at_ms >= rejected.floor_ms {
+            *rejected = Rejected { floor_ms: failed_expires_at_ms, value: Some(failed.clone()) };
+        }
+    }
+
+    /// Deletes the shared token if it is still `failed` (after [`reject`](Self::reject)).
+    pub(crate) async fn invalidate(&self, failed: &str) {
         match self.store.invalidate(&self.scope, failed).await {
             Ok(_) => self.recovered(),
             Err(e) => self.warn_once(&e),

@@ -168,9 +168,14 @@ impl TokenCache {
     /// [`invalidate`](Self::invalidate), then deletes the shared token (if a store is plugged
     /// in) when it is still the failed one. Returns whether the local cache dropped something.
     pub async fn invalidate_everywhere(&self, failed: &AccessToken) -> bool {
+        // Rejected first: a caller that finds the local cache empty must not take the failed
+        // token back from the store while the delete below is still on its way.
+        if let Some(shared) = &self.shared {
+            shared.reject(&failed.value, failed.expires_at_ms);
+        }
         let dropped = self.invalidate(failed);
         if let Some(shared) = &self.shared {
-            shared.invalidate(failed.expose(), failed.expires_at_ms).await;
+            shared.invalidate(failed.expose()).await;
         }
         dropped
     }

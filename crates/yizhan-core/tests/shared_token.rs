@@ -1,6 +1,7 @@
 //! The shared-token protocol of `TokenCache::with_shared` against an in-memory store: one fetch
 //! for several caches, compare-and-delete invalidation, local fallback while the store fails,
-//! and healing of a token the store kept while it missed an invalidation.
+//! healing of a token the store kept while it missed an invalidation, and a failed token
+//! that stays unused while its delete is still on its way to the store.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Notify;
 use yizhan_core::Clock;
 use yizhan_core::shared_token::{SharedError, SharedFuture, SharedToken, SharedTokens};
 use yizhan_core::token::TokenCache;
@@ -17,6 +19,9 @@ struct MemoryStore {
     tokens: Mutex<HashMap<String, SharedToken>>,
     leases: Mutex<HashMap<String, String>>,
     down: AtomicBool,
+    /// When set, the next `invalidate` announces itself on `.0` and waits for `.1` before it
+    /// touches the tokens.
+    pause_invalidate: Mutex<Option<Arc<(Notify, Notify)>>>,
 }
 
 impl MemoryStore {
@@ -76,6 +81,11 @@ impl SharedTokens for MemoryStore {
     fn invalidate<'a>(&'a self, scope: &'a str, failed: &'a str) -> SharedFuture<'a, bool> {
         Box::pin(async move {
             self.check()?;
+            let pause = self.pause_invalidate.lock().expect("lock").take();
+            if let Some(pause) = pause {
+                pause.0.notify_one();
+                pause.1.notified().await;
+            }
             let mut tokens = self.tokens.lock().expect("lock");
             if tokens.get(scope).is_some_and(|t| t.value.expose_secret() == failed) {
                 tokens.remove(scope);
@@ -179,6 +189,36 @@ async fn a_failing_store_falls_back_to_local_fetches_and_heals_afterwards() {
     assert_eq!(fresh.expose(), "t3", "the stale shared token was not reused");
     assert_eq!(store.value("wecom:app").as_deref(), Some("t3"));
     assert_eq!(provider.calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_token_is_not_taken_back_while_its_delete_is_on_its_way() {
+    let clock = Clock::System;
+    let store = Arc::new(MemoryStore::default());
+    let provider = Arc::new(Provider { calls: AtomicUsize::new(0), clock: clock.clone() });
+    let cache = cluster(&store, &clock, 1).remove(0);
+    let t1 = cache.get(|| provider.fetch()).await.unwrap();
+    let pause = Arc::new((Notify::new(), Notify::new()));
+    *store.pause_invalidate.lock().expect("lock") = Some(pause.clone());
+
+    // One caller saw t1 rejected: its local copy is gone, the store's delete is held back.
+    let failing = {
+        let (cache, t1) = (cache.clone(), t1.clone());
+        tokio::spawn(async move { cache.invalidate_everywhere(&t1).await })
+    };
+    pause.0.notified().await;
+    assert_eq!(store.value("wecom:app").as_deref(), Some("t1"), "the delete has not reached the store");
+
+    // Another caller of the same instance finds the local cache empty and t1 in the store.
+    let next = cache.get(|| provider.fetch()).await.unwrap();
+    assert_eq!(next.expose(), "t2", "the failed token was taken back from the store");
+    pause.1.notify_one();
+    assert!(failing.await.unwrap(), "the failing caller dropped t1 from the local cache");
+
+    // The retry of the failed call gets the new token; one fetch replaced t1.
+    assert_eq!(cache.get(|| provider.fetch()).await.unwrap().expose(), "t2");
+    assert_eq!(store.value("wecom:app").as_deref(), Some("t2"));
+    assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
 }
 
 #[test]
