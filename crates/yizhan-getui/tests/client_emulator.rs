@@ -9,6 +9,7 @@ use yizhan_getui::api::{CidAlias, push_all, push_single_alias, push_single_cid, 
 use yizhan_getui::push::{Audience, ClickType, Condition, Notification, OptType, PushMessage, PushRequest};
 use yizhan_getui::status::CidStatus;
 use yizhan_getui::{GetuiClient, GetuiClientBuilder};
+use yizhan_test_kit::wait;
 
 const APP_ID: &str = "yizhandemo";
 const APP_KEY: &str = "yizhan-demo-appkey";
@@ -145,7 +146,9 @@ async fn an_ambiguous_timeout_is_resent_with_the_same_request_id_and_delivered_o
     let clear = {
         let emu = emu.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(180)).await;
+            // The first push is handled and its answer held 400 ms, past the client's 100 ms
+            // read timeout: the resend (250 ms later) must be answered at once.
+            wait::until("the first push at the emulator", Duration::from_secs(5), || !emu.inbox().is_empty()).await;
             emu.set_delay(Duration::ZERO);
         })
     };

@@ -15,6 +15,7 @@ use yizhan_getui::GetuiClient;
 use yizhan_getui::api::push_single_cid;
 use yizhan_getui::push::{ClickType, Notification, PushMessage};
 use yizhan_shared::{PgTokens, RedisTokens};
+use yizhan_test_kit::wait;
 use yizhan_wecom::{Message, Recipients, WecomClient};
 
 const INSTANCES: usize = 3;
@@ -119,8 +120,8 @@ async fn getui_cluster_authenticates_once(store: Arc<dyn SharedTokens>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_wecom_cluster_makes_one_gettoken_per_lifetime_and_refresh() {
-    let Some(connection) = support::redis().await else { return };
-    let prefix = support::unique_prefix();
+    let Some((redis, connection)) = support::redis().await else { return };
+    let prefix = redis.prefix().to_owned();
     let store = RedisTokens::new(connection.clone(), prefix.clone());
     assert!(!format!("{store:?}").contains("secret"));
     wecom_cluster_fetches_once(Arc::new(store)).await;
@@ -130,15 +131,13 @@ async fn redis_wecom_cluster_makes_one_gettoken_per_lifetime_and_refresh() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     let hash = keys[0].strip_prefix(&format!("{prefix}tok:")).expect("token key");
     assert!(hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
-    support::drop_prefix(&connection, &prefix).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_getui_cluster_authenticates_once_per_lifetime_and_refresh() {
-    let Some(connection) = support::redis().await else { return };
-    let prefix = support::unique_prefix();
+    let Some((redis, connection)) = support::redis().await else { return };
+    let prefix = redis.prefix().to_owned();
     getui_cluster_authenticates_once(Arc::new(RedisTokens::new(connection.clone(), prefix.clone()))).await;
-    support::drop_prefix(&connection, &prefix).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -157,9 +156,9 @@ async fn postgres_getui_cluster_authenticates_once_per_lifetime_and_refresh() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_cut_mid_run_falls_back_to_local_tokens_and_recovers() {
-    let Some(direct) = support::redis().await else { return };
-    let proxy = support::redis_proxy().await;
-    let prefix = support::unique_prefix();
+    let Some((redis, _)) = support::redis().await else { return };
+    let proxy = support::redis_proxy(&redis).await;
+    let prefix = redis.prefix().to_owned();
     let via_proxy = yizhan_shared::redis_connection(&support::proxy_url(&proxy)).expect("client");
     let store: Arc<dyn SharedTokens> = Arc::new(RedisTokens::new(via_proxy.clone(), prefix.clone()));
     let emu = emulator().await;
@@ -182,16 +181,12 @@ async fn redis_cut_mid_run_falls_back_to_local_tokens_and_recovers() {
         during + 1,
         "back on Redis: the stale shared token is replaced by one fetch for the cluster"
     );
-    support::drop_prefix(&direct, &prefix).await;
 }
 
 async fn wait_reachable(connection: &redis::aio::ConnectionManager) {
-    for _ in 0..100 {
+    wait::for_state("redis back through the proxy", Duration::from_secs(5), async || {
         let mut con = connection.clone();
-        if redis::cmd("PING").query_async::<String>(&mut con).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("redis never came back through the proxy");
+        redis::cmd("PING").query_async::<String>(&mut con).await.map(drop)
+    })
+    .await;
 }

@@ -59,14 +59,13 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn redis_windows_answer_like_the_model() {
     let rt = runtime();
-    let Some(connection) = rt.block_on(support::redis()) else { return };
-    let prefix = support::unique_prefix();
+    let Some((redis, connection)) = rt.block_on(support::redis()) else { return };
+    let prefix = redis.prefix().to_owned();
     let store = RedisWindows::new(connection.clone(), prefix.clone());
     equivalent_to_model(200, &rt, |keys, windows, now| {
         let store = store.clone();
         async move { store.reserve(&keys, &windows, now).await.expect("redis reserve") }
     });
-    rt.block_on(support::drop_prefix(&connection, &prefix));
 }
 
 #[test]
@@ -114,15 +113,14 @@ async fn concurrent_total(stores: Vec<SharedWindows>) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_concurrent_reserves_never_exceed_the_limit() {
-    let Some(connection) = support::redis().await else { return };
-    let prefix = support::unique_prefix();
+    let Some((redis, _)) = support::redis().await else { return };
+    let prefix = redis.prefix().to_owned();
     let mut stores = Vec::new();
     for _ in 0..TASKS {
-        let own = yizhan_shared::redis_connection(&support::redis_url()).expect("connection");
+        let own = yizhan_shared::redis_connection(redis.url()).expect("connection");
         stores.push(SharedWindows::Redis(RedisWindows::new(own, prefix.clone())));
     }
     assert_eq!(concurrent_total(stores).await, LIMIT as usize);
-    support::drop_prefix(&connection, &prefix).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -135,22 +133,21 @@ async fn postgres_concurrent_reserves_never_exceed_the_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn usage_counts_the_window() {
-    let Some(connection) = support::redis().await else { return };
-    let prefix = support::unique_prefix();
+    let Some((redis, connection)) = support::redis().await else { return };
+    let prefix = redis.prefix().to_owned();
     let store = SharedWindows::Redis(RedisWindows::new(connection.clone(), prefix.clone()));
     let key = vec!["alice".to_owned(); 3];
     store.reserve(&key, &[Window::per_minute(10)], 1_000).await.expect("reserve");
     store.reserve(&key[..1], &[Window::per_minute(10)], 30_000).await.expect("reserve");
     assert_eq!(store.usage("alice", Window::per_minute(10), 30_000).await.expect("usage"), 4);
     assert_eq!(store.usage("alice", Window::per_minute(10), 61_000).await.expect("usage"), 1);
-    support::drop_prefix(&connection, &prefix).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_cut_falls_back_to_divided_local_limits_and_recovers() {
-    let Some(direct) = support::redis().await else { return };
-    let proxy = support::redis_proxy().await;
-    let prefix = support::unique_prefix();
+    let Some((redis, _)) = support::redis().await else { return };
+    let proxy = support::redis_proxy(&redis).await;
+    let prefix = redis.prefix().to_owned();
     let via_proxy = yizhan_shared::redis_connection(&support::proxy_url(&proxy)).expect("client");
     let shared = RedisWindows::new(via_proxy, prefix.clone());
     let windows = Arc::new(
@@ -186,5 +183,4 @@ async fn redis_cut_falls_back_to_divided_local_limits_and_recovers() {
     assert!(back, "recovered to Redis");
     assert_eq!(shared.usage("carol", Window::per_minute(30), now).await.expect("usage"), 1, "granted in Redis");
     assert_eq!(shared.usage("alice", Window::per_minute(30), now).await.expect("usage"), 5);
-    support::drop_prefix(&direct, &prefix).await;
 }

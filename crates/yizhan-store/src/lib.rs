@@ -4,9 +4,9 @@
 //! provider call each, with the exact request body persisted before it is ever sent), every
 //! attempt, per-recipient outcomes, provider handles and idempotency keys.
 //!
-//! Callers see one type, [`Store`], an enum over backends chosen by URL scheme: SQLite
-//! ([`SqliteStore`]: WAL, `synchronous = FULL`, group-committed accepts) for one instance, and
-//! PostgreSQL ([`PgStore`]: `FOR UPDATE SKIP LOCKED` claims under a lease, `LISTEN/NOTIFY`
+//! Callers see one type, [`Store`], over a backend chosen by URL scheme (the backend types are
+//! private to this crate): SQLite (WAL, `synchronous = FULL`, group-committed accepts) for one instance, and
+//! PostgreSQL (`FOR UPDATE SKIP LOCKED` claims under a lease, `LISTEN/NOTIFY`
 //! wake-ups) for several instances sharing one database. Both have the same methods and pass
 //! the same test suite, so the worker and the HTTP API do not care which one runs.
 //!
@@ -53,6 +53,7 @@ mod postgres;
 mod purge;
 mod record;
 mod rows;
+mod sql;
 mod sqlite;
 mod status;
 
@@ -67,12 +68,13 @@ pub use model::{
     AcceptOutcome, AttemptError, CancelOutcome, ClaimToken, ClaimedDispatch, Coalesced, DispatchPart, DispatchResult,
     DuplicateGuard, Handles, Idempotency, MergedCall, NewDispatch, NewMessage, RecipientOutcome, SentDispatch,
 };
-pub use postgres::{DUE_CHANNEL, PgStore};
+pub use postgres::DUE_CHANNEL;
+use postgres::PgStore;
 pub use purge::Purged;
 pub use record::{
     AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
-pub use sqlite::SqliteStore;
+use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
 
 /// How [`Store::open_with_options`] opens a store.
@@ -87,8 +89,11 @@ pub struct OpenOptions {
 
 /// The outbox, whatever the backend. Cheap to clone.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Store {
+pub struct Store(Backend);
+
+/// The backend of a [`Store`].
+#[derive(Debug, Clone)]
+enum Backend {
     /// SQLite: one process, one file (or memory).
     Sqlite(SqliteStore),
     /// PostgreSQL: several instances on one database.
@@ -98,9 +103,9 @@ pub enum Store {
 /// Forwards a call to the backend of `self`.
 macro_rules! backend {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
-        match $self {
-            Store::Sqlite(s) => s.$method($($arg),*).await,
-            Store::Postgres(s) => s.$method($($arg),*).await,
+        match &$self.0 {
+            Backend::Sqlite(s) => s.$method($($arg),*).await,
+            Backend::Postgres(s) => s.$method($($arg),*).await,
         }
     };
 }
@@ -125,9 +130,9 @@ impl Store {
     /// Opens the store named by `url` with [`OpenOptions`].
     pub async fn open_with_options(url: &str, options: &OpenOptions) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(SqliteStore::open_capped(url, options.sqlite_max_size_kb).await?))
+            Ok(Store(Backend::Sqlite(SqliteStore::open_capped(url, options.sqlite_max_size_kb).await?)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(PgStore::open(url, options.migrate).await?))
+            Ok(Store(Backend::Postgres(PgStore::open(url, options.migrate).await?)))
         } else {
             Err(StoreError::Invalid(format!(
                 "unsupported store URL scheme in {:?}; expected sqlite:// or postgres://",
@@ -138,26 +143,26 @@ impl Store {
 
     /// Applies the embedded migrations of the backend (already done by [`Store::open`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(_) => Ok(()),
-            Store::Postgres(s) => s.migrate().await,
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(s) => s.migrate().await,
         }
     }
 
     /// The backend's name: `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
+        match &self.0 {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
     }
 
     /// A signal that fires when work became due on any instance sharing this store (PostgreSQL
     /// `LISTEN`); on SQLite one that never fires. Keep polling as well: see [`DueSignal`].
     pub async fn due_signal(&self) -> Result<DueSignal, StoreError> {
-        match self {
-            Store::Sqlite(_) => Ok(DueSignal::never()),
-            Store::Postgres(s) => Ok(DueSignal::postgres(s.listen().await?)),
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(DueSignal::never()),
+            Backend::Postgres(s) => Ok(DueSignal::postgres(s.listen().await?)),
         }
     }
 
@@ -319,9 +324,9 @@ impl Store {
     /// which fails on a full disk or at the size cap). PostgreSQL: nothing to check here (its
     /// server reports a full disk on every write).
     pub async fn probe_write(&self) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.probe_write().await,
-            Store::Postgres(_) => Ok(()),
+        match &self.0 {
+            Backend::Sqlite(s) => s.probe_write().await,
+            Backend::Postgres(_) => Ok(()),
         }
     }
 

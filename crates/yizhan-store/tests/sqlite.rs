@@ -22,8 +22,9 @@ async fn open_rejects_unknown_schemes() {
 async fn file_store_runs_in_wal_mode() -> anyhow::Result<()> {
     let b = suite::sqlite_file().await;
     b.store.accept(suite::message("ops", 1)).await?;
-    let dir = b._dir.as_ref().expect("file backend has a directory");
-    assert!(dir.path().join("outbox.db-wal").exists(), "journal_mode=WAL leaves a -wal file");
+    let file = b._dir.as_ref().expect("file backend has a file");
+    let wal = std::path::PathBuf::from(format!("{}-wal", file.path().display()));
+    assert!(wal.exists(), "journal_mode=WAL leaves a -wal file");
     Ok(())
 }
 

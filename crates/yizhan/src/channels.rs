@@ -7,41 +7,19 @@
 //! update never fetches a token of its own.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use secrecy::ExposeSecret;
 use yizhan_core::RetryPolicy;
 use yizhan_core::shared_token::SharedTokens;
 use yizhan_getui::GetuiClient;
+use yizhan_wecom::WecomClient;
 use yizhan_wecom::robot::RobotClient;
-use yizhan_wecom::{MediaCache, WecomClient};
 
-use crate::config::{ChannelConfig, Config, GetuiConfig, WecomAppConfig, WecomRobotConfig};
+use crate::config::{Config, WecomAppConfig};
 
-/// A configured channel's client.
-#[derive(Debug, Clone)]
-pub enum AnyClient {
-    /// `wecom_app`
-    WecomApp(WecomClient),
-    /// `wecom_robot`
-    WecomRobot(RobotClient),
-    /// `getui`
-    Getui(GetuiClient),
-}
-
-impl AnyClient {
-    /// How long ago the client fetched its current access token; `None` when it has none
-    /// cached or the channel has no token (group robots).
-    pub fn token_age(&self) -> Option<Duration> {
-        match self {
-            AnyClient::WecomApp(c) => c.token_age(),
-            AnyClient::Getui(c) => c.token_age(),
-            AnyClient::WecomRobot(_) => None,
-        }
-    }
-}
+pub use crate::providers::AnyClient;
 
 /// Who retries a failed call: the gateway's clients leave it to the worker's `decide`
 /// (one HTTP call per client call); a one-shot CLI command lets the client retry.
@@ -83,7 +61,7 @@ impl Channels {
         let mut clients = HashMap::new();
         for channel in &config.channels {
             let name = channel.name();
-            let client = client(channel, shared, retries.policy(), timeout)
+            let client = AnyClient::build(channel, shared, retries.policy(), timeout)
                 .with_context(|| format!("building the client of channel {name:?}"))?;
             clients.insert(name.to_owned(), client);
         }
@@ -111,26 +89,17 @@ impl Channels {
 
     /// The client of the `wecom_app` channel `name`.
     pub fn wecom_app(&self, name: &str) -> Option<&WecomClient> {
-        match self.get(name)? {
-            AnyClient::WecomApp(c) => Some(c),
-            _ => None,
-        }
+        self.get(name)?.wecom_app()
     }
 
     /// The client of the `wecom_robot` channel `name`.
     pub fn wecom_robot(&self, name: &str) -> Option<&RobotClient> {
-        match self.get(name)? {
-            AnyClient::WecomRobot(c) => Some(c),
-            _ => None,
-        }
+        self.get(name)?.wecom_robot()
     }
 
     /// The client of the `getui` channel `name`.
     pub fn getui(&self, name: &str) -> Option<&GetuiClient> {
-        match self.get(name)? {
-            AnyClient::Getui(c) => Some(c),
-            _ => None,
-        }
+        self.get(name)?.getui()
     }
 
     /// How long ago `name`'s client fetched its current access token (see
@@ -154,107 +123,10 @@ pub async fn shared_backend(config: &Config) -> anyhow::Result<Option<yizhan_sha
     }))
 }
 
-/// The client of one channel with the given client-side retry policy and, if given, a limit
-/// on each request.
-fn client(
-    channel: &ChannelConfig,
-    shared: Option<&Arc<dyn SharedTokens>>,
-    retry: RetryPolicy,
-    timeout: Option<Duration>,
-) -> anyhow::Result<AnyClient> {
-    Ok(match channel {
-        ChannelConfig::WecomApp(c) => {
-            let mut builder = wecom_builder(c, shared).retry_policy(retry);
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(timeout);
-            }
-            AnyClient::WecomApp(builder.build()?)
-        }
-        ChannelConfig::WecomRobot(c) => {
-            let mut builder = robot_builder(c).retry_policy(retry);
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(timeout);
-            }
-            AnyClient::WecomRobot(builder.build()?)
-        }
-        ChannelConfig::Getui(c) => {
-            let mut builder = getui_builder(c, shared).retry_policy(retry);
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(timeout);
-            }
-            AnyClient::Getui(builder.build()?)
-        }
-    })
-}
-
-/// The media cache of this process: every WeCom client shares it, so one upload serves every
-/// send of the same content until it is 2.5 days old (keys include the channel).
-pub fn media_cache() -> MediaCache {
-    static CACHE: OnceLock<MediaCache> = OnceLock::new();
-    CACHE.get_or_init(MediaCache::default).clone()
-}
-
-/// The builder of a `wecom_app` channel's client; its token is shared with other instances
-/// through `shared` (if any).
-fn wecom_builder(channel: &WecomAppConfig, shared: Option<&Arc<dyn SharedTokens>>) -> yizhan_wecom::WecomClientBuilder {
-    let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone())
-        .media_cache(media_cache())
-        .allow_private_urls(channel.allow_private_urls)
-        .allow_http_urls(channel.allow_http_urls);
-    if let Some(url) = &channel.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(store) = shared {
-        builder = builder.shared_tokens(store.clone());
-    }
-    if let Some(ms) = channel.read_timeout_ms {
-        builder = builder.read_timeout(Duration::from_millis(ms));
-    }
-    builder
-}
-
-/// The builder of a `wecom_robot` channel's client (pre-emptive limiting at 20 messages per
-/// minute).
-fn robot_builder(channel: &WecomRobotConfig) -> yizhan_wecom::robot::RobotClientBuilder {
-    let mut builder = RobotClient::builder(channel.key.clone());
-    if let Some(url) = &channel.base_url {
-        builder = builder.base_url(url);
-    }
-    builder
-}
-
-/// The builder of a `getui` channel's client; its token is shared with other instances through
-/// `shared` (if any).
-fn getui_builder(channel: &GetuiConfig, shared: Option<&Arc<dyn SharedTokens>>) -> yizhan_getui::GetuiClientBuilder {
-    let mut builder =
-        GetuiClient::builder(&channel.app_id, channel.app_key.expose_secret(), channel.master_secret.clone());
-    if let Some(url) = &channel.base_url {
-        builder = builder.base_url(url);
-    } else if !channel.base_urls.is_empty() {
-        builder = builder.base_urls(channel.base_urls.iter().cloned());
-    }
-    if let Some(store) = shared {
-        builder = builder.shared_tokens(store.clone());
-    }
-    if let Some(ms) = channel.read_timeout_ms {
-        builder = builder.read_timeout(Duration::from_millis(ms));
-    }
-    builder
-}
-
-/// Turns on WeCom's duplicate check for a `wecom_app` channel that has it on (the default) and
-/// a request that does not set it: `enable_duplicate_check=1` with the channel's interval, or
-/// `default_interval` seconds when the channel sets none. The gateway's plans use it (the CLI
-/// only with `--dedupe`).
-pub fn apply_duplicate_check(channel: &WecomAppConfig, request: &mut yizhan_wecom::SendRequest, default_interval: u32) {
-    if channel.duplicate_check && request.enable_duplicate_check.is_none() {
-        request.enable_duplicate_check = Some(1);
-        request.duplicate_check_interval = Some(channel.duplicate_check_interval.unwrap_or(default_interval));
-    }
-}
+pub use crate::providers::wecom_app::client::{apply_duplicate_check, media_cache};
 
 /// A `wecom_app` channel's client alone, outside any registry (tests and library users), with
 /// the client's own retries.
 pub fn wecom_app_client(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
-    wecom_builder(channel, None).build()
+    crate::providers::wecom_app::client::standalone(channel)
 }

@@ -61,6 +61,9 @@ pub fn outcome_of(error: &anyhow::Error) -> Outcome {
                 other => outcome_of_kind(other.kind()),
             };
         }
+        if let Some(failed) = cause.downcast_ref::<crate::providers::Failed>() {
+            return outcome_of_kind(failed.kind);
+        }
         if let Some(e) = cause.downcast_ref::<yizhan_getui::Error>() {
             return match e {
                 yizhan_getui::Error::Invalid(_) => Outcome::Usage,

@@ -2,7 +2,7 @@
 //! output is checked against python3 in `signature_vectors.rs`) and webhook calls.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -13,6 +13,7 @@ use yizhan_core::Clock;
 use yizhan_emulator::{Delivery, EmulatorConfig};
 
 use crate::support::{Env, START_MS};
+use yizhan_test_kit::wait;
 
 pub const DINGTALK_SEND: &str = "/robot/send";
 pub const FEISHU_HOOK: &str = "/open-apis/bot/v2/hook";
@@ -135,14 +136,12 @@ impl Env {
 
     /// Polls the inbox until it holds `n` entries (panics after 10 s).
     pub async fn inbox_of(&self, n: usize) -> Vec<Delivery> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        let inbox = wait::for_state(&format!("{n} deliveries in the inbox"), Duration::from_secs(10), async || {
             let inbox = self.emu.inbox();
-            if inbox.len() >= n || Instant::now() > deadline {
-                assert_eq!(inbox.len(), n, "{inbox:?}");
-                return inbox;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            if inbox.len() >= n { Ok(inbox) } else { Err(inbox) }
+        })
+        .await;
+        assert_eq!(inbox.len(), n, "{inbox:?}");
+        inbox
     }
 }

@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{Env, SEND, assert_error, text_body};
+use yizhan_test_kit::wait;
 
 #[tokio::test]
 async fn fail_next_counts_every_provider_call() {
@@ -61,10 +62,7 @@ async fn delay_applies_to_provider_responses() {
         .send()
         .await;
     assert!(timeout.unwrap_err().is_timeout());
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while env.emu.inbox().len() < 2 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::until("the timed-out request in the inbox", Duration::from_secs(5), || env.emu.inbox().len() >= 2).await;
     assert_eq!(env.emu.inbox().len(), 2, "the timed-out request was still accepted");
     env.emu.set_delay(Duration::ZERO);
     let started = Instant::now();

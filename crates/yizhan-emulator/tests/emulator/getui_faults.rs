@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::getui_support::{G, assert_err, ok, to_cid};
+use yizhan_test_kit::wait;
 
 #[tokio::test]
 async fn fail_next_on_accepts_full_and_relative_paths() {
@@ -59,10 +60,7 @@ async fn delay_is_after_accept_so_a_timed_out_push_was_delivered() {
         g.env.http.post(g.url("/push/single/cid")).header("token", &token).body(to_cid("cid-bob").to_string());
     let timed_out = request.timeout(Duration::from_millis(200)).send().await;
     assert!(timed_out.unwrap_err().is_timeout());
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while g.env.emu.inbox().is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::until("the timed-out push in the inbox", Duration::from_secs(5), || !g.env.emu.inbox().is_empty()).await;
     assert_eq!(g.env.emu.inbox().len(), 1, "the timed-out push was accepted");
     let started = Instant::now();
     ok(g.post("/push/single/cid", &token, to_cid("cid-alice")).await);

@@ -3,12 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::Row;
 
-use super::order::{end_orphans, successors_waiting};
-use super::{PgStore, notify_due, status::refresh};
+use super::order::{end_orphans, insert_attempt, successors_waiting};
+use super::status::{check_lease, refresh};
+use super::{PgStore, notify_due};
 use crate::record::parse_id;
-use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
+use crate::{ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
 
 impl PgStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -17,7 +18,7 @@ impl PgStore {
     /// claim are skipped rather than waited for, so concurrent claimers split the due work
     /// between them and never get the same dispatch. Dispatches in `sending` (the caller's own
     /// sends in flight) are neither taken over nor expired, whatever their lease says.
-    pub async fn claim_due(
+    pub(crate) async fn claim_due(
         &self,
         worker: &str,
         now_ms: i64,
@@ -130,7 +131,12 @@ impl PgStore {
     }
 
     /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`).
-    pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
+    pub(crate) async fn complete(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let (message_id, claimed_at_ms) = check_lease(&mut tx, claim).await?;
         let number: i64 =
@@ -231,7 +237,7 @@ impl PgStore {
     }
 
     /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.
-    pub async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
+    pub(crate) async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let (message_id, _) = check_lease(&mut tx, claim).await?;
         sqlx::query(
@@ -251,58 +257,4 @@ impl PgStore {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Locks the dispatch and checks that `claim` still holds it; returns its message id and claim
-/// time. A concurrent `complete` of the same claim waits here and then sees the new state.
-pub(super) async fn check_lease(
-    tx: &mut Transaction<'static, Postgres>,
-    claim: &ClaimToken,
-) -> Result<(String, Option<i64>), StoreError> {
-    let row =
-        sqlx::query("SELECT message_id, status, lease_token, claimed_at_ms FROM dispatches WHERE id = $1 FOR UPDATE")
-            .bind(claim.dispatch_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-    let status: String = row.try_get("status")?;
-    let token: Option<String> = row.try_get("lease_token")?;
-    if status != DispatchStatus::InFlight.as_str() || token.as_deref() != Some(claim.token.as_str()) {
-        return Err(StoreError::Conflict(format!(
-            "dispatch {} is no longer held by this claim (status {status})",
-            claim.dispatch_id
-        )));
-    }
-    Ok((row.try_get("message_id")?, row.try_get("claimed_at_ms")?))
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn insert_attempt(
-    tx: &mut Transaction<'static, Postgres>,
-    dispatch_id: i64,
-    number: i64,
-    now_ms: i64,
-    claimed_at_ms: Option<i64>,
-    result: &str,
-    counted: bool,
-    error: Option<&AttemptError>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO attempts (dispatch_id, number, at_ms, duration_ms, result, counted, \
-           error_kind, error_code, error_message, ambiguous) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(dispatch_id)
-    .bind(number)
-    .bind(now_ms)
-    .bind(claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)))
-    .bind(result)
-    .bind(counted)
-    .bind(error.map(|e| e.kind.as_str()))
-    .bind(error.and_then(|e| e.code))
-    .bind(error.map(|e| e.message.as_str()))
-    .bind(error.is_some_and(|e| e.ambiguous))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

@@ -10,13 +10,13 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::Row;
 
 use super::PgStore;
-use super::claim::{check_lease, insert_attempt};
-use super::order::end_orphans;
+use super::status::check_lease;
 use super::status::refresh;
-use crate::{ClaimToken, Coalesced, DispatchResult, MergedCall, RecipientOutcome, StoreError};
+use crate::sql::coalesce::{Member, fits, parse_recipients, take};
+use crate::{ClaimToken, Coalesced, MergedCall, StoreError};
 
 /// Waiting dispatches of one key looked at per merge (per round).
 const CANDIDATES: i64 = 5000;
@@ -24,43 +24,9 @@ const CANDIDATES: i64 = 5000;
 /// some of the chosen ones first.
 const LOCK_ROUNDS: usize = 3;
 
-/// A member of a merged call.
-pub(super) struct Member {
-    id: i64,
-    message_id: String,
-    recipients: Vec<String>,
-}
-
-impl Member {
-    fn from_row(r: &sqlx::postgres::PgRow) -> Result<Member, StoreError> {
-        Ok(Member {
-            id: r.try_get("id")?,
-            message_id: r.try_get("message_id")?,
-            recipients: parse_recipients(&r.try_get::<String, _>("recipients")?)?,
-        })
-    }
-}
-
-/// Whether `candidate` may join a call to `seen`: only disjoint recipient lists merge (a
-/// recipient already in the call would get the message once instead of once per message), and
-/// the call stays within `max_recipients`.
-fn fits(seen: &HashSet<String>, candidate: &Member, max_recipients: usize) -> bool {
-    let distinct: HashSet<&String> = candidate.recipients.iter().collect();
-    !distinct.iter().any(|r| seen.contains(*r)) && seen.len() + distinct.len() <= max_recipients
-}
-
-/// Adds `member`'s recipients to the call.
-fn take(seen: &mut HashSet<String>, recipients: &mut Vec<String>, member: &Member) {
-    for r in &member.recipients {
-        if seen.insert(r.clone()) {
-            recipients.push(r.clone());
-        }
-    }
-}
-
 impl PgStore {
     /// See [`crate::Store::waiting_keys`].
-    pub async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
+    pub(crate) async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT coalesce_key FROM dispatches \
              WHERE coalesce_key = ANY($1) AND status IN ('pending', 'retrying', 'deferred') \
@@ -75,7 +41,7 @@ impl PgStore {
     }
 
     /// See [`crate::Store::coalesce`].
-    pub async fn coalesce<F>(
+    pub(crate) async fn coalesce<F>(
         &self,
         leader: &ClaimToken,
         also: &[ClaimToken],
@@ -229,113 +195,4 @@ impl PgStore {
     }
 }
 
-/// The members riding with dispatch `leader` (none for an ordinary dispatch), their rows locked
-/// in id order.
-pub(super) async fn members(tx: &mut Transaction<'static, Postgres>, leader: i64) -> Result<Vec<Member>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT d.id, d.message_id, d.recipients FROM dispatch_members m JOIN dispatches d ON d.id = m.member_id \
-         WHERE m.leader_id = $1 ORDER BY d.id FOR UPDATE OF d",
-    )
-    .bind(leader)
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(Member::from_row).collect()
-}
-
-/// The outcomes that belong to the leader itself: all of them, unless it carries members, then
-/// those of its own recipients.
-pub(super) async fn own_outcomes<'a>(
-    tx: &mut Transaction<'static, Postgres>,
-    leader: i64,
-    members: &[Member],
-    outcomes: &'a [RecipientOutcome],
-) -> Result<Vec<&'a RecipientOutcome>, StoreError> {
-    if members.is_empty() {
-        return Ok(outcomes.iter().collect());
-    }
-    let own: String =
-        sqlx::query_scalar("SELECT recipients FROM dispatches WHERE id = $1").bind(leader).fetch_one(&mut **tx).await?;
-    let own: HashSet<String> = parse_recipients(&own)?.into_iter().collect();
-    Ok(outcomes.iter().filter(|o| own.contains(&o.recipient)).collect())
-}
-
-/// Completes every member of `leader` like the leader was just completed with `result`.
-/// Returns the ids of the messages touched; the caller refreshes them (message rows last).
-pub(super) async fn complete_members(
-    tx: &mut Transaction<'static, Postgres>,
-    leader: i64,
-    members: &[Member],
-    result: &DispatchResult,
-    label: &str,
-    now_ms: i64,
-) -> Result<BTreeSet<String>, StoreError> {
-    let mut messages = BTreeSet::new();
-    if members.is_empty() {
-        return Ok(messages);
-    }
-    let (counted, error, outcomes) = match result {
-        DispatchResult::Delivered { outcomes, .. } => (true, None, outcomes.as_slice()),
-        DispatchResult::Retry { counts_attempt, error, .. } => (*counts_attempt, Some(error), &[][..]),
-        DispatchResult::Dead { error, outcomes } => (true, Some(error), outcomes.as_slice()),
-    };
-    for m in members {
-        sqlx::query(
-            "UPDATE dispatches SET (status, attempts, next_attempt_at_ms, msgid, response_code, taskid) = \
-               (SELECT status, attempts, next_attempt_at_ms, msgid, response_code, taskid FROM dispatches \
-                WHERE id = $1), claimed_at_ms = NULL, updated_at_ms = $2 WHERE id = $3",
-        )
-        .bind(leader)
-        .bind(now_ms)
-        .bind(m.id)
-        .execute(&mut **tx)
-        .await?;
-        let number: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
-                .bind(m.id)
-                .fetch_one(&mut **tx)
-                .await?;
-        insert_attempt(tx, m.id, number, now_ms, None, label, counted, error).await?;
-        let theirs: HashSet<&String> = m.recipients.iter().collect();
-        for o in outcomes.iter().filter(|o| theirs.contains(&o.recipient)) {
-            sqlx::query(
-                "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dispatch_id, recipient) \
-                 DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail, at_ms = excluded.at_ms",
-            )
-            .bind(m.id)
-            .bind(&o.recipient)
-            .bind(&o.outcome)
-            .bind(&o.detail)
-            .bind(now_ms)
-            .execute(&mut **tx)
-            .await?;
-        }
-        messages.insert(m.message_id.clone());
-    }
-    if matches!(result, DispatchResult::Dead { .. }) {
-        for id in messages.clone() {
-            messages.extend(end_orphans(tx, Some(&id), now_ms).await?);
-        }
-    }
-    Ok(messages)
-}
-
-/// After `leader` was released unsent, its members take its status again. Returns the ids of
-/// the members' messages; the caller refreshes them.
-pub(super) async fn mirror_release(
-    tx: &mut Transaction<'static, Postgres>,
-    leader: i64,
-) -> Result<BTreeSet<String>, StoreError> {
-    let messages: Vec<String> = sqlx::query_scalar(
-        "UPDATE dispatches SET status = (SELECT status FROM dispatches WHERE id = $1), claimed_at_ms = NULL \
-         WHERE id IN (SELECT member_id FROM dispatch_members WHERE leader_id = $1) RETURNING message_id",
-    )
-    .bind(leader)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(messages.into_iter().collect())
-}
-
-fn parse_recipients(json: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))
-}
+crate::sql::coalesce::members!(sqlx::Postgres, lock = "FOR UPDATE OF d");

@@ -13,7 +13,7 @@ impl PgStore {
     ///
     /// Rows are locked in id order with `SKIP LOCKED`: a row busy in a completion of the same
     /// claim is left alone (and is not lost: the read of what was lost sees it still held).
-    pub async fn renew_leases(
+    pub(crate) async fn renew_leases(
         &self,
         claims: &[ClaimToken],
         now_ms: i64,

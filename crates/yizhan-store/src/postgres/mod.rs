@@ -19,13 +19,11 @@
 mod accept;
 mod claim;
 mod coalesce;
-mod forward;
 mod lease;
 mod manage;
 mod order;
 mod purge;
 mod quota;
-mod read;
 mod repeat;
 mod status;
 mod writer;
@@ -49,15 +47,28 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The PostgreSQL outbox. Cheap to clone: clones share the pool.
 #[derive(Debug, Clone)]
-pub struct PgStore {
+pub(crate) struct PgStore {
     pool: PgPool,
     writer: mpsc::Sender<writer::AcceptJob>,
 }
 
+crate::sql::layer!(
+    PgStore,
+    sqlx::Postgres,
+    token = "replace(gen_random_uuid()::text, '-', '')",
+    skip_locked = "FOR UPDATE SKIP LOCKED",
+    snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+);
+
 impl PgStore {
+    /// Starts a write transaction.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
     /// Connects to `url` (`postgres://user@host:port/db`) and applies the embedded migrations
     /// unless `migrate` is false.
-    pub async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {
+    pub(crate) async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {
         let options = PgConnectOptions::from_str(url)?.application_name("yizhan");
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -75,13 +86,13 @@ impl PgStore {
 
     /// Applies the embedded migrations (`migrations/postgres/`); safe to run from several
     /// instances at once (sqlx serialises them with an advisory lock).
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
         Ok(())
     }
 
     /// Closes the pool; later calls fail with [`StoreError::Database`].
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
 

@@ -1,69 +1,12 @@
-//! Ordered dispatches (`after_seq`) on PostgreSQL: ending waiting successors of a failed
-//! dispatch, and telling whether successors wait (the twin of `sqlite/order.rs`).
+//! Ordered dispatches (`after_seq`) on PostgreSQL: the shared SQL of [`crate::sql::order`]
+//! (waiting rows are picked `FOR UPDATE OF w SKIP LOCKED`, so ending orphans never adds a lock
+//! wait to a claim; a skipped row is ended by a later claim), and whether successors wait.
 
-use std::collections::BTreeSet;
+use sqlx::{Postgres, Transaction};
 
-use sqlx::{Postgres, Row, Transaction};
+use crate::StoreError;
 
-use super::claim::insert_attempt;
-use crate::{AttemptError, StoreError};
-
-/// Ends every waiting dispatch whose predecessor ended `dead`, `cancelled` or `expired` the same
-/// way, unsent, with an uncounted attempt row saying why; repeats along chains. Returns the ids
-/// of the messages it touched (their status must be refreshed by the caller).
-///
-/// Rows another transaction holds are skipped (`SKIP LOCKED`) rather than waited for, so this
-/// never adds a lock wait to a claim; a skipped row is ended by a later claim.
-pub(super) async fn end_orphans(
-    tx: &mut Transaction<'static, Postgres>,
-    message_id: Option<&str>,
-    now_ms: i64,
-) -> Result<BTreeSet<String>, StoreError> {
-    let mut touched = BTreeSet::new();
-    loop {
-        let rows = sqlx::query(
-            "SELECT w.id, w.message_id, w.after_seq, p.status AS after_status \
-             FROM dispatches w JOIN dispatches p ON p.message_id = w.message_id AND p.seq = w.after_seq \
-             WHERE w.after_seq IS NOT NULL AND ($1::text IS NULL OR w.message_id = $1) \
-               AND w.status IN ('pending', 'retrying', 'deferred') \
-               AND p.status IN ('dead', 'cancelled', 'expired') \
-             ORDER BY w.id FOR UPDATE OF w SKIP LOCKED",
-        )
-        .bind(message_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        if rows.is_empty() {
-            return Ok(touched);
-        }
-        for r in rows {
-            let id: i64 = r.try_get("id")?;
-            let after: i64 = r.try_get("after_seq")?;
-            let status: String = r.try_get("after_status")?;
-            sqlx::query(
-                "UPDATE dispatches SET status = $1, lease_owner = NULL, lease_token = NULL, \
-                   lease_until_ms = NULL, claimed_at_ms = NULL, updated_at_ms = $2 WHERE id = $3",
-            )
-            .bind(&status)
-            .bind(now_ms)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-            let error = AttemptError {
-                kind: "permanent".to_owned(),
-                code: None,
-                message: format!("not sent: it waits for dispatch {after} of this message, which ended {status}"),
-                ambiguous: false,
-            };
-            let number: i64 =
-                sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
-                    .bind(id)
-                    .fetch_one(&mut **tx)
-                    .await?;
-            insert_attempt(tx, id, number, now_ms, None, &status, false, Some(&error)).await?;
-            touched.insert(r.try_get("message_id")?);
-        }
-    }
-}
+crate::sql::order::order!(sqlx::Postgres, lock = "FOR UPDATE OF w SKIP LOCKED");
 
 /// Whether an ordered dispatch of the message waits (it is due now that its predecessor is
 /// delivered: the caller `NOTIFY`s).

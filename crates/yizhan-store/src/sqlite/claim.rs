@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 use super::SqliteStore;
 use super::order::end_orphans;
-use super::status::{refresh, refresh_many};
+use super::status::{check_lease, refresh, refresh_many};
 use crate::record::parse_id;
-use crate::{AttemptError, ClaimToken, ClaimedDispatch, DispatchStatus, StoreError};
+use crate::{ClaimToken, ClaimedDispatch, StoreError};
 
 impl SqliteStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -22,7 +22,7 @@ impl SqliteStore {
     /// whose predecessor ended dead / cancelled / expired ends the same way here, unsent.
     /// Dispatches in `sending` (the caller's own sends in flight) are neither taken over nor
     /// expired, whatever their lease says.
-    pub async fn claim_due(
+    pub(crate) async fn claim_due(
         &self,
         worker: &str,
         now_ms: i64,
@@ -103,7 +103,7 @@ impl SqliteStore {
     }
 
     /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.
-    pub async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
+    pub(crate) async fn release(&self, claim: &ClaimToken) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let (message_id, _) = check_lease(&mut tx, claim).await?;
         sqlx::query(
@@ -114,7 +114,9 @@ impl SqliteStore {
         .bind(claim.dispatch_id)
         .execute(&mut *tx)
         .await?;
-        super::coalesce::mirror_release(&mut tx, claim.dispatch_id).await?;
+        for member_message in super::coalesce::mirror_release(&mut tx, claim.dispatch_id).await? {
+            refresh(&mut tx, &member_message, None).await?;
+        }
         refresh(&mut tx, &message_id, None).await?;
         tx.commit().await?;
         Ok(())
@@ -172,56 +174,4 @@ fn claim_sql() -> &'static str {
         )
     });
     &SQL
-}
-
-/// Checks that `claim` still holds its dispatch; returns its message id and claim time.
-pub(crate) async fn check_lease(
-    tx: &mut Transaction<'static, Sqlite>,
-    claim: &ClaimToken,
-) -> Result<(String, Option<i64>), StoreError> {
-    let row = sqlx::query("SELECT message_id, status, lease_token, claimed_at_ms FROM dispatches WHERE id = ?1")
-        .bind(claim.dispatch_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let status: String = row.try_get("status")?;
-    let token: Option<String> = row.try_get("lease_token")?;
-    if status != DispatchStatus::InFlight.as_str() || token.as_deref() != Some(claim.token.as_str()) {
-        return Err(StoreError::Conflict(format!(
-            "dispatch {} is no longer held by this claim (status {status})",
-            claim.dispatch_id
-        )));
-    }
-    Ok((row.try_get("message_id")?, row.try_get("claimed_at_ms")?))
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn insert_attempt(
-    tx: &mut Transaction<'static, Sqlite>,
-    dispatch_id: i64,
-    number: i64,
-    now_ms: i64,
-    claimed_at_ms: Option<i64>,
-    result: &str,
-    counted: bool,
-    error: Option<&AttemptError>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO attempts (dispatch_id, number, at_ms, duration_ms, result, counted, \
-           error_kind, error_code, error_message, ambiguous) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )
-    .bind(dispatch_id)
-    .bind(number)
-    .bind(now_ms)
-    .bind(claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)))
-    .bind(result)
-    .bind(counted)
-    .bind(error.map(|e| e.kind.as_str()))
-    .bind(error.and_then(|e| e.code))
-    .bind(error.map(|e| e.message.as_str()))
-    .bind(error.is_some_and(|e| e.ambiguous))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

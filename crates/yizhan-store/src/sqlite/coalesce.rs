@@ -18,29 +18,22 @@
 //! (no counted attempt) and not merged yet are merged, so a body the provider may have seen is
 //! never replaced by another.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 use super::SqliteStore;
-use super::claim::{check_lease, insert_attempt};
-use super::order::end_orphans;
+use super::status::check_lease;
 use super::status::refresh;
-use crate::{ClaimToken, Coalesced, DispatchResult, MergedCall, RecipientOutcome, StoreError};
+use crate::sql::coalesce::{Member, fits, parse_recipients, take};
+use crate::{ClaimToken, Coalesced, MergedCall, StoreError};
 
 /// Waiting dispatches of one key looked at per merge.
 const CANDIDATES: i64 = 5000;
 
-/// A member of a merged call.
-pub(super) struct Member {
-    id: i64,
-    message_id: String,
-    recipients: Vec<String>,
-}
-
 impl SqliteStore {
     /// See [`crate::Store::waiting_keys`].
-    pub async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
+    pub(crate) async fn waiting_keys(&self, keys: &[String], now_ms: i64) -> Result<HashSet<String>, StoreError> {
         let keys = serde_json::to_string(keys).map_err(|e| StoreError::Invalid(format!("coalesce keys: {e}")))?;
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT coalesce_key FROM dispatches \
@@ -57,7 +50,7 @@ impl SqliteStore {
     }
 
     /// See [`crate::Store::coalesce`].
-    pub async fn coalesce<F>(
+    pub(crate) async fn coalesce<F>(
         &self,
         leader: &ClaimToken,
         also: &[ClaimToken],
@@ -122,19 +115,11 @@ impl SqliteStore {
             if seen.len() >= max_recipients {
                 break;
             }
-            let theirs = parse_recipients(&row.try_get::<String, _>("recipients")?)?;
-            // Only disjoint recipient lists merge: a recipient already in the call would get the
-            // message once instead of once per message, which is not what was asked for.
-            let distinct: HashSet<&String> = theirs.iter().collect();
-            if distinct.iter().any(|r| seen.contains(*r)) || seen.len() + distinct.len() > max_recipients {
-                continue;
+            let candidate = Member::from_row(&row)?;
+            if fits(&seen, &candidate, max_recipients) {
+                take(&mut seen, &mut recipients, &candidate);
+                members.push(candidate);
             }
-            for r in &theirs {
-                if seen.insert(r.clone()) {
-                    recipients.push(r.clone());
-                }
-            }
-            members.push(Member { id: row.try_get("id")?, message_id: row.try_get("message_id")?, recipients: theirs });
         }
         if members.is_empty() {
             return Ok(None);
@@ -178,120 +163,4 @@ impl SqliteStore {
     }
 }
 
-/// The members riding with dispatch `leader` (none for an ordinary dispatch).
-pub(super) async fn members(tx: &mut Transaction<'static, Sqlite>, leader: i64) -> Result<Vec<Member>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT d.id, d.message_id, d.recipients FROM dispatch_members m JOIN dispatches d ON d.id = m.member_id \
-         WHERE m.leader_id = ?1 ORDER BY d.id",
-    )
-    .bind(leader)
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Member {
-                id: r.try_get("id")?,
-                message_id: r.try_get("message_id")?,
-                recipients: parse_recipients(&r.try_get::<String, _>("recipients")?)?,
-            })
-        })
-        .collect()
-}
-
-/// The outcomes that belong to the leader itself: all of them, unless it carries members, then
-/// those of its own recipients.
-pub(super) async fn own_outcomes<'a>(
-    tx: &mut Transaction<'static, Sqlite>,
-    leader: i64,
-    members: &[Member],
-    outcomes: &'a [RecipientOutcome],
-) -> Result<Vec<&'a RecipientOutcome>, StoreError> {
-    if members.is_empty() {
-        return Ok(outcomes.iter().collect());
-    }
-    let own: String =
-        sqlx::query_scalar("SELECT recipients FROM dispatches WHERE id = ?1").bind(leader).fetch_one(&mut **tx).await?;
-    let own: HashSet<String> = parse_recipients(&own)?.into_iter().collect();
-    Ok(outcomes.iter().filter(|o| own.contains(&o.recipient)).collect())
-}
-
-/// Completes every member of `leader` like the leader was just completed with `result`;
-/// returns the messages touched, whose status the caller must refresh.
-pub(super) async fn complete_members(
-    tx: &mut Transaction<'static, Sqlite>,
-    leader: i64,
-    members: &[Member],
-    result: &DispatchResult,
-    label: &str,
-    now_ms: i64,
-) -> Result<BTreeSet<String>, StoreError> {
-    if members.is_empty() {
-        return Ok(BTreeSet::new());
-    }
-    let (counted, error, outcomes) = match result {
-        DispatchResult::Delivered { outcomes, .. } => (true, None, outcomes.as_slice()),
-        DispatchResult::Retry { counts_attempt, error, .. } => (*counts_attempt, Some(error), &[][..]),
-        DispatchResult::Dead { error, outcomes } => (true, Some(error), outcomes.as_slice()),
-    };
-    let mut messages = BTreeSet::new();
-    for m in members {
-        sqlx::query(
-            "UPDATE dispatches SET (status, attempts, next_attempt_at_ms, msgid, response_code, taskid) = \
-               (SELECT status, attempts, next_attempt_at_ms, msgid, response_code, taskid FROM dispatches \
-                WHERE id = ?1), claimed_at_ms = NULL, updated_at_ms = ?2 WHERE id = ?3",
-        )
-        .bind(leader)
-        .bind(now_ms)
-        .bind(m.id)
-        .execute(&mut **tx)
-        .await?;
-        let number: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = ?1")
-                .bind(m.id)
-                .fetch_one(&mut **tx)
-                .await?;
-        insert_attempt(tx, m.id, number, now_ms, None, label, counted, error).await?;
-        let theirs: HashSet<&String> = m.recipients.iter().collect();
-        for o in outcomes.iter().filter(|o| theirs.contains(&o.recipient)) {
-            sqlx::query(
-                "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dispatch_id, recipient) \
-                 DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail, at_ms = excluded.at_ms",
-            )
-            .bind(m.id)
-            .bind(&o.recipient)
-            .bind(&o.outcome)
-            .bind(&o.detail)
-            .bind(now_ms)
-            .execute(&mut **tx)
-            .await?;
-        }
-        messages.insert(m.message_id.clone());
-    }
-    if matches!(result, DispatchResult::Dead { .. }) {
-        for id in messages.clone() {
-            messages.extend(end_orphans(tx, Some(&id), now_ms).await?);
-        }
-    }
-    Ok(messages)
-}
-
-/// After `leader` was released unsent, its members take its status again.
-pub(super) async fn mirror_release(tx: &mut Transaction<'static, Sqlite>, leader: i64) -> Result<(), StoreError> {
-    let messages: Vec<String> = sqlx::query_scalar(
-        "UPDATE dispatches SET status = (SELECT status FROM dispatches WHERE id = ?1), claimed_at_ms = NULL \
-         WHERE id IN (SELECT member_id FROM dispatch_members WHERE leader_id = ?1) RETURNING message_id",
-    )
-    .bind(leader)
-    .fetch_all(&mut **tx)
-    .await?;
-    let messages: HashSet<String> = messages.into_iter().collect();
-    for id in &messages {
-        refresh(tx, id, None).await?;
-    }
-    Ok(())
-}
-
-fn parse_recipients(json: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))
-}
+crate::sql::coalesce::members!(sqlx::Sqlite, lock = "");

@@ -43,7 +43,12 @@ pub(crate) struct CompleteJob {
 impl SqliteStore {
     /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
     /// answers once the group holding it is committed.
-    pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
+    pub(crate) async fn complete(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
         let job = CompleteJob { claim: claim.clone(), result, now_ms, reply };
         self.writer.send(WriteJob::Complete(job)).await.map_err(|_| StoreError::Closed)?;

@@ -10,7 +10,7 @@ impl SqliteStore {
     /// Extends the lease of every claim in `claims` that still holds its dispatch to at least
     /// `now_ms + lease_ms` (a lease is never shortened); returns the claims that no longer hold
     /// theirs (completed, released or taken over since).
-    pub async fn renew_leases(
+    pub(crate) async fn renew_leases(
         &self,
         claims: &[ClaimToken],
         now_ms: i64,

@@ -20,13 +20,11 @@
 mod claim;
 mod coalesce;
 mod complete;
-mod forward;
 mod lease;
 mod manage;
 mod order;
 mod purge;
 mod quota;
-mod read;
 mod repeat;
 mod status;
 mod writer;
@@ -53,7 +51,7 @@ const WRITER_QUEUE: usize = 8192;
 
 /// The SQLite outbox. Cheap to clone: clones share the pool and the writer task.
 #[derive(Debug, Clone)]
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::Sender<writer::WriteJob>,
     /// Claims only: a connection with `synchronous = NORMAL` (see [`SqliteStore::open`]).
@@ -64,18 +62,27 @@ pub struct SqliteStore {
     gate: Arc<Mutex<()>>,
 }
 
+crate::sql::layer!(
+    SqliteStore,
+    sqlx::Sqlite,
+    token = "lower(hex(randomblob(16)))",
+    skip_locked = "",
+    snapshot = "BEGIN"
+);
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` and applies the embedded migrations.
     ///
     /// `sqlite://path.db` is a file (created if missing); `sqlite::memory:` is a private
     /// in-memory database held by a single connection, gone when the store is dropped.
-    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+    #[cfg(test)]
+    pub(crate) async fn open(url: &str) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_capped(url, None).await
     }
 
     /// [`SqliteStore::open`] with the database file capped at `max_size_kb` KiB (SQLite's
     /// `max_page_count`): past it, writes fail as on a full disk. `None`: no cap.
-    pub async fn open_capped(url: &str, max_size_kb: Option<u64>) -> Result<SqliteStore, StoreError> {
+    pub(crate) async fn open_capped(url: &str, max_size_kb: Option<u64>) -> Result<SqliteStore, StoreError> {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut options =
             SqliteConnectOptions::from_str(url)?.create_if_missing(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT);
@@ -118,7 +125,7 @@ impl SqliteStore {
     }
 
     /// Closes the pool; later calls fail with [`StoreError::Database`] or [`StoreError::Closed`].
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.pool.close().await;
         self.claim_pool.close().await;
     }
@@ -142,7 +149,7 @@ impl SqliteStore {
 
     /// Whether a write can be committed now: writes and deletes a scratch row of 64 KiB in one
     /// transaction, so a database that cannot grow by that much (full disk, size cap) fails.
-    pub async fn probe_write(&self) -> Result<(), StoreError> {
+    pub(crate) async fn probe_write(&self) -> Result<(), StoreError> {
         let _gate = self.gate.lock().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT OR REPLACE INTO write_probe (id, pad) VALUES (1, zeroblob(65536))")
@@ -176,4 +183,10 @@ async fn discard_if_in_transaction(
         tracing::warn!("a database connection was left inside a failed transaction; closing it");
     }
     Ok(clean)
+}
+
+/// Nothing to tell: SQLite serves one process, whose workers are woken in-process (the shared
+/// SQL layer calls this where PostgreSQL `NOTIFY`s other instances).
+pub(crate) async fn notify_due(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> Result<(), StoreError> {
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Keeps `messages.status` in step with the message's dispatches, inside the caller's
-//! transaction.
+//! transaction: the shared SQL of [`crate::sql::status`] (no row locks: one writer at a time),
+//! and [`refresh_many`], which derives the statuses of a whole completion group at once.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -9,39 +10,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use crate::status::{DispatchFacts, OUTCOME_COUNTS, derive};
 use crate::{MessageStatus, StoreError};
 
-/// Re-derives and stores the status of message `id`; `now_ms` (if given) becomes `updated_at_ms`
-/// when the status changes.
-pub(crate) async fn refresh(
-    tx: &mut Transaction<'static, Sqlite>,
-    id: &str,
-    now_ms: Option<i64>,
-) -> Result<MessageStatus, StoreError> {
-    let row = sqlx::query("SELECT status, scheduled FROM messages WHERE id = ?1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let current: MessageStatus = row.try_get::<String, _>("status")?.parse()?;
-    let scheduled: bool = row.try_get("scheduled")?;
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!("SELECT d.status, d.attempts, {OUTCOME_COUNTS} FROM dispatches d WHERE d.message_id = ?1")
-    });
-    let rows = sqlx::query(SQL.as_str()).bind(id).fetch_all(&mut **tx).await?;
-    let mut facts = Vec::with_capacity(rows.len());
-    for r in rows {
-        facts.push(crate::rows::dispatch_facts(&r, &r.try_get::<String, _>("status")?)?);
-    }
-    let next = derive(current, scheduled, &facts);
-    if next != current {
-        sqlx::query("UPDATE messages SET status = ?1, updated_at_ms = coalesce(?2, updated_at_ms) WHERE id = ?3")
-            .bind(next.as_str())
-            .bind(now_ms)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(next)
-}
+crate::sql::status::status!(sqlx::Sqlite, lock = "");
 
 /// [`refresh`] for many messages at once: one query reads the facts of all of them, one
 /// statement stores the statuses that changed. `touched` maps a message id to the time that

@@ -37,8 +37,8 @@ pub struct Backend {
     pub store: Store,
     /// The URL to reopen the same data, if the backend survives a reopen.
     pub reopen_url: Option<String>,
-    /// Keeps a temporary directory alive for the test's duration.
-    pub _dir: Option<tempfile::TempDir>,
+    /// Keeps a temporary SQLite file (and its directory) alive for the test's duration.
+    pub _dir: Option<yizhan_test_kit::sqlite::TempSqlite>,
     /// Keeps a temporary PostgreSQL database alive for the test's duration (dropped after).
     pub _db: Option<postgres::TempDatabase>,
 }
@@ -79,8 +79,8 @@ pub async fn sqlite_memory() -> Backend {
 
 /// A SQLite store in a fresh temporary file.
 pub async fn sqlite_file() -> Backend {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
+    let dir = yizhan_test_kit::sqlite::TempSqlite::new();
+    let url = dir.url();
     let store = Store::open(&url).await.expect("open sqlite file");
     Backend { store, reopen_url: Some(url), _dir: Some(dir), _db: None }
 }
@@ -186,6 +186,7 @@ macro_rules! storage_suite {
             repeat::identical_bodies_inside_the_window_are_repeats,
             repeat::suppressing_repeats_ignores_dead_ones_and_msgids_have_owners,
             repeat::statuses_follow_the_recipient_outcomes,
+            repeat::every_outcome_name_counts_in_its_class,
             retention::purge_deletes_finished_messages_and_keeps_waiting_ones,
             retention::purge_counts_every_row_and_frees_the_idempotency_key,
         );

@@ -2,7 +2,8 @@
 //! recipient outcomes.
 
 use yizhan_store::{
-    AttemptError, DispatchResult, DuplicateGuard, Handles, MessageStatus, NewMessage, RecipientOutcome,
+    AttemptError, DispatchResult, DuplicateGuard, Handles, MessageStatus, NewMessage, REACHED_OUTCOMES,
+    RecipientOutcome, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE,
 };
 
 use super::{Backend, LEASE, T0, message};
@@ -68,6 +69,16 @@ pub async fn suppressing_repeats_ignores_dead_ones_and_msgids_have_owners(b: Bac
     Ok(())
 }
 
+/// The stored status of a fresh one-dispatch message once its dispatch is delivered with
+/// `outcomes`.
+async fn status_after_delivery(b: &Backend, outcomes: &[RecipientOutcome]) -> anyhow::Result<MessageStatus> {
+    let m = message("ops", 1);
+    let c = super::accept_and_claim(&b.store, m.clone()).await.remove(0);
+    let result = DispatchResult::Delivered { handles: Handles::default(), outcomes: outcomes.to_vec() };
+    b.store.complete(&c.claim, result, T0 + 1).await?;
+    Ok(b.store.message(m.id).await?.expect("stored").status)
+}
+
 pub async fn statuses_follow_the_recipient_outcomes(b: Backend) -> anyhow::Result<()> {
     let statuses = [
         (vec![outcome("u0", "invalid"), outcome("bob", "inactive")], MessageStatus::Dead),
@@ -78,11 +89,7 @@ pub async fn statuses_follow_the_recipient_outcomes(b: Backend) -> anyhow::Resul
         (vec![outcome("u0", "suppressed_duplicate"), outcome("bob", "offline")], MessageStatus::Delivered),
     ];
     for (outcomes, want) in statuses {
-        let m = message("ops", 1);
-        let c = super::accept_and_claim(&b.store, m.clone()).await.remove(0);
-        let result = DispatchResult::Delivered { handles: Handles::default(), outcomes: outcomes.clone() };
-        b.store.complete(&c.claim, result, T0 + 1).await?;
-        assert_eq!(b.store.message(m.id).await?.expect("stored").status, want, "{outcomes:?}");
+        assert_eq!(status_after_delivery(&b, &outcomes).await?, want, "{outcomes:?}");
     }
     // A dead dispatch keeps the outcomes the provider reported with its error.
     let m = message("ops", 1);
@@ -95,5 +102,30 @@ pub async fn statuses_follow_the_recipient_outcomes(b: Backend) -> anyhow::Resul
     stored.sort_by(|a, b| b.recipient.cmp(&a.recipient));
     assert_eq!((rec.status, stored), (MessageStatus::Dead, outcomes));
     assert!(b.store.retry(m.id, T0 + 2).await?, "a dead dispatch can be replayed");
+    Ok(())
+}
+
+/// Every outcome name through the real schema and the store's own status SQL, on each backend:
+/// one reached recipient (each of [`REACHED_OUTCOMES`]) makes a message delivered, beside a
+/// failed one partially delivered; suppressed alone makes it `suppressed_duplicate`; any other
+/// outcome makes it dead. The SQL counts outcomes by name, so a name that drifts from these
+/// constants fails here.
+pub async fn every_outcome_name_counts_in_its_class(b: Backend) -> anyhow::Result<()> {
+    assert!(SUCCESS_OUTCOMES.iter().all(|o| REACHED_OUTCOMES.contains(o) || *o == SUPPRESSED_DUPLICATE));
+    let not_reached = ["invalid", "unlicensed", "ignored", "inactive", "failed", "a_provider_status"];
+    let mut cases = Vec::new();
+    for reached in REACHED_OUTCOMES {
+        cases.push((vec![outcome("u0", reached)], MessageStatus::Delivered));
+        cases.push((vec![outcome("u0", reached), outcome("bob", SUPPRESSED_DUPLICATE)], MessageStatus::Delivered));
+        cases.push((vec![outcome("u0", reached), outcome("bob", "invalid")], MessageStatus::PartiallyDelivered));
+    }
+    cases.push((vec![outcome("u0", SUPPRESSED_DUPLICATE)], MessageStatus::SuppressedDuplicate));
+    for failed in not_reached {
+        cases.push((vec![outcome("u0", failed)], MessageStatus::Dead));
+        cases.push((vec![outcome("u0", failed), outcome("bob", SUPPRESSED_DUPLICATE)], MessageStatus::Dead));
+    }
+    for (outcomes, want) in cases {
+        assert_eq!(status_after_delivery(&b, &outcomes).await?, want, "{outcomes:?}");
+    }
     Ok(())
 }

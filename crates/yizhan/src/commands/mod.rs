@@ -74,12 +74,10 @@ fn channel<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a ChannelConf
 
 /// The `wecom_app` channel called `name`, or a usage error that says what is configured.
 fn wecom_app<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a WecomAppConfig> {
-    match channel(config, name)? {
-        ChannelConfig::WecomApp(app) => Ok(app),
-        other => {
-            Err(UsageError(format!("{name:?} is a {} channel; this command needs wecom_app", other.kind())).into())
-        }
-    }
+    let channel = channel(config, name)?;
+    channel.wecom_app().ok_or_else(|| {
+        UsageError(format!("{name:?} is a {} channel; this command needs wecom_app", channel.kind())).into()
+    })
 }
 
 /// The client of the `wecom_app` channel `name` in `channels`.

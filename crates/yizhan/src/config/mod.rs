@@ -270,6 +270,14 @@ impl ChannelConfig {
         }
     }
 
+    /// The `wecom_app` settings, if this is a WeCom application channel.
+    pub fn wecom_app(&self) -> Option<&WecomAppConfig> {
+        match self {
+            ChannelConfig::WecomApp(c) => Some(c),
+            _ => None,
+        }
+    }
+
     /// The configured `base_url`, if any.
     pub fn base_url(&self) -> Option<&str> {
         match self {

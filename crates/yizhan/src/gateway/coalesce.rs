@@ -1,77 +1,44 @@
-//! Coalescing, the gateway's side: which dispatches may share one provider call, and the body of
-//! the shared call — pure, no I/O. The store keeps the merged calls (`Store::coalesce`) and the
-//! worker decides when to merge (`worker::coalesce`).
+//! Coalescing, the gateway's side: which dispatches may share one provider call — pure, no I/O.
+//! The store keeps the merged calls (`Store::coalesce`) and the worker decides when to merge
+//! (`worker::coalesce`).
 //!
-//! Two kinds of dispatch coalesce; dispatches of one channel whose messages expire at the same
-//! time get the same [`key()`] when their bodies are identical except for the addressee:
-//!
-//! - WeCom `message/send` to users (bodies equal but for `touser`: the same content, `safe`,
-//!   duplicate-check settings and agent). The merged call sends that body with `touser` set to
-//!   the merged users, `|`-joined, at most 1000 ([`MAX_USERS`]). Dispatches that are full
-//!   already (1000 users), to parties, tags or `@all` do not coalesce.
-//! - Getui single pushes to one cid (bodies equal but for `request_id` and `audience`). The
-//!   merged call is one Getui list task: its persisted body is a [`ListPushBody`] (the shared
-//!   message with a `request_id` of its own, and the ≤1000 cids), which the worker sends as
-//!   `/push/list/message` (one taskid) and `/push/list/cid` with that taskid
-//!   ([`endpoint::GETUI_PUSH_LIST`]). Alias pushes do not coalesce (a list push by alias reports
-//!   per cid, not per alias, so outcomes could not be told apart).
-//!
-//! Every other endpoint does not coalesce.
-//!
-//! Duplicate check: WeCom's `enable_duplicate_check` drops a request whose JSON is identical to
-//! one sent within the interval. A merged body differs from every member's own body and from
-//! every other merged body (its `touser` differs), so merging never makes WeCom drop a message
-//! that would have been delivered alone, and a retry of a merged call resends the identical
-//! persisted body, which WeCom recognises. Only messages with disjoint user lists share a call,
-//! so every user gets each message exactly as often as without coalescing.
-//!
-//! Getui: a single push is deduplicated by its `request_id`; the list push of a merged call is
-//! not known to be (Getui documents no dedupe for `/push/list/cid`; the emulator records a
-//! repeat twice). A merged Getui call whose list push times out after it was written is resent
-//! (its `message` carries a `request_id`, so the task is not created twice), and a cid can then
-//! get the notification twice — the same at-least-once limit as a list push requested directly
-//! (docs/shaping.md). `[shaping] coalesce_getui = false` keeps single pushes single.
+//! Dispatches of one channel whose messages expire at the same time get the same [`key()`] when
+//! their bodies are identical except for the addressee. Which dispatches coalesce, which body
+//! fields address them and the body of the merged call are the provider's
+//! ([`crate::providers::coalesce_addressee`], [`crate::providers::merged_body`]): WeCom
+//! `message/send` to users (`crate::providers::wecom_app::coalesce`) and Getui single pushes to
+//! one cid (`crate::providers::getui::coalesce`). Every other endpoint does not coalesce.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use yizhan_getui::push::{Audience, PushRequest, RequestId};
 
-use super::getui::ListPushBody;
-use super::plan::{PlannedDispatch, endpoint};
-use crate::providers::Recipient;
+use super::plan::PlannedDispatch;
+use crate::providers;
 
-/// The most users of one `message/send` call.
+/// The most recipients of one merged call (WeCom `touser`, Getui list push).
 pub const MAX_USERS: usize = yizhan_wecom::recipients::MAX_USERS;
+
+/// The body fields that address a coalescing dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Addressee {
+    /// Removed before bodies are compared: they differ between members.
+    pub fields: &'static [&'static str],
+    /// A body that has any of these does not coalesce.
+    pub excluded: &'static [&'static str],
+}
 
 /// The coalesce key of `dispatch` on `channel` for a message expiring at `expires_at_ms`, or
 /// `None` if it never coalesces.
 pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>) -> Option<String> {
     // Decided from the endpoint and recipients first: every accepted dispatch passes here, and
-    // only the two coalescing kinds pay for parsing their body.
-    let (addressee, other_addressees): (&[&str], &[&str]) = match dispatch.endpoint {
-        endpoint::WECOM_MESSAGE_SEND => {
-            let users_only =
-                dispatch.recipients.iter().all(|r| Recipient::parse(r).user().is_some_and(|u| u != "@all"));
-            // A full call (1000 users) has no room for anybody else.
-            if !users_only || dispatch.recipients.is_empty() || dispatch.recipients.len() >= MAX_USERS {
-                return None;
-            }
-            (&["touser"], &["toparty", "totag"])
-        }
-        endpoint::GETUI_PUSH_SINGLE_CID => {
-            if dispatch.recipients.len() != 1 || Recipient::parse(&dispatch.recipients[0]).cid().is_none() {
-                return None;
-            }
-            (&["audience", "request_id"], &[])
-        }
-        _ => return None,
-    };
+    // only the coalescing kinds pay for parsing their body.
+    let addressee = providers::coalesce_addressee(dispatch.endpoint, &dispatch.recipients)?;
     let mut body: Value = serde_json::from_slice(&dispatch.body).ok()?;
     let object = body.as_object_mut()?;
-    if other_addressees.iter().any(|k| object.contains_key(*k)) {
+    if addressee.excluded.iter().any(|k| object.contains_key(*k)) {
         return None;
     }
-    for k in addressee {
+    for k in addressee.fields {
         object.remove(*k)?;
     }
     let mut hash = Sha256::new();
@@ -83,43 +50,14 @@ pub fn key(channel: &str, dispatch: &PlannedDispatch, expires_at_ms: Option<i64>
     Some(hex::encode(hash.finalize()))
 }
 
-/// The body of the merged call of dispatches to `endpoint` like `body` (a member's) for all of
-/// `recipients`: see [`merged_wecom_body`] and [`merged_getui_body`].
-pub fn merged_body(endpoint: &str, body: &[u8], recipients: &[String]) -> Option<Vec<u8>> {
-    match endpoint {
-        endpoint::WECOM_MESSAGE_SEND => merged_wecom_body(body, recipients),
-        endpoint::GETUI_PUSH_SINGLE_CID => merged_getui_body(body, recipients),
-        _ => None,
-    }
-}
-
-/// The merged call ([`merged_body`]) and whether a resend of it is safe, by the planner's rule
-/// ([`super::plan::resend_safe`]) for the call it is sent as: a merged Getui call is a list push
-/// ([`endpoint::GETUI_MERGED_LIST`]), never resent after an ambiguous failure; a merged WeCom
-/// call keeps the members' duplicate check.
+/// The merged call ([`crate::providers::merged_body`]) and whether a resend of it is safe, by
+/// the planner's rule ([`crate::providers::resend_is_safe`]) for the call it is sent as
+/// ([`crate::providers::sent_as`]): a merged Getui call is a list push, never resent after an
+/// ambiguous failure; a merged WeCom call keeps the members' duplicate check.
 pub fn merged_call(endpoint: &str, body: &[u8], recipients: &[String]) -> Option<yizhan_store::MergedCall> {
-    let body = merged_body(endpoint, body, recipients)?;
-    let sent_as = if endpoint == endpoint::GETUI_PUSH_SINGLE_CID { endpoint::GETUI_MERGED_LIST } else { endpoint };
-    Some(yizhan_store::MergedCall { resend_safe: super::plan::resend_safe(sent_as, &body), body })
-}
-
-/// The [`ListPushBody`] of a merged Getui call: `body` (a member's single push) without its
-/// audience and with a fresh `request_id`, to the cids of `recipients` (`cid:<id>` each).
-/// `None` if `body` is not a push body or a recipient is not a cid.
-pub fn merged_getui_body(body: &[u8], recipients: &[String]) -> Option<Vec<u8>> {
-    let single: PushRequest = serde_json::from_slice(body).ok()?;
-    let cids: Option<Vec<String>> = recipients.iter().map(|r| Recipient::parse(r).cid().map(str::to_owned)).collect();
-    let message = PushRequest { audience: None, request_id: RequestId::random(), ..single };
-    serde_json::to_vec(&ListPushBody { message, audience: Audience::Cid(cids?) }).ok()
-}
-
-/// The body of a merged WeCom call: `body` (a member's) with `touser` set to `recipients`
-/// (`user:<id>` each). `None` if `body` is not a JSON object or a recipient is not a user.
-pub fn merged_wecom_body(body: &[u8], recipients: &[String]) -> Option<Vec<u8>> {
-    let mut json: Value = serde_json::from_slice(body).ok()?;
-    let users: Option<Vec<&str>> = recipients.iter().map(|r| Recipient::parse(r).user()).collect();
-    json.as_object_mut()?.insert("touser".to_owned(), Value::String(users?.join("|")));
-    serde_json::to_vec(&json).ok()
+    let body = providers::merged_body(endpoint, body, recipients)?;
+    let resend_safe = providers::resend_is_safe(providers::sent_as(endpoint, true), &body);
+    Some(yizhan_store::MergedCall { resend_safe, body })
 }
 
 #[cfg(test)]
@@ -127,6 +65,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::providers::endpoint;
 
     fn dispatch(body: Value, recipients: &[&str]) -> PlannedDispatch {
         PlannedDispatch {
@@ -164,18 +103,5 @@ mod tests {
         let mut robot = dispatch(text("alice", "hi"), &["group"]);
         robot.endpoint = endpoint::WECOM_WEBHOOK_SEND;
         assert_eq!(key("ops", &robot, None), None);
-    }
-
-    #[test]
-    fn the_merged_body_names_every_user_once_joined_by_bars() {
-        let merged = merged_wecom_body(
-            &serde_json::to_vec(&text("alice", "hi")).unwrap(),
-            &["user:alice".to_owned(), "user:bob".to_owned()],
-        )
-        .unwrap();
-        let merged: Value = serde_json::from_slice(&merged).unwrap();
-        assert_eq!(merged["touser"], "alice|bob");
-        assert_eq!(merged["text"]["content"], "hi");
-        assert_eq!(merged_wecom_body(b"{}", &["party:1".to_owned()]), None);
     }
 }

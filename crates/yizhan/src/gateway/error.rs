@@ -43,11 +43,16 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "to.users")]
     pub field: Option<String>,
+    /// A validation error in the provider's own words (`text.content: …`), which `yizhan send`
+    /// prints (not serialized).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub provider: Option<String>,
 }
 
 impl ApiError {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError { status, code, message: message.into(), field: None, provider: None }
     }
 
     /// 400 `malformed_json`: the body is not JSON or does not have the request's shape.

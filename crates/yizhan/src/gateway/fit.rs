@@ -1,11 +1,8 @@
 //! `options.overflow`: text and markdown content over the provider's byte limit is split into
 //! several messages, truncated, or refused, before the request is planned.
 //!
-//! | channel kind | content | limit |
-//! |---|---|---|
-//! | `wecom_app` (`message/send`, `appchat/send`) | `text`, `markdown` | 2048 bytes |
-//! | `wecom_robot` | `text` | 2048 bytes |
-//! | `wecom_robot` | `markdown` | 4096 bytes |
+//! Each provider names its limits ([`ChannelKind::text_limit`]): `wecom_app` text and
+//! markdown 2048 bytes, `wecom_robot` text 2048 and markdown 4096 bytes, none for `getui`.
 //!
 //! Split parts are planned as separate requests in order; a robot text's mentions ride with the
 //! first part only, so members are pinged once. Raw provider content (`wecom`, `wecom_robot`) and
@@ -13,23 +10,14 @@
 
 use super::error::ApiError;
 use super::model::{Content, MessageRequest, Overflow};
-use super::overflow::{APP_TEXT_LIMIT, ROBOT_MARKDOWN_LIMIT, ROBOT_TEXT_LIMIT, split, truncate};
-
-/// The byte limit of `content` on `kind` channels, if it has one that overflow handles.
-pub fn limit(kind: &str, content: &Content) -> Option<usize> {
-    match (kind, content) {
-        ("wecom_app", Content::Text(_) | Content::Markdown(_)) => Some(APP_TEXT_LIMIT),
-        ("wecom_robot", Content::Text(_)) => Some(ROBOT_TEXT_LIMIT),
-        ("wecom_robot", Content::Markdown(_)) => Some(ROBOT_MARKDOWN_LIMIT),
-        _ => None,
-    }
-}
+use super::overflow::{split, truncate};
+use crate::providers::ChannelKind;
 
 /// `request` as one or more requests whose text fits the limit of `kind` channels, per
 /// `options.overflow`; `reject` of text over the limit is a 422 naming the field, its length
 /// and the limit.
-pub(super) fn fit(request: &MessageRequest, kind: &str) -> Result<Vec<MessageRequest>, ApiError> {
-    let Some(limit) = limit(kind, &request.content) else { return Ok(vec![request.clone()]) };
+pub(super) fn fit(request: &MessageRequest, kind: ChannelKind) -> Result<Vec<MessageRequest>, ApiError> {
+    let Some(limit) = kind.text_limit(&request.content) else { return Ok(vec![request.clone()]) };
     let (text, rebuild): (&str, fn(String) -> Content) = match &request.content {
         Content::Text(t) => (t, Content::Text),
         Content::Markdown(m) => (m, Content::Markdown),

@@ -25,17 +25,16 @@
 pub mod coalesce;
 pub mod error;
 pub mod fit;
-pub mod getui;
 pub mod model;
 pub mod overflow;
 pub mod peak;
-mod plan;
+pub(crate) mod plan;
 pub mod time;
-pub mod wecom;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::providers::endpoint;
 pub use error::ApiError;
 pub use model::{Content, MessageRequest, Options, Overflow, To};
-pub use plan::{Plan, PlannedDispatch, endpoint, plan};
+pub use plan::{Plan, PlannedDispatch, Planning, plan, plan_for};

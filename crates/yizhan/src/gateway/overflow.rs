@@ -7,8 +7,8 @@
 //!   the parts gives the original text back ([`unnumber`] removes one prefix).
 //! * [`truncate()`] keeps the longest prefix that fits together with [`TRUNCATION_MARKER`].
 //!
-//! The limits are UTF-8 bytes (WeCom counts bytes): [`APP_TEXT_LIMIT`], [`ROBOT_TEXT_LIMIT`],
-//! [`ROBOT_MARKDOWN_LIMIT`] (sources in `docs/shaping.md`, "Overflow").
+//! Limits are UTF-8 bytes (WeCom counts bytes); each provider names its own
+//! ([`crate::providers::ChannelKind::text_limit`]; sources in `docs/shaping.md`, "Overflow").
 //!
 //! ```
 //! use yizhan::gateway::overflow::{split, unnumber};
@@ -18,12 +18,6 @@
 //! assert_eq!(parts.iter().map(|p| unnumber(p)).collect::<String>(), "line one\nline two\n");
 //! ```
 
-/// WeCom application `text` and `markdown` (`message/send`, `appchat/send`): 2048 bytes.
-pub const APP_TEXT_LIMIT: usize = 2048;
-/// WeCom robot `text`: 2048 bytes.
-pub const ROBOT_TEXT_LIMIT: usize = 2048;
-/// WeCom robot `markdown`: 4096 bytes (longer is refused with 40058).
-pub const ROBOT_MARKDOWN_LIMIT: usize = 4096;
 /// Appended to truncated text.
 pub const TRUNCATION_MARKER: &str = "…";
 /// The smallest limit [`split()`] accepts: room for a prefix of up to 4-digit numbers and a

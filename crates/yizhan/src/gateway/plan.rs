@@ -7,58 +7,22 @@
 //!
 //! | channel kind | recipients | endpoint(s) |
 //! |---|---|---|
-//! | `wecom_app` | `users` (1000 per dispatch; `parties` and `tags` ride with the first), `all` | [`endpoint::WECOM_MESSAGE_SEND`] |
-//! | `wecom_app` | `chatid` | [`endpoint::WECOM_APPCHAT_SEND`] |
-//! | `wecom_robot` | the robot's group (`mentions` with text) | [`endpoint::WECOM_WEBHOOK_SEND`] |
-//! | `getui` | one cid / alias | [`endpoint::GETUI_PUSH_SINGLE_CID`], [`endpoint::GETUI_PUSH_SINGLE_ALIAS`] |
-//! | `getui` | several cids or aliases | [`endpoint::GETUI_PUSH_LIST_MESSAGE`], then one [`endpoint::GETUI_PUSH_LIST_CID`] / [`endpoint::GETUI_PUSH_LIST_ALIAS`] per 1000 (ordered after the first) |
-//! | `getui` | `tag_conditions`, `all` | [`endpoint::GETUI_PUSH_TAG`], [`endpoint::GETUI_PUSH_ALL`] |
+//! | `wecom_app` | `users` (1000 per dispatch; `parties` and `tags` ride with the first), `all` | [`WECOM_MESSAGE_SEND`](crate::providers::endpoint::WECOM_MESSAGE_SEND) |
+//! | `wecom_app` | `chatid` | [`WECOM_APPCHAT_SEND`](crate::providers::endpoint::WECOM_APPCHAT_SEND) |
+//! | `wecom_robot` | the robot's group (`mentions` with text) | [`WECOM_WEBHOOK_SEND`](crate::providers::endpoint::WECOM_WEBHOOK_SEND) |
+//! | `getui` | one cid / alias | [`GETUI_PUSH_SINGLE_CID`](crate::providers::endpoint::GETUI_PUSH_SINGLE_CID), [`GETUI_PUSH_SINGLE_ALIAS`](crate::providers::endpoint::GETUI_PUSH_SINGLE_ALIAS) |
+//! | `getui` | several cids or aliases | [`GETUI_PUSH_LIST_MESSAGE`](crate::providers::endpoint::GETUI_PUSH_LIST_MESSAGE), then one [`GETUI_PUSH_LIST_CID`](crate::providers::endpoint::GETUI_PUSH_LIST_CID) / [`GETUI_PUSH_LIST_ALIAS`](crate::providers::endpoint::GETUI_PUSH_LIST_ALIAS) per 1000 (ordered after the first) |
+//! | `getui` | `tag_conditions`, `all` | [`GETUI_PUSH_TAG`](crate::providers::endpoint::GETUI_PUSH_TAG), [`GETUI_PUSH_ALL`](crate::providers::endpoint::GETUI_PUSH_ALL) |
 //!
 //! Recipients of a dispatch are written `user:<id>`, `party:<id>`, `tag:<id>`, `chat:<id>`,
 //! `group` (a robot's group), `cid:<id>`, `alias:<id>`, `tag_condition:<key>:<opt>:<values>` and
 //! `all`, so per-recipient outcomes can be matched to what the provider reports.
 
-use serde_json::Value;
-
 use super::error::ApiError;
 use super::model::{Content, MessageRequest};
 use super::time::parse_rfc3339_ms;
 use crate::config::ChannelConfig;
-use crate::providers::{ChannelKind, Endpoint};
-
-/// The `endpoint` names of [`PlannedDispatch`]: which provider call the worker makes.
-pub mod endpoint {
-    /// WeCom `POST /cgi-bin/message/send`.
-    pub const WECOM_MESSAGE_SEND: &str = "wecom.message_send";
-    /// WeCom `POST /cgi-bin/appchat/send`.
-    pub const WECOM_APPCHAT_SEND: &str = "wecom.appchat_send";
-    /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
-    pub const WECOM_WEBHOOK_SEND: &str = "wecom.webhook_send";
-    /// Getui `POST /push/single/cid`.
-    pub const GETUI_PUSH_SINGLE_CID: &str = "getui.push_single_cid";
-    /// Getui `POST /push/single/alias`.
-    pub const GETUI_PUSH_SINGLE_ALIAS: &str = "getui.push_single_alias";
-    /// Getui list push in one dispatch: `/push/list/message`, then `/push/list/cid` or
-    /// `/push/list/alias` in chunks of 1000 (see [`super::super::getui::ListPushBody`]). No longer
-    /// planned (a retry resent every chunk); still executed for dispatches stored by older builds.
-    pub const GETUI_PUSH_LIST: &str = "getui.push_list";
-    /// A merged Getui call (never stored as a dispatch's endpoint): the leader of coalesced
-    /// `getui.push_single_cid` dispatches, whose persisted merged body is a
-    /// [`super::super::getui::ListPushBody`], sent as `/push/list/message` then one
-    /// `/push/list/cid` (≤1000 cids) with its taskid. See [`crate::gateway::coalesce`].
-    pub const GETUI_MERGED_LIST: &str = "getui.merged_list";
-    /// Getui `POST /push/list/message`: creates the list message; its taskid handle is filled
-    /// into the chunk dispatches that wait for it.
-    pub const GETUI_PUSH_LIST_MESSAGE: &str = "getui.push_list_message";
-    /// Getui `POST /push/list/cid`: one chunk of ≤1000 cids, ordered after the create call.
-    pub const GETUI_PUSH_LIST_CID: &str = "getui.push_list_cid";
-    /// Getui `POST /push/list/alias`: one chunk of ≤1000 aliases, ordered after the create call.
-    pub const GETUI_PUSH_LIST_ALIAS: &str = "getui.push_list_alias";
-    /// Getui `POST /push/tag`.
-    pub const GETUI_PUSH_TAG: &str = "getui.push_tag";
-    /// Getui `POST /push/all`.
-    pub const GETUI_PUSH_ALL: &str = "getui.push_all";
-}
+use crate::providers;
 
 /// Everything needed to store and later deliver one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,9 +59,31 @@ pub struct PlannedDispatch {
     pub after: Option<usize>,
 }
 
+/// Who a plan is for: the gateway's outbox, or one `yizhan send` in direct mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planning {
+    /// The gateway: text over the provider's limit follows `options.overflow`, and a WeCom
+    /// application send has the channel's duplicate check unless the request sets one.
+    Gateway,
+    /// One command-line send, no outbox: text over the limit is refused by the provider's own
+    /// rule, and a WeCom application send has a duplicate check only when the request asks for
+    /// one (without an outbox a repeat cannot be told from a resend; docs/wecom-client.md).
+    OneShot,
+}
+
 /// Validates `request` for `channel` (the configured channel named by `request.channel`) and
 /// plans its provider calls. Every refusal is a 422 `validation_failed` naming the request field.
 pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> Result<Plan, ApiError> {
+    plan_for(request, channel, now_ms, Planning::Gateway)
+}
+
+/// [`plan()`] for `planning`.
+pub fn plan_for(
+    request: &MessageRequest,
+    channel: &ChannelConfig,
+    now_ms: i64,
+    planning: Planning,
+) -> Result<Plan, ApiError> {
     let options = &request.options;
     let time = |field: &str, value: &Option<String>| {
         value.as_deref().map(parse_rfc3339_ms).transpose().map_err(|e| ApiError::validation(field, e))
@@ -123,20 +109,19 @@ pub fn plan(request: &MessageRequest, channel: &ChannelConfig, now_ms: i64) -> R
         ));
     }
     let mut dispatches = Vec::new();
-    let parts = super::fit::fit(request, kind)?;
+    let parts = match planning {
+        Planning::Gateway => super::fit::fit(request, channel.channel_kind())?,
+        Planning::OneShot => vec![request.clone()],
+    };
     let ordered = parts.len() > 1;
     for part in parts {
-        dispatches.extend(match channel {
-            ChannelConfig::WecomApp(app) => super::wecom::app_dispatches(&part, app)?,
-            ChannelConfig::WecomRobot(bot) => super::wecom::robot_dispatches(&part, &bot.name)?,
-            ChannelConfig::Getui(app) => super::getui::dispatches(&part, &app.name, now_ms)?,
-        });
+        dispatches.extend(providers::plan(channel, &part, now_ms, planning)?);
     }
     Ok(Plan { send_at_ms, expires_at_ms, exact: options.exact, dispatches, ordered, dedupe: options.dedupe })
 }
 
 /// Fails when a recipient list that `kind` channels do not take is set.
-pub(super) fn reject_recipients(
+pub(crate) fn reject_recipients(
     request: &MessageRequest,
     channel: &str,
     kind: &str,
@@ -165,20 +150,22 @@ pub(super) fn reject_recipients(
 }
 
 /// A 422 for content that `kind` channels do not take.
-pub(super) fn unsupported_content(content: &Content, channel: &str, kind: &str, takes: &str) -> ApiError {
+pub(crate) fn unsupported_content(content: &Content, channel: &str, kind: &str, takes: &str) -> ApiError {
     ApiError::validation(
         "content",
         format_args!("{} content does not apply to {kind} channel {channel:?}; it takes {takes}", content.key()),
     )
 }
 
-/// A client-crate validation error (its field and problem) as a 422 naming the request field.
-pub(super) fn invalid(provider_field: &str, problem: &str, request: &MessageRequest) -> ApiError {
-    ApiError::validation(api_field(provider_field, &request.content), problem)
+/// A client-crate validation error (its field and problem) as a 422 naming the request field,
+/// keeping the provider's own wording for the command line.
+pub(crate) fn invalid(provider_field: &str, problem: &str, request: &MessageRequest) -> ApiError {
+    let error = ApiError::validation(api_field(provider_field, &request.content), problem);
+    ApiError { provider: Some(format!("{provider_field}: {problem}")), ..error }
 }
 
 /// Maps a provider field path (`touser`, `text.content`, `audience.cid[2]`) to the request's.
-pub(super) fn api_field(field: &str, content: &Content) -> String {
+pub(crate) fn api_field(field: &str, content: &Content) -> String {
     const FIXED: &[(&str, &str)] = &[
         ("touser", "to.users"),
         ("toparty", "to.parties"),
@@ -225,7 +212,7 @@ impl Plan {
     /// The outbox rows of this plan's dispatches. A dispatch that names its predecessor keeps
     /// it (Getui list chunks wait for the create call); split parts go out in order, each after
     /// the previous one was delivered. A body WeCom deduplicates carries its duplicate guard
-    /// (see [`crate::gateway::wecom::duplicate_guard`]). With `coalesce_on = Some(channel)`, WeCom sends that may
+    /// (see [`crate::providers::wecom_app::dedupe`]). With `coalesce_on = Some(channel)`, WeCom sends that may
     /// be merged with identical ones carry their coalesce key (see [`crate::gateway::coalesce`]).
     pub fn new_dispatches(&self, coalesce_on: Option<&str>) -> Vec<yizhan_store::NewDispatch> {
         self.dispatches
@@ -241,7 +228,7 @@ impl Plan {
                     Some(after) => i64::try_from(after).ok(),
                     None => (self.ordered && i > 0).then(|| i64::try_from(i - 1).unwrap_or(i64::MAX)),
                 },
-                duplicate: super::wecom::duplicate_guard(d.endpoint, &d.body, self.dedupe),
+                duplicate: providers::duplicate_guard(d.endpoint, &d.body, self.dedupe),
                 resend_safe: d.resend_safe(),
             })
             .collect()
@@ -260,19 +247,8 @@ impl PlannedDispatch {
     }
 }
 
-/// [`PlannedDispatch::resend_safe`] of a body planned for `endpoint`.
+/// [`PlannedDispatch::resend_safe`] of a body planned for `endpoint`: the provider's rule
+/// ([`providers::resend_is_safe`]).
 pub(crate) fn resend_safe(endpoint: &str, body: &[u8]) -> bool {
-    let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
-    if endpoint == Endpoint::GetuiMergedList {
-        return false;
-    }
-    let Ok(json) = serde_json::from_slice::<Value>(body) else { return false };
-    match (endpoint, endpoint.kind()) {
-        (Endpoint::WecomMessageSend, _) => json.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1),
-        (_, ChannelKind::Getui) => {
-            let has_id = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-            has_id(json.get("request_id")) || has_id(json.get("message").and_then(|m| m.get("request_id")))
-        }
-        _ => false,
-    }
+    providers::resend_is_safe(endpoint, body)
 }

@@ -97,7 +97,8 @@ pub fn render(
             continue;
         }
         let mut to = recipients(target, route, payload, alerts, templates, mode)?;
-        let is_robot = matches!(channel, Some(ChannelConfig::WecomRobot(_)));
+        let kind = channel.map(ChannelConfig::channel_kind);
+        let is_robot = kind.is_some_and(|k| k.posts_to_its_group());
         if !is_robot && is_empty(&to) {
             return Err(RenderError {
                 at: format!("{}.to", target.at),
@@ -106,8 +107,8 @@ pub fn render(
                     .to_owned(),
             });
         }
-        let content = match channel {
-            Some(ChannelConfig::Getui(_)) => {
+        let content = match kind {
+            Some(k) if k.alerts_as_notification() => {
                 let title = render(&settings.title, &route.at)?;
                 let text = match settings.kind {
                     MessageKind::Text => {
@@ -136,7 +137,7 @@ pub fn render(
             }
         };
         let mut options = Options { overflow: settings.overflow, ..Options::default() };
-        if let (Some(window), Some(ChannelConfig::WecomApp(_))) = (settings.repeat_window_secs, channel) {
+        if let (Some(window), true) = (settings.repeat_window_secs, kind.is_some_and(|k| k.drops_repeats())) {
             options.dedupe = true;
             options.duplicate_check_interval = Some(window);
         }

@@ -1,15 +1,42 @@
-//! The provider boundary: the one list of providers ([`ChannelKind::ALL`]) and the provider
-//! calls a dispatch can name ([`Endpoint`]), each parsed once from the stable names the
-//! configuration and the store keep, so the rest of the gateway matches on enums instead of
-//! comparing strings.
+//! The provider boundary: the one list of providers ([`ChannelKind::ALL`]) and what each
+//! supplies, reached by enum dispatch so the generic layers (server, worker, gateway, shaping)
+//! never match on a channel kind.
 //!
-//! A provider supplies, besides its client in [`crate::channels`]: planning a request into
-//! dispatches (`gateway::wecom`, `gateway::getui`), executing a dispatch
-//! (`worker::execute`), recall, revoke or card update where the provider has them
-//! (`server::messages`, `server::revoke`, `server::card`) and its token age for health.
-//! `docs/architecture.md` has the checklist for adding one.
+//! Each provider has a folder holding everything it supplies — [`wecom_app`], [`wecom_robot`],
+//! [`getui`]: planning a request into dispatches, executing a dispatch with its outcomes and
+//! handles, whether a resend is safe, quota units, coalescing, text limits, recall, revoke or
+//! card update, and its client. The functions below pick the provider from a [`ChannelKind`],
+//! a [`ChannelConfig`], an [`AnyClient`] or an [`Endpoint`]; adding a provider adds one arm to
+//! each, which the compiler asks for. `docs/architecture.md` has the checklist.
 
-use std::fmt;
+pub mod getui;
+mod names;
+mod outcome;
+mod wecom;
+pub mod wecom_app;
+pub mod wecom_robot;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use yizhan_core::RetryPolicy;
+use yizhan_core::shared_token::SharedTokens;
+use yizhan_core::window::Window;
+use yizhan_getui::GetuiClient;
+use yizhan_store::{DuplicateGuard, MessageRecord};
+use yizhan_wecom::WecomClient;
+use yizhan_wecom::api::update_template_card::CardUpdate;
+use yizhan_wecom::robot::RobotClient;
+
+pub use names::{Endpoint, Recipient, endpoint};
+pub use outcome::{Delivered, Failed, Handles, RecipientOutcome};
+
+use crate::channels::Channels;
+use crate::config::{ChannelConfig, ShapingConfig};
+use crate::gateway::coalesce::Addressee;
+use crate::gateway::{ApiError, Content, MessageRequest, PlannedDispatch, Planning};
+use crate::shaping::config::QuotaLimits;
+use crate::shaping::rules::{Budget, CallUnit};
 
 /// A kind of channel: one provider API. The configuration's `kind = "…"` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,229 +68,393 @@ impl ChannelKind {
         ChannelKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The byte limit of `content` on this kind's channels that `options.overflow` handles.
+    pub fn text_limit(self, content: &Content) -> Option<usize> {
+        match self {
+            ChannelKind::WecomApp => wecom_app::text_limit(content),
+            ChannelKind::WecomRobot => wecom_robot::text_limit(content),
+            ChannelKind::Getui => None,
+        }
+    }
+
+    /// Whether accepted sends of this kind carry a coalesce key when coalescing is on
+    /// (`[shaping] coalesce_getui` for Getui).
+    pub fn coalesces(self, shaping: &ShapingConfig) -> bool {
+        match self {
+            ChannelKind::WecomApp | ChannelKind::WecomRobot => true,
+            ChannelKind::Getui => shaping.coalesce_getui,
+        }
+    }
+
+    /// Whether a channel of this kind always posts to its own group, with no recipients of its
+    /// own (mentions only): a group robot.
+    pub fn posts_to_its_group(self) -> bool {
+        match self {
+            ChannelKind::WecomRobot => true,
+            ChannelKind::WecomApp | ChannelKind::Getui => false,
+        }
+    }
+
+    /// Whether alerts go out as a push notification (a title and a short body) rather than as
+    /// a WeCom text, markdown or template card.
+    pub fn alerts_as_notification(self) -> bool {
+        match self {
+            ChannelKind::Getui => true,
+            ChannelKind::WecomApp | ChannelKind::WecomRobot => false,
+        }
+    }
+
+    /// Whether the provider drops an identical send within a window of the sender's choosing
+    /// (WeCom's duplicate check on `message/send`), which a route's repeat window uses.
+    pub fn drops_repeats(self) -> bool {
+        match self {
+            ChannelKind::WecomApp => true,
+            ChannelKind::WecomRobot | ChannelKind::Getui => false,
+        }
+    }
+
     /// Every kind's name, for messages ("wecom_app, wecom_robot or getui").
     pub fn names() -> impl Iterator<Item = &'static str> {
         ChannelKind::ALL.into_iter().map(ChannelKind::name)
     }
 }
 
-impl fmt::Display for ChannelKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl std::fmt::Display for ChannelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
 }
 
-/// The provider call a dispatch makes. The store keeps [`Endpoint::name`]; the worker parses
-/// it once per attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// WeCom `POST /cgi-bin/message/send`.
-    WecomMessageSend,
-    /// WeCom `POST /cgi-bin/appchat/send`.
-    WecomAppchatSend,
-    /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
-    WecomWebhookSend,
-    /// Getui `POST /push/single/cid`.
-    GetuiPushSingleCid,
-    /// Getui `POST /push/single/alias`.
-    GetuiPushSingleAlias,
-    /// Getui list push in one dispatch (stored by older builds only).
-    GetuiPushList,
-    /// A merged Getui call of coalesced single pushes.
-    GetuiMergedList,
-    /// Getui `POST /push/list/message`.
-    GetuiPushListMessage,
-    /// Getui `POST /push/list/cid`.
-    GetuiPushListCid,
-    /// Getui `POST /push/list/alias`.
-    GetuiPushListAlias,
-    /// Getui `POST /push/tag`.
-    GetuiPushTag,
-    /// Getui `POST /push/all`.
-    GetuiPushAll,
+/// A configured channel's client.
+#[derive(Debug, Clone)]
+pub enum AnyClient {
+    /// `wecom_app`
+    WecomApp(WecomClient),
+    /// `wecom_robot`
+    WecomRobot(RobotClient),
+    /// `getui`
+    Getui(GetuiClient),
 }
 
-impl Endpoint {
-    /// Every endpoint.
-    pub const ALL: [Endpoint; 12] = [
-        Endpoint::WecomMessageSend,
-        Endpoint::WecomAppchatSend,
-        Endpoint::WecomWebhookSend,
-        Endpoint::GetuiPushSingleCid,
-        Endpoint::GetuiPushSingleAlias,
-        Endpoint::GetuiPushList,
-        Endpoint::GetuiMergedList,
-        Endpoint::GetuiPushListMessage,
-        Endpoint::GetuiPushListCid,
-        Endpoint::GetuiPushListAlias,
-        Endpoint::GetuiPushTag,
-        Endpoint::GetuiPushAll,
-    ];
+impl AnyClient {
+    /// The client of `channel` with the given client-side retry policy and, if given, a limit
+    /// on each request; tokens are shared with other instances through `shared` (if any).
+    pub fn build(
+        channel: &ChannelConfig,
+        shared: Option<&Arc<dyn SharedTokens>>,
+        retry: RetryPolicy,
+        timeout: Option<Duration>,
+    ) -> anyhow::Result<AnyClient> {
+        Ok(match channel {
+            ChannelConfig::WecomApp(c) => AnyClient::WecomApp(wecom_app::client::build(c, shared, retry, timeout)?),
+            ChannelConfig::WecomRobot(c) => AnyClient::WecomRobot(wecom_robot::client(c, retry, timeout)?),
+            ChannelConfig::Getui(c) => AnyClient::Getui(getui::client(c, shared, retry, timeout)?),
+        })
+    }
 
-    /// The stable name the store keeps (`wecom.message_send`, …).
-    pub const fn name(self) -> &'static str {
-        use crate::gateway::endpoint as e;
+    /// The kind of channel this client serves.
+    pub fn kind(&self) -> ChannelKind {
         match self {
-            Endpoint::WecomMessageSend => e::WECOM_MESSAGE_SEND,
-            Endpoint::WecomAppchatSend => e::WECOM_APPCHAT_SEND,
-            Endpoint::WecomWebhookSend => e::WECOM_WEBHOOK_SEND,
-            Endpoint::GetuiPushSingleCid => e::GETUI_PUSH_SINGLE_CID,
-            Endpoint::GetuiPushSingleAlias => e::GETUI_PUSH_SINGLE_ALIAS,
-            Endpoint::GetuiPushList => e::GETUI_PUSH_LIST,
-            Endpoint::GetuiMergedList => e::GETUI_MERGED_LIST,
-            Endpoint::GetuiPushListMessage => e::GETUI_PUSH_LIST_MESSAGE,
-            Endpoint::GetuiPushListCid => e::GETUI_PUSH_LIST_CID,
-            Endpoint::GetuiPushListAlias => e::GETUI_PUSH_LIST_ALIAS,
-            Endpoint::GetuiPushTag => e::GETUI_PUSH_TAG,
-            Endpoint::GetuiPushAll => e::GETUI_PUSH_ALL,
+            AnyClient::WecomApp(_) => ChannelKind::WecomApp,
+            AnyClient::WecomRobot(_) => ChannelKind::WecomRobot,
+            AnyClient::Getui(_) => ChannelKind::Getui,
         }
     }
 
-    /// The endpoint called `name`, if any.
-    pub fn parse(name: &str) -> Option<Endpoint> {
-        Endpoint::ALL.into_iter().find(|e| e.name() == name)
-    }
-
-    /// The kind of channel whose client makes this call.
-    pub const fn kind(self) -> ChannelKind {
+    /// How long ago the client fetched its current access token; `None` when it has none
+    /// cached or the channel has no token (group robots).
+    pub fn token_age(&self) -> Option<Duration> {
         match self {
-            Endpoint::WecomMessageSend | Endpoint::WecomAppchatSend => ChannelKind::WecomApp,
-            Endpoint::WecomWebhookSend => ChannelKind::WecomRobot,
-            Endpoint::GetuiPushSingleCid
-            | Endpoint::GetuiPushSingleAlias
-            | Endpoint::GetuiPushList
-            | Endpoint::GetuiMergedList
-            | Endpoint::GetuiPushListMessage
-            | Endpoint::GetuiPushListCid
-            | Endpoint::GetuiPushListAlias
-            | Endpoint::GetuiPushTag
-            | Endpoint::GetuiPushAll => ChannelKind::Getui,
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One recipient of a dispatch, parsed from the label the store keeps (`user:alice`,
-/// `party:2`, `tag:5`, `chat:ops`, `cid:…`, `alias:…`; `all` and `group` stand alone).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recipient<'a> {
-    /// A WeCom user id (`@all` is every member of the app).
-    User(&'a str),
-    /// A WeCom department id.
-    Party(&'a str),
-    /// A WeCom tag id.
-    Tag(&'a str),
-    /// A WeCom group chat id (`appchat`).
-    Chat(&'a str),
-    /// A Getui client id.
-    Cid(&'a str),
-    /// A Getui alias.
-    Alias(&'a str),
-    /// Any other label, kept whole (`all`, `group`, a tag condition).
-    Other(&'a str),
-}
-
-impl<'a> Recipient<'a> {
-    /// The recipient a stored label names.
-    pub fn parse(label: &'a str) -> Recipient<'a> {
-        match label.split_once(':') {
-            Some(("user", id)) => Recipient::User(id),
-            Some(("party", id)) => Recipient::Party(id),
-            Some(("tag", id)) => Recipient::Tag(id),
-            Some(("chat", id)) => Recipient::Chat(id),
-            Some(("cid", id)) => Recipient::Cid(id),
-            Some(("alias", id)) => Recipient::Alias(id),
-            _ => Recipient::Other(label),
+            AnyClient::WecomApp(c) => c.token_age(),
+            AnyClient::Getui(c) => c.token_age(),
+            AnyClient::WecomRobot(_) => None,
         }
     }
 
-    /// The label the store keeps.
-    pub fn label(self) -> String {
+    /// The WeCom application client, if this is one.
+    pub fn wecom_app(&self) -> Option<&WecomClient> {
         match self {
-            Recipient::User(id) => format!("user:{id}"),
-            Recipient::Party(id) => format!("party:{id}"),
-            Recipient::Tag(id) => format!("tag:{id}"),
-            Recipient::Chat(id) => format!("chat:{id}"),
-            Recipient::Cid(id) => format!("cid:{id}"),
-            Recipient::Alias(id) => format!("alias:{id}"),
-            Recipient::Other(label) => label.to_owned(),
-        }
-    }
-
-    /// The WeCom user id, if this is one (`@all` included).
-    pub fn user(self) -> Option<&'a str> {
-        match self {
-            Recipient::User(id) => Some(id),
+            AnyClient::WecomApp(c) => Some(c),
             _ => None,
         }
     }
 
-    /// The Getui cid, if this is one.
-    pub fn cid(self) -> Option<&'a str> {
+    /// The group robot client, if this is one.
+    pub fn wecom_robot(&self) -> Option<&RobotClient> {
         match self {
-            Recipient::Cid(id) => Some(id),
+            AnyClient::WecomRobot(c) => Some(c),
             _ => None,
         }
     }
+
+    /// The Getui client, if this is one.
+    pub fn getui(&self) -> Option<&GetuiClient> {
+        match self {
+            AnyClient::Getui(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Validates one part of `request` for `channel` and plans its provider calls.
+pub fn plan(
+    channel: &ChannelConfig,
+    part: &MessageRequest,
+    now_ms: i64,
+    planning: Planning,
+) -> Result<Vec<PlannedDispatch>, ApiError> {
+    match channel {
+        ChannelConfig::WecomApp(app) => wecom_app::plan::dispatches(part, app, planning),
+        ChannelConfig::WecomRobot(bot) => wecom_robot::plan::dispatches(part, &bot.name),
+        ChannelConfig::Getui(app) => getui::plan::dispatches(part, &app.name, now_ms),
+    }
+}
+
+/// The duplicate guard of a planned body (WeCom `message/send` with its duplicate check);
+/// `suppress` is `options.dedupe`.
+pub fn duplicate_guard(endpoint: &str, body: &[u8], suppress: bool) -> Option<DuplicateGuard> {
+    match Endpoint::parse(endpoint)?.kind() {
+        ChannelKind::WecomApp => wecom_app::dedupe::duplicate_guard(endpoint, body, suppress),
+        ChannelKind::WecomRobot | ChannelKind::Getui => None,
+    }
+}
+
+/// Which body fields address a dispatch to `endpoint` for `recipients`, if it may be merged
+/// with identical ones (see [`crate::gateway::coalesce`]).
+pub fn coalesce_addressee(endpoint: &str, recipients: &[String]) -> Option<Addressee> {
+    let endpoint = Endpoint::parse(endpoint)?;
+    match endpoint.kind() {
+        ChannelKind::WecomApp => wecom_app::coalesce::addressee(endpoint, recipients),
+        ChannelKind::Getui => getui::coalesce::addressee(endpoint, recipients),
+        ChannelKind::WecomRobot => None,
+    }
+}
+
+/// The body of the merged call of dispatches to `endpoint` like `body` (a member's) for all of
+/// `recipients`; `None` when they cannot be merged.
+pub fn merged_body(endpoint: &str, body: &[u8], recipients: &[String]) -> Option<Vec<u8>> {
+    match Endpoint::parse(endpoint)? {
+        Endpoint::WecomMessageSend => wecom_app::coalesce::merged_body(body, recipients),
+        Endpoint::GetuiPushSingleCid => getui::coalesce::merged_body(body, recipients),
+        _ => None,
+    }
+}
+
+/// What a stored dispatch to `endpoint` is sent as (a merged call may be another call).
+pub fn sent_as(endpoint: &str, merged: bool) -> &str {
+    match Endpoint::parse(endpoint) {
+        Some(e) if e.kind() == ChannelKind::Getui => getui::sent_as(e, merged).name(),
+        _ => endpoint,
+    }
+}
+
+/// Sends one dispatch — an endpoint name and the exact body persisted at accept time — through
+/// `client`, and turns the answer into per-recipient outcomes or a classified failure.
+/// `upstream` holds the handles recorded by the dispatch this one waits for, if it waits for
+/// one (a Getui list chunk takes the taskid of its create call from it).
+pub async fn execute(
+    client: &AnyClient,
+    endpoint: &str,
+    body: &[u8],
+    recipients: &[String],
+    upstream: Option<&yizhan_store::Handles>,
+) -> Result<Delivered, Failed> {
+    let Some(parsed) = Endpoint::parse(endpoint) else {
+        return Err(Failed::permanent(format!("endpoint {endpoint} does not belong to this channel's kind")));
+    };
+    match client {
+        AnyClient::WecomApp(c) => wecom_app::execute::execute(c, parsed, body, recipients).await,
+        AnyClient::WecomRobot(c) => wecom_robot::execute::execute(c, parsed, body, recipients).await,
+        AnyClient::Getui(c) => getui::execute::execute(c, parsed, body, upstream).await,
+    }
+}
+
+/// The failure of a call to an endpoint of another kind than the channel's.
+fn foreign_endpoint(endpoint: Endpoint) -> Failed {
+    Failed::permanent(format!("endpoint {endpoint} does not belong to this channel's kind"))
+}
+
+/// Whether resending the persisted `body` after an ambiguous failure is deduplicated by the
+/// provider (WeCom duplicate check, Getui `request_id`). Robot webhooks and appchat sends have
+/// no dedupe, so they are never resent after an ambiguous failure.
+pub fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
+    let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
+    match endpoint.kind() {
+        ChannelKind::WecomApp => wecom_app::resend_is_safe(endpoint, &json),
+        ChannelKind::Getui => getui::resend_is_safe(endpoint, &json),
+        ChannelKind::WecomRobot => false,
+    }
+}
+
+/// Whether `failed` says the provider refused every recipient of the call.
+pub fn refused_every_recipient(endpoint: &str, failed: &Failed) -> bool {
+    Endpoint::parse(endpoint).is_some_and(|e| wecom_app::execute::refused_every_recipient(e, failed))
+}
+
+/// The documented meaning of a provider error code of a call to `endpoint`.
+pub fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static str> {
+    let code = code?;
+    match Endpoint::parse(endpoint)?.kind() {
+        ChannelKind::Getui => yizhan_getui::errcode::describe(code),
+        ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
+    }
+}
+
+/// The quota of one channel, from its provider: the account scope of its keys, the
+/// per-member windows and the per-call units under `limits`.
+pub fn quota_rules(channel: &ChannelConfig, limits: &QuotaLimits) -> (String, Vec<Window>, Vec<CallUnit>) {
+    let (scope, (member, units)) = match channel {
+        ChannelConfig::WecomApp(c) => {
+            let scope = wecom_app::quota::scope(c);
+            let rules = wecom_app::quota::rules(&scope, limits);
+            (scope, rules)
+        }
+        ChannelConfig::WecomRobot(c) => {
+            let scope = wecom_robot::quota_scope(c);
+            let rules = wecom_robot::quota_rules(&scope, limits);
+            (scope, rules)
+        }
+        ChannelConfig::Getui(c) => {
+            let scope = getui::quota_scope(c);
+            let rules = getui::quota_rules(&scope, limits);
+            (scope, rules)
+        }
+    };
+    (scope, member, units)
+}
+
+/// The per-call budget a call to `endpoint` for `recipients` takes, besides the channel's
+/// optional calls-per-minute cap.
+pub fn quota_budget(endpoint: &str, recipients: &[String]) -> Option<Budget> {
+    let endpoint = Endpoint::parse(endpoint)?;
+    match endpoint.kind() {
+        ChannelKind::WecomApp => wecom_app::quota::budget(endpoint, recipients),
+        ChannelKind::WecomRobot => wecom_robot::quota_budget(endpoint),
+        ChannelKind::Getui => getui::quota_budget(endpoint),
+    }
+}
+
+/// The members a call counts against under the member windows: `(index in recipients, id)`.
+pub fn quota_members(endpoint: &str, recipients: &[String]) -> Vec<(usize, String)> {
+    match Endpoint::parse(endpoint) {
+        Some(e) if e.kind() == ChannelKind::WecomApp => wecom_app::quota::members(e, recipients),
+        _ => Vec::new(),
+    }
+}
+
+/// Recalls (WeCom application) or revokes (Getui) the sent message `record` of `channel`;
+/// `status` is its status, `refuse` makes the 409 of a message that cannot be. Returns the
+/// calls made, for the answer's `done`. The caller marks the message recalled.
+pub async fn recall(
+    channel: Option<&ChannelConfig>,
+    channels: &Channels,
+    record: &MessageRecord,
+    status: &str,
+    refuse: &(dyn Fn(String) -> ApiError + Sync),
+) -> Result<Vec<String>, ApiError> {
+    let client = channels.get(&record.channel);
+    match channel {
+        Some(ChannelConfig::WecomApp(_)) => {
+            wecom_app::recall::recall(client.and_then(AnyClient::wecom_app), record, status, refuse).await
+        }
+        Some(ChannelConfig::Getui(_)) => {
+            getui::revoke::revoke(client.and_then(AnyClient::getui), record, status, refuse).await
+        }
+        Some(ChannelConfig::WecomRobot(_)) | None => {
+            Err(refuse("it was already sent; only WeCom application and Getui messages can be recalled".to_owned()))
+        }
+    }
+}
+
+/// Updates the template card of the sent message `record` of `channel` (WeCom application).
+pub async fn update_card(
+    channel: Option<&ChannelConfig>,
+    channels: &Channels,
+    record: &MessageRecord,
+    update: CardUpdate,
+    userids: Vec<String>,
+) -> Result<(), ApiError> {
+    let Some(ChannelConfig::WecomApp(app)) = channel else {
+        return Err(ApiError::conflict("only WeCom application template cards can be updated"));
+    };
+    let client = channels.get(&record.channel).and_then(AnyClient::wecom_app);
+    wecom_app::card::update(app, client, record, update, userids).await
+}
+
+/// What `yizhan channels check` found for a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// The credentials work; the detail says what was verified.
+    Verified(String),
+    /// A token was fetched (the caller reports how long it took).
+    Token,
+    /// The provider offers no check without sending a message; the text says why.
+    Untestable(&'static str),
+}
+
+/// A failed channel check, explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// What the failure means for a send.
+    pub kind: yizhan_core::FailureKind,
+    /// The error.
+    pub text: String,
+    /// Lines that explain it: the code's meaning, what to do.
+    pub explanation: Vec<String>,
+}
+
+impl CheckFailure {
+    /// A channel the registry has no client for (cannot happen with one configuration).
+    fn no_client(name: &str) -> CheckFailure {
+        CheckFailure {
+            kind: yizhan_core::FailureKind::Permanent,
+            text: format!("channel {name:?} has no client"),
+            explanation: Vec::new(),
+        }
+    }
+}
+
+/// Checks that `channel`'s credentials work, with its client from `channels`.
+pub async fn check(channel: &ChannelConfig, channels: &Channels) -> Result<Checked, CheckFailure> {
+    let client = channels.get(channel.name());
+    match channel {
+        ChannelConfig::WecomApp(app) => {
+            wecom_app::check::check(client.and_then(AnyClient::wecom_app), app).await.map(Checked::Verified)
+        }
+        ChannelConfig::WecomRobot(_) => Ok(Checked::Untestable(wecom_robot::UNTESTABLE)),
+        ChannelConfig::Getui(app) => {
+            getui::check(client.and_then(AnyClient::getui), app).await.map(|()| Checked::Token)
+        }
+    }
+}
+
+/// One line about `channel` for `yizhan config check`: its kind and account, never a secret.
+pub fn summary(channel: &ChannelConfig) -> String {
+    match channel {
+        ChannelConfig::WecomApp(c) => wecom_app::client::summary(c),
+        ChannelConfig::WecomRobot(c) => wecom_robot::summary(c),
+        ChannelConfig::Getui(c) => getui::summary(c),
+    }
+}
+
+/// The URL a call to `endpoint` through `channel` goes to, with its secrets redacted (what
+/// `yizhan send --dry-run` shows).
+pub fn call_url(channel: &ChannelConfig, client: &AnyClient, endpoint: &str) -> String {
+    let parsed = Endpoint::parse(endpoint);
+    match (channel, client, parsed) {
+        (ChannelConfig::WecomApp(app), _, Some(e)) => wecom_app::client::call_url(app, e),
+        (ChannelConfig::WecomRobot(bot), _, _) => wecom_robot::call_url(bot),
+        (ChannelConfig::Getui(app), AnyClient::Getui(c), Some(e)) => getui::call_url(c, app, e),
+        _ => endpoint.to_owned(),
+    }
+}
+
+/// The error of a configured channel without a client (a registry built from another
+/// configuration).
+pub fn no_client(channel: &str) -> ApiError {
+    ApiError::internal(format!("channel {channel:?} has no client"))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_registry_lists_every_provider_once() {
-        let names: Vec<&str> = ChannelKind::names().collect();
-        assert_eq!(names, ["wecom_app", "wecom_robot", "getui"]);
-        for kind in ChannelKind::ALL {
-            assert_eq!(ChannelKind::parse(kind.name()), Some(kind));
-        }
-        assert_eq!(ChannelKind::parse("dingtalk"), None);
-    }
-
-    #[test]
-    fn every_endpoint_round_trips_and_belongs_to_a_listed_provider() {
-        let mut names: Vec<&str> = Endpoint::ALL.iter().map(|e| e.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), Endpoint::ALL.len(), "stable names are unique");
-        for endpoint in Endpoint::ALL {
-            assert_eq!(Endpoint::parse(endpoint.name()), Some(endpoint));
-            assert!(ChannelKind::ALL.contains(&endpoint.kind()));
-            let prefix = if endpoint.kind() == ChannelKind::Getui { "getui." } else { "wecom." };
-            assert!(endpoint.name().starts_with(prefix), "{endpoint}");
-        }
-        assert_eq!(Endpoint::parse("wecom.unknown"), None);
-    }
-
-    #[test]
-    fn recipient_labels_round_trip() {
-        for label in ["user:alice", "party:2", "tag:5", "chat:ops", "cid:c1", "alias:a:b", "all", "group"] {
-            assert_eq!(Recipient::parse(label).label(), label);
-        }
-        assert_eq!(Recipient::parse("alias:a:b"), Recipient::Alias("a:b"));
-        assert_eq!(Recipient::parse("user:@all").user(), Some("@all"));
-        assert_eq!(Recipient::parse("cid:x").user(), None);
-        assert_eq!(Recipient::parse("all"), Recipient::Other("all"));
-    }
-
-    #[test]
-    fn every_configured_kind_has_a_client() {
-        // The registry of clients builds one per kind: a kind without a client arm would not
-        // compile there, and a kind the configuration cannot name fails here.
-        let text = "[[channels]]\nname = \"a\"\nkind = \"wecom_app\"\ncorp_id = \"ww\"\nagent_id = 1\nsecret = \"s\"\n\
-                    [[channels]]\nname = \"r\"\nkind = \"wecom_robot\"\nkey = \"k\"\n\
-                    [[channels]]\nname = \"g\"\nkind = \"getui\"\napp_id = \"i\"\napp_key = \"k\"\nmaster_secret = \"m\"\n";
-        let config = crate::config::Config::parse(text, "t.toml", &std::collections::HashMap::new()).expect("config");
-        let kinds: Vec<ChannelKind> = config.channels.iter().map(crate::config::ChannelConfig::channel_kind).collect();
-        assert_eq!(kinds, ChannelKind::ALL);
-        let channels =
-            crate::channels::Channels::build(&config, None, crate::channels::Retries::Caller).expect("built");
-        assert!(["a", "r", "g"].iter().all(|name| channels.get(name).is_some()));
-    }
-}
+mod tests;

@@ -20,8 +20,8 @@ use crate::config::{ChannelConfig, WecomAppConfig};
 type Params = Query<HashMap<String, String>>;
 
 fn crypto(ctx: &Ctx, channel: &str) -> Result<(CallbackCrypto, Option<String>), StatusCode> {
-    let Some(ChannelConfig::WecomApp(WecomAppConfig { corp_id, callback: Some(cb), .. })) =
-        ctx.app.config.channel(channel)
+    let Some(WecomAppConfig { corp_id, callback: Some(cb), .. }) =
+        ctx.app.config.channel(channel).and_then(ChannelConfig::wecom_app)
     else {
         return Err(StatusCode::NOT_FOUND);
     };

@@ -7,12 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use yizhan_wecom::api::update_template_card::{CardUpdate, ReplaceButton, Request};
+use yizhan_wecom::api::update_template_card::{CardUpdate, ReplaceButton};
 
 use super::Ctx;
 use super::messages::visible;
 use super::views::StatusView;
-use crate::config::ChannelConfig;
 use crate::gateway::ApiError;
 
 /// The change to make.
@@ -61,27 +60,7 @@ pub(crate) async fn update_card(
         },
         _ => return Err(ApiError::validation("replace_name", "give exactly one of replace_name and template_card")),
     };
-    let Some(ChannelConfig::WecomApp(app)) = ctx.app.config.channel(&record.channel) else {
-        return Err(ApiError::conflict("only WeCom application template cards can be updated"));
-    };
-    let code = record.dispatches.iter().find_map(|d| d.handles.response_code.clone()).ok_or_else(|| {
-        ApiError::conflict("this message has no response_code (not an interactive card, or not delivered yet)")
-    })?;
-    let request = Request {
-        atall: request.userids.is_empty().then_some(1),
-        userids: request.userids,
-        partyids: Vec::new(),
-        tagids: Vec::new(),
-        agentid: app.agent_id,
-        response_code: code,
-        enable_id_trans: None,
-        update,
-    };
-    let client =
-        ctx.app.channels.wecom_app(&record.channel).ok_or_else(|| super::messages::no_client(&record.channel))?;
-    client.update_template_card(&request).await.map_err(|e| match e {
-        yizhan_wecom::Error::Invalid(v) => ApiError::validation(v.field, v.problem),
-        other => ApiError::conflict(format!("WeCom refused the update: {other}")),
-    })?;
+    let channel = ctx.app.config.channel(&record.channel);
+    crate::providers::update_card(channel, &ctx.app.channels, &record, update, request.userids).await?;
     Ok(Json(StatusView { id: record.id.to_string(), status: "card_updated".to_owned(), done: Vec::new() }))
 }

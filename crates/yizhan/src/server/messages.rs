@@ -209,8 +209,7 @@ pub(super) fn prepare(
         recipients: unique(plan.dispatches.iter().flat_map(|d| d.recipients.iter().cloned())),
     };
     let shaping = &ctx.app.config.shaping;
-    let is_getui = matches!(channel, crate::config::ChannelConfig::Getui(_));
-    let coalescing = shaping.coalesce_window_ms > 0 && (shaping.coalesce_getui || !is_getui);
+    let coalescing = shaping.coalesce_window_ms > 0 && channel.channel_kind().coalesces(shaping);
     let msg = NewMessage {
         id,
         channel: request.channel.clone(),
@@ -364,43 +363,14 @@ pub(crate) async fn cancel(
     }
 }
 
-/// Recalls a sent WeCom application message (every dispatch with a msgid, within WeCom's 24 h);
+/// Recalls (WeCom application) or revokes (Getui) a sent message through its provider;
 /// anything else that was already sent is a 409 saying why.
 async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -> Result<Json<StatusView>, ApiError> {
     let refuse = |why: String| ApiError::conflict(format!("message {} is {status}: {why}", record.id));
-    match ctx.app.config.channel(&record.channel) {
-        Some(crate::config::ChannelConfig::WecomApp(_)) => {}
-        Some(crate::config::ChannelConfig::Getui(_)) => {
-            if !matches!(status, "delivered" | "partially_delivered") {
-                return Err(refuse(
-                    "it is being sent or failed; only delivered Getui messages can be revoked".to_owned(),
-                ));
-            }
-            let done = super::revoke::revoke(ctx, record).await?;
-            return Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done }));
-        }
-        _ => {
-            return Err(refuse(
-                "it was already sent; only WeCom application and Getui messages can be recalled".to_owned(),
-            ));
-        }
-    };
-    let msgids: Vec<&str> = record.dispatches.iter().filter_map(|d| d.handles.msgid.as_deref()).collect();
-    if msgids.is_empty() || !matches!(status, "delivered" | "partially_delivered") {
-        return Err(refuse("it is being sent or has no WeCom msgid yet; try again when it is delivered".to_owned()));
-    }
-    let client = ctx.app.channels.wecom_app(&record.channel).ok_or_else(|| no_client(&record.channel))?;
-    for msgid in msgids {
-        client.recall(msgid).await.map_err(|e| refuse(format!("WeCom refused the recall: {e}")))?;
-    }
+    let channel = ctx.app.config.channel(&record.channel);
+    let done = crate::providers::recall(channel, &ctx.app.channels, record, status, &refuse).await?;
     ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)?;
-    Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done: Vec::new() }))
-}
-
-/// The error of a configured channel without a client (a registry built from another
-/// configuration).
-pub(crate) fn no_client(channel: &str) -> ApiError {
-    ApiError::internal(format!("channel {channel:?} has no client"))
+    Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done }))
 }
 
 /// Why `record` has nothing to replay: only provider calls that ended dead are replayed.

@@ -21,7 +21,6 @@ mod list;
 pub mod listen;
 mod messages;
 mod ops;
-mod revoke;
 mod spec;
 mod views;
 

@@ -1,4 +1,6 @@
-//! Which quota units a dispatch takes, per channel kind and endpoint.
+//! Which quota units a dispatch takes: the provider names its account scope, its per-member
+//! windows, its per-call units and which of them a call takes (docs/shaping.md); this module
+//! adds the optional `<scope>:calls` cap and keeps the rules of one channel together.
 //!
 //! Keys are scoped to the provider account, never to a secret: `wecom:<corp_id>:<agent_id>` for
 //! an app, `robot:<first 16 hex of SHA-256(key)>` for a group robot, `getui:<app_id>` for a
@@ -16,18 +18,18 @@
 //! call on one key with the member windows: broadcasts alone never exceed a member's limit, but
 //! a member also addressed directly can receive both budgets (see docs/shaping.md).
 
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use yizhan_core::window::Window;
 
 use super::config::QuotaLimits;
 use crate::config::ChannelConfig;
-use crate::gateway::endpoint;
-use crate::providers::Recipient;
+use crate::providers;
 
-const MINUTE_MS: i64 = 60_000;
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
+/// A minute, in ms.
+pub(crate) const MINUTE_MS: i64 = 60_000;
+/// An hour, in ms.
+pub(crate) const HOUR_MS: i64 = 3_600_000;
+/// A day, in ms.
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// Why a dispatch waits: the kind of budget that was exhausted (the `reason` label of
 /// `yizhan_deferrals_total`).
@@ -77,18 +79,18 @@ pub struct CallUnit {
 pub struct ChannelQuota {
     scope: String,
     member: Vec<Window>,
-    group_sends: Option<CallUnit>,
-    appchat: Option<CallUnit>,
-    robot: Option<CallUnit>,
-    broadcast: Option<CallUnit>,
+    /// The provider's per-call units, each of its own [`Budget`].
+    units: Vec<CallUnit>,
     calls: Option<CallUnit>,
 }
 
-fn windows(spec: &[(Option<u32>, i64)]) -> Vec<Window> {
+/// The windows of `spec` (limit, length) whose limit is set and not 0.
+pub(crate) fn windows(spec: &[(Option<u32>, i64)]) -> Vec<Window> {
     spec.iter().filter_map(|&(limit, len_ms)| limit.filter(|&l| l > 0).map(|limit| Window { len_ms, limit })).collect()
 }
 
-fn unit(key: String, windows: Vec<Window>, budget: Budget) -> Option<CallUnit> {
+/// A per-call unit on `key`, unless it has no window.
+pub(crate) fn unit(key: String, windows: Vec<Window>, budget: Budget) -> Option<CallUnit> {
     (!windows.is_empty()).then_some(CallUnit { key, windows, budget })
 }
 
@@ -99,34 +101,9 @@ impl ChannelQuota {
         if limits.enabled == Some(false) {
             return None;
         }
-        let scope = match channel {
-            ChannelConfig::WecomApp(c) => format!("wecom:{}:{}", c.corp_id, c.agent_id),
-            ChannelConfig::WecomRobot(c) => {
-                let digest = Sha256::digest(c.key.expose_secret().as_bytes());
-                let hex = hex::encode(&digest[..8]);
-                format!("robot:{hex}")
-            }
-            ChannelConfig::Getui(c) => format!("getui:{}", c.app_id),
-        };
-        let member = windows(&[(limits.wecom_member_per_minute, MINUTE_MS), (limits.wecom_member_per_hour, HOUR_MS)]);
-        let (mut group_sends, mut appchat, mut robot, mut broadcast) = (None, None, None, None);
-        match channel {
-            ChannelConfig::WecomApp(_) => {
-                group_sends = unit(format!("{scope}:group_sends"), member.clone(), Budget::GroupSends);
-                let spec = [(limits.wecom_appchat_per_minute, MINUTE_MS), (limits.wecom_appchat_per_day, DAY_MS)];
-                appchat = unit(format!("{scope}:appchat"), windows(&spec), Budget::Appchat);
-            }
-            ChannelConfig::WecomRobot(_) => {
-                robot = unit(scope.clone(), windows(&[(limits.robot_per_minute, MINUTE_MS)]), Budget::Robot);
-            }
-            ChannelConfig::Getui(_) => {
-                let spec = [(limits.getui_broadcast_per_minute, MINUTE_MS), (limits.getui_broadcast_per_day, DAY_MS)];
-                broadcast = unit(format!("{scope}:broadcast"), windows(&spec), Budget::Broadcast);
-            }
-        }
+        let (scope, member, units) = providers::quota_rules(channel, &limits);
         let calls = unit(format!("{scope}:calls"), windows(&[(limits.calls_per_minute, MINUTE_MS)]), Budget::Calls);
-        let member = if matches!(channel, ChannelConfig::WecomApp(_)) { member } else { Vec::new() };
-        Some(ChannelQuota { scope, member, group_sends, appchat, robot, broadcast, calls })
+        Some(ChannelQuota { scope, member, units, calls })
     }
 
     /// The account scope of every key of this channel.
@@ -141,7 +118,7 @@ impl ChannelQuota {
 
     /// Every per-call rule of the channel.
     pub fn call_rules(&self) -> impl Iterator<Item = &CallUnit> {
-        [&self.group_sends, &self.appchat, &self.robot, &self.broadcast, &self.calls].into_iter().flatten()
+        self.units.iter().chain(&self.calls)
     }
 
     /// The per-member windows (WeCom app), empty for other kinds.
@@ -151,37 +128,21 @@ impl ChannelQuota {
 
     /// The per-call units a call to `endpoint` for `recipients` takes, scarcest first.
     pub fn call_units(&self, endpoint: &str, recipients: &[String]) -> Vec<&CallUnit> {
-        let specific = match endpoint {
-            endpoint::WECOM_MESSAGE_SEND => {
-                let broad = recipients.iter().any(|r| {
-                    matches!(
-                        Recipient::parse(r),
-                        Recipient::Party(_) | Recipient::Tag(_) | Recipient::User("@all") | Recipient::Other("all")
-                    )
-                });
-                if broad { self.group_sends.as_ref() } else { None }
-            }
-            endpoint::WECOM_APPCHAT_SEND => self.appchat.as_ref(),
-            endpoint::WECOM_WEBHOOK_SEND => self.robot.as_ref(),
-            endpoint::GETUI_PUSH_ALL | endpoint::GETUI_PUSH_TAG => self.broadcast.as_ref(),
-            _ => None,
-        };
+        let budget = providers::quota_budget(endpoint, recipients);
+        let specific = budget.and_then(|b| self.units.iter().find(|u| u.budget == b));
         specific.into_iter().chain(self.calls.as_ref()).collect()
     }
 
-    /// The per-member keys of a call: `(index in recipients, key)` for every `user:<id>` of a
-    /// WeCom `message_send` (not `@all`); empty otherwise.
+    /// The per-member keys of a call: `(index in recipients, key)` for every member the
+    /// provider counts (each `user:<id>` of a WeCom `message_send`, not `@all`); empty
+    /// otherwise.
     pub fn member_keys(&self, endpoint: &str, recipients: &[String]) -> Vec<(usize, String)> {
-        if self.member.is_empty() || endpoint != endpoint::WECOM_MESSAGE_SEND {
+        if self.member.is_empty() {
             return Vec::new();
         }
-        recipients
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| {
-                let user = Recipient::parse(r).user()?;
-                (user != "@all").then(|| (i, format!("{}:user:{}", self.scope, user.to_lowercase())))
-            })
+        providers::quota_members(endpoint, recipients)
+            .into_iter()
+            .map(|(i, member)| (i, format!("{}:user:{member}", self.scope)))
             .collect()
     }
 }
@@ -192,6 +153,7 @@ mod tests {
 
     use super::*;
     use crate::config::Config;
+    use crate::providers::endpoint;
 
     fn config() -> Config {
         let text = "[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\ncorp_id = \"ww1\"\nagent_id = 7\nsecret = \"s\"\n\

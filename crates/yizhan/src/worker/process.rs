@@ -8,7 +8,7 @@ use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, Recip
 
 use super::decide::{ChannelRetry, Next, decide};
 use super::execute::{self, AnyClient, Delivered, Failed, execute};
-use crate::providers::Endpoint;
+use crate::providers;
 
 /// Sends `claimed` through `client` (or fails it as an unknown channel) and decides the result
 /// of the attempt at `now_ms()` after the send.
@@ -33,7 +33,8 @@ pub(crate) async fn attempt(
         Err(failed) => {
             let attempt = u32::try_from(claimed.attempts.saturating_add(1)).unwrap_or(u32::MAX);
             let next = decide(&failed, attempt, rules, claimed.created_at_ms, now_ms(), claimed.resend_safe);
-            let refused = execute::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
+            let refused =
+                providers::refused_every_recipient(endpoint, &failed).then_some(claimed.recipients.as_slice());
             failed_result(&failed, next, refused.unwrap_or_default())
         }
     }
@@ -56,7 +57,7 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
                 dispatch = claimed.claim.dispatch_id,
                 endpoint = %claimed.endpoint,
                 errcode = %error.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
-                meaning = execute::code_meaning(&claimed.endpoint, error.code).unwrap_or("no documented meaning"),
+                meaning = providers::code_meaning(&claimed.endpoint, error.code).unwrap_or("no documented meaning"),
                 kind = %error.kind,
                 error = %error.message,
                 "message dead: this dispatch will not be sent again unless retried"
@@ -133,13 +134,10 @@ fn failed_result(failed: &Failed, next: Next, refused: &[String]) -> DispatchRes
     }
 }
 
-/// What `claimed` is sent as: its endpoint, except for a merged call of Getui single pushes,
-/// which goes out as one list task ([`Endpoint::GetuiMergedList`]).
+/// What `claimed` is sent as: its endpoint, except for a merged call, which the provider may
+/// send as another call (Getui: one list task).
 pub(crate) fn effective_endpoint(claimed: &ClaimedDispatch) -> &str {
-    match Endpoint::parse(&claimed.endpoint) {
-        Some(Endpoint::GetuiPushSingleCid) if claimed.merged => Endpoint::GetuiMergedList.name(),
-        _ => &claimed.endpoint,
-    }
+    providers::sent_as(&claimed.endpoint, claimed.merged)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
-use crate::gateway::wecom::without_duplicate_check;
+use crate::providers::wecom_app::dedupe::without_duplicate_check;
 
 /// What to do with `claimed` before it is sent. `None`: send it (its body may have been
 /// replaced, durably, by one without the duplicate check). `Some(result)`: record `result`,

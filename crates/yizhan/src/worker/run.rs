@@ -22,6 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ use super::defer;
 use super::health::ChannelHealth;
 use super::{coalesce, process, repeat};
 use crate::channels::{AnyClient, Channels, Retries};
-use crate::config::{ChannelConfig, Config};
+use crate::config::Config;
 use crate::shaping::{QuotaLedger, Shaping};
 use lease::Unheld;
 
@@ -72,6 +73,8 @@ struct Inner {
     /// Channels whose delivered answers are not checked for another message's msgid
     /// (`duplicate_msgid_check = false`; see [`super::repeat::after_send`]).
     no_msgid_check: HashSet<String>,
+    /// How many claims the store has answered ([`Worker::claims_answered`]).
+    claims_answered: AtomicU64,
 }
 
 impl Worker {
@@ -124,7 +127,7 @@ impl Worker {
                 i.no_msgid_check = config
                     .channels
                     .iter()
-                    .filter(|c| matches!(c, ChannelConfig::WecomApp(app) if !app.duplicate_msgid_check))
+                    .filter(|c| c.wecom_app().is_some_and(|app| !app.duplicate_msgid_check))
                     .map(|c| c.name().to_owned())
                     .collect();
             }))
@@ -155,6 +158,7 @@ impl Worker {
                 held: Mutex::new(HashSet::new()),
                 shaping: Arc::new(Shaping::disabled()),
                 no_msgid_check: HashSet::new(),
+                claims_answered: AtomicU64::new(0),
             }),
         }
     }
@@ -230,6 +234,14 @@ impl Worker {
     /// Wakes a polling [`Worker::run`] at once, for example after the API accepted a message.
     pub fn waker(&self) -> Arc<Notify> {
         self.inner.waker.clone()
+    }
+
+    /// How many times the store has answered this worker's claim for due work (empty answers
+    /// included). Once [`Worker::run`] has had its first answer it waits for a wake-up, the
+    /// store's due signal or the poll interval before it claims again: a test that sees the count
+    /// stay put knows what woke the worker.
+    pub fn claims_answered(&self) -> u64 {
+        self.inner.claims_answered.load(Ordering::SeqCst)
     }
 
     /// The channels' clients this worker sends through (shared with the HTTP handlers).
@@ -343,11 +355,9 @@ impl Worker {
         let now_ms = inner.clock.now_ms();
         // Never take over a dispatch this worker is still sending, whatever its lease says.
         let sending: Vec<i64> = self.held().iter().map(|c| c.dispatch_id).collect();
-        let mut claims = inner
-            .store
-            .claim_due_except(&inner.id, now_ms, inner.lease_ms, limit, &sending)
-            .await
-            .context("claiming due dispatches")?;
+        let claims = inner.store.claim_due_except(&inner.id, now_ms, inner.lease_ms, limit, &sending).await;
+        inner.claims_answered.fetch_add(1, Ordering::SeqCst);
+        let mut claims = claims.context("claiming due dispatches")?;
         self.held().extend(claims.iter().map(|c| c.claim.clone()));
         if let Some(window) = inner.coalesce_window {
             coalesce::drop_lonely_keys(&inner.store, &mut claims, window, now_ms).await;

@@ -4,13 +4,13 @@
 //! Getui `request_id`) drops the repeat, and the recipient gets exactly one delivery.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
-use crate::support::Running;
+use crate::support::{ApiClient, Running};
 
 /// The provider answers this long after handling a call …
 const DELAY: Duration = Duration::from_millis(700);
@@ -33,24 +33,7 @@ async fn gateway(emu: &EmulatorHandle) -> Running {
 
 /// Waits until message `id` has `status`, polling often enough to see short-lived states.
 async fn wait_for(base: &str, id: &str, status: &str) -> serde_json::Value {
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let view: serde_json::Value = http
-            .get(format!("{base}/v1/messages/{id}"))
-            .bearer_auth("k")
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        if view["status"] == status {
-            return view;
-        }
-        assert!(Instant::now() < deadline, "waiting for {status}: {view}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    ApiClient::new(base, "k").wait_for(id, &[status]).await
 }
 
 async fn post(running: &Running, body: &serde_json::Value) -> String {

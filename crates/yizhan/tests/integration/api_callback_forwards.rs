@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +12,8 @@ use yizhan::config::Config;
 use yizhan_wecom::callback::CallbackCrypto;
 
 use crate::support::Running;
+use yizhan_test_kit::sqlite::TempSqlite;
+use yizhan_test_kit::wait;
 
 const TOKEN: &str = "yizhandemotoken";
 const AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
@@ -53,11 +55,7 @@ impl Target {
     }
 
     async fn wait(&self, what: &str, done: impl Fn(&Target) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !done(self) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        wait::until(what, Duration::from_secs(10), || done(self)).await;
     }
 }
 
@@ -96,7 +94,7 @@ async fn post_callback(base: &str, from: &str) {
 
 #[tokio::test]
 async fn a_forward_is_retried_until_the_target_accepts_it_once() {
-    let (dir, store_url) = temp_store();
+    let (_file, store_url) = temp_store();
     let (hook, target) = Target::start(2).await;
     let running = Running::start(config(&store_url, &hook)).await;
     post_callback(&running.base, "alice").await;
@@ -108,12 +106,11 @@ async fn a_forward_is_retried_until_the_target_accepts_it_once() {
     assert_eq!(target.calls.load(Ordering::SeqCst), 3, "two 500s, then the success");
     assert_eq!(accepted[0]["channel"], "ops");
     assert!(accepted[0]["xml"].as_str().is_some_and(|x| x.contains("alice")), "{accepted:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn a_forward_pending_at_shutdown_is_sent_after_a_restart() {
-    let (dir, store_url) = temp_store();
+    let (_file, store_url) = temp_store();
     let (hook, target) = Target::start(usize::MAX).await;
     let first = Running::start(config(&store_url, &hook)).await;
     post_callback(&first.base, "bob").await;
@@ -129,15 +126,13 @@ async fn a_forward_pending_at_shutdown_is_sent_after_a_restart() {
     let accepted = target.accepted();
     assert_eq!(accepted.len(), 1, "{accepted:?}");
     assert!(accepted[0]["xml"].as_str().is_some_and(|x| x.contains("bob")), "{accepted:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A SQLite outbox in a fresh directory: (the directory, the store URL).
-fn temp_store() -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("yizhan-forwards-{}", yizhan_core::MessageId::new()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store_url = format!("sqlite://{}", dir.join("outbox.db").display());
-    (dir, store_url)
+/// A SQLite outbox in a fresh directory (removed when the first value is dropped), and its URL.
+fn temp_store() -> (TempSqlite, String) {
+    let file = TempSqlite::new();
+    let url = file.url();
+    (file, url)
 }
 
 /// The stopped gateway's outbox holds no forward that could ever be sent again: the accepted

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
@@ -10,6 +10,7 @@ use yizhan::config::Config;
 use yizhan_wecom::callback::CallbackCrypto;
 
 use crate::support::Running;
+use yizhan_test_kit::wait;
 
 const TOKEN: &str = "yizhandemotoken";
 const AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
@@ -91,11 +92,7 @@ async fn callbacks_are_verified_decrypted_and_forwarded() {
         .await
         .expect("post");
     assert_eq!(answer.status(), 200);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while received.lock().expect("lock").is_empty() {
-        assert!(Instant::now() < deadline, "not forwarded");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::until("the callback forwarded", Duration::from_secs(5), || !received.lock().expect("lock").is_empty()).await;
     let forwarded = received.lock().expect("lock")[0].clone();
     assert_eq!((forwarded["channel"].as_str(), forwarded["msg_type"].as_str()), (Some("ops"), Some("text")));
     assert!(forwarded["xml"].as_str().is_some_and(|x| x.contains("hello")));

@@ -3,7 +3,7 @@
 //! follows the Getui reference) shows what happened.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -14,6 +14,7 @@ use yizhan_getui::GetuiClient;
 use yizhan_getui::api::push_list_cid;
 
 use crate::support::Running;
+use yizhan_test_kit::wait;
 
 struct Gateway {
     running: Running,
@@ -50,15 +51,11 @@ impl Gateway {
         let (code, accepted) = self.call(reqwest::Method::POST, "/v1/messages", Some(body)).await;
         assert_eq!(code, 202, "{accepted}");
         let id = accepted["id"].as_str().expect("id").to_owned();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        wait::for_state(&format!("message {id} to be {status}"), Duration::from_secs(10), async || {
             let (_, view) = self.call(reqwest::Method::GET, &format!("/v1/messages/{id}"), None).await;
-            if view["status"] == status {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "waiting for {status}: {view}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            if view["status"] == status { Ok(view) } else { Err(view) }
+        })
+        .await
     }
 
     async fn delete(&self, id: &str) -> (u16, Value) {

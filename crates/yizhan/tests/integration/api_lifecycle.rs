@@ -3,14 +3,13 @@
 //! `POST /v1/messages/{id}/card` updates an interactive card once.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use serde_json::Value::Null;
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
 
-use crate::support::Running;
+use crate::support::{ApiClient, Running};
 
 /// A gateway on an in-memory store in front of `emu`, with API key `k`.
 struct Gateway {
@@ -60,24 +59,7 @@ impl Gateway {
 
     /// Waits until message `id` has `status`; returns its view.
     async fn wait_for(&self, id: &str, status: &str) -> serde_json::Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let view: serde_json::Value = self
-                .http
-                .get(format!("{}/v1/messages/{id}", self.base))
-                .bearer_auth("k")
-                .send()
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("json");
-            if view["status"] == status {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "waiting for {status}: {view}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        ApiClient::new(&self.base, "k").wait_for(id, &[status]).await
     }
 
     async fn get(&self, path: &str) -> serde_json::Value {
@@ -177,8 +159,11 @@ async fn channels_show_health_and_token_age() {
     gateway.stop().await;
 }
 
+/// Send, recall, then a card update of the same message through the HTTP API: the three
+/// provider calls use the worker's one access token, so the emulator (whose only app this
+/// gateway uses) sees exactly one gettoken.
 #[tokio::test]
-async fn send_recall_and_card_update_share_one_token() {
+async fn one_token_for_send_recall_card() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
     let gateway = Gateway::start(&emu).await;
     let id = gateway.deliver_card("t10").await;
@@ -192,8 +177,10 @@ async fn send_recall_and_card_update_share_one_token() {
     gateway.stop().await;
 }
 
+/// Errcode -1 (system busy) answered three times, then success: each worker attempt is one
+/// provider call, so the message has 4 attempts and the emulator saw exactly 4 `message/send`.
 #[tokio::test]
-async fn every_worker_attempt_is_one_provider_call() {
+async fn busy_thrice_then_success_is_four_attempts() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
     let gateway = Gateway::start_with(&emu, "[worker]\ninitial_delay_ms = 10\n").await;
     emu.fail_next_on("/cgi-bin/message/send", 3, -1);

@@ -2,13 +2,14 @@
 //! its next attempt time in `GET /v1/messages/{id}`, and `/metrics` counts it.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig};
 
 use crate::support::Running;
+use yizhan_test_kit::wait;
 
 #[tokio::test]
 async fn a_deferred_message_shows_its_next_attempt_and_is_counted_in_metrics() {
@@ -39,17 +40,17 @@ async fn a_deferred_message_shows_its_next_attempt_and_is_counted_in_metrics() {
         let http = http.clone();
         async move { http.get(path).bearer_auth("k").send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
     };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let deferred = loop {
+    let deferred = wait::for_state("2 delivered and 1 deferred", Duration::from_secs(10), async || {
         let page = get(format!("{base}/v1/messages?status=deferred")).await;
         let delivered = get(format!("{base}/v1/messages?status=delivered")).await;
         let items = page["items"].as_array().cloned().unwrap_or_default();
         if items.len() == 1 && delivered["items"].as_array().map_or(0, Vec::len) == 2 {
-            break items[0]["id"].as_str().unwrap().to_owned();
+            Ok(items[0]["id"].as_str().unwrap().to_owned())
+        } else {
+            Err(page)
         }
-        assert!(Instant::now() < deadline, "waiting for 2 delivered and 1 deferred: {page}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     let view = get(format!("{base}/v1/messages/{deferred}")).await;
     assert_eq!(view["status"], "deferred");
     assert_eq!(view["attempts"], 0, "a deferral spends no attempt");

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::postgres;
+use yizhan_test_kit::postgres;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

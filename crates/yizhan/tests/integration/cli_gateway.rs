@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use yizhan::config::Config;
@@ -12,6 +12,7 @@ use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
 use crate::support::Running;
+use yizhan_test_kit::wait;
 
 const KEY: &str = "cli-key-0123456789";
 
@@ -56,17 +57,13 @@ impl Rig {
 
     /// Waits until message `id` is final; returns its JSON.
     async fn settled(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        wait::for_state(&format!("message {id} to be final"), Duration::from_secs(10), async || {
             let out = self.cli(&["status", id, "--json-output"]).await;
             let view: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
             let status = view["status"].as_str().unwrap_or_default().to_owned();
-            if ["delivered", "partially_delivered", "dead"].contains(&status.as_str()) {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "not final: {view}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            if ["delivered", "partially_delivered", "dead"].contains(&status.as_str()) { Ok(view) } else { Err(view) }
+        })
+        .await
     }
 
     async fn accepted_id(&self, args: &[&str]) -> String {

@@ -2,7 +2,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use yizhan_test_kit::wait;
 
 struct Demo(Child);
 
@@ -58,19 +59,15 @@ async fn the_printed_key_and_commands_deliver() {
             .expect("accepted");
         assert_eq!(response.status(), 202, "{body}");
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    let providers = wait::for_state("the demo's four deliveries", Duration::from_secs(20), async || {
         let inbox: Vec<serde_json::Value> =
             http.get(format!("{base}/__emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
-        let providers: Vec<&str> = inbox.iter().filter_map(|d| d["provider"].as_str()).collect();
-        if providers.len() >= 4 {
-            assert_eq!(providers.iter().filter(|p| **p == "wecom").count(), 2, "{providers:?}");
-            assert!(providers.contains(&"wecom_robot") && providers.contains(&"getui"), "{providers:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "not delivered in time: {providers:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        let providers: Vec<String> = inbox.iter().filter_map(|d| d["provider"].as_str().map(str::to_owned)).collect();
+        if providers.len() >= 4 { Ok(providers) } else { Err(providers) }
+    })
+    .await;
+    assert_eq!(providers.iter().filter(|p| *p == "wecom").count(), 2, "{providers:?}");
+    assert!(providers.iter().any(|p| p == "wecom_robot") && providers.iter().any(|p| p == "getui"), "{providers:?}");
     let alias: Vec<serde_json::Value> =
         http.get(format!("{base}/emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
     assert!(alias.len() >= 4, "the old path is an alias: {alias:?}");
@@ -103,17 +100,13 @@ async fn the_cli_is_a_client_of_a_running_gateway() {
         .and_then(|r| r.split_whitespace().next())
         .expect("an id")
         .to_owned();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    wait::for_state(&format!("message {id} delivered"), Duration::from_secs(20), async || {
         let out = cli(&["status", &id, "--json-output"]);
         assert_eq!(out.status.code(), Some(0));
         let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        if status["status"] == "delivered" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{status}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        if status["status"] == "delivered" { Ok(()) } else { Err(status) }
+    })
+    .await;
     let out = cli(&["messages", "list", "--status", "delivered"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
     let out = cli(&["retry", &id]);

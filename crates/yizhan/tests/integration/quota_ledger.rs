@@ -19,8 +19,8 @@ use yizhan_shared::{FallbackWindows, SharedBackend, redis_connection};
 use yizhan_store::{DispatchStatus, MessageRecord, MessageStatus, NewMessage, Store};
 use yizhan_wecom::{RobotClient, WecomClient};
 
-use crate::support::postgres::TempDatabase;
-use crate::support::redis::{redis_reachable, redis_url};
+use yizhan_test_kit::postgres::TempDatabase;
+use yizhan_test_kit::redis::TestRedis;
 
 const T0: i64 = 1_795_395_600_000;
 const ROBOT_KEY: &str = "yizhan-demo-robot-key";
@@ -334,13 +334,10 @@ async fn a_restarted_worker_rebuilds_the_ledger_from_the_outbox() {
 /// member's 30/min cluster-wide; `three_local_ledgers_let_the_emulator_drop` is the oracle check.
 #[tokio::test]
 async fn three_instances_on_one_redis_ledger_keep_a_members_limit() {
-    let url = redis_url();
-    if !redis_reachable(&url).await {
-        return;
-    }
+    let Some(redis) = TestRedis::connect().await else { return };
     // A fresh key prefix: the manual clock starts at the same instant in every run.
-    let connection = redis_connection(&url).expect("redis client");
-    let backend = SharedBackend::Redis { connection, prefix: format!("yztest:quota:{}:", MessageId::new()) };
+    let connection = redis_connection(redis.url()).expect("redis client");
+    let backend = SharedBackend::Redis { connection, prefix: redis.prefix().to_owned() };
     three_instances_keep_a_members_limit(&backend).await;
 }
 

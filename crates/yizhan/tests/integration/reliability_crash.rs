@@ -19,12 +19,14 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, EmulatorHandle};
+use yizhan_emulator::EmulatorHandle;
 
-use crate::support::postgres;
-use crate::support::redis as redis_support;
+use yizhan_test_kit::postgres::TempDatabase;
+use yizhan_test_kit::redis::TestRedis;
 
-use crate::reliability::{Gateway, Rng, delivered_texts, emulator_config, free_port, gateway_config, size, temp_dir};
+use crate::reliability::{Gateway, Rng, delivered_texts, emulator_config, free_port, gateway_config, size};
+use yizhan_test_kit::emulator;
+use yizhan_test_kit::wait;
 
 const KEY: &str = "crash-test-key";
 
@@ -32,35 +34,37 @@ const KEY: &str = "crash-test-key";
 async fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
     let messages = size("YIZHAN_CRASH_MESSAGES", 1500);
     let kills = size("YIZHAN_CRASH_KILLS", 2);
-    let emu = Emulator::spawn(emulator_config(messages)).await.expect("emulator");
-    let dir = temp_dir("crash");
+    let emu = emulator::spawn(emulator_config(messages)).await;
+    let tmp = yizhan_test_kit::temp_dir("crash");
+    let dir = tmp.path();
     let (db, config) = (dir.join("outbox.db"), dir.join("yizhan.toml"));
     let port = free_port();
     let text = gateway_config(&db, port, &emu.base_url(), &ApiKeys::hash(KEY), "", r#"["ops"]"#);
     std::fs::write(&config, text).expect("config");
     crash_run(&emu, &[(config, port)], &dir.join("serve.log"), messages, kills).await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_instances_on_postgres_and_redis_survive_kill_9() {
     let messages = size("YIZHAN_CRASH_PG_MESSAGES", 600);
     let kills = size("YIZHAN_CRASH_PG_KILLS", 2);
-    let Some(database) = postgres::TempDatabase::create().await else { return };
-    let redis = redis_support::redis_url();
-    if !redis_support::redis_reachable(&redis).await {
-        return;
-    }
-    let emu = Emulator::spawn(emulator_config(messages)).await.expect("emulator");
-    let dir = temp_dir("crash-pg");
-    let prefix = format!("yztest:crash:{}:", yizhan_core::MessageId::new());
+    let Some(database) = TempDatabase::create().await else { return };
+    let Some(redis) = TestRedis::connect().await else { return };
+    let emu = emulator::spawn(emulator_config(messages)).await;
+    let tmp = yizhan_test_kit::temp_dir("crash-pg");
+    let dir = tmp.path();
     let instances: Vec<(PathBuf, u16)> = (0..3)
         .map(|k| {
             let (config, port, unused) = (dir.join(format!("yizhan-{k}.toml")), free_port(), dir.join("unused.db"));
             let text = gateway_config(&unused, port, &emu.base_url(), &ApiKeys::hash(KEY), "", r#"["ops"]"#)
                 .replace(
                     &format!("url = \"sqlite://{}\"", unused.display()),
-                    &format!("url = \"{}\"\nredis_url = \"{redis}\"\nredis_prefix = \"{prefix}\"", database.url),
+                    &format!(
+                        "url = \"{}\"\nredis_url = \"{}\"\nredis_prefix = \"{}\"",
+                        database.url,
+                        redis.url(),
+                        redis.prefix()
+                    ),
                 )
                 .replace("[worker]\n", &format!("[worker]\nname = \"instance-{k}\"\n"));
             std::fs::write(&config, text).expect("config");
@@ -69,7 +73,6 @@ async fn three_instances_on_postgres_and_redis_survive_kill_9() {
         .collect();
     crash_run(&emu, &instances, &dir.join("serve.log"), messages, kills).await;
     println!("gettoken calls {} (tokens shared through Redis)", emu.stats().gettoken_calls);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Streams `messages` distinct texts (one user each) round-robin into the gateways of
@@ -124,9 +127,11 @@ async fn crash_run(emu: &EmulatorHandle, instances: &[(PathBuf, u16)], log: &Pat
         .collect();
 
     for (k, (moment, victim)) in moments.iter().zip(&victims).enumerate() {
-        while accepted.lock().await.len() < *moment && next.load(Ordering::Relaxed) < messages {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        wait::for_state(&format!("{moment} accepted messages"), Duration::from_secs(120), async || {
+            let accepted = accepted.lock().await.len();
+            if accepted >= *moment || next.load(Ordering::Relaxed) >= messages { Ok(()) } else { Err(accepted) }
+        })
+        .await;
         if let Some(gateway) = gateways[*victim].take() {
             gateway.kill9().await;
         }
@@ -154,11 +159,10 @@ async fn crash_run(emu: &EmulatorHandle, instances: &[(PathBuf, u16)], log: &Pat
     // leased; once no message of the store is waiting, no provider call can follow, so the
     // duplicate count below is final.
     let base = &bases[0];
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !nothing_waits(base).await {
-        assert!(Instant::now() < deadline, "messages still waiting in the store a minute after every delivery");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait::for_state("no message waiting in the store", Duration::from_secs(60), async || {
+        if nothing_waits(base).await { Ok(()) } else { Err("messages still waiting") }
+    })
+    .await;
     for gateway in gateways.into_iter().flatten() {
         gateway.terminate().await;
     }

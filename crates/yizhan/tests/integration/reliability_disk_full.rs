@@ -2,14 +2,15 @@
 //! fails writes exactly as a full disk does) refuses accepts with 503, says not ready, loses
 //! none of the messages it answered 202, and recovers by itself once room is made: no restart.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection as _, Row as _};
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::Emulator;
 
-use crate::reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config, temp_dir};
+use crate::reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config};
+use yizhan_test_kit::emulator;
+use yizhan_test_kit::wait;
 
 /// Room the gateway's own POSTs fill up after the ballast: 256 KiB.
 const ROOM_PAGES: i64 = 64;
@@ -20,11 +21,11 @@ async fn readyz(base: &str) -> u16 {
 
 /// Polls `/readyz` (at most 20 s) until it answers `status`.
 async fn wait_ready(base: &str, status: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while readyz(base).await != status {
-        assert!(Instant::now() < deadline, "/readyz never answered {status}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait::for_state(&format!("/readyz to answer {status}"), Duration::from_secs(20), async || {
+        let answer = readyz(base).await;
+        if answer == status { Ok(()) } else { Err(answer) }
+    })
+    .await;
 }
 
 /// Recipients, so that no member's quota defers the messages.
@@ -43,9 +44,10 @@ async fn post(http: &reqwest::Client, base: &str, n: usize, text: &str) -> (u16,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_recovers_by_itself_after_the_disk_fills_up() {
-    let dir = temp_dir("disk-full");
+    let tmp = yizhan_test_kit::temp_dir("disk-full");
+    let dir = tmp.path();
     let db = dir.join("yizhan.db");
-    let emu = Emulator::spawn(emulator_config(USERS)).await.expect("emulator");
+    let emu = emulator::spawn(emulator_config(USERS)).await;
     // The cap: 2 MiB, far above a fresh database, far below what the ballast takes.
     let cap_kb = 2048;
     let port = free_port();
@@ -124,5 +126,4 @@ async fn sqlite_recovers_by_itself_after_the_disk_fills_up() {
     let log = std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
     assert!(!log.contains("non-zero transaction depth"), "a connection stayed inside a failed transaction");
     gateway.terminate().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, RandomFaults};
+use yizhan_emulator::RandomFaults;
 
-use crate::reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config, size, temp_dir};
+use crate::reliability::{Gateway, delivered_texts, emulator_config, free_port, gateway_config, size};
+use yizhan_test_kit::emulator;
 
 const KEY: &str = "fault-test-key";
 
@@ -25,8 +26,9 @@ const GETUI: &str = "[[channels]]\nname = \"app\"\nkind = \"getui\"\napp_id = \"
 async fn random_provider_faults_end_in_exactly_once_or_dead_with_a_reason() {
     let per_provider = size("YIZHAN_FAULT_MESSAGES", 150);
     let seed = size("YIZHAN_TEST_SEED", 20_261_123) as u64;
-    let emu = Emulator::spawn(emulator_config(per_provider)).await.expect("emulator");
-    let dir = temp_dir("faults");
+    let emu = emulator::spawn(emulator_config(per_provider)).await;
+    let tmp = yizhan_test_kit::temp_dir("faults");
+    let dir = tmp.path();
     let (db, log, config) = (dir.join("outbox.db"), dir.join("serve.log"), dir.join("yizhan.toml"));
     let port = free_port();
     let extra = GETUI.replace("{emu}", &emu.base_url());
@@ -122,5 +124,4 @@ async fn random_provider_faults_end_in_exactly_once_or_dead_with_a_reason() {
     assert_eq!(views.len(), ids.len());
     assert!(stats.errors > 0 && stats.deduplicated > 0, "the faults did happen: {stats:?}");
     assert!(stats.gettoken_calls > 1 && stats.auth_calls > 1, "expired tokens were fetched again: {stats:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

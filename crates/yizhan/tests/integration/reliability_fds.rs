@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt as _;
 use tokio::process::{Child, Command};
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::Emulator;
 
-use crate::reliability::{emulator_config, free_port, gateway_config, temp_dir};
+use crate::reliability::{emulator_config, free_port, gateway_config};
+use yizhan_test_kit::emulator;
+use yizhan_test_kit::wait;
 
 /// The open files limit the gateway runs under.
 const NOFILE: u32 = 256;
@@ -41,8 +42,9 @@ async fn ready(http: &reqwest::Client, base: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_do_not_starve_the_gateway() {
-    let dir = temp_dir("fds");
-    let emu = Emulator::spawn(emulator_config(4)).await.expect("emulator");
+    let tmp = yizhan_test_kit::temp_dir("fds");
+    let dir = tmp.path();
+    let emu = emulator::spawn(emulator_config(4)).await;
     let port = free_port();
     let text = gateway_config(&dir.join("yizhan.db"), port, &emu.base_url(), &ApiKeys::hash("k"), "", "[\"ops\"]")
         .replace("[server]\n", "[server]\nheader_read_timeout_ms = 1000\n");
@@ -52,12 +54,14 @@ async fn idle_connections_do_not_starve_the_gateway() {
     let mut child = spawn(&config, &log);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !ready(&http, &base).await {
+    wait::for_state("yizhan serve under ulimit -n to be ready", Duration::from_secs(30), async || {
+        if ready(&http, &base).await {
+            return Ok(());
+        }
         assert!(child.try_wait().expect("wait").is_none(), "serve exited: {}", std::fs::read_to_string(&log).unwrap());
-        assert!(Instant::now() < deadline, "not ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Err("not ready")
+    })
+    .await;
 
     // More idle connections than the gateway has descriptors for; they send nothing.
     let mut idle = Vec::with_capacity(IDLE);
@@ -89,5 +93,4 @@ async fn idle_connections_do_not_starve_the_gateway() {
     assert!(!text.contains("Too many open files"), "{text}");
     child.start_kill().expect("kill");
     let _ = child.wait().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{DEFAULT_CALLBACK_TOKEN, DEFAULT_ENCODING_AES_KEY, DEFAULT_ROBOT_KEY, DEFAULT_SECRET, Emulator};
+use yizhan_emulator::{DEFAULT_CALLBACK_TOKEN, DEFAULT_ENCODING_AES_KEY, DEFAULT_ROBOT_KEY, DEFAULT_SECRET};
 
-use crate::reliability::{Gateway, emulator_config, free_port, gateway_config, temp_dir};
+use crate::reliability::{Gateway, emulator_config, free_port, gateway_config};
+use yizhan_test_kit::emulator;
 
 const KEY: &str = "secret-test-api-key-8c1f";
 const GETUI_APP_KEY: &str = "yizhan-demo-appkey";
@@ -17,8 +18,9 @@ const GETUI_MASTER: &str = "yizhan-demo-master";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_any_log_line_at_trace_level() {
-    let emu = Emulator::spawn(emulator_config(10)).await.expect("emulator");
-    let dir = temp_dir("secrets");
+    let emu = emulator::spawn(emulator_config(10)).await;
+    let tmp = yizhan_test_kit::temp_dir("secrets");
+    let dir = tmp.path();
     let (db, log, config) = (dir.join("outbox.db"), dir.join("serve.log"), dir.join("yizhan.toml"));
     let port = free_port();
     let extra = format!(
@@ -115,7 +117,6 @@ async fn no_secret_reaches_any_log_line_at_trace_level() {
     assert_eq!(delivered, 6, "WeCom 1, 4, 6, robot 2, Getui 3, 5 delivered (7 is refused): {texts:#?}");
     assert!(emu.stats().gettoken_calls >= 2 && emu.stats().auth_calls >= 2, "tokens were refreshed");
     assert!(leaks.is_empty(), "secrets in the log:\n{}", leaks[..leaks.len().min(10)].join("\n"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Waits (≤ 60 s) until every message is delivered or dead.

@@ -12,7 +12,7 @@ use yizhan_store::{
     AttemptError, DispatchResult, Handles, MessageStatus, NewDispatch, NewMessage, Purged, RecipientOutcome, Store,
 };
 
-use crate::support::postgres;
+use yizhan_test_kit::postgres;
 
 const T0: i64 = 1_795_395_600_000;
 const DAY: Duration = Duration::from_secs(86_400);

@@ -21,10 +21,10 @@ use yizhan_core::{Clock, MessageId};
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use yizhan_store::{MessageStatus, NewDispatch, NewMessage, Store};
 
-use crate::support::redis::{redis_reachable, redis_url};
-
-use crate::support::Running;
-use crate::support::postgres::TempDatabase;
+use crate::support::{ApiClient, Running};
+use yizhan_test_kit::postgres::TempDatabase;
+use yizhan_test_kit::redis::TestRedis;
+use yizhan_test_kit::wait;
 
 const KEY: &str = "scale-out-test-key";
 /// Directory size: enough members that 20,000 messages stay under 30 per member per minute.
@@ -78,11 +78,11 @@ fn delivered(emu: &EmulatorHandle) -> BTreeMap<String, usize> {
 }
 
 async fn wait_for_deliveries(emu: &EmulatorHandle, n: u64, within: Duration) {
-    let deadline = Instant::now() + within;
-    while emu.stats().delivered < n {
-        assert!(Instant::now() < deadline, "only {} of {n} delivered in {within:?}", emu.stats().delivered);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::for_state(&format!("{n} deliveries at the emulator"), within, async || {
+        let delivered = emu.stats().delivered;
+        if delivered >= n { Ok(()) } else { Err(delivered) }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,23 +96,7 @@ async fn a_gateway_on_postgres_accepts_and_delivers() {
     assert_eq!(response.status(), 202);
     let id = response.json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
     wait_for_deliveries(&emu, 1, Duration::from_secs(10)).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let view: serde_json::Value = http
-            .get(format!("{}/v1/messages/{id}", gateway.base))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        if view["status"] == "delivered" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "not delivered: {view}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    ApiClient::new(&gateway.base, KEY).wait_for(&id, &["delivered"]).await;
     assert_eq!(delivered(&emu), BTreeMap::from([("message 7".to_owned(), 1)]));
     gateway.stop().await;
 }
@@ -162,6 +146,7 @@ async fn an_accept_on_one_instance_wakes_the_worker_of_another() {
     let b = Store::open(&db.url).await.expect("instance B");
     // B's worker would poll only once an hour: only the notification can wake it.
     let worker = Worker::new(b, &config, Clock::System).expect("worker").with_poll(Duration::from_secs(3600));
+    let observed = worker.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(async move {
         worker
@@ -170,11 +155,20 @@ async fn an_accept_on_one_instance_wakes_the_worker_of_another() {
             })
             .await
     });
-    // Let the worker make its first (empty) claim and go to sleep.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Its first claim is answered (empty: nothing is accepted yet); from then on only a
+    // wake-up, the due signal or the hour's poll makes it claim again, and nothing in this test
+    // wakes it in-process.
+    wait::until("B's first claim", Duration::from_secs(10), || observed.claims_answered() >= 1).await;
     for i in 0..3 {
+        // B waits: its last claim was answered with nothing due.
+        let claims = observed.claims_answered();
         a.accept(new_message(&config, i)).await.expect("accept on A");
         wait_for_deliveries(&emu, u64::try_from(i + 1).expect("small"), Duration::from_secs(5)).await;
+        // The claim that took it and the (empty) one after its completion: B waits again.
+        wait::until("B's claim after the delivery", Duration::from_secs(5), || {
+            observed.claims_answered() >= claims + 2
+        })
+        .await;
     }
     assert_eq!(delivered(&emu).len(), 3);
     let _ = stop.send(());
@@ -240,12 +234,10 @@ async fn three_instances_deliver_each_message_once_and_survive_a_kill() {
     let lease_secs = 4;
     // One Redis for tokens and quota counters (a fresh key prefix per run); without it the
     // instances share them through PostgreSQL.
-    let redis = redis_url();
-    let store_extra = if redis_reachable(&redis).await {
-        format!("redis_url = \"{redis}\"\nredis_prefix = \"yztest:scale:{}:\"\n", yizhan_core::MessageId::new())
-    } else {
-        String::new()
-    };
+    let redis = TestRedis::connect().await;
+    let store_extra = redis.as_ref().map_or_else(String::new, |redis| {
+        format!("redis_url = \"{}\"\nredis_prefix = \"{}\"\n", redis.url(), redis.prefix())
+    });
     let started = Instant::now();
     let mut instances = Vec::new();
     for name in ["scale-a", "scale-b", "scale-c"] {
@@ -265,11 +257,11 @@ async fn three_instances_deliver_each_message_once_and_survive_a_kill() {
     let slow_from_ms = now_ms() + 400;
     let extra = (n / 2 + 48).min(n);
     accept_round_robin(&http, &bases, n / 2..extra).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !leases_of(&mut conn, "scale-c").await.iter().any(|l| l.claimed_at_ms >= slow_from_ms) {
-        assert!(Instant::now() < deadline, "instance scale-c never claimed one of the slow sends");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::for_state("instance scale-c to claim one of the slow sends", Duration::from_secs(20), async || {
+        let leases = leases_of(&mut conn, "scale-c").await;
+        if leases.iter().any(|l| l.claimed_at_ms >= slow_from_ms) { Ok(()) } else { Err(leases) }
+    })
+    .await;
     let killed = instances.pop().expect("three instances");
     let killed_at_ms = now_ms();
     killed.kill().await;
@@ -301,14 +293,11 @@ async fn three_instances_deliver_each_message_once_and_survive_a_kill() {
     assert_eq!(stats.gettoken_calls, 1, "one gettoken for the whole cluster");
 
     let store = Store::open(&db.url).await.expect("store");
-    let counts = store.counts().await.expect("counts");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut done = counts["delivered"];
-    while done < i64::try_from(n).expect("n") && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        done = store.counts().await.expect("counts")["delivered"];
-    }
-    assert_eq!(done, i64::try_from(n).expect("n"), "every message is delivered in the store");
+    wait::for_state("every message delivered in the store", Duration::from_secs(10), async || {
+        let delivered = store.counts().await.expect("counts")["delivered"];
+        if delivered == i64::try_from(n).expect("n") { Ok(()) } else { Err(delivered) }
+    })
+    .await;
     let dead = store.counts().await.expect("counts")[MessageStatus::Dead.as_str()];
     assert_eq!(dead, 0);
     // Each orphan was delivered once, by a survivor that claimed it after the killed instance's
@@ -347,8 +336,8 @@ async fn three_instances_deliver_each_message_once_and_survive_a_kill() {
 #[tokio::test]
 async fn yizhan_migrate_applies_the_schema_and_serve_can_skip_it() {
     let Some(db) = TempDatabase::create().await else { return };
-    let dir = tempfile_dir();
-    let path = dir.join("yizhan.toml");
+    let dir = yizhan_test_kit::temp_dir("migrate");
+    let path = dir.path().join("yizhan.toml");
     std::fs::write(&path, format!("[store]\nurl = \"{}\"\nmigrate = false\n", db.url)).expect("config");
     let config = Config::load(&path).expect("config loads");
     assert!(!config.store.migrate);
@@ -375,11 +364,4 @@ async fn yizhan_migrate_applies_the_schema_and_serve_can_skip_it() {
         .expect("yizhan migrate runs");
     assert!(again.status.success());
     bare.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("yizhan-migrate-{}", MessageId::new()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }

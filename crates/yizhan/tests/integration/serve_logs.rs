@@ -2,15 +2,16 @@
 //! channel, the message id, the provider's code and its meaning, in plain words (no Rust
 //! `Some(…)` debug syntax).
 
-use crate::reliability::{Gateway, free_port, gateway_config, temp_dir};
+use crate::reliability::{Gateway, free_port, gateway_config};
 use crate::support::ApiClient;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, EmulatorConfig};
+use yizhan_test_kit::emulator;
 
 #[tokio::test]
 async fn a_dead_message_is_logged_at_warn_with_its_code_and_meaning() {
-    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let dir = temp_dir("serve-logs");
+    let emu = emulator::spawn_default().await;
+    let tmp = yizhan_test_kit::temp_dir("serve-logs");
+    let dir = tmp.path();
     let port = free_port();
     let config = dir.join("yizhan.toml");
     let text = gateway_config(&dir.join("y.db"), port, &emu.base_url(), &ApiKeys::hash("k"), "", "[\"ops\"]");
@@ -31,5 +32,4 @@ async fn a_dead_message_is_logged_at_warn_with_its_code_and_meaning() {
         assert!(line.contains(want), "{want:?} in {line}");
     }
     assert!(!log.contains("Some("), "no Rust debug syntax:\n{log}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,13 +2,14 @@
 //! is stopped mid-stream and a new one starts on the same database.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
 use crate::support::Running;
+use yizhan_test_kit::wait;
 
 const KEY: &str = "restart-test-key";
 
@@ -49,25 +50,21 @@ async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
 
     emu.set_delay(Duration::ZERO);
     let second = Running::start(config(&emu, &db)).await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let delivered = wait::for_state("every accepted message delivered", Duration::from_secs(30), async || {
         let delivered: Vec<String> = emu
             .inbox()
             .into_iter()
             .filter(|d| !d.deduplicated && d.dropped.is_none())
             .map(|d| d.content["content"].as_str().unwrap_or_default().to_owned())
             .collect();
-        if delivered.len() >= accepted.len() {
-            let mut unique = delivered.clone();
-            unique.sort();
-            unique.dedup();
-            assert_eq!(unique.len(), delivered.len(), "no message delivered twice");
-            assert_eq!(delivered.len(), 40, "every accepted message delivered");
-            break;
-        }
-        assert!(Instant::now() < deadline, "only {} of 40 delivered", delivered.len());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        if delivered.len() >= accepted.len() { Ok(delivered) } else { Err(delivered.len()) }
+    })
+    .await;
+    let mut unique = delivered.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), delivered.len(), "no message delivered twice");
+    assert_eq!(delivered.len(), 40, "every accepted message delivered");
     assert!(delivered_before < 40, "the first server was stopped mid-stream ({delivered_before} delivered)");
     second.stop().await;
     let _ = std::fs::remove_dir_all(&dir);

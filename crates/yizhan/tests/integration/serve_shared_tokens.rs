@@ -3,9 +3,8 @@
 //! gettoken between them.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -13,13 +12,14 @@ use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use crate::support::Running;
 
 const KEY: &str = "shared-tokens-test-key";
-use crate::support::redis::{redis_reachable, redis_url};
+use yizhan_test_kit::redis::TestRedis;
+use yizhan_test_kit::wait;
 
 const PER_INSTANCE: usize = 12;
 
-fn config(emu: &EmulatorHandle, db: &std::path::Path, redis: &str) -> Config {
+fn config(emu: &EmulatorHandle, db: &std::path::Path, redis: &str, prefix: &str) -> Config {
     let text = format!(
-        "[store]\nurl = \"sqlite://{}\"\nredis_url = \"{redis}\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
+        "[store]\nurl = \"sqlite://{}\"\nredis_url = \"{redis}\"\nredis_prefix = \"{prefix}\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
          corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\n\
          [[api_keys]]\nname = \"t\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n",
         db.display(),
@@ -33,12 +33,12 @@ fn delivered(emu: &EmulatorHandle) -> usize {
     emu.inbox().iter().filter(|d| !d.deduplicated && d.dropped.is_none()).count()
 }
 
-/// Three gateways with their own outboxes on one Redis (through `redis`, a URL).
-async fn three_instances(emu: &EmulatorHandle, redis: &str, dir: &std::path::Path) -> Vec<Running> {
-    std::fs::create_dir_all(dir).expect("dir");
+/// Three gateways with their own outboxes on one Redis (through `redis`, a URL), under the test's
+/// key prefix `prefix`.
+async fn three_instances(emu: &EmulatorHandle, redis: &str, prefix: &str, dir: &std::path::Path) -> Vec<Running> {
     let mut instances = Vec::new();
     for i in 0..3 {
-        instances.push(Running::start(config(emu, &dir.join(format!("outbox{i}.db")), redis)).await);
+        instances.push(Running::start(config(emu, &dir.join(format!("outbox{i}.db")), redis, prefix)).await);
     }
     instances
 }
@@ -60,51 +60,37 @@ async fn send_round(emu: &EmulatorHandle, instances: &[Running], round: &str, ex
     for post in posts {
         assert_eq!(post.await.expect("task").expect("post").status(), 202);
     }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while delivered(emu) < expected {
-        assert!(Instant::now() < deadline, "only {} of {expected} delivered", delivered(emu));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn scratch_dir(emu: &EmulatorHandle, name: &str) -> std::path::PathBuf {
-    let port = emu.base_url().rsplit(':').next().unwrap_or_default().trim_end_matches('/').to_owned();
-    std::env::temp_dir().join(format!("yizhan-{name}-{}-{port}", std::process::id()))
+    wait::for_state(&format!("{expected} deliveries at the emulator"), Duration::from_secs(30), async || {
+        let n = delivered(emu);
+        if n >= expected { Ok(()) } else { Err(n) }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_on_one_redis_make_one_gettoken() {
-    let redis = redis_url();
-    if !redis_reachable(&redis).await {
-        return;
-    }
+    let Some(redis) = TestRedis::connect().await else { return };
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let dir = scratch_dir(&emu, "shared");
-    let instances = three_instances(&emu, &redis, &dir).await;
+    let dir = yizhan_test_kit::temp_dir("shared-tokens");
+    let instances = three_instances(&emu, redis.url(), redis.prefix(), dir.path()).await;
     send_round(&emu, &instances, "one", 3 * PER_INSTANCE).await;
     assert_eq!(emu.stats().gettoken_calls, 1, "the three instances share one token through Redis");
     for instance in instances {
         instance.stop().await;
     }
-    drop_token_keys(&redis, &emu).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!redis.keys().await.is_empty(), "the token is kept under the test's prefix");
 }
 
 /// Redis stops mid-run (a proxy in front of it is cut): the instances fall back to their own
 /// tokens and conservative local quotas and keep delivering.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn delivery_continues_when_redis_stops() {
-    let redis = redis_url();
-    if !redis_reachable(&redis).await {
-        return;
-    }
-    let target: std::net::SocketAddr =
-        redis.trim_start_matches("redis://").trim_end_matches('/').parse().expect("redis://host:port");
-    let proxy = yizhan_emulator::CutProxy::start(target).await.expect("proxy");
+    let Some(redis) = TestRedis::connect().await else { return };
+    let proxy = yizhan_emulator::CutProxy::start(redis.addr()).await.expect("proxy");
     let via_proxy = format!("redis://{}", proxy.addr());
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let dir = scratch_dir(&emu, "redis-cut");
-    let instances = three_instances(&emu, &via_proxy, &dir).await;
+    let dir = yizhan_test_kit::temp_dir("redis-cut");
+    let instances = three_instances(&emu, &via_proxy, redis.prefix(), dir.path()).await;
     send_round(&emu, &instances, "before", 3 * PER_INSTANCE).await;
     assert_eq!(emu.stats().gettoken_calls, 1, "one shared token while Redis is up");
 
@@ -117,22 +103,5 @@ async fn delivery_continues_when_redis_stops() {
     assert_eq!(emu.stats().dropped, 0);
     for instance in instances {
         instance.stop().await;
-    }
-    drop_token_keys(&redis, &emu).await;
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Deletes this test's token and lease keys (named by the hash of the channel's scope).
-async fn drop_token_keys(redis: &str, emu: &EmulatorHandle) {
-    let scope = format!("wecom:{}#wwyizhandemo#1000002", emu.base_url().trim_end_matches('/'));
-    let hash = hex::encode(Sha256::digest(scope.as_bytes()));
-    let addr = redis.trim_start_matches("redis://").trim_end_matches('/').to_owned();
-    if let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let (a, b) = (format!("yizhan:tok:{hash}"), format!("yizhan:lease:{hash}"));
-        let command = format!("*3\r\n$3\r\nDEL\r\n${}\r\n{a}\r\n${}\r\n{b}\r\n", a.len(), b.len());
-        let _ = stream.write_all(command.as_bytes()).await;
-        let mut reply = [0u8; 16];
-        let _ = stream.read(&mut reply).await;
     }
 }

@@ -13,6 +13,7 @@ use yizhan::worker::execute::{AnyClient, execute};
 use yizhan_core::{Clock, ManualClock, MessageId, RetryPolicy};
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use yizhan_store::{DispatchStatus, MessageRecord, MessageStatus, NewDispatch, NewMessage, Store};
+use yizhan_test_kit::wait;
 use yizhan_wecom::WecomClient;
 
 const T0: i64 = 1_795_395_600_000;
@@ -260,31 +261,35 @@ async fn a_crashed_workers_claims_are_taken_over_after_the_lease() {
 #[tokio::test]
 async fn run_wakes_on_notify_and_releases_claims_on_shutdown() {
     let rig = Rig::new().await;
-    let worker = rig.worker("w1").with_poll(Duration::from_secs(30)).with_shutdown_timeout(Duration::from_millis(100));
+    // Woken, not polled: the worker polls once an hour, far beyond every deadline below.
+    let worker =
+        rig.worker("w1").with_poll(Duration::from_secs(3600)).with_shutdown_timeout(Duration::from_millis(100));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn({
         let worker = worker.clone();
         async move { worker.run(async { stopped.await.ok().unwrap_or(()) }).await }
     });
-
-    // Woken, not polled: the poll interval is 30 s.
+    // The first claim is answered (empty: nothing is accepted yet); from then on the loop waits
+    // for the waker, the store's due signal (never, on SQLite) or the hour's poll.
+    wait::until("the worker's first claim", Duration::from_secs(5), || worker.claims_answered() >= 1).await;
     let first = rig.accept(text_to(&["alice"])).await;
+    assert_eq!(worker.claims_answered(), 1, "nothing but the wake-up below may make the worker claim again");
     worker.waker().notify_one();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while rig.message(first).await.status != MessageStatus::Delivered {
-        assert!(tokio::time::Instant::now() < deadline, "not delivered after a wake-up");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait::for_state("the first message delivered after a wake-up", Duration::from_secs(5), async || {
+        let status = rig.message(first).await.status;
+        if status == MessageStatus::Delivered { Ok(()) } else { Err(status) }
+    })
+    .await;
 
     // A slow provider: the send is in flight when shutdown comes, so its claim is released.
     rig.emu.set_delay(Duration::from_secs(3));
     let second = rig.accept(text_to(&["bob"])).await;
     worker.waker().notify_one();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while rig.message(second).await.dispatches[0].status != DispatchStatus::InFlight {
-        assert!(tokio::time::Instant::now() < deadline, "not claimed after a wake-up");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait::for_state("the second message claimed after a wake-up", Duration::from_secs(5), async || {
+        let status = rig.message(second).await.dispatches[0].status;
+        if status == DispatchStatus::InFlight { Ok(()) } else { Err(status) }
+    })
+    .await;
     stop.send(()).expect("worker running");
     running.await.expect("joined").expect("clean shutdown");
     let record = rig.message(second).await;

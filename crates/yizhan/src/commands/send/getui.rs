@@ -1,89 +1,62 @@
-//! `yizhan send` through a `getui` channel: single, list, tag and app pushes.
+//! `yizhan send` through a `getui` channel: the flags that describe the push (its target, a
+//! notification or transmission) and the printed result. The bodies — single, list, tag and
+//! app pushes — are planned by `providers::getui` (see [`super::direct`]).
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
 use serde::Serialize;
-use yizhan_getui::api::{push_all, push_list_message, push_single_alias, push_single_cid, push_tag};
-use yizhan_getui::push::{Audience, ClickType, Condition, Notification, OptType, PushMessage, PushRequest, RequestId};
-use yizhan_getui::status::{CidStatus, TaskResults};
-
-use yizhan_getui::GetuiClient;
+use serde_json::{Map, Value, json};
+use yizhan_getui::push::{ClickType, Condition, Notification, OptType, PushMessage};
 
 use crate::cli::SendArgs;
-use crate::config::GetuiConfig;
-use crate::exit::{Outcome, UsageError};
-use crate::gateway::getui::{Target, direct_push};
+use crate::exit::UsageError;
+use crate::providers::Delivered;
 
 /// What a push returned, for printing.
 #[derive(Debug, Serialize)]
 struct Sent {
     taskid: String,
-    statuses: BTreeMap<String, CidStatus>,
+    statuses: BTreeMap<String, String>,
 }
 
-/// Sends through a Getui channel.
-pub async fn run(app: &GetuiConfig, client: &GetuiClient, args: SendArgs) -> anyhow::Result<Outcome> {
-    let target = target(&args)?;
-    let mut body = PushRequest::without_audience(push_message(&args)?);
-    if let Some(id) = &args.getui.request_id {
-        body.request_id = RequestId::parse(id.clone())?;
-    }
-    if args.dry_run {
-        return dry_run(client.host(), &app.app_id, &target, body);
-    }
-    let sent = match target {
-        Target::Cids(cids) if cids.len() == 1 => {
-            let request = push_single_cid::Request(PushRequest { audience: Some(Audience::cids(cids)), ..body });
-            flatten(client.push_single_cid(&request).await.context("push/single/cid")?)
-        }
-        Target::Aliases(aliases) if aliases.len() == 1 => {
-            let request =
-                push_single_alias::Request(PushRequest { audience: Some(Audience::aliases(aliases)), ..body });
-            flatten(client.push_single_alias(&request).await.context("push/single/alias")?)
-        }
-        Target::Cids(cids) => {
-            let list = client.push_to_cids(body, &cids).await.context("list push to cids")?;
-            Sent { taskid: list.taskid, statuses: list.statuses }
-        }
-        Target::Aliases(aliases) => {
-            let list = client.push_to_aliases(body, &aliases).await.context("list push to aliases")?;
-            Sent { taskid: list.taskid, statuses: list.statuses }
-        }
-        Target::Tags(conditions) => {
-            let request = push_tag::Request(PushRequest { audience: Some(Audience::Tag(conditions)), ..body });
-            Sent { taskid: client.push_tag(&request).await.context("push/tag")?, statuses: BTreeMap::new() }
-        }
-        Target::All => {
-            let request = push_all::Request(PushRequest { audience: Some(Audience::All), ..body });
-            Sent { taskid: client.push_all(&request).await.context("push/all")?, statuses: BTreeMap::new() }
-        }
-    };
-    if args.json_output {
+/// Prints the taskid and each cid's status as Getui named it.
+pub(crate) fn print(done: &[Delivered], json_output: bool) -> anyhow::Result<()> {
+    let taskid = done.iter().find_map(|d| d.handles.taskid.clone()).unwrap_or_default();
+    let statuses = done
+        .iter()
+        .flat_map(|d| &d.outcomes)
+        .map(|o| (o.recipient.clone(), crate::providers::getui::execute::status_name(&o.outcome).to_owned()))
+        .collect();
+    let sent = Sent { taskid, statuses };
+    if json_output {
         println!("{}", serde_json::to_string_pretty(&sent)?);
     } else {
         println!("sent: taskid {}", sent.taskid);
         for (cid, status) in &sent.statuses {
-            println!("  {cid:<24} {}", status.as_str());
+            println!("  {cid:<24} {status}");
         }
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-pub(crate) fn target(args: &SendArgs) -> anyhow::Result<Target> {
+/// The request's `to` from the one target flag given: `--cid`, `--alias`, `--tag` or `--all`.
+pub(crate) fn target(args: &SendArgs, to: &mut Map<String, Value>) -> anyhow::Result<()> {
     let chosen = [!args.cid.is_empty(), !args.alias.is_empty(), !args.tag.is_empty(), args.all];
     if chosen.iter().filter(|c| **c).count() != 1 {
         return Err(UsageError("give exactly one target: --cid, --alias, --tag or --all".to_owned()).into());
     }
-    Ok(if !args.cid.is_empty() {
-        Target::Cids(args.cid.clone())
-    } else if !args.alias.is_empty() {
-        Target::Aliases(args.alias.clone())
-    } else if args.all {
-        Target::All
-    } else {
-        Target::Tags(args.tag.iter().map(|t| condition(t)).collect::<Result<_, _>>()?)
-    })
+    let conditions: Vec<Condition> = args.tag.iter().map(|t| condition(t)).collect::<Result<_, _>>()?;
+    for (key, value, given) in [
+        ("cids", json!(args.cid), !args.cid.is_empty()),
+        ("aliases", json!(args.alias), !args.alias.is_empty()),
+        ("tag_conditions", serde_json::to_value(conditions)?, !args.tag.is_empty()),
+        ("all", json!(true), args.all),
+    ] {
+        if given {
+            to.entry(key).or_insert(value);
+        }
+    }
+    Ok(())
 }
 
 /// `key=v1,v2` (any of the values) or `key!=v1,v2` (none of them).
@@ -133,33 +106,6 @@ fn click_type(spec: &str) -> Result<ClickType, UsageError> {
             )));
         }
     })
-}
-
-fn flatten(results: TaskResults) -> Sent {
-    let mut sent = Sent { taskid: String::new(), statuses: BTreeMap::new() };
-    for (taskid, statuses) in results {
-        sent.taskid = taskid;
-        sent.statuses.extend(statuses);
-    }
-    sent
-}
-
-/// Prints the exact body of the first call (validated as it would be) and sends nothing. The
-/// single, tag and app bodies are built by the gateway's [`direct_push`], so both agree.
-fn dry_run(host: String, app_id: &str, target: &Target, body: PushRequest) -> anyhow::Result<Outcome> {
-    let now = yizhan_core::Clock::System.now_ms();
-    let (path, json) = match direct_push(target, &body, now)? {
-        Some(push) => (push.path(), String::from_utf8(push.to_json()?)?),
-        None => {
-            let request = push_list_message::Request(body);
-            request.validate(now)?;
-            eprintln!("# then /push/list/cid or /push/list/alias in chunks of 1000 with the returned taskid");
-            (push_list_message::PATH, serde_json::to_string(&request)?)
-        }
-    };
-    eprintln!("# dry run, nothing sent: POST {host}/v2/{app_id}{path} (token header omitted)");
-    println!("{json}");
-    Ok(Outcome::Success)
 }
 
 #[cfg(test)]

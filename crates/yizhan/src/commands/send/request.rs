@@ -6,7 +6,6 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::SendArgs;
 use crate::exit::UsageError;
-use crate::gateway::getui::Target;
 
 /// What a command line asks for, as JSON parts of a v1 request.
 #[derive(Debug, Default)]
@@ -17,6 +16,8 @@ pub(crate) struct Parts {
     pub(crate) to: Map<String, Value>,
     /// `options`.
     pub(crate) options: Map<String, Value>,
+    /// The duplicate-check interval a `--json` body turns on itself (a direct send keeps it).
+    pub(crate) duplicate_check: Option<u64>,
 }
 
 impl Parts {
@@ -29,34 +30,29 @@ impl Parts {
 /// The parts of the request `args` describe for a channel of `kind`; `csv` when recipients
 /// come from a CSV file instead of the command line.
 pub(crate) fn parts(args: &SendArgs, kind: &str, csv: bool) -> anyhow::Result<Parts> {
+    parts_with(args, kind, csv, None)
+}
+
+/// [`parts`] with the content of a media flag already resolved (`media`: a direct send uploads
+/// it first); without it a media flag is refused, since the gateway takes media by id only.
+pub(crate) fn parts_with(args: &SendArgs, kind: &str, csv: bool, media: Option<&Value>) -> anyhow::Result<Parts> {
     let mut parts = Parts::default();
     let c = &args.content;
-    if let Some(flag) = [("--image", &c.image), ("--file", &c.file), ("--voice", &c.voice), ("--video", &c.video)]
-        .into_iter()
-        .find_map(|(flag, value)| value.as_ref().map(|_| flag))
+    if let Some(content) = media {
+        parts.content = content.clone();
+    } else if let Some(flag) =
+        [("--image", &c.image), ("--file", &c.file), ("--voice", &c.voice), ("--video", &c.video)]
+            .into_iter()
+            .find_map(|(flag, value)| value.as_ref().map(|_| flag))
     {
         return Err(UsageError(format!(
             "{flag} with --server: the gateway takes media by media_id only; upload it with a local \
              `yizhan send`, or give a --json body that names the media_id"
         ))
         .into());
-    }
-    parts.content = if let Some(text) = &c.text {
-        json!({"text": text})
-    } else if let Some(markdown) = &c.markdown {
-        json!({"markdown": markdown})
-    } else if let Some(markdown) = &c.markdown_v2 {
-        json!({"wecom_robot": {"msgtype": "markdown_v2", "markdown_v2": {"content": markdown}}})
-    } else if let Some(spec) = &c.textcard {
-        json!({"wecom": super::wecom::textcard_from_spec(spec)?})
-    } else if let Some(path) = &c.json {
-        from_json_file(path, &mut parts)?
-    } else if kind == "getui" {
-        let message = serde_json::to_value(super::getui::push_message(args)?)?;
-        json!({"getui": {"notification": message.get("notification"), "transmission": message.get("transmission")}})
     } else {
-        return Err(UsageError(format!("give the content: {}", content_flags(kind))).into());
-    };
+        parts.content = content(args, kind, &mut parts)?;
+    }
     if !csv {
         recipients(args, kind, &mut parts.to)?;
     }
@@ -73,6 +69,28 @@ pub(crate) fn parts(args: &SendArgs, kind: &str, csv: bool) -> anyhow::Result<Pa
         parts.options.insert("request_id".into(), json!(id));
     }
     Ok(parts)
+}
+
+/// The `content` the content flags describe (a `--json` body also names recipients and
+/// options in `parts`).
+fn content(args: &SendArgs, kind: &str, parts: &mut Parts) -> anyhow::Result<Value> {
+    let c = &args.content;
+    Ok(if let Some(text) = &c.text {
+        json!({"text": text})
+    } else if let Some(markdown) = &c.markdown {
+        json!({"markdown": markdown})
+    } else if let Some(markdown) = &c.markdown_v2 {
+        json!({"wecom_robot": {"msgtype": "markdown_v2", "markdown_v2": {"content": markdown}}})
+    } else if let Some(spec) = &c.textcard {
+        json!({"wecom": super::wecom::textcard_from_spec(spec)?})
+    } else if let Some(path) = &c.json {
+        from_json_file(path, parts)?
+    } else if kind == "getui" {
+        let message = serde_json::to_value(super::getui::push_message(args)?)?;
+        json!({"getui": {"notification": message.get("notification"), "transmission": message.get("transmission")}})
+    } else {
+        return Err(UsageError(format!("give the content: {}", content_flags(kind))).into());
+    })
 }
 
 /// The content flags a kind takes, for "give the content".
@@ -92,16 +110,7 @@ fn recipients(args: &SendArgs, kind: &str, to: &mut Map<String, Value>) -> anyho
         }
     }
     match kind {
-        "getui" => match super::getui::target(args)? {
-            Target::Cids(cids) => list(to, "cids", &cids),
-            Target::Aliases(aliases) => list(to, "aliases", &aliases),
-            Target::Tags(conditions) => {
-                to.insert("tag_conditions".into(), serde_json::to_value(conditions)?);
-            }
-            Target::All => {
-                to.insert("all".into(), json!(true));
-            }
-        },
+        "getui" => super::getui::target(args, to)?,
         "wecom_robot" => {
             list(to, "mentions", &args.mention);
             list(to, "mention_mobiles", &args.mention_mobile);
@@ -148,6 +157,9 @@ fn from_json_file(path: &std::path::Path, parts: &mut Parts) -> anyhow::Result<V
     }
     if body.get("safe").and_then(Value::as_u64) == Some(1) {
         parts.options.insert("safe".into(), json!(true));
+    }
+    if body.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1) {
+        parts.duplicate_check = Some(body.get("duplicate_check_interval").and_then(Value::as_u64).unwrap_or(1800));
     }
     Ok(json!({"wecom": {"msgtype": msgtype, msgtype: object}}))
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{MessageKind, Route, RouteConfig, Routes, Settings, Target};
-use crate::config::{ChannelConfig, Config};
+use crate::config::Config;
 use crate::gateway::To;
 use crate::intake::deliver;
 use crate::intake::matcher::Matcher;
@@ -220,7 +220,7 @@ impl Compiler<'_> {
         for (severity, to) in &target.severity {
             self.recipient_templates(&format!("{at}.severity.{severity}"), to);
         }
-        if let Some(ChannelConfig::WecomRobot(_)) = channel {
+        if channel.is_some_and(|c| c.channel_kind().posts_to_its_group()) {
             let mobiles = !target.to.mention_mobiles.is_empty()
                 || target.severity.values().any(|to| !to.mention_mobiles.is_empty());
             let mentions = !target.to.mentions.is_empty() || target.severity.values().any(|to| !to.mentions.is_empty());

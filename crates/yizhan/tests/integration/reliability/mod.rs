@@ -2,34 +2,22 @@
 //! tests) on a temp SQLite database, killed and restarted at will, and inbox counting.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::process::{Child, Command};
 use yizhan_emulator::{Delivery, EmulatorConfig};
+use yizhan_test_kit::wait;
 
-/// An emulator configuration with `users` users `u0`.. and per-member limits out of the way.
+/// An emulator configuration with users `u0`.. `u{users - 1}` (besides the demo ones) and
+/// per-member limits out of the way.
 pub(crate) fn emulator_config(users: usize) -> EmulatorConfig {
-    let mut config = EmulatorConfig::default();
-    config.wecom.users = (0..users).map(|i| format!("u{i}")).collect();
-    config.wecom.per_member_per_minute = 1_000_000;
-    config.wecom.per_member_per_hour = 1_000_000;
-    config
+    let users: Vec<String> = (0..users).map(|i| format!("u{i}")).collect();
+    yizhan_test_kit::emulator::config_with_users(&users)
 }
 
-/// A fresh temp directory for one test.
-pub(crate) fn temp_dir(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("yizhan-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-/// A free loopback port (bound once and released).
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
+pub(crate) use yizhan_test_kit::emulator::free_port;
 
 /// A `yizhan serve` child process.
 pub(crate) struct Gateway {
@@ -55,19 +43,18 @@ impl Gateway {
         let mut child = command.spawn().expect("spawn yizhan serve");
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
+        wait::for_state(&format!("yizhan serve at {base} to be ready"), Duration::from_secs(30), async || {
             if let Ok(r) = http.get(format!("{base}/readyz")).send().await
                 && r.status() == 200
             {
-                break;
+                return Ok(());
             }
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("yizhan serve exited with {status}: {}", std::fs::read_to_string(log).unwrap_or_default());
             }
-            assert!(Instant::now() < deadline, "yizhan serve not ready in 30 s");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            Err("not ready")
+        })
+        .await;
         Gateway { child, base }
     }
 

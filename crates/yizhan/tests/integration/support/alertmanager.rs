@@ -6,7 +6,9 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use yizhan_test_kit::emulator::free_port;
+use yizhan_test_kit::wait;
 
 /// Where Debian installs the binary.
 const BINARY: &str = "/usr/bin/prometheus-alertmanager";
@@ -64,16 +66,14 @@ impl Alertmanager {
     /// Polls `/-/ready` until it answers 200 (at most 20 s).
     async fn wait_ready(&self) {
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = http.get(format!("{}/-/ready", self.base)).send().await
-                && r.status().is_success()
-            {
-                return;
+        wait::for_state(&format!("alertmanager at {} to be ready", self.base), Duration::from_secs(20), async || {
+            match http.get(format!("{}/-/ready", self.base)).send().await {
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(r.status().to_string()),
+                Err(e) => Err(e.to_string()),
             }
-            assert!(Instant::now() < deadline, "alertmanager at {} did not become ready", self.base);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
     }
 }
 
@@ -90,10 +90,4 @@ fn binary() -> Option<PathBuf> {
         std::env::split_paths(&path).map(|dir| dir.join("prometheus-alertmanager")).find(|p| p.is_file())
     });
     on_path.or_else(|| Some(PathBuf::from(BINARY)).filter(|p| p.is_file()))
-}
-
-/// A loopback port nobody listens on (bound and released).
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
 }

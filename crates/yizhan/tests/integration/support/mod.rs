@@ -2,16 +2,15 @@
 //! a client of its HTTP API, and the state of a router without a worker.
 
 pub(crate) mod alertmanager;
-pub(crate) mod postgres;
-pub(crate) mod redis;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use yizhan::commands::serve::serve;
 use yizhan::config::Config;
 use yizhan_store::Store;
+use yizhan_test_kit::wait;
 
 /// A gateway serving `config` (its `[store] url`) on 127.0.0.1, stopped by [`Running::stop`].
 pub(crate) struct Running {
@@ -94,15 +93,11 @@ impl ApiClient {
 
     /// Polls message `id` (for at most 20 s) until its status is one of `statuses`; its view.
     pub(crate) async fn wait_for(&self, id: &str, statuses: &[&str]) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        wait::for_state(&format!("message {id} to be {statuses:?}"), Duration::from_secs(20), async || {
             let view = self.get(&format!("/v1/messages/{id}")).await;
-            if statuses.contains(&view["status"].as_str().unwrap_or_default()) {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "not {statuses:?} in time: {view}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            if statuses.contains(&view["status"].as_str().unwrap_or_default()) { Ok(view) } else { Err(view) }
+        })
+        .await
     }
 }
 
@@ -131,13 +126,9 @@ pub(crate) async fn wait_for_inbox(
     within: Duration,
     done: impl Fn(&[yizhan_emulator::Delivery]) -> bool,
 ) -> Vec<yizhan_emulator::Delivery> {
-    let deadline = Instant::now() + within;
-    loop {
+    wait::for_state(&format!("{what} at the emulator"), within, async || {
         let inbox = emu.inbox();
-        if done(&inbox) {
-            return inbox;
-        }
-        assert!(Instant::now() < deadline, "{what} did not reach the emulator in time; inbox: {inbox:#?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        if done(&inbox) { Ok(inbox) } else { Err(inbox) }
+    })
+    .await
 }

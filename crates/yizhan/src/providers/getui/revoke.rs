@@ -14,7 +14,8 @@ use yizhan_getui::api::{push_single_alias, push_single_cid};
 use yizhan_getui::push::{PushMessage, Revoke};
 use yizhan_store::{DispatchStatus, MessageRecord};
 
-use super::Ctx;
+use yizhan_getui::GetuiClient;
+
 use crate::gateway::ApiError;
 use crate::providers::{Endpoint, Recipient};
 
@@ -64,14 +65,22 @@ fn actions(record: &MessageRecord) -> Vec<Action> {
     out
 }
 
-/// Revokes or stops a delivered Getui message; returns one line per call made.
-pub(crate) async fn revoke(ctx: &Ctx, record: &MessageRecord) -> Result<Vec<String>, ApiError> {
-    let refuse = |why: String| ApiError::conflict(format!("message {} is {}: {why}", record.id, record.status));
+/// Revokes or stops a delivered Getui message through `client`; `refuse` makes the 409 of a
+/// message that cannot be revoked. Returns one line per call made.
+pub async fn revoke(
+    client: Option<&GetuiClient>,
+    record: &MessageRecord,
+    status: &str,
+    refuse: &(dyn Fn(String) -> ApiError + Sync),
+) -> Result<Vec<String>, ApiError> {
+    if !matches!(status, "delivered" | "partially_delivered") {
+        return Err(refuse("it is being sent or failed; only delivered Getui messages can be revoked".to_owned()));
+    }
     let planned = actions(record);
     if planned.is_empty() {
         return Err(refuse("no delivered Getui task to revoke".to_owned()));
     }
-    let client = ctx.app.channels.getui(&record.channel).ok_or_else(|| super::messages::no_client(&record.channel))?;
+    let client = client.ok_or_else(|| crate::providers::no_client(&record.channel))?;
     let mut done = Vec::with_capacity(planned.len());
     for action in planned {
         let result = match &action {
@@ -99,6 +108,5 @@ pub(crate) async fn revoke(ctx: &Ctx, record: &MessageRecord) -> Result<Vec<Stri
             }
         }
     }
-    ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(super::error::store_error)?;
     Ok(done)
 }

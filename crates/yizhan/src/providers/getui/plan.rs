@@ -1,4 +1,4 @@
-//! Planning for `getui` channels.
+//! Planning a request for a `getui` channel.
 //!
 //! The `request_id` is chosen here, once (from `options.request_id` or random), and is part of
 //! every stored body, so every retry of a dispatch carries the same id and Getui drops the
@@ -18,13 +18,13 @@ use yizhan_getui::push::limits::AUDIENCE_MAX;
 use yizhan_getui::push::{Audience, Condition, OptType, PushMessage, PushRequest, RequestId};
 use yizhan_getui::validate::ValidationError;
 
-use super::error::ApiError;
-use super::model::{self, Content, MessageRequest};
-use super::plan::{PlannedDispatch, endpoint, invalid, reject_recipients, unsupported_content};
-use crate::providers::Recipient;
+use crate::gateway::model::{self, Content, MessageRequest};
+use crate::gateway::plan::{invalid, reject_recipients, unsupported_content};
+use crate::gateway::{ApiError, PlannedDispatch};
+use crate::providers::{Recipient, endpoint};
 
 /// A list push in one body: the merged call of coalesced single pushes
-/// ([`endpoint::GETUI_MERGED_LIST`], see [`crate::gateway::coalesce`]), and the body of legacy
+/// ([`endpoint::GETUI_MERGED_LIST`], see [`super::coalesce`]), and the body of legacy
 /// [`endpoint::GETUI_PUSH_LIST`] dispatches (no longer planned).
 ///
 /// The worker sends it as `POST /push/list/message` with `message` (carrying the fixed
@@ -130,11 +130,7 @@ pub fn direct_push(target: &Target, body: &PushRequest, now_ms: i64) -> Result<O
 }
 
 /// The dispatch of a Getui message.
-pub(super) fn dispatches(
-    request: &MessageRequest,
-    channel: &str,
-    now_ms: i64,
-) -> Result<Vec<PlannedDispatch>, ApiError> {
+pub fn dispatches(request: &MessageRequest, channel: &str, now_ms: i64) -> Result<Vec<PlannedDispatch>, ApiError> {
     reject_recipients(request, channel, "getui", &["cids", "aliases", "tag_conditions", "all"])?;
     let Content::Getui(content) = &request.content else {
         return Err(unsupported_content(

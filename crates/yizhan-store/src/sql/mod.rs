@@ -1,0 +1,54 @@
+//! The one SQL layer of the store: each query is written once, in SQL both backends run
+//! (numbered `$n` placeholders, which SQLite takes as well), and each backend instantiates the
+//! layer once with [`layer!`], supplying only what really differs:
+//!
+//! | dialect | SQLite | PostgreSQL |
+//! |---|---|---|
+//! | `token`: a fresh random lease token | `lower(hex(randomblob(16)))` | `replace(gen_random_uuid()::text, '-', '')` |
+//! | `skip_locked`: after a SELECT that picks rows to lease | nothing (one writer at a time) | `FOR UPDATE SKIP LOCKED` |
+//! | `snapshot`: how a multi-query read starts | `BEGIN` | `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY` |
+//!
+//! and, on its store type, a `pool` and `begin_write()` (SQLite: `BEGIN IMMEDIATE`, which takes
+//! the write lock at once; PostgreSQL: `BEGIN`). The layer is a set of macros because sqlx's
+//! query functions are typed by their database: the text below exists once and is compiled for
+//! each backend's types.
+
+pub(crate) mod coalesce;
+pub(crate) mod forward;
+pub(crate) mod manage;
+pub(crate) mod order;
+pub(crate) mod quota;
+pub(crate) mod read;
+pub(crate) mod repeat;
+pub(crate) mod status;
+
+/// The waiting dispatch statuses (those [`crate::DispatchStatus::is_waiting`] names) as an SQL
+/// list, for `status IN ` in queries built with `concat!`.
+macro_rules! waiting {
+    () => {
+        "('pending', 'retrying', 'deferred')"
+    };
+}
+pub(crate) use waiting;
+
+/// Instantiates the shared SQL layer for one backend: `layer!(Store, Database, token = "…",
+/// skip_locked = "…", snapshot = "…")` (see the module docs).
+macro_rules! layer {
+    ($store:ident, $db:ty, token = $token:literal, skip_locked = $skip:literal, snapshot = $snapshot:literal) => {
+        $crate::sql::read::read!($store, $db, $snapshot);
+        $crate::sql::forward::forward!($store, $db, $token, $skip);
+    };
+}
+pub(crate) use layer;
+
+#[cfg(test)]
+mod tests {
+    use crate::DispatchStatus;
+
+    #[test]
+    fn the_waiting_list_names_exactly_the_waiting_statuses() {
+        let listed: Vec<&str> = waiting!().trim_matches(['(', ')']).split(", ").map(|s| s.trim_matches('\'')).collect();
+        let waiting: Vec<&str> = DispatchStatus::ALL.iter().filter(|s| s.is_waiting()).map(|s| s.as_str()).collect();
+        assert_eq!(listed, waiting);
+    }
+}
