@@ -3,10 +3,10 @@
 //! serving (a message is delivered, `/openapi.json` and `/docs` answer as before), and what
 //! serving maps back in is less than what was released.
 
-use crate::reliability::{Gateway, free_port, gateway_config, temp_dir};
+use crate::reliability::{Gateway, free_port, gateway_config};
 use crate::support::ApiClient;
 use yizhan::server::auth::ApiKeys;
-use yizhan_emulator::{Emulator, EmulatorConfig};
+use yizhan_test_kit::emulator;
 
 /// The resident kB of the mappings of `pid`'s executable, from its smaps.
 fn resident_image_kb(pid: u32) -> u64 {
@@ -30,8 +30,9 @@ fn resident_image_kb(pid: u32) -> u64 {
 
 #[tokio::test]
 async fn start_up_pages_are_released_and_serving_goes_on() {
-    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let dir = temp_dir("serve-memory");
+    let emu = emulator::spawn_default().await;
+    let tmp = yizhan_test_kit::temp_dir("serve-memory");
+    let dir = tmp.path();
     let port = free_port();
     let config = dir.join("yizhan.toml");
     let text = gateway_config(&dir.join("y.db"), port, &emu.base_url(), &ApiKeys::hash("k"), "", "[\"ops\"]");
@@ -73,5 +74,4 @@ async fn start_up_pages_are_released_and_serving_goes_on() {
     let resident = resident_image_kb(pid);
     assert!(resident < released, "{resident} kB of the binary resident after serving, {released} kB released at start");
     gateway.terminate().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
