@@ -9,12 +9,56 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use crate::record::{Cursor, parse_id};
 use crate::{
-    AttemptError, AttemptRecord, DispatchRecord, Handles, MessageRecord, MessageSummary, Page, RecipientOutcome,
-    StoreError,
+    AttemptError, AttemptRecord, ClaimToken, ClaimedDispatch, DispatchRecord, Handles, MessageRecord, MessageSummary,
+    Page, RecipientOutcome, StoreError,
 };
 
 fn json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+/// A claimed `dispatches` row, as a claim's `RETURNING` reads it, leased until
+/// `lease_until_ms`, with its duplicate-guard key if this claim must check it (a guarded
+/// dispatch claimed for the first time).
+pub(crate) fn claimed_dispatch<'r, R>(
+    r: &'r R,
+    lease_until_ms: i64,
+) -> Result<(ClaimedDispatch, Option<String>), StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let dispatch = ClaimedDispatch {
+        claim: ClaimToken { dispatch_id: r.try_get("id")?, token: r.try_get("lease_token")? },
+        message_id: parse_id(&r.try_get::<String, _>("message_id")?)?,
+        channel: r.try_get("channel")?,
+        seq: r.try_get("seq")?,
+        endpoint: r.try_get("endpoint")?,
+        body: r.try_get("body")?,
+        dedupe_id: r.try_get("dedupe_id")?,
+        recipients: json("recipients", &r.try_get::<String, _>("recipients")?)?,
+        attempts: r.try_get("attempts")?,
+        lease_until_ms,
+        created_at_ms: r.try_get("created_at_ms")?,
+        expires_at_ms: r.try_get("expires_at_ms")?,
+        coalesce_key: r.try_get("coalesce_key")?,
+        merged: r.try_get("merged")?,
+        suppress_repeats: r.try_get("dup_suppress")?,
+        repeat_of: None,
+        resend_safe: r.try_get("resend_safe")?,
+        upstream: upstream(r)?,
+    };
+    let guard = match r.try_get::<Option<String>, _>("dup_key")? {
+        Some(key) if r.try_get::<bool, _>("dup_fresh")? => Some(key),
+        _ => None,
+    };
+    Ok((dispatch, guard))
 }
 
 /// The handles of a claimed dispatch's predecessor (`has_upstream`, `upstream_msgid`,

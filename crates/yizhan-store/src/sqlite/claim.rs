@@ -4,12 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use sqlx::Row;
-
 use super::SqliteStore;
 use super::order::end_orphans;
 use super::status::{check_lease, refresh, refresh_many};
-use crate::record::parse_id;
 use crate::{ClaimToken, ClaimedDispatch, StoreError};
 
 impl SqliteStore {
@@ -64,34 +61,12 @@ impl SqliteStore {
         let mut claimed = Vec::with_capacity(rows.len());
         let mut guarded = Vec::new();
         for r in rows {
-            let message_id: String = r.try_get("message_id")?;
-            let recipients: String = r.try_get("recipients")?;
-            claimed.push(ClaimedDispatch {
-                claim: ClaimToken { dispatch_id: r.try_get("id")?, token: r.try_get("lease_token")? },
-                message_id: parse_id(&message_id)?,
-                channel: r.try_get("channel")?,
-                seq: r.try_get("seq")?,
-                endpoint: r.try_get("endpoint")?,
-                body: r.try_get("body")?,
-                dedupe_id: r.try_get("dedupe_id")?,
-                recipients: serde_json::from_str(&recipients)
-                    .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?,
-                attempts: r.try_get("attempts")?,
-                lease_until_ms: now_ms.saturating_add(lease_ms),
-                created_at_ms: r.try_get("created_at_ms")?,
-                expires_at_ms: r.try_get("expires_at_ms")?,
-                coalesce_key: r.try_get("coalesce_key")?,
-                merged: r.try_get("merged")?,
-                suppress_repeats: r.try_get("dup_suppress")?,
-                repeat_of: None,
-                resend_safe: r.try_get("resend_safe")?,
-                upstream: crate::rows::upstream(&r)?,
-            });
-            if let (Some(key), true) = (r.try_get::<Option<String>, _>("dup_key")?, r.try_get::<bool, _>("dup_fresh")?)
-            {
-                guarded.push((claimed.len() - 1, key));
+            let (dispatch, guard) = crate::rows::claimed_dispatch(&r, now_ms.saturating_add(lease_ms))?;
+            touched.insert(dispatch.message_id.to_string());
+            if let Some(key) = guard {
+                guarded.push((claimed.len(), key));
             }
-            touched.insert(message_id);
+            claimed.push(dispatch);
         }
         super::repeat::guard(&mut tx, &mut claimed, guarded, now_ms).await?;
         let touched: BTreeMap<String, Option<i64>> = touched.into_iter().map(|id| (id, Some(now_ms))).collect();

@@ -6,9 +6,10 @@
 use serde_json::Value;
 
 use super::output::{message_summary, message_table};
-use super::send::{flags, request};
+use super::send::request;
 use crate::cli::{ListArgs, RemoteArgs, SendArgs, StatusArgs};
 use crate::exit::{Outcome, UsageError};
+use crate::providers::cli::{self, flags};
 
 /// A configured gateway client.
 pub(crate) struct Gateway {
@@ -91,8 +92,9 @@ pub async fn send(args: &SendArgs) -> anyhow::Result<Outcome> {
         Ok(kind) => kind,
         Err(outcome) => return Ok(outcome),
     };
-    flags::check(args, &args.channel, &kind)?;
-    let parts = request::parts(args, &kind, args.csv.is_some())?;
+    let kind = cli::kind_named(&args.channel, &kind)?;
+    flags::check(args, &args.channel, kind)?;
+    let parts = request::parts(args, kind, args.csv.is_some())?;
     if let Some(csv) = &args.csv {
         return super::bulk::send(&gateway, &args.channel, &parts, csv, args.json_output).await;
     }

@@ -9,6 +9,7 @@
 //! a [`ChannelConfig`], an [`AnyClient`] or an [`Endpoint`]; adding a provider adds one arm to
 //! each, which the compiler asks for. `docs/architecture.md` has the checklist.
 
+pub(crate) mod cli;
 pub mod getui;
 mod names;
 mod outcome;

@@ -24,7 +24,7 @@ pub(crate) fn plan(
     media: Option<&Value>,
     planning: Planning,
 ) -> anyhow::Result<Plan> {
-    let mut parts = request::parts_with(args, channel.kind(), false, media)?;
+    let mut parts = request::parts_with(args, channel.channel_kind(), false, media)?;
     // Without --dedupe no duplicate check (unless a --json body asks for one): a repeated send
     // must be delivered, and the CLI has no outbox to tell a repeat from a resend
     // (docs/wecom-client.md, "Duplicate check").

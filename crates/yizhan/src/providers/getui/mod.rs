@@ -4,6 +4,7 @@
 //! ([`coalesce`]), revoke ([`revoke`]), quota units and its client. The `request_id` chosen at
 //! planning is part of every stored body, so a resend after an ambiguous failure is safe.
 
+pub(crate) mod cli;
 pub mod coalesce;
 pub mod execute;
 pub mod plan;

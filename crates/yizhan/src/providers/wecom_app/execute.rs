@@ -19,9 +19,9 @@ pub async fn execute(
     match endpoint {
         Endpoint::WecomMessageSend => {
             // The client never resends after an ambiguous failure itself: the worker does, as an
-            // attempt of its own (decide(), resend_is_safe), so that the attempt log holds every
-            // send whose outcome is unknown and a later permanent answer cannot hide it (the
-            // message then stays "outcome unknown").
+            // attempt of its own (decide(), with the resend safety stored with the dispatch at
+            // planning), so that the attempt log holds every send whose outcome is unknown and a
+            // later permanent answer cannot hide it (the message then stays "outcome unknown").
             let prepared = PreparedSend { body: Bytes::copy_from_slice(body), resend_is_safe: false };
             let receipt = c.send_prepared(&prepared).await.map_err(wecom_failure)?;
             // Gateway plans label recipients `user:<id>`, `party:<id>`, `tag:<id>`.

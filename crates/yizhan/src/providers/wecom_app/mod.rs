@@ -7,6 +7,7 @@
 
 pub mod card;
 pub mod check;
+pub(crate) mod cli;
 pub mod client;
 pub mod coalesce;
 pub mod dedupe;

@@ -4,6 +4,7 @@
 //! has no token, no dedupe (a resend after an ambiguous failure is never safe), no recall and
 //! no coalescing.
 
+pub(crate) mod cli;
 pub mod execute;
 pub mod plan;
 

@@ -1,7 +1,7 @@
 //! `yizhan send` through a `wecom_robot` channel: what is the provider's own on the command
 //! line — an image read from a file, a file or voice recording uploaded before the request
 //! names it, and the printed result. The body itself is planned by `providers::wecom_robot`
-//! (see [`super::direct`]).
+//! (see `commands/send/direct.rs`).
 //!
 //! A robot has no recipients of its own (it always posts to its group) and no msgid. The 21st
 //! message within a minute is refused by the client before sending (exit 4, "next slot in N s").
@@ -13,12 +13,12 @@ use serde::Serialize;
 use serde_json::json;
 use yizhan_wecom::robot::{MediaKind, RobotClient, RobotMessage};
 
-use super::Media;
 use crate::cli::SendArgs;
 use crate::config::WecomRobotConfig;
 use crate::exit::UsageError;
 use crate::gateway::Plan;
 use crate::providers::Failed;
+use crate::providers::cli::Media;
 
 /// What a robot send printed with `--json-output`.
 #[derive(Debug, Serialize)]

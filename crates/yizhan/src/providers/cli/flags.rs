@@ -1,6 +1,7 @@
-//! Which `yizhan send` flags apply to which channel kinds: one table, used for local sends and
+//! Which `yizhan send` flags apply to which providers: one table, used for local sends and
 //! for sends through a gateway alike, so a flag is refused the same way wherever it is given.
 
+use super::super::ChannelKind;
 use crate::cli::SendArgs;
 use crate::exit::UsageError;
 
@@ -11,23 +12,19 @@ const ROBOT: u8 = 2;
 /// A Getui app (`getui`).
 const GETUI: u8 = 4;
 
-/// The kinds of a channel kind name (what configuration and `GET /v1/channels` call it).
-fn kind_bits(kind: &str) -> u8 {
+/// The bit of a channel kind.
+fn kind_bits(kind: ChannelKind) -> u8 {
     match kind {
-        "wecom_app" => APP,
-        "wecom_robot" => ROBOT,
-        "getui" => GETUI,
-        _ => 0,
+        ChannelKind::WecomApp => APP,
+        ChannelKind::WecomRobot => ROBOT,
+        ChannelKind::Getui => GETUI,
     }
 }
 
 /// "wecom_app and wecom_robot", for a refusal.
 fn kind_names(bits: u8) -> String {
-    let names: Vec<&str> = [(APP, "wecom_app"), (ROBOT, "wecom_robot"), (GETUI, "getui")]
-        .into_iter()
-        .filter(|(bit, _)| bits & bit != 0)
-        .map(|(_, name)| name)
-        .collect();
+    let names: Vec<&str> =
+        ChannelKind::ALL.into_iter().filter(|kind| bits & kind_bits(*kind) != 0).map(ChannelKind::name).collect();
     names.join(" and ")
 }
 
@@ -62,7 +59,7 @@ fn table(args: &SendArgs) -> [(&'static str, u8, bool); 22] {
 }
 
 /// Refuses the first flag given that channels of `kind` do not take, naming the kinds that do.
-pub(crate) fn check(args: &SendArgs, channel: &str, kind: &str) -> Result<(), UsageError> {
+pub(crate) fn check(args: &SendArgs, channel: &str, kind: ChannelKind) -> Result<(), UsageError> {
     let bits = kind_bits(kind);
     match table(args).into_iter().find(|(_, takes, used)| *used && takes & bits == 0) {
         Some((flag, takes, _)) => {
@@ -71,7 +68,8 @@ pub(crate) fn check(args: &SendArgs, channel: &str, kind: &str) -> Result<(), Us
                 "--transmission" if args.getui.transmission.is_none() => "--request-id",
                 other => other,
             };
-            let mut message = format!("{flag} is for {} channels; {channel:?} is a {kind} channel", kind_names(takes));
+            let mut message =
+                format!("{flag} is for {} channels; {channel:?} is a {} channel", kind_names(takes), kind.name());
             if bits == ROBOT && ["--to", "--party", "--tag", "--cid", "--alias", "--all"].contains(&flag) {
                 message.push_str(" (a robot always posts to its group)");
             }

@@ -1,19 +1,20 @@
 //! `yizhan send` through a `wecom_app` channel: what is the provider's own on the command line —
 //! media uploaded before the request names it, `--textcard` and `--json` content, and the
-//! printed result. The body itself is planned by `providers::wecom_app` (see [`super::direct`]).
+//! printed result. The body itself is planned by `providers::wecom_app` (see `commands/send/direct.rs`).
 
 use std::io::Read;
 
 use anyhow::Context;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use yizhan_wecom::message::Message;
 use yizhan_wecom::{MediaSource, MediaType, WecomClient};
 
-use super::Media;
 use crate::cli::{ContentArgs, SendArgs};
+use crate::commands::send::request::Parts;
 use crate::config::WecomAppConfig;
 use crate::exit::UsageError;
 use crate::gateway::Plan;
+use crate::providers::cli::{self, Media};
 use crate::providers::{Delivered, Recipient};
 
 /// Stands in for the media id until the media is uploaded (`--dry-run`).
@@ -159,6 +160,54 @@ pub(crate) fn read_json_file(path: &std::path::Path) -> anyhow::Result<serde_jso
         std::fs::read_to_string(path).map_err(|e| UsageError(format!("--json {}: {e}", path.display())))?
     };
     serde_json::from_str(&text).map_err(|e| UsageError(format!("{}: not valid JSON: {e}", path.display())).into())
+}
+
+/// The request's `to` from `--to` (user ids, or `@all`), `--party` and `--tag`.
+pub(crate) fn recipients(args: &SendArgs, to: &mut Map<String, Value>) -> anyhow::Result<()> {
+    let users: Vec<String> = args.to.iter().filter(|u| *u != "@all").cloned().collect();
+    if args.to.iter().any(|u| u == "@all") {
+        to.insert("all".into(), json!(true));
+    }
+    cli::list(to, "users", &users);
+    cli::list(to, "parties", &args.party);
+    let tags: Vec<String> = args
+        .tag
+        .iter()
+        .flat_map(|t| t.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    cli::list(to, "tags", &tags);
+    if to.is_empty() {
+        return Err(UsageError("no recipient: give --to (user ids, or @all), --party or --tag".into()).into());
+    }
+    Ok(())
+}
+
+/// The content of a `--json` message/send body; its recipients (`touser`, `toparty`, `totag`)
+/// and `safe` become the request's unless the command line names them.
+pub(crate) fn from_json_file(path: &std::path::Path, parts: &mut Parts) -> anyhow::Result<Value> {
+    let body = read_json_file(path)?;
+    let msgtype = body
+        .get("msgtype")
+        .and_then(Value::as_str)
+        .ok_or_else(|| UsageError(format!("{}: no \"msgtype\"", path.display())))?;
+    let object =
+        body.get(msgtype).cloned().ok_or_else(|| UsageError(format!("{}: no {msgtype:?} object", path.display())))?;
+    for (wire, key) in [("touser", "users"), ("toparty", "parties"), ("totag", "tags")] {
+        if let Some(list) = body.get(wire).and_then(Value::as_str).filter(|l| !l.is_empty()) {
+            let ids: Vec<&str> = list.split('|').map(str::trim).collect();
+            parts.to.insert(key.to_owned(), json!(ids));
+        }
+    }
+    if body.get("safe").and_then(Value::as_u64) == Some(1) {
+        parts.options.insert("safe".into(), json!(true));
+    }
+    if body.get("enable_duplicate_check").and_then(Value::as_u64) == Some(1) {
+        parts.duplicate_check = Some(body.get("duplicate_check_interval").and_then(Value::as_u64).unwrap_or(1800));
+    }
+    Ok(json!({"wecom": {"msgtype": msgtype, msgtype: object}}))
 }
 
 #[cfg(test)]

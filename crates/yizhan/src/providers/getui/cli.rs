@@ -1,6 +1,6 @@
 //! `yizhan send` through a `getui` channel: the flags that describe the push (its target, a
 //! notification or transmission) and the printed result. The bodies — single, list, tag and
-//! app pushes — are planned by `providers::getui` (see [`super::direct`]).
+//! app pushes — are planned by `providers::getui` (see `commands/send/direct.rs`).
 
 use std::collections::BTreeMap;
 
