@@ -1,7 +1,10 @@
 # Shared helpers for the bench/ scripts (sourced, not run). Loopback only.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=${BIN:-$ROOT/target/release/yizhan}
+# The cargo profile of the `yizhan` binary under test (release, or dist: see Cargo.toml); the
+# examples (loadgen, bench_send) are always release builds.
+PROFILE=${PROFILE:-release}
+BIN=${BIN:-$ROOT/target/$PROFILE/yizhan}
 RUNS=${RUNS:-3}
 WORK=${WORK:-$(mktemp -d /tmp/yizhan-bench.XXXXXX)}
 PIDS=()
@@ -15,6 +18,9 @@ trap cleanup EXIT
 build_release() {
   if [ "${SKIP_BUILD:-0}" != 1 ]; then
     (cd "$ROOT" && cargo build --release --locked -p yizhan -p yizhan-wecom --bins --examples >&2)
+    if [ "$PROFILE" != release ]; then
+      (cd "$ROOT" && cargo build --profile "$PROFILE" --locked -p yizhan --bin yizhan >&2)
+    fi
   fi
 }
 

@@ -6,6 +6,13 @@
 //! one million scheduled messages, of which `malloc_trim(0)` gave back a third
 //! (docs/benchmarks.md, "Memory"). `yizhan serve` therefore calls [`release_free_memory`] every
 //! [`TRIM_EVERY`] on a blocking thread. Elsewhere (musl, macOS) this does nothing.
+//!
+//! Most of an idle gateway's resident memory is not heap but pages of its own executable that
+//! start-up touched once (argument parsing, configuration, migrations, TLS set-up, building the
+//! router and the OpenAPI document): docs/benchmarks.md, "Idle memory". Once it is ready,
+//! `yizhan serve` calls [`release_startup_pages`], which unmaps the executable's read-only,
+//! never-written pages from the process; what serving runs afterwards is mapped again from the
+//! page cache on first use (a minor fault), and what only start-up needed stays out.
 
 use std::time::Duration;
 
@@ -25,6 +32,102 @@ pub fn release_free_memory() -> bool {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn release_free_memory() -> bool {
     false
+}
+
+/// Unmaps the pages of the running executable's read-only, unmodified mappings (its code and
+/// constants) from this process; returns the resident kB they held. They stay in the page cache
+/// and are mapped again when next used, so this changes no content, only what is resident.
+/// Does nothing (and returns 0) off Linux with glibc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn release_startup_pages() -> std::io::Result<u64> {
+    let exe = std::fs::read_link("/proc/self/exe")?;
+    let smaps = std::fs::read_to_string("/proc/self/smaps")?;
+    let mut released = 0;
+    for m in mappings(&smaps).iter().filter(|m| m.unmodified_image_of(&exe.to_string_lossy())) {
+        forget_pages(m.start, m.end - m.start)?;
+        released += m.rss_kb;
+    }
+    Ok(released)
+}
+
+/// Unmaps the executable's start-up pages (nothing to do off Linux with glibc).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn release_startup_pages() -> std::io::Result<u64> {
+    Ok(0)
+}
+
+/// `madvise(MADV_DONTNEED)` over `[start, start + len)`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn forget_pages(start: usize, len: usize) -> std::io::Result<()> {
+    let addr = std::ptr::with_exposed_provenance_mut::<libc::c_void>(start);
+    // SAFETY: the range is one whole mapping of this process's executable file, private,
+    // not writable and without a single written (anonymous) page, as /proc/self/smaps reported
+    // it. For such a mapping MADV_DONTNEED only drops page-table entries: the next access maps
+    // the same file page again, so every byte any reference points at reads the same.
+    let rc = unsafe { libc::madvise(addr, len, libc::MADV_DONTNEED) };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+/// One mapping of `/proc/self/smaps`, with the fields [`release_startup_pages`] checks.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[derive(Debug, PartialEq, Eq)]
+struct Mapping {
+    start: usize,
+    end: usize,
+    perms: String,
+    path: String,
+    rss_kb: u64,
+    anonymous_kb: u64,
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+impl Mapping {
+    /// A private, non-writable mapping of `exe` none of whose pages was ever written.
+    fn unmodified_image_of(&self, exe: &str) -> bool {
+        let perms = self.perms.as_bytes();
+        self.path == exe
+            && perms.len() == 4
+            && perms[1] != b'w'
+            && perms[3] == b'p'
+            && self.anonymous_kb == 0
+            && self.end > self.start
+    }
+}
+
+/// The mappings listed in `smaps` (the text of `/proc/<pid>/smaps`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn mappings(smaps: &str) -> Vec<Mapping> {
+    let mut out: Vec<Mapping> = Vec::new();
+    for line in smaps.lines() {
+        if let Some(m) = header(line) {
+            out.push(m);
+        } else if let (Some(m), Some((key, value))) = (out.last_mut(), line.split_once(':')) {
+            let kb = value.trim().trim_end_matches(" kB").parse::<u64>().unwrap_or(0);
+            match key {
+                "Rss" => m.rss_kb = kb,
+                // A mapping whose Anonymous line is missing is not trusted as unmodified.
+                "Anonymous" => m.anonymous_kb = kb,
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// A mapping's header line: `start-end perms offset dev inode [path]`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn header(line: &str) -> Option<Mapping> {
+    let mut fields = line.splitn(6, ' ');
+    let (start, end) = fields.next()?.split_once('-')?;
+    let start = usize::from_str_radix(start, 16).ok()?;
+    let end = usize::from_str_radix(end, 16).ok()?;
+    let perms = fields.next()?.to_owned();
+    let _offset = fields.next()?;
+    let _dev = fields.next()?;
+    let _inode = fields.next()?;
+    let path = fields.next().unwrap_or_default().trim_start().to_owned();
+    Some(Mapping { start, end, perms, path, rss_kb: 0, anonymous_kb: u64::MAX })
 }
 
 /// Calls [`release_free_memory`] every [`TRIM_EVERY`] until `stop` resolves.
@@ -57,5 +160,65 @@ mod tests {
         .join()
         .expect("allocating thread");
         assert!(super::release_free_memory(), "malloc_trim returned nothing after 50 MB were freed");
+    }
+
+    const SMAPS: &str = "\
+55d0c0000000-55d0c0100000 r--p 00000000 08:01 1234                       /opt/yizhan (deleted)
+Size:               1024 kB
+Rss:                 512 kB
+Anonymous:             0 kB
+VmFlags: rd mr mw me sd
+55d0c0100000-55d0c0400000 r-xp 00100000 08:01 1234                       /opt/yizhan (deleted)
+Rss:                2048 kB
+Anonymous:             0 kB
+55d0c0400000-55d0c0410000 r--p 00400000 08:01 1234                       /opt/yizhan (deleted)
+Rss:                  64 kB
+Anonymous:            60 kB
+55d0c0410000-55d0c0411000 rw-p 00410000 08:01 1234                       /opt/yizhan (deleted)
+Rss:                   4 kB
+Anonymous:             0 kB
+7f0000000000-7f0000001000 r-xp 00000000 08:01 99                         /usr/lib/libc.so.6
+Rss:                   4 kB
+Anonymous:             0 kB
+7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]
+Rss:                  16 kB
+Anonymous:            16 kB
+";
+
+    #[test]
+    fn only_the_executables_unwritten_read_only_mappings_are_released() {
+        let all = super::mappings(SMAPS);
+        assert_eq!(all.len(), 6);
+        assert_eq!((all[1].start, all[1].end, all[1].rss_kb), (0x55d0_c010_0000, 0x55d0_c040_0000, 2048));
+        let chosen: Vec<&str> =
+            all.iter().filter(|m| m.unmodified_image_of("/opt/yizhan (deleted)")).map(|m| m.perms.as_str()).collect();
+        // Not the relocated (written) read-only part, not the writable data, not libc.
+        assert_eq!(chosen, ["r--p", "r-xp"]);
+    }
+
+    #[test]
+    fn a_mapping_without_an_anonymous_count_is_kept() {
+        let all = super::mappings("55d0c0100000-55d0c0400000 r-xp 00100000 08:01 1234   /opt/yizhan\nRss: 8 kB\n");
+        assert!(!all[0].unmodified_image_of("/opt/yizhan"));
+    }
+
+    fn resident_image_kb() -> u64 {
+        let exe = std::fs::read_link("/proc/self/exe").expect("exe");
+        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+        let exe = exe.to_string_lossy();
+        super::mappings(&smaps).iter().filter(|m| m.path == exe).map(|m| m.rss_kb).sum()
+    }
+
+    #[test]
+    fn releasing_start_up_pages_lowers_the_resident_image_and_leaves_it_intact() {
+        let before = resident_image_kb();
+        let released = super::release_startup_pages().expect("madvise");
+        let after = resident_image_kb();
+        assert!(released > 0 && released <= before, "released {released} of {before} kB");
+        // Whatever this thread (and the others of the test binary) ran since is mapped again,
+        // a small part of what was resident.
+        assert!(after < before / 2, "{after} kB resident after, {before} kB before");
+        // The constants read again are the same bytes (the test binary's own `SMAPS`).
+        assert_eq!(super::mappings(SMAPS).len(), 6);
     }
 }

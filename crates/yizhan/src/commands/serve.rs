@@ -62,6 +62,12 @@ pub async fn serve(
     eprintln!("yizhan serving on http://{addr}");
     let app = router(state).merge(extra);
     let server = crate::server::listen::serve(listener, app, limits, stop_rx.clone());
+    // Start-up is over: what it alone touched of the binary need not stay resident.
+    match tokio::task::spawn_blocking(crate::memory::release_startup_pages).await {
+        Ok(Ok(kb)) => tracing::debug!(kb, "released the start-up pages of the executable"),
+        Ok(Err(e)) => tracing::debug!(error = %e, "could not release the start-up pages of the executable"),
+        Err(_) => {}
+    }
     let sweep_stop = stopped(stop_rx.clone());
     let sweep = async move {
         if let Some(sweeper) = sweeper {

@@ -42,6 +42,7 @@ mod reliability_secrets;
 mod retention;
 mod scale_out;
 mod serve_logs;
+mod serve_memory;
 mod serve_restart;
 mod serve_shared_tokens;
 mod shaping_coalesce;
