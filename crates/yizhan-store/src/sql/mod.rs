@@ -14,6 +14,7 @@
 //! each backend's types.
 
 pub(crate) mod coalesce;
+pub(crate) mod complete;
 pub(crate) mod forward;
 pub(crate) mod manage;
 pub(crate) mod order;
