@@ -16,8 +16,10 @@
 pub(crate) mod coalesce;
 pub(crate) mod complete;
 pub(crate) mod forward;
+pub(crate) mod lease;
 pub(crate) mod manage;
 pub(crate) mod order;
+pub(crate) mod purge;
 pub(crate) mod quota;
 pub(crate) mod read;
 pub(crate) mod repeat;
