@@ -54,6 +54,10 @@ pub(crate) struct Dialect {
     pub(crate) ids: &'static str,
     /// Appended to the re-check of the batch (PostgreSQL locks the message rows).
     pub(crate) lock: &'static str,
+    /// Whether the batch is locked and re-checked before it is deleted (PostgreSQL: another
+    /// instance may replay one of its messages meanwhile; SQLite holds the write lock from
+    /// `BEGIN IMMEDIATE`, so its candidates cannot change).
+    pub(crate) recheck: bool,
     /// Whether to name the partial indexes (`INDEXED BY`, SQLite): without statistics SQLite
     /// prefers `messages_status_created` and sorts every finished message on each batch.
     pub(crate) index_hints: bool,
@@ -63,6 +67,8 @@ pub(crate) struct Dialect {
 pub(crate) struct Statements {
     /// Up to `limit` deletable message ids, oldest first (parameters: cutoff, limit).
     pub(crate) candidates: String,
+    /// Locks the batch's dispatch rows in id order (parameter: ids), if the batch is re-checked.
+    pub(crate) lock_batch: Option<String>,
     /// Which of the batch's ids (first parameter) are still deletable, once locked (parameters:
     /// ids, cutoff).
     pub(crate) recheck: String,
@@ -95,6 +101,9 @@ impl Statements {
                 deletable("m", d.first),
                 d.second
             ),
+            lock_batch: d
+                .recheck
+                .then(|| format!("SELECT id FROM dispatches WHERE message_id IN ({}) ORDER BY id FOR UPDATE", d.ids)),
             recheck: format!(
                 "SELECT m.id FROM messages m WHERE m.id IN ({}) AND {}{}",
                 d.ids,

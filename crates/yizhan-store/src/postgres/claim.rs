@@ -3,10 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use super::order::{end_orphans, insert_attempt, successors_waiting};
+use super::order::{end_orphans, successors_waiting};
 use super::status::{check_lease, refresh};
 use super::{PgStore, notify_due};
-use crate::{ClaimToken, ClaimedDispatch, DispatchResult, DispatchStatus, StoreError};
+use crate::sql::complete::{AttemptRow, Rows, outcome_of};
+use crate::{ClaimToken, ClaimedDispatch, DispatchResult, StoreError};
+
+crate::sql::complete::complete!(sqlx::Postgres);
 
 impl PgStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -113,60 +116,32 @@ impl PgStore {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let id = claim.dispatch_id;
         let (message_id, claimed_at_ms) = check_lease(&mut tx, claim).await?;
         let number: i64 =
             sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
-                .bind(claim.dispatch_id)
+                .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-        let (status, counted, label, next_at, error) = match &result {
-            DispatchResult::Delivered { .. } => (DispatchStatus::Delivered, true, "delivered", None, None),
-            DispatchResult::Retry { at_ms, counts_attempt: true, error } => {
-                (DispatchStatus::Retrying, true, "retry", Some(*at_ms), Some(error))
-            }
-            DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
-                (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
-            }
-            DispatchResult::Dead { error, .. } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
-        };
-        let handles = match &result {
-            DispatchResult::Delivered { handles, .. } => Some(handles),
-            _ => None,
-        };
-        sqlx::query(
-            "UPDATE dispatches SET status = $1, attempts = attempts + $2, \
-               next_attempt_at_ms = coalesce($3, next_attempt_at_ms), lease_owner = NULL, \
-               lease_token = NULL, lease_until_ms = NULL, claimed_at_ms = NULL, updated_at_ms = $4, \
-               msgid = CASE WHEN $6 THEN $7 ELSE msgid END, \
-               response_code = CASE WHEN $6 THEN $8 ELSE response_code END, \
-               taskid = CASE WHEN $6 THEN $9 ELSE taskid END \
-             WHERE id = $5",
-        )
-        .bind(status.as_str())
-        .bind(i64::from(counted))
-        .bind(next_at)
-        .bind(now_ms)
-        .bind(claim.dispatch_id)
-        .bind(handles.is_some())
-        .bind(handles.and_then(|h| h.msgid.as_deref()))
-        .bind(handles.and_then(|h| h.response_code.as_deref()))
-        .bind(handles.and_then(|h| h.taskid.as_deref()))
-        .execute(&mut *tx)
-        .await?;
+        let (_, counted, label, _, error) = outcome_of(&result);
+        update_dispatch(&mut tx, id, &result, now_ms).await?;
         let sticky = match (&result, error) {
             (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
-                let earlier: bool =
-                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM attempts WHERE dispatch_id = $1 AND ambiguous)")
-                        .bind(claim.dispatch_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                crate::status::still_unknown(e, earlier)
+                crate::status::still_unknown(e, earlier_ambiguous(&mut tx, id).await?)
             }
             _ => None,
         };
-        let error = sticky.as_ref().or(error);
-        insert_attempt(&mut tx, claim.dispatch_id, number, now_ms, claimed_at_ms, label, counted, error).await?;
-        let members = super::coalesce::members(&mut tx, claim.dispatch_id).await?;
+        let mut rows = Rows::default();
+        rows.attempts.push(AttemptRow::new(
+            id,
+            number,
+            claimed_at_ms,
+            now_ms,
+            label,
+            counted,
+            sticky.as_ref().or(error),
+        ));
+        let members = super::coalesce::members(&mut tx, id).await?;
         let mut wake = false;
         let outcomes = match &result {
             DispatchResult::Delivered { outcomes, .. } => {
@@ -176,28 +151,12 @@ impl PgStore {
             DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
             DispatchResult::Retry { .. } => &[],
         };
-        {
-            let own = super::coalesce::own_outcomes(&mut tx, claim.dispatch_id, &members, outcomes).await?;
-            for o in own {
-                sqlx::query(
-                    "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dispatch_id, recipient) \
-                     DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail, at_ms = excluded.at_ms",
-                )
-                .bind(claim.dispatch_id)
-                .bind(&o.recipient)
-                .bind(&o.outcome)
-                .bind(&o.detail)
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        let own = super::coalesce::own_outcomes(&mut tx, id, &members, outcomes).await?;
+        rows.outcomes.extend(own.into_iter().map(|o| (id, o.clone(), now_ms)));
+        flush(&mut tx, &rows).await?;
         // Message rows are locked last and in sorted order (BTreeSet), after every dispatch row.
         let mut touched = BTreeSet::from([message_id.clone()]);
-        touched.extend(
-            super::coalesce::complete_members(&mut tx, claim.dispatch_id, &members, &result, label, now_ms).await?,
-        );
+        touched.extend(super::coalesce::complete_members(&mut tx, id, &members, &result, label, now_ms).await?);
         if matches!(result, DispatchResult::Dead { .. }) {
             touched.extend(end_orphans(&mut tx, Some(&message_id), now_ms).await?);
         }

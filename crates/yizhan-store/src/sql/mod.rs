@@ -14,9 +14,12 @@
 //! each backend's types.
 
 pub(crate) mod coalesce;
+pub(crate) mod complete;
 pub(crate) mod forward;
+pub(crate) mod lease;
 pub(crate) mod manage;
 pub(crate) mod order;
+pub(crate) mod purge;
 pub(crate) mod quota;
 pub(crate) mod read;
 pub(crate) mod repeat;

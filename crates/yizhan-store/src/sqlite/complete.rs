@@ -16,21 +16,22 @@
 //! A lost lease fails only its own completion. Any other error rolls the group back and each
 //! completion is then retried in a transaction of its own, so one bad result fails alone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{Mutex, oneshot};
 
 use super::SqliteStore;
 use super::order::end_orphans;
 use super::status::refresh_many;
 use super::writer::WriteJob;
-use crate::{AttemptError, ClaimToken, DispatchResult, DispatchStatus, RecipientOutcome, StoreError};
+use crate::sql::complete::{AttemptRow, Rows, outcome_of};
+use crate::{ClaimToken, DispatchResult, DispatchStatus, StoreError};
+
+crate::sql::complete::complete!(sqlx::Sqlite);
 
 /// The most completions written in one group.
 pub(crate) const MAX_GROUP: usize = 512;
-/// Rows per multi-row INSERT (10 parameters each stays far below SQLite's variable limit).
-const ROWS_PER_INSERT: usize = 200;
 
 /// One `complete` call waiting for its commit.
 pub(crate) struct CompleteJob {
@@ -124,7 +125,7 @@ pub(crate) async fn write_in(
         out.push(Ok(()));
     }
     update_plain(tx, plain).await?;
-    rows.flush(tx).await?;
+    flush(tx, &rows).await?;
     refresh_many(tx, &rows.touched).await?;
     Ok(out)
 }
@@ -188,7 +189,7 @@ fn held(leases: &mut HashMap<i64, Option<Held>>, claim: &ClaimToken) -> Result<L
 fn queue(job: &CompleteJob, lease: Lease, rows: &mut Rows) -> serde_json::Value {
     let (id, now_ms) = (job.claim.dispatch_id, job.now_ms);
     let (status, counted, label, next_at, error) = outcome_of(&job.result);
-    rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, error));
+    rows.attempts.push(AttemptRow::new(id, lease.number, lease.claimed_at_ms, now_ms, label, counted, error));
     let handles = match &job.result {
         DispatchResult::Delivered { handles, outcomes } => {
             rows.outcomes.extend(outcomes.iter().map(|o| (id, o.clone(), now_ms)));
@@ -233,21 +234,6 @@ async fn update_plain(tx: &mut Transaction<'static, Sqlite>, plain: Vec<serde_js
     Ok(())
 }
 
-/// The dispatch status, whether the attempt counts, the attempt's label, the next attempt time
-/// and the error of `result`.
-fn outcome_of(result: &DispatchResult) -> (DispatchStatus, bool, &'static str, Option<i64>, Option<&AttemptError>) {
-    match result {
-        DispatchResult::Delivered { .. } => (DispatchStatus::Delivered, true, "delivered", None, None),
-        DispatchResult::Retry { at_ms, counts_attempt: true, error } => {
-            (DispatchStatus::Retrying, true, "retry", Some(*at_ms), Some(error))
-        }
-        DispatchResult::Retry { at_ms, counts_attempt: false, error } => {
-            (DispatchStatus::Deferred, false, "deferred", Some(*at_ms), Some(error))
-        }
-        DispatchResult::Dead { error, .. } => (DispatchStatus::Dead, true, "dead", None, Some(error)),
-    }
-}
-
 /// What completing needs to know about a held dispatch, read in one statement.
 struct Lease {
     message_id: String,
@@ -265,38 +251,23 @@ async fn record(
     rows: &mut Rows,
 ) -> Result<(), StoreError> {
     let (id, now_ms) = (job.claim.dispatch_id, job.now_ms);
-    let (status, counted, label, next_at, error) = outcome_of(&job.result);
-    let handles = match &job.result {
-        DispatchResult::Delivered { handles, .. } => Some(handles),
-        _ => None,
-    };
-    sqlx::query(
-        "UPDATE dispatches SET status = ?1, attempts = attempts + ?2, \
-           next_attempt_at_ms = coalesce(?3, next_attempt_at_ms), lease_owner = NULL, \
-           lease_token = NULL, lease_until_ms = NULL, claimed_at_ms = NULL, updated_at_ms = ?4, \
-           msgid = CASE WHEN ?6 THEN ?7 ELSE msgid END, \
-           response_code = CASE WHEN ?6 THEN ?8 ELSE response_code END, \
-           taskid = CASE WHEN ?6 THEN ?9 ELSE taskid END \
-         WHERE id = ?5",
-    )
-    .bind(status.as_str())
-    .bind(i64::from(counted))
-    .bind(next_at)
-    .bind(now_ms)
-    .bind(id)
-    .bind(handles.is_some())
-    .bind(handles.and_then(|h| h.msgid.as_deref()))
-    .bind(handles.and_then(|h| h.response_code.as_deref()))
-    .bind(handles.and_then(|h| h.taskid.as_deref()))
-    .execute(&mut **tx)
-    .await?;
+    let (_, counted, label, _, error) = outcome_of(&job.result);
+    update_dispatch(tx, id, &job.result, now_ms).await?;
     let sticky = match (&job.result, error) {
         (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
             crate::status::still_unknown(e, earlier_ambiguous(tx, id).await?)
         }
         _ => None,
     };
-    rows.attempts.push(AttemptRow::new(id, &lease, now_ms, label, counted, sticky.as_ref().or(error)));
+    rows.attempts.push(AttemptRow::new(
+        id,
+        lease.number,
+        lease.claimed_at_ms,
+        now_ms,
+        label,
+        counted,
+        sticky.as_ref().or(error),
+    ));
     let members = if lease.has_members { super::coalesce::members(tx, id).await? } else { Vec::new() };
     let outcomes = match &job.result {
         DispatchResult::Delivered { outcomes, .. } => outcomes.as_slice(),
@@ -315,102 +286,6 @@ async fn record(
         rows.touched.insert(m, Some(now_ms));
     }
     Ok(())
-}
-
-/// Whether an earlier attempt of dispatch `id` was ambiguous.
-async fn earlier_ambiguous(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM attempts WHERE dispatch_id = ?1 AND ambiguous <> 0)")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?)
-}
-
-/// One queued `attempts` row.
-struct AttemptRow {
-    dispatch_id: i64,
-    number: i64,
-    at_ms: i64,
-    duration_ms: Option<i64>,
-    result: &'static str,
-    counted: bool,
-    error_kind: Option<String>,
-    error_code: Option<i64>,
-    error_message: Option<String>,
-    ambiguous: bool,
-}
-
-impl AttemptRow {
-    fn new(
-        id: i64,
-        lease: &Lease,
-        now_ms: i64,
-        result: &'static str,
-        counted: bool,
-        error: Option<&AttemptError>,
-    ) -> Self {
-        AttemptRow {
-            dispatch_id: id,
-            number: lease.number,
-            at_ms: now_ms,
-            duration_ms: lease.claimed_at_ms.map(|c| now_ms.saturating_sub(c).max(0)),
-            result,
-            counted,
-            error_kind: error.map(|e| e.kind.clone()),
-            error_code: error.and_then(|e| e.code),
-            error_message: error.map(|e| e.message.clone()),
-            ambiguous: error.is_some_and(|e| e.ambiguous),
-        }
-    }
-}
-
-/// What a group inserts at its end, and the messages whose status it derives then.
-#[derive(Default)]
-struct Rows {
-    attempts: Vec<AttemptRow>,
-    outcomes: Vec<(i64, RecipientOutcome, i64)>,
-    touched: BTreeMap<String, Option<i64>>,
-}
-
-impl Rows {
-    async fn flush(&self, tx: &mut Transaction<'static, Sqlite>) -> Result<(), StoreError> {
-        for chunk in self.attempts.chunks(ROWS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO attempts (dispatch_id, number, at_ms, duration_ms, result, counted, \
-                   error_kind, error_code, error_message, ambiguous) ",
-            );
-            q.push_values(chunk, |mut b, a| {
-                b.push_bind(a.dispatch_id)
-                    .push_bind(a.number)
-                    .push_bind(a.at_ms)
-                    .push_bind(a.duration_ms)
-                    .push_bind(a.result)
-                    .push_bind(a.counted)
-                    .push_bind(a.error_kind.as_deref())
-                    .push_bind(a.error_code)
-                    .push_bind(a.error_message.as_deref())
-                    .push_bind(a.ambiguous);
-            });
-            q.build().execute(&mut **tx).await?;
-        }
-        for chunk in self.outcomes.chunks(ROWS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO recipient_outcomes (dispatch_id, recipient, outcome, detail, at_ms) ",
-            );
-            q.push_values(chunk, |mut b, (id, o, at)| {
-                b.push_bind(*id)
-                    .push_bind(o.recipient.as_str())
-                    .push_bind(o.outcome.as_str())
-                    .push_bind(o.detail.as_deref())
-                    .push_bind(*at);
-            });
-            q.push(
-                " ON CONFLICT (dispatch_id, recipient) DO UPDATE SET outcome = excluded.outcome, \
-                 detail = excluded.detail, at_ms = excluded.at_ms",
-            );
-            q.build().execute(&mut **tx).await?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

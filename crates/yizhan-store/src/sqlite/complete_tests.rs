@@ -4,7 +4,7 @@
 use yizhan_core::MessageId;
 
 use super::*;
-use crate::{AttemptError, Handles, MessageStatus, NewDispatch, NewMessage};
+use crate::{AttemptError, Handles, MessageStatus, NewDispatch, NewMessage, RecipientOutcome};
 
 const T0: i64 = 1_700_000_000_000;
 
