@@ -2,22 +2,15 @@
 //! channel, the message id, the provider's code and its meaning, in plain words (no Rust
 //! `Some(…)` debug syntax).
 
-use crate::reliability::{Gateway, free_port, gateway_config};
+use crate::reliability::serve_ops;
 use crate::support::ApiClient;
-use yizhan::server::auth::ApiKeys;
 use yizhan_test_kit::emulator;
 
 #[tokio::test]
 async fn a_dead_message_is_logged_at_warn_with_its_code_and_meaning() {
     let emu = emulator::spawn_default().await;
     let tmp = yizhan_test_kit::temp_dir("serve-logs");
-    let dir = tmp.path();
-    let port = free_port();
-    let config = dir.join("yizhan.toml");
-    let text = gateway_config(&dir.join("y.db"), port, &emu.base_url(), &ApiKeys::hash("k"), "", "[\"ops\"]");
-    std::fs::write(&config, text).expect("config");
-    let log = dir.join("serve.log");
-    let gateway = Gateway::start(&config, port, &log, &[]).await;
+    let (gateway, log) = serve_ops(&emu.base_url(), tmp.path(), &[]).await;
     emu.fail_next_on("/cgi-bin/message/send", 1, 60020);
     let api = ApiClient::new(&gateway.base, "k");
     let id =

@@ -3,9 +3,8 @@
 //! serving (a message is delivered, `/openapi.json` and `/docs` answer as before), and what
 //! serving maps back in is less than what was released.
 
-use crate::reliability::{Gateway, free_port, gateway_config};
+use crate::reliability::serve_ops;
 use crate::support::ApiClient;
-use yizhan::server::auth::ApiKeys;
 use yizhan_test_kit::emulator;
 
 /// The resident kB of the mappings of `pid`'s executable, from its smaps.
@@ -32,13 +31,7 @@ fn resident_image_kb(pid: u32) -> u64 {
 async fn start_up_pages_are_released_and_serving_goes_on() {
     let emu = emulator::spawn_default().await;
     let tmp = yizhan_test_kit::temp_dir("serve-memory");
-    let dir = tmp.path();
-    let port = free_port();
-    let config = dir.join("yizhan.toml");
-    let text = gateway_config(&dir.join("y.db"), port, &emu.base_url(), &ApiKeys::hash("k"), "", "[\"ops\"]");
-    std::fs::write(&config, text).expect("config");
-    let log = dir.join("serve.log");
-    let gateway = Gateway::start(&config, port, &log, &[("RUST_LOG", "yizhan::commands::serve=debug")]).await;
+    let (gateway, log) = serve_ops(&emu.base_url(), tmp.path(), &[("RUST_LOG", "yizhan::commands::serve=debug")]).await;
     let pid = gateway.child.id().expect("pid");
 
     let logged = std::fs::read_to_string(&log).expect("log");

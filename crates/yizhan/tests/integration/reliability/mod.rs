@@ -92,6 +92,17 @@ pub(crate) fn gateway_config(
     )
 }
 
+/// A `yizhan serve` in `dir` of the one channel `ops` at `emulator`, with the API key `k`,
+/// logging to `dir/serve.log` (`env`: extra environment); the gateway and its log's path.
+pub(crate) async fn serve_ops(emulator: &str, dir: &Path, env: &[(&str, &str)]) -> (Gateway, std::path::PathBuf) {
+    let port = free_port();
+    let config = dir.join("yizhan.toml");
+    let hash = yizhan::server::auth::ApiKeys::hash("k");
+    std::fs::write(&config, gateway_config(&dir.join("y.db"), port, emulator, &hash, "", "[\"ops\"]")).expect("config");
+    let log = dir.join("serve.log");
+    (Gateway::start(&config, port, &log, env).await, log)
+}
+
 /// How often each text was delivered (duplicates suppressed by the provider and drops excluded).
 pub(crate) fn delivered_texts(inbox: &[Delivery]) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
