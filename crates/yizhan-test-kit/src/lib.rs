@@ -34,12 +34,15 @@ pub fn unavailable(service: &str, why: &str) {
     eprintln!("skipping: {service} is unreachable: {why}");
 }
 
+/// The temporary directory [`temp_dir`] returns.
+pub use tempfile::TempDir;
+
 /// A fresh temporary directory for a test's files (`yizhan-<what>-<random>`), removed with
 /// everything in it when dropped.
 ///
 /// # Panics
 /// When it cannot be created.
-pub fn temp_dir(what: &str) -> tempfile::TempDir {
+pub fn temp_dir(what: &str) -> TempDir {
     tempfile::Builder::new().prefix(&format!("yizhan-{what}-")).tempdir().expect("create a temporary directory")
 }
 

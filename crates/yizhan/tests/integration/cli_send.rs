@@ -1,49 +1,40 @@
 //! The `yizhan` binary end to end: config file, `send`, `channels check`, exit codes.
 
-use std::path::PathBuf;
 use std::process::Output;
 
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
 const SECRET: &str = "yizhan-demo-secret";
 
+/// The emulator and a temporary directory holding `yizhan.toml` (removed on drop).
 struct Setup {
     emu: EmulatorHandle,
-    dir: PathBuf,
+    tmp: yizhan_test_kit::TempDir,
 }
 
-impl Drop for Setup {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl Setup {
+    fn dir(&self) -> &std::path::Path {
+        self.tmp.path()
     }
 }
 
 async fn setup(secret_var: &str) -> Setup {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let dir = std::env::temp_dir().join(format!("yizhan-cli-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let tmp = yizhan_test_kit::temp_dir("cli");
+    let dir = tmp.path();
     let config = format!(
         "[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\ncorp_id = \"wwyizhandemo\"\nagent_id = 1000002\n\
          secret = \"${{{secret_var}}}\"\nbase_url = \"{}\"\n",
         emu.base_url()
     );
     std::fs::write(dir.join("yizhan.toml"), config).expect("config written");
-    Setup { emu, dir }
-}
-
-fn uuid_like() -> String {
-    format!("{}-{}", std::process::id(), fastrand_u64())
-}
-
-fn fastrand_u64() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
+    Setup { emu, tmp }
 }
 
 async fn yizhan(setup: &Setup, secret: &str, args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(args)
-        .env("YIZHAN_CONFIG", setup.dir.join("yizhan.toml"))
+        .env("YIZHAN_CONFIG", setup.dir().join("yizhan.toml"))
         .env("OPS_SECRET", secret)
         .env_remove("RUST_LOG")
         .output()
@@ -146,8 +137,8 @@ async fn channels_check_verifies_the_agent_id_and_explains_every_code() {
     assert!(text(&out.stdout).contains("agent_id 1000002 accepted"), "{}", text(&out.stdout));
     assert!(s.emu.inbox().is_empty(), "the probe delivers nothing");
 
-    let config = std::fs::read_to_string(s.dir.join("yizhan.toml")).expect("config");
-    std::fs::write(s.dir.join("yizhan.toml"), config.replace("agent_id = 1000002", "agent_id = 1000003"))
+    let config = std::fs::read_to_string(s.dir().join("yizhan.toml")).expect("config");
+    std::fs::write(s.dir().join("yizhan.toml"), config.replace("agent_id = 1000002", "agent_id = 1000003"))
         .expect("config");
     let out = yizhan(&s, SECRET, &["channels", "check"]).await;
     let stdout = text(&out.stdout);
@@ -156,7 +147,7 @@ async fn channels_check_verifies_the_agent_id_and_explains_every_code() {
     assert!(stdout.contains("errcode 40056: invalid agentid"), "{stdout}");
     assert!(stdout.contains("fix: agent_id does not belong to this secret's application"), "{stdout}");
 
-    std::fs::write(s.dir.join("yizhan.toml"), config).expect("config");
+    std::fs::write(s.dir().join("yizhan.toml"), config).expect("config");
     s.emu.fail_next_on("/cgi-bin/gettoken", 1, 40013);
     let out = yizhan(&s, SECRET, &["channels", "check"]).await;
     assert!(text(&out.stdout).contains("fix: corp_id is wrong"), "{}", text(&out.stdout));
@@ -194,7 +185,7 @@ async fn getui_setup() -> Setup {
          master_secret = \"${{GETUI_MASTER}}\"\nbase_url = \"{}\"\n",
         s.emu.base_url()
     );
-    let path = s.dir.join("yizhan.toml");
+    let path = s.dir().join("yizhan.toml");
     let mut text = std::fs::read_to_string(&path).expect("config");
     text.push_str(&extra);
     std::fs::write(&path, text).expect("config written");
@@ -204,7 +195,7 @@ async fn getui_setup() -> Setup {
 async fn getui(setup: &Setup, args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(args)
-        .env("YIZHAN_CONFIG", setup.dir.join("yizhan.toml"))
+        .env("YIZHAN_CONFIG", setup.dir().join("yizhan.toml"))
         .env("OPS_SECRET", SECRET)
         .env("GETUI_MASTER", "yizhan-demo-master")
         .env_remove("RUST_LOG")
@@ -293,7 +284,7 @@ async fn recall_and_card_update_from_the_cli() {
 
     let card = r#"{"msgtype":"template_card","template_card":{"card_type":"button_interaction",
         "main_title":{"title":"Deploy?"},"task_id":"t1","button_list":[{"text":"OK","key":"ok"}]}}"#;
-    let path = s.dir.join("card.json");
+    let path = s.dir().join("card.json");
     std::fs::write(&path, card).expect("card file");
     let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--json", path.to_str().expect("utf-8 path")]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -313,7 +304,7 @@ async fn robot_setup() -> Setup {
         "\n[[channels]]\nname = \"ops-robot\"\nkind = \"wecom_robot\"\nkey = \"${{ROBOT_KEY}}\"\nbase_url = \"{}\"\n",
         s.emu.base_url()
     );
-    let path = s.dir.join("yizhan.toml");
+    let path = s.dir().join("yizhan.toml");
     let mut text = std::fs::read_to_string(&path).expect("config");
     text.push_str(&extra);
     std::fs::write(&path, text).expect("config written");
@@ -323,7 +314,7 @@ async fn robot_setup() -> Setup {
 async fn robot(setup: &Setup, key: &str, args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(args)
-        .env("YIZHAN_CONFIG", setup.dir.join("yizhan.toml"))
+        .env("YIZHAN_CONFIG", setup.dir().join("yizhan.toml"))
         .env("OPS_SECRET", SECRET)
         .env("ROBOT_KEY", key)
         .env_remove("RUST_LOG")
@@ -347,7 +338,7 @@ async fn robot_text_with_mentions_reaches_the_group() {
     assert_eq!(inbox[0].content["content"], "deploy done");
     assert_eq!(inbox[0].content["mentioned_list"], serde_json::json!(["alice", "@all"]));
 
-    let file = s.dir.join("report.txt");
+    let file = s.dir().join("report.txt");
     std::fs::write(&file, "quarterly numbers").expect("file written");
     let out = robot(&s, ROBOT_KEY, &["send", "ops-robot", "--file", file.to_str().expect("utf-8 path")]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -400,7 +391,7 @@ async fn robot_usage_errors_dry_run_and_provider_errors() {
 #[tokio::test]
 async fn image_path_is_uploaded_then_sent_as_an_image_message() {
     let s = setup("OPS_SECRET").await;
-    let path = s.dir.join("chart.png");
+    let path = s.dir().join("chart.png");
     std::fs::write(&path, b"\x89PNG\r\n\x1a\nnot really a chart").expect("image written");
     let path = path.to_string_lossy().into_owned();
     let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--image", &path]).await;
@@ -430,7 +421,7 @@ async fn media_flags_refuse_bad_input_before_uploading() {
     // A missing file, a wrong format, and no recipient.
     let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--file", "/nonexistent/report.pdf"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    let gif = s.dir.join("anim.gif");
+    let gif = s.dir().join("anim.gif");
     std::fs::write(&gif, b"GIF89a-------").expect("written");
     let out = yizhan(&s, SECRET, &["send", "ops", "--to", "alice", "--image", &gif.to_string_lossy()]).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));

@@ -2,26 +2,26 @@
 //! a flag refused for a channel names the kinds that take it; a robot over its limit says when
 //! the next slot is.
 
-use std::path::PathBuf;
 use std::process::Output;
 
 use yizhan_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
+/// The emulator and a temporary directory holding `yizhan.toml` (removed on drop).
 struct Setup {
     emu: EmulatorHandle,
-    dir: PathBuf,
+    tmp: yizhan_test_kit::TempDir,
 }
 
-impl Drop for Setup {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl Setup {
+    fn dir(&self) -> &std::path::Path {
+        self.tmp.path()
     }
 }
 
 async fn setup(name: &str) -> Setup {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
-    let dir = std::env::temp_dir().join(format!("yizhan-cli-usage-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let tmp = yizhan_test_kit::temp_dir(&format!("cli-usage-{name}"));
+    let dir = tmp.path();
     let config = format!(
         "[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\ncorp_id = \"wwyizhandemo\"\nagent_id = 1000002\n\
          secret = \"yizhan-demo-secret\"\nbase_url = \"{url}\"\n\n[[channels]]\nname = \"ops-robot\"\n\
@@ -31,13 +31,13 @@ async fn setup(name: &str) -> Setup {
         url = emu.base_url()
     );
     std::fs::write(dir.join("yizhan.toml"), config).expect("config written");
-    Setup { emu, dir }
+    Setup { emu, tmp }
 }
 
 async fn yizhan(s: &Setup, args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
         .args(args)
-        .env("YIZHAN_CONFIG", s.dir.join("yizhan.toml"))
+        .env("YIZHAN_CONFIG", s.dir().join("yizhan.toml"))
         .env_remove("YIZHAN_SERVER")
         .env_remove("RUST_LOG")
         .output()
