@@ -16,7 +16,11 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// # Panics
 /// When `within` passes first, naming `what`.
 pub async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    for_state(what, within, async || if done() { Ok(()) } else { Err("not yet") }).await;
+    let deadline = tokio::time::Instant::now() + within;
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {within:?} waiting for {what}");
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
 }
 
 /// Polls `state` until it returns `Ok`, and returns that value; `Err` carries the state seen so
