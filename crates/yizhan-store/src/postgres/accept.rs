@@ -99,5 +99,6 @@ async fn insert(tx: &mut Transaction<'static, Postgres>, msg: &NewMessage) -> Re
         .execute(&mut **tx)
         .await?;
     }
+    super::events::insert(tx, &[crate::sql::events::MessageEvent::accepted(msg)]).await?;
     Ok(AcceptOutcome::Accepted(msg.id))
 }

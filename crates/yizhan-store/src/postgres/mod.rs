@@ -19,6 +19,7 @@
 mod accept;
 mod claim;
 mod coalesce;
+mod events;
 mod lease;
 mod manage;
 mod order;

@@ -20,6 +20,7 @@
 mod claim;
 mod coalesce;
 mod complete;
+mod events;
 mod lease;
 mod manage;
 mod order;

@@ -170,6 +170,8 @@ async fn insert_group(
     }
     insert_messages(tx, &fresh).await?;
     insert_dispatches(tx, &fresh).await?;
+    let accepted: Vec<_> = fresh.iter().map(|m| crate::sql::events::MessageEvent::accepted(m)).collect();
+    super::events::insert(tx, &accepted).await?;
     Ok(out)
 }
 
