@@ -19,6 +19,7 @@
 mod accept;
 mod claim;
 mod coalesce;
+mod hot;
 mod lease;
 mod manage;
 mod order;
@@ -34,6 +35,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::handoff::HandoffSlot;
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The channel accepts (and other changes that make work due now) `NOTIFY`.
@@ -67,8 +69,9 @@ impl PgStore {
     }
 
     /// Connects to `url` (`postgres://user@host:port/db`) and applies the embedded migrations
-    /// unless `migrate` is false.
-    pub(crate) async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {
+    /// unless `migrate` is false. Accepts lease work to the worker registered in `handoff` (see
+    /// [`crate::handoff`]).
+    pub(crate) async fn open(url: &str, migrate: bool, handoff: HandoffSlot) -> Result<PgStore, StoreError> {
         let options = PgConnectOptions::from_str(url)?.application_name("yizhan");
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -76,7 +79,7 @@ impl PgStore {
             .connect_with(options)
             .await?;
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(writer::run(pool.clone(), rx));
+        tokio::spawn(writer::run(pool.clone(), handoff, rx));
         let store = PgStore { pool, writer: tx };
         if migrate {
             store.migrate().await?;

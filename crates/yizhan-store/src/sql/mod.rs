@@ -16,6 +16,7 @@
 pub(crate) mod coalesce;
 pub(crate) mod complete;
 pub(crate) mod forward;
+pub(crate) mod hot;
 pub(crate) mod lease;
 pub(crate) mod manage;
 pub(crate) mod order;
