@@ -1,5 +1,6 @@
 //! The PostgreSQL backend: several gateway instances share one database.
 //!
+//! - Completions: group-committed by a completion writer task per store ([`complete`]).
 //! - Accepts: group-committed by one writer task per store ([`writer`]), as on SQLite: measured
 //!   about 4 times the accepts per second of one transaction per call (`docs/scale-out.md`).
 //!   Idempotency keys are settled by the unique index
@@ -19,6 +20,7 @@
 mod accept;
 mod claim;
 mod coalesce;
+mod complete;
 mod hot;
 mod lease;
 mod manage;
@@ -52,6 +54,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct PgStore {
     pool: PgPool,
     writer: mpsc::Sender<writer::AcceptJob>,
+    /// The completion writer ([`complete`]): results group-committed.
+    completer: mpsc::Sender<complete::CompleteJob>,
 }
 
 crate::sql::layer!(
@@ -80,7 +84,9 @@ impl PgStore {
             .await?;
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
         tokio::spawn(writer::run(pool.clone(), handoff, rx));
-        let store = PgStore { pool, writer: tx };
+        let (completer, completions) = mpsc::channel(WRITER_QUEUE);
+        tokio::spawn(complete::run(pool.clone(), completions));
+        let store = PgStore { pool, writer: tx, completer };
         if migrate {
             store.migrate().await?;
         }
