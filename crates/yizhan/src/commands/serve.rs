@@ -60,6 +60,12 @@ pub async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     eprintln!("yizhan serving on http://{addr}");
+    let hub = state.events.clone();
+    let hub_stop = stopped(stop_rx.clone());
+    tokio::spawn(async move {
+        hub_stop.await;
+        hub.close();
+    });
     let app = router(state).merge(extra);
     let server = crate::server::listen::serve(listener, app, limits, stop_rx.clone());
     // Start-up is over: what it alone touched of the binary need not stay resident.

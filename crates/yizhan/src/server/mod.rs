@@ -3,6 +3,7 @@
 //! * [`auth`]: API keys (SHA-256 hashes, scoped to channels).
 //! * [`router()`]: every route, built from an [`AppState`].
 //! * `messages`: accept (single and batch, or a dry run: `dry_run`), read, list, cancel, retry.
+//! * `events`: the live event stream (`GET /v1/events`, Server-Sent Events).
 //! * `ops`: channels, health, readiness, metrics.
 //! * `error`: how [`crate::gateway::ApiError`] becomes a response, and how store errors,
 //!   auth refusals and extractor rejections map onto its codes.
@@ -16,6 +17,7 @@ mod callback;
 mod card;
 mod dry_run;
 mod error;
+mod events;
 mod intake;
 mod list;
 pub mod listen;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub health: crate::worker::ChannelHealth,
     /// Rows deleted by retention, for `/metrics` (see [`crate::retention::Sweeper`]).
     pub retention: Arc<crate::retention::RetentionCounter>,
+    /// New events for the live streams of `GET /v1/events`.
+    pub events: crate::events::EventHub,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
         worker: &crate::worker::Worker,
     ) -> AppState {
         AppState {
+            events: crate::events::EventHub::new(store.clone()),
             store,
             keys: ApiKeys::new(&config.api_keys),
             config: Arc::new(config),
@@ -118,6 +123,7 @@ pub(crate) struct Ctx {
         (name = "messages", description = "Accept, read, list, cancel and retry messages"),
         (name = "channels", description = "Configured channels"),
         (name = "ops", description = "Health, readiness and metrics"),
+        (name = "events", description = "The live event stream"),
         (name = "intake", description = "Alert notifications from Alertmanager, Grafana and any webhook"),
     )
 )]
@@ -142,6 +148,7 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(messages::get, messages::cancel))
         .routes(routes!(messages::retry))
         .routes(routes!(card::update_card))
+        .routes(routes!(events::stream))
         .routes(routes!(ops::channels))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))

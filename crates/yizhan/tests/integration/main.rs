@@ -31,6 +31,7 @@ mod cli_usage;
 mod demo;
 mod dingtalk_robot;
 mod feishu_bot;
+mod events_stream;
 mod gateway_plan;
 mod getui_list;
 mod intake;
