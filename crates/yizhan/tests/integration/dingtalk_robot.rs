@@ -13,7 +13,7 @@ use yizhan_emulator::{
     DEFAULT_DINGTALK_ACCESS_TOKEN, DEFAULT_DINGTALK_SECRET, Emulator, EmulatorConfig, EmulatorHandle,
 };
 
-use crate::support::{ApiClient, Running};
+use crate::support::{ApiClient, Running, run_yizhan, text};
 
 /// A gateway with one signed DingTalk channel `ding` on `emu`; `quota` is appended to its section.
 async fn gateway(emu: &EmulatorHandle, secret: &str, quota: &str) -> Running {
@@ -145,26 +145,12 @@ async fn refusals_name_the_field_a_dry_run_shows_the_body_and_a_wrong_secret_goe
 
 /// `yizhan` with a configuration holding the DingTalk channel `ding` (keywords `告警`).
 async fn yizhan(emu: &EmulatorHandle, token: &str, args: &[&str]) -> Output {
-    let tmp = yizhan_test_kit::temp_dir("ding");
     let config = format!(
         "[[channels]]\nname = \"ding\"\nkind = \"dingtalk_robot\"\naccess_token = \"${{DING_TOKEN}}\"\n\
          secret = \"${{DING_SECRET}}\"\nkeywords = [\"告警\"]\nbase_url = \"{}\"\n",
         emu.base_url()
     );
-    std::fs::write(tmp.path().join("yizhan.toml"), config).expect("config written");
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
-        .args(args)
-        .env("YIZHAN_CONFIG", tmp.path().join("yizhan.toml"))
-        .env("DING_TOKEN", token)
-        .env("DING_SECRET", DEFAULT_DINGTALK_SECRET)
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_yizhan(&config, &[("DING_TOKEN", token), ("DING_SECRET", DEFAULT_DINGTALK_SECRET)], args).await
 }
 
 #[tokio::test]
