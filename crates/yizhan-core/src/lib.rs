@@ -25,6 +25,7 @@ pub mod shared_token;
 pub mod token;
 pub mod transport;
 pub mod validate;
+pub mod webhook;
 pub mod window;
 
 pub use clock::{Clock, ManualClock};

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use yizhan_core::{Clock, FailureKind};
+use yizhan_core::{Clock, FailureKind, RetryPolicy};
 use yizhan_dingtalk::message::At;
 use yizhan_dingtalk::{DingtalkClient, Message};
 use yizhan_emulator::{DingtalkRobot, Emulator, EmulatorConfig, EmulatorHandle};
@@ -20,9 +20,9 @@ fn fixture(name: &str) -> Value {
 }
 
 fn client(emu: &EmulatorHandle, secret: Option<&str>) -> DingtalkClient {
+    let base = emu.base_url();
     let mut builder = DingtalkClient::builder(TOKEN.to_owned().into())
-        .base_url(emu.base_url())
-        .retry_policy(yizhan_core::RetryPolicy::none());
+        .settings(|s| s.base_url(base).retry_policy(RetryPolicy::none()));
     if let Some(secret) = secret {
         builder = builder.secret(secret.to_owned().into());
     }
@@ -103,9 +103,7 @@ async fn a_clock_an_hour_off_is_transient_since_each_attempt_signs_afresh() {
     let (skewed, _) = Clock::manual(1_800_000_000_000 + 3_600_001);
     let robot = DingtalkClient::builder(TOKEN.to_owned().into())
         .secret(SECRET.to_owned().into())
-        .base_url(emu.base_url())
-        .retry_policy(yizhan_core::RetryPolicy::none())
-        .clock(skewed)
+        .settings(|s| s.base_url(emu.base_url()).retry_policy(RetryPolicy::none()).clock(skewed))
         .build()
         .expect("client");
     let e = robot.send(&Message::text("x")).await.expect_err("invalid timestamp");
@@ -131,11 +129,10 @@ async fn the_twenty_first_message_of_a_minute_is_rate_limited_for_ten_minutes() 
 async fn system_busy_is_retried_by_a_client_with_a_retry_policy() {
     let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
     emu.fail_next_on(yizhan_dingtalk::robot_send::PATH, 1, -1);
-    let policy = yizhan_core::RetryPolicy { initial: Duration::from_millis(1), jitter: 0.0, ..Default::default() };
+    let policy = RetryPolicy { initial: Duration::from_millis(1), jitter: 0.0, ..Default::default() };
     let robot = DingtalkClient::builder(TOKEN.to_owned().into())
         .secret(SECRET.to_owned().into())
-        .base_url(emu.base_url())
-        .retry_policy(policy)
+        .settings(|s| s.base_url(emu.base_url()).retry_policy(policy))
         .build()
         .expect("client");
     robot.send(&Message::text("after busy")).await.expect("the retry goes through");

@@ -20,9 +20,9 @@ fn fixture(name: &str) -> Value {
 }
 
 fn client(emu: &EmulatorHandle, secret: Option<&str>) -> FeishuClient {
+    let base = emu.base_url();
     let mut builder = FeishuClient::builder(DEFAULT_FEISHU_HOOK.to_owned().into())
-        .base_url(emu.base_url())
-        .retry_policy(RetryPolicy::none());
+        .settings(|s| s.base_url(base).retry_policy(RetryPolicy::none()));
     if let Some(secret) = secret {
         builder = builder.secret(secret.to_owned().into());
     }
@@ -52,10 +52,18 @@ async fn lark_is_the_same_path_on_another_host_and_an_open_bot_takes_unsigned_ca
     let mut config = EmulatorConfig::default();
     config.feishu.bots = vec![FeishuBot::open("open-bot")];
     let emu = Emulator::spawn(config).await.expect("emulator");
-    let bot = FeishuClient::builder("open-bot".to_owned().into()).base_url(emu.base_url()).build().expect("client");
+    let bot = FeishuClient::builder("open-bot".to_owned().into())
+        .settings(|s| s.base_url(emu.base_url()))
+        .build()
+        .expect("client");
     bot.send(&Message::text("hi")).await.expect("unsigned");
     assert_eq!(emu.inbox()[0].content, json!({"msg_type": "text", "content": {"text": "hi"}}));
-    assert!(FeishuClient::builder("x".to_owned().into()).base_url(yizhan_feishu::LARK_BASE_URL).build().is_ok());
+    assert!(
+        FeishuClient::builder("x".to_owned().into())
+            .settings(|s| s.base_url(yizhan_feishu::LARK_BASE_URL))
+            .build()
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -66,8 +74,10 @@ async fn refusals_are_classified_and_secrets_never_show() {
     assert_eq!((e.kind(), e.code()), (FailureKind::Permanent, Some(19021)));
     let shown = format!("{e} {e:?} {wrong:?}");
     assert!(!shown.contains("not-the-secret") && !shown.contains(DEFAULT_FEISHU_HOOK), "{shown}");
-    let unknown =
-        FeishuClient::builder("no-such-hook".to_owned().into()).base_url(emu.base_url()).build().expect("client");
+    let unknown = FeishuClient::builder("no-such-hook".to_owned().into())
+        .settings(|s| s.base_url(emu.base_url()))
+        .build()
+        .expect("client");
     assert_eq!(unknown.send(&Message::text("x")).await.expect_err("19001").code(), Some(19001));
     assert_eq!(emu.inbox().len(), 0);
 }
@@ -80,9 +90,7 @@ async fn a_full_second_is_rate_limited_and_retried_later() {
     let emu = Emulator::spawn_with_clock(config, clock.clone()).await.expect("emulator");
     let bot = FeishuClient::builder(DEFAULT_FEISHU_HOOK.to_owned().into())
         .secret(DEFAULT_FEISHU_SECRET.to_owned().into())
-        .base_url(emu.base_url())
-        .retry_policy(RetryPolicy::none())
-        .clock(clock)
+        .settings(|s| s.base_url(emu.base_url()).retry_policy(RetryPolicy::none()).clock(clock))
         .build()
         .expect("client");
     bot.send(&Message::text("first")).await.expect("within the second");

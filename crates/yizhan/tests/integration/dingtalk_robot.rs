@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::process::Output;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use yizhan::config::Config;
@@ -13,7 +14,7 @@ use yizhan_emulator::{
     DEFAULT_DINGTALK_ACCESS_TOKEN, DEFAULT_DINGTALK_SECRET, Emulator, EmulatorConfig, EmulatorHandle,
 };
 
-use crate::support::{ApiClient, Running};
+use crate::support::{ApiClient, Running, run_yizhan, text};
 
 /// A gateway with one signed DingTalk channel `ding` on `emu`; `quota` is appended to its section.
 async fn gateway(emu: &EmulatorHandle, secret: &str, quota: &str) -> Running {
@@ -143,28 +144,38 @@ async fn refusals_name_the_field_a_dry_run_shows_the_body_and_a_wrong_secret_goe
     running.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_answer_is_retried_by_the_worker_and_a_lost_answer_is_never_resent() {
+    let emu = Emulator::spawn(EmulatorConfig::default()).await.expect("emulator");
+    let worker = "\n[worker]\ninitial_delay_ms = 50\nrequest_timeout_ms = 400\n";
+    let running = gateway(&emu, DEFAULT_DINGTALK_SECRET, worker).await;
+    let api = ApiClient::new(&running.base, "k");
+    emu.fail_next_on(yizhan_dingtalk::robot_send::PATH, 1, -1);
+    let id = api.send(&json!({"channel": "ding", "content": {"text": "after busy"}})).await;
+    let view = api.wait_for(&id, &["delivered", "dead"]).await;
+    assert_eq!((view["status"].as_str(), view["attempts"].as_i64()), (Some("delivered"), Some(2)), "{view}");
+    assert_eq!(emu.inbox().len(), 1);
+
+    // The answer comes after the request timeout: DingTalk may have posted it, and a webhook
+    // has no dedupe, so the message ends dead with its outcome unknown instead of twice in the group.
+    emu.set_delay(Duration::from_millis(1_000));
+    let id = api.send(&json!({"channel": "ding", "content": {"text": "slow answer"}})).await;
+    let view = api.wait_for(&id, &["delivered", "dead"]).await;
+    emu.set_delay(Duration::ZERO);
+    assert_eq!(view["status"], "dead", "{view}");
+    assert_eq!(view["last_error"]["ambiguous"], true, "{view}");
+    assert_eq!(emu.stats().dingtalk_calls, 3, "busy, its retry, and the one slow call");
+    running.stop().await;
+}
+
 /// `yizhan` with a configuration holding the DingTalk channel `ding` (keywords `告警`).
 async fn yizhan(emu: &EmulatorHandle, token: &str, args: &[&str]) -> Output {
-    let tmp = yizhan_test_kit::temp_dir("ding");
     let config = format!(
         "[[channels]]\nname = \"ding\"\nkind = \"dingtalk_robot\"\naccess_token = \"${{DING_TOKEN}}\"\n\
          secret = \"${{DING_SECRET}}\"\nkeywords = [\"告警\"]\nbase_url = \"{}\"\n",
         emu.base_url()
     );
-    std::fs::write(tmp.path().join("yizhan.toml"), config).expect("config written");
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
-        .args(args)
-        .env("YIZHAN_CONFIG", tmp.path().join("yizhan.toml"))
-        .env("DING_TOKEN", token)
-        .env("DING_SECRET", DEFAULT_DINGTALK_SECRET)
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_yizhan(&config, &[("DING_TOKEN", token), ("DING_SECRET", DEFAULT_DINGTALK_SECRET)], args).await
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use yizhan::config::Config;
 use yizhan::server::auth::ApiKeys;
 use yizhan_emulator::{DEFAULT_FEISHU_HOOK, DEFAULT_FEISHU_SECRET, Emulator, EmulatorConfig, EmulatorHandle};
 
-use crate::support::{ApiClient, Running};
+use crate::support::{ApiClient, Running, run_yizhan, text};
 
 /// A gateway with one signed Feishu channel `fs` on `emu`; `extra` is appended to its section.
 async fn gateway(emu: &EmulatorHandle, secret: &str, extra: &str) -> Running {
@@ -159,26 +159,12 @@ async fn a_frequency_limit_from_feishu_is_retried_later_not_dropped() {
 
 /// `yizhan` with a configuration holding the Feishu channel `fs`.
 async fn yizhan(emu: &EmulatorHandle, hook: &str, args: &[&str]) -> Output {
-    let tmp = yizhan_test_kit::temp_dir("feishu");
     let config = format!(
         "[[channels]]\nname = \"fs\"\nkind = \"feishu_bot\"\nhook_id = \"${{FS_HOOK}}\"\nsecret = \"${{FS_SECRET}}\"\n\
          base_url = \"{}\"\n",
         emu.base_url()
     );
-    std::fs::write(tmp.path().join("yizhan.toml"), config).expect("config written");
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
-        .args(args)
-        .env("YIZHAN_CONFIG", tmp.path().join("yizhan.toml"))
-        .env("FS_HOOK", hook)
-        .env("FS_SECRET", DEFAULT_FEISHU_SECRET)
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_yizhan(&config, &[("FS_HOOK", hook), ("FS_SECRET", DEFAULT_FEISHU_SECRET)], args).await
 }
 
 #[tokio::test]

@@ -12,22 +12,19 @@ pub mod plan;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use yizhan_core::RetryPolicy;
 use yizhan_core::window::Window;
 use yizhan_dingtalk::DingtalkClient;
 
 use crate::config::DingtalkRobotConfig;
 use crate::gateway::Content;
-use crate::providers::Endpoint;
+use crate::providers::{Endpoint, group_bot};
 use crate::shaping::config::QuotaLimits;
 use crate::shaping::rules::{Budget, CallUnit, MINUTE_MS, unit, windows};
 
 /// The bytes of `text` or `markdown` a message carries: DingTalk takes bodies of 20 000 bytes,
 /// which leaves room for the JSON around the text and the mentions.
 pub const TEXT_LIMIT: usize = 18_000;
-/// DingTalk allows at most 10 keywords per robot.
-pub const MAX_KEYWORDS: usize = 10;
 
 /// The byte limit of `content` that `options.overflow` handles.
 pub fn text_limit(content: &Content) -> Option<usize> {
@@ -36,8 +33,7 @@ pub fn text_limit(content: &Content) -> Option<usize> {
 
 /// The quota scope: `dingtalk:<first 16 hex of SHA-256(access_token)>`, never the token.
 pub fn quota_scope(bot: &DingtalkRobotConfig) -> String {
-    let digest = Sha256::digest(bot.access_token.expose_secret().as_bytes());
-    format!("dingtalk:{}", hex::encode(&digest[..8]))
+    group_bot::scope("dingtalk", &bot.access_token)
 }
 
 /// The per-call units: every message on `<scope>` (20 per minute at DingTalk).
@@ -57,15 +53,13 @@ pub fn client(
     retry: RetryPolicy,
     timeout: Option<Duration>,
 ) -> Result<DingtalkClient, yizhan_dingtalk::Error> {
-    let mut builder = DingtalkClient::builder(bot.access_token.clone()).retry_policy(retry);
+    let mut builder = DingtalkClient::builder(bot.access_token.clone()).settings(group_bot::settings(
+        bot.base_url.as_deref(),
+        retry,
+        timeout,
+    ));
     if let Some(secret) = &bot.secret {
         builder = builder.secret(secret.clone());
-    }
-    if let Some(url) = &bot.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(timeout) = timeout {
-        builder = builder.timeout(timeout);
     }
     builder.build()
 }
@@ -94,30 +88,12 @@ pub fn call_url(bot: &DingtalkRobotConfig) -> String {
 
 /// The problems of a `dingtalk_robot` section: `(key, message)`, never echoing a secret.
 pub fn config_problems(c: &DingtalkRobotConfig) -> Vec<(&'static str, String)> {
-    let mut problems = Vec::new();
-    let token = c.access_token.expose_secret();
-    if token.trim().is_empty() || token.contains(|ch: char| ch.is_whitespace() || "&#?/=".contains(ch)) {
-        problems.push((
-            "access_token",
-            "is empty or contains spaces, '&', '#', '?', '/' or '=': copy only the part after access_token= of the \
-             robot's webhook URL"
-                .to_owned(),
-        ));
-    }
+    let mut problems = group_bot::problems("access_token", &c.access_token, "access_token=", &c.keywords);
     if let Some(secret) = &c.secret
         && !secret.expose_secret().starts_with("SEC")
     {
         problems
             .push(("secret", "must be the SEC… secret shown under 加签 in the robot's security settings".to_owned()));
-    }
-    if c.keywords.len() > MAX_KEYWORDS {
-        problems.push((
-            "keywords",
-            format!("has {} keywords; a DingTalk robot takes at most {MAX_KEYWORDS}", c.keywords.len()),
-        ));
-    }
-    if c.keywords.iter().any(|k| k.trim().is_empty()) {
-        problems.push(("keywords", "must not hold an empty keyword".to_owned()));
     }
     problems
 }

@@ -13,22 +13,19 @@ pub mod plan;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use yizhan_core::RetryPolicy;
 use yizhan_core::window::Window;
 use yizhan_feishu::FeishuClient;
 
 use crate::config::FeishuBotConfig;
 use crate::gateway::Content;
-use crate::providers::Endpoint;
+use crate::providers::{Endpoint, group_bot};
 use crate::shaping::config::QuotaLimits;
 use crate::shaping::rules::{Budget, CallUnit, MINUTE_MS, unit, windows};
 
 /// The bytes of `text` or `markdown` a message carries: Feishu takes bodies of 20 KB, which
 /// leaves room for the JSON (or card) around the text, the mentions and the signature.
 pub const TEXT_LIMIT: usize = 18_000;
-/// Feishu allows at most 10 keywords per bot.
-pub const MAX_KEYWORDS: usize = 10;
 /// A second, in ms.
 const SECOND_MS: i64 = 1_000;
 
@@ -39,8 +36,7 @@ pub fn text_limit(content: &Content) -> Option<usize> {
 
 /// The quota scope: `feishu:<first 16 hex of SHA-256(hook_id)>`, never the hook id.
 pub fn quota_scope(bot: &FeishuBotConfig) -> String {
-    let digest = Sha256::digest(bot.hook_id.expose_secret().as_bytes());
-    format!("feishu:{}", hex::encode(&digest[..8]))
+    group_bot::scope("feishu", &bot.hook_id)
 }
 
 /// The per-call units: every message on `<scope>`, 5 a second and 100 a minute at Feishu.
@@ -61,15 +57,13 @@ pub fn client(
     retry: RetryPolicy,
     timeout: Option<Duration>,
 ) -> Result<FeishuClient, yizhan_feishu::Error> {
-    let mut builder = FeishuClient::builder(bot.hook_id.clone()).retry_policy(retry);
+    let mut builder = FeishuClient::builder(bot.hook_id.clone()).settings(group_bot::settings(
+        bot.base_url.as_deref(),
+        retry,
+        timeout,
+    ));
     if let Some(secret) = &bot.secret {
         builder = builder.secret(secret.clone());
-    }
-    if let Some(url) = &bot.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(timeout) = timeout {
-        builder = builder.timeout(timeout);
     }
     builder.build()
 }
@@ -97,27 +91,9 @@ pub fn call_url(bot: &FeishuBotConfig) -> String {
 
 /// The problems of a `feishu_bot` section: `(key, message)`, never echoing a secret.
 pub fn config_problems(c: &FeishuBotConfig) -> Vec<(&'static str, String)> {
-    let mut problems = Vec::new();
-    let hook = c.hook_id.expose_secret();
-    if hook.trim().is_empty() || hook.contains(|ch: char| ch.is_whitespace() || "&#?/%".contains(ch)) {
-        problems.push((
-            "hook_id",
-            "is empty or contains spaces, '&', '#', '?', '/' or '%': copy only the part after /hook/ of the bot's \
-             webhook URL"
-                .to_owned(),
-        ));
-    }
+    let mut problems = group_bot::problems("hook_id", &c.hook_id, "/hook/", &c.keywords);
     if c.secret.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
         problems.push(("secret", "is empty: copy the secret shown under 签名校验, or leave it out".to_owned()));
-    }
-    if c.keywords.len() > MAX_KEYWORDS {
-        problems.push((
-            "keywords",
-            format!("has {} keywords; a Feishu bot takes at most {MAX_KEYWORDS}", c.keywords.len()),
-        ));
-    }
-    if c.keywords.iter().any(|k| k.trim().is_empty()) {
-        problems.push(("keywords", "must not hold an empty keyword".to_owned()));
     }
     problems
 }

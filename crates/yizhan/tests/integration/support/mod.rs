@@ -133,3 +133,23 @@ pub(crate) async fn wait_for_inbox(
     })
     .await
 }
+
+/// Runs the `yizhan` binary with `config` as its configuration file (in a temporary directory)
+/// and the environment variables `envs`.
+pub(crate) async fn run_yizhan(config: &str, envs: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let tmp = yizhan_test_kit::temp_dir("cli");
+    std::fs::write(tmp.path().join("yizhan.toml"), config).expect("config written");
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .args(args)
+        .env("YIZHAN_CONFIG", tmp.path().join("yizhan.toml"))
+        .envs(envs.iter().copied())
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("binary runs")
+}
+
+/// Output bytes as text.
+pub(crate) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
