@@ -25,6 +25,7 @@
 //! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
 //! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
+//! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -48,6 +49,7 @@
 
 mod due;
 mod error;
+mod event;
 mod forward;
 mod handoff;
 mod model;
@@ -65,6 +67,7 @@ use yizhan_core::MessageId;
 
 pub use due::DueSignal;
 pub use error::StoreError;
+pub use event::{EventFilter, EventRecord, NewEvent, kind};
 pub use forward::{ClaimedForward, ForwardRecord, ForwardResult, NewForward};
 use handoff::HandoffSlot;
 pub use handoff::{Handed, Handoff};
@@ -428,5 +431,32 @@ impl Store {
     /// Call it again while a batch comes back full.
     pub async fn purge(&self, before_ms: i64, limit: usize) -> Result<Purged, StoreError> {
         backend!(self.purge(before_ms, limit))
+    }
+
+    /// Publishes committed events (gives them their positions), at most `limit`; returns how
+    /// many. Readers call it before [`Store::events_after`]; any instance may, one at a time.
+    pub async fn publish_events(&self, limit: i64) -> Result<u64, StoreError> {
+        backend!(self.publish_events(limit))
+    }
+
+    /// Published events after position `after` (0: from the start) that pass `filter`, oldest
+    /// first, at most `limit`.
+    pub async fn events_after(
+        &self,
+        after: i64,
+        limit: i64,
+        filter: &EventFilter,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        backend!(self.events_after(after, limit, filter))
+    }
+
+    /// The position of the newest published event (0 if none).
+    pub async fn last_event_pos(&self) -> Result<i64, StoreError> {
+        backend!(self.last_event_pos())
+    }
+
+    /// Stores an event that no message state change causes (a callback, a receipt).
+    pub async fn record_event(&self, event: NewEvent) -> Result<(), StoreError> {
+        backend!(self.record_event(event))
     }
 }

@@ -134,5 +134,7 @@ async fn insert<'a>(
             leased.push((msg, seq, row, token));
         }
     }
+    let leased = (0..msg.dispatches.len()).any(&is_hot);
+    super::events::insert(tx, &crate::sql::hot::accepted_events(msg, leased)).await?;
     Ok(AcceptOutcome::Accepted(msg.id))
 }

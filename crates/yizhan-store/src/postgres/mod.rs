@@ -21,6 +21,7 @@ mod accept;
 mod claim;
 mod coalesce;
 mod complete;
+mod events;
 mod hot;
 mod lease;
 mod manage;

@@ -15,6 +15,7 @@
 
 pub(crate) mod coalesce;
 pub(crate) mod complete;
+pub(crate) mod events;
 pub(crate) mod forward;
 pub(crate) mod hot;
 pub(crate) mod lease;

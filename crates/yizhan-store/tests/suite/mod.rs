@@ -10,6 +10,7 @@
 pub mod accept;
 pub mod claim;
 pub mod coalesce;
+pub mod events;
 pub mod forward;
 pub mod handoff;
 pub mod lease;
@@ -192,6 +193,11 @@ macro_rules! storage_suite {
             repeat::every_outcome_name_counts_in_its_class,
             retention::purge_deletes_finished_messages_and_keeps_waiting_ones,
             retention::purge_counts_every_row_and_frees_the_idempotency_key,
+            events::a_message_life_is_told_in_order,
+            events::cancel_death_replay_and_expiry_are_events,
+            events::a_change_that_did_not_commit_leaves_no_event,
+            events::readers_resume_by_position_without_gaps,
+            events::callbacks_are_events_of_their_own,
         );
     };
     (@tests $open:path; $($module:ident :: $name:ident),* $(,)?) => {

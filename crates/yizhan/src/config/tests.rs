@@ -123,9 +123,12 @@ fn the_example_config_parses() {
         ("WECOM_ROBOT_KEY", "r"),
         ("GETUI_APP_KEY", "k"),
         ("GETUI_MASTER_SECRET", "m"),
+        ("DINGTALK_TOKEN", "t"),
+        ("DINGTALK_SECRET", "SECs"),
     ]);
     let c = Config::parse(crate::commands::config::EXAMPLE, "example", &vars).unwrap();
-    assert_eq!(c.channels.len(), 3);
+    assert_eq!(c.channels.len(), 4);
+    assert_eq!(c.channel("ding").map(ChannelConfig::kind), Some("dingtalk_robot"));
     assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));
     assert_eq!(c.server.listen, "127.0.0.1:8080");
     assert_eq!((c.worker.concurrency, c.worker.horizon_secs), (64, 14_400));
@@ -178,4 +181,31 @@ fn a_lease_shorter_than_the_longest_provider_call_is_refused() {
     let text = format!("{SAMPLE}\n[worker]\nrequest_timeout_ms = 0\n");
     let e = Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap_err().to_string();
     assert!(e.contains("worker.request_timeout_ms: must be at least 1"), "{e}");
+}
+
+#[test]
+fn dingtalk_robot_problems_name_the_key_and_never_echo_a_secret() {
+    let section = |extra: &str| {
+        format!("[[channels]]\nname = \"ding\"\nkind = \"dingtalk_robot\"\naccess_token = \"${{T}}\"\n{extra}")
+    };
+    let vars = env(&[("T", "0123abcd"), ("BAD", "has space&x"), ("S", "not-sec-9f8e")]);
+    let c = Config::parse(&section("secret = \"SECok\"\nkeywords = [\"告警\"]\n"), "t.toml", &vars).unwrap();
+    let Some(ChannelConfig::DingtalkRobot(ding)) = c.channel("ding") else { panic!("not dingtalk") };
+    assert_eq!(ding.keywords, ["告警"]);
+    assert!(!format!("{c:?}").contains("0123abcd") && !format!("{c:?}").contains("SECok"), "Debug redacts");
+
+    let e = Config::parse(&section("secret = \"${S}\"\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].secret: must be the SEC… secret"), "{e}");
+    assert!(!e.contains("not-sec-9f8e"), "{e}");
+    let bad_token = section("").replace("${T}", "${BAD}");
+    let e = Config::parse(&bad_token, "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].access_token: is empty or contains spaces"), "{e}");
+    assert!(!e.contains("has space"), "{e}");
+    let eleven: Vec<String> = (0..11).map(|i| format!("\"k{i}\"")).collect();
+    let e = Config::parse(&section(&format!("keywords = [{}]\n", eleven.join(", "))), "t.toml", &vars).unwrap_err();
+    assert!(e.to_string().contains("channels[0].keywords: has 11 keywords"), "{e}");
+    let e = Config::parse(&section("acces_token = \"x\"\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("acces_token"), "{e}");
+    let e = Config::parse("[[channels]]\nname = \"d\"\nkind = \"dingtalk_robot\"\n", "t.toml", &vars).unwrap_err();
+    assert!(e.to_string().contains("access_token"), "{e}");
 }

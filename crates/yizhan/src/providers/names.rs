@@ -37,6 +37,8 @@ pub mod endpoint {
     pub const GETUI_PUSH_TAG: &str = "getui.push_tag";
     /// Getui `POST /push/all`.
     pub const GETUI_PUSH_ALL: &str = "getui.push_all";
+    /// DingTalk robot `POST /robot/send?access_token=…`.
+    pub const DINGTALK_ROBOT_SEND: &str = "dingtalk.robot_send";
 }
 
 /// The provider call a dispatch makes. The store keeps [`Endpoint::name`]; the worker parses
@@ -67,11 +69,13 @@ pub enum Endpoint {
     GetuiPushTag,
     /// Getui `POST /push/all`.
     GetuiPushAll,
+    /// DingTalk robot `POST /robot/send?access_token=…`.
+    DingtalkRobotSend,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 12] = [
+    pub const ALL: [Endpoint; 13] = [
         Endpoint::WecomMessageSend,
         Endpoint::WecomAppchatSend,
         Endpoint::WecomWebhookSend,
@@ -84,6 +88,7 @@ impl Endpoint {
         Endpoint::GetuiPushListAlias,
         Endpoint::GetuiPushTag,
         Endpoint::GetuiPushAll,
+        Endpoint::DingtalkRobotSend,
     ];
 
     /// The stable name the store keeps (`wecom.message_send`, …).
@@ -102,6 +107,7 @@ impl Endpoint {
             Endpoint::GetuiPushListAlias => e::GETUI_PUSH_LIST_ALIAS,
             Endpoint::GetuiPushTag => e::GETUI_PUSH_TAG,
             Endpoint::GetuiPushAll => e::GETUI_PUSH_ALL,
+            Endpoint::DingtalkRobotSend => e::DINGTALK_ROBOT_SEND,
         }
     }
 
@@ -124,6 +130,7 @@ impl Endpoint {
             | Endpoint::GetuiPushListAlias
             | Endpoint::GetuiPushTag
             | Endpoint::GetuiPushAll => ChannelKind::Getui,
+            Endpoint::DingtalkRobotSend => ChannelKind::DingtalkRobot,
         }
     }
 }

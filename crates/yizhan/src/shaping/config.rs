@@ -8,6 +8,7 @@
 //! wecom_member_per_minute = 30      # WeCom app message/send, per member per app
 //! wecom_member_per_hour = 1000
 //! robot_per_minute = 20             # per robot webhook key
+//! dingtalk_per_minute = 20          # per DingTalk robot
 //!
 //! [[channels]]
 //! name = "ops"
@@ -37,6 +38,9 @@ pub struct QuotaLimits {
     pub wecom_appchat_per_day: Option<u32>,
     /// Group robot: messages per webhook key per sliding minute. Default 20 (45009 beyond).
     pub robot_per_minute: Option<u32>,
+    /// DingTalk robot: messages per robot per sliding minute. Default 20 (beyond it DingTalk
+    /// blocks the robot for 10 minutes).
+    pub dingtalk_per_minute: Option<u32>,
     /// Getui `push/all` + `push/tag` (shared): per app per sliding minute. Default 5.
     pub getui_broadcast_per_minute: Option<u32>,
     /// Getui `push/all` + `push/tag` (shared): per app per sliding day. Default 20 (the lower of
@@ -56,6 +60,7 @@ impl QuotaLimits {
         wecom_appchat_per_minute: Some(200),
         wecom_appchat_per_day: Some(10_000),
         robot_per_minute: Some(20),
+        dingtalk_per_minute: Some(20),
         getui_broadcast_per_minute: Some(5),
         getui_broadcast_per_day: Some(20),
         calls_per_minute: None,
@@ -70,6 +75,7 @@ impl QuotaLimits {
             wecom_appchat_per_minute: self.wecom_appchat_per_minute.or(fallback.wecom_appchat_per_minute),
             wecom_appchat_per_day: self.wecom_appchat_per_day.or(fallback.wecom_appchat_per_day),
             robot_per_minute: self.robot_per_minute.or(fallback.robot_per_minute),
+            dingtalk_per_minute: self.dingtalk_per_minute.or(fallback.dingtalk_per_minute),
             getui_broadcast_per_minute: self.getui_broadcast_per_minute.or(fallback.getui_broadcast_per_minute),
             getui_broadcast_per_day: self.getui_broadcast_per_day.or(fallback.getui_broadcast_per_day),
             calls_per_minute: self.calls_per_minute.or(fallback.calls_per_minute),
