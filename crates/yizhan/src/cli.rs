@@ -118,7 +118,7 @@ pub struct SendArgs {
     /// Getui: every user of the app (push/all; Getui allows 5 per minute).
     #[arg(long, help_heading = "Getui recipients")]
     pub all: bool,
-    /// Group robots (WeCom, DingTalk): mention group members by user id with --text, comma-separated (`@all` for
+    /// Group robots (WeCom, DingTalk, Feishu): mention group members by user id (Feishu: open_id) with --text, comma-separated (`@all` for
     /// everyone). In markdown write `<@userid>` instead.
     #[arg(long, value_delimiter = ',', help_heading = "Group robot mentions")]
     pub mention: Vec<String>,

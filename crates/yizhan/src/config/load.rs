@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 
 use super::locate::{Locator, join, line_column, nearest};
 use super::{
-    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, GetuiConfig, Unavailable, WecomAppConfig,
-    WecomRobotConfig,
+    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, FeishuBotConfig, GetuiConfig, Unavailable,
+    WecomAppConfig, WecomRobotConfig,
 };
 use crate::providers::ChannelKind;
 
@@ -151,7 +151,7 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
     config
 }
 
-/// Every kind, for messages: "wecom_app, wecom_robot, getui or dingtalk_robot".
+/// Every kind, for messages: "wecom_app, wecom_robot, getui, dingtalk_robot or feishu_bot".
 fn kinds() -> String {
     let names: Vec<&str> = ChannelKind::names().collect();
     match names.split_last() {
@@ -189,6 +189,7 @@ fn channel(
         Some(ChannelKind::DingtalkRobot) => {
             section::<DingtalkRobotConfig>(at, item, problems).map(ChannelConfig::DingtalkRobot)
         }
+        Some(ChannelKind::FeishuBot) => section::<FeishuBotConfig>(at, item, problems).map(ChannelConfig::FeishuBot),
         None => {
             let other = kind.as_str();
             let mut message = format!("unknown kind {other:?}; expected {}", kinds());

@@ -245,6 +245,8 @@ pub enum ChannelConfig {
     Getui(GetuiConfig),
     /// A DingTalk (钉钉) custom group robot (robot/send).
     DingtalkRobot(DingtalkRobotConfig),
+    /// A Feishu (飞书) or Lark custom group bot (bot/v2/hook).
+    FeishuBot(FeishuBotConfig),
 }
 
 impl ChannelConfig {
@@ -255,6 +257,7 @@ impl ChannelConfig {
             ChannelConfig::WecomRobot(c) => &c.name,
             ChannelConfig::Getui(c) => &c.name,
             ChannelConfig::DingtalkRobot(c) => &c.name,
+            ChannelConfig::FeishuBot(c) => &c.name,
         }
     }
 
@@ -271,6 +274,7 @@ impl ChannelConfig {
             ChannelConfig::WecomRobot(_) => ChannelKind::WecomRobot,
             ChannelConfig::Getui(_) => ChannelKind::Getui,
             ChannelConfig::DingtalkRobot(_) => ChannelKind::DingtalkRobot,
+            ChannelConfig::FeishuBot(_) => ChannelKind::FeishuBot,
         }
     }
 
@@ -289,6 +293,7 @@ impl ChannelConfig {
             ChannelConfig::WecomRobot(c) => c.base_url.as_deref(),
             ChannelConfig::Getui(c) => c.base_url.as_deref(),
             ChannelConfig::DingtalkRobot(c) => c.base_url.as_deref(),
+            ChannelConfig::FeishuBot(c) => c.base_url.as_deref(),
         }
     }
 
@@ -299,6 +304,7 @@ impl ChannelConfig {
             ChannelConfig::WecomRobot(c) => c.quota,
             ChannelConfig::Getui(c) => c.quota,
             ChannelConfig::DingtalkRobot(c) => c.quota,
+            ChannelConfig::FeishuBot(c) => c.quota,
         }
     }
 }
@@ -403,6 +409,32 @@ pub struct DingtalkRobotConfig {
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Default: the real DingTalk (`https://oapi.dingtalk.com`). Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+}
+
+/// `kind = "feishu_bot"`: one Feishu or Lark custom bot (docs/dingtalk-feishu.md). The hook id
+/// of its webhook URL is its credential, so it is a secret; so is the signing secret.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuBotConfig {
+    /// Channel name.
+    pub name: String,
+    /// The part after `/hook/` of the bot's webhook URL. Use `${ENV_VAR}`.
+    pub hook_id: SecretString,
+    /// The signing secret (签名校验): every request is signed with it. Use `${ENV_VAR}`.
+    /// Default: unsigned.
+    #[serde(default)]
+    pub secret: Option<SecretString>,
+    /// The bot's custom keywords (at most 10): every text of a message must carry one, else it
+    /// is refused when accepted (422) instead of by Feishu (19024). Default: none.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Default: Feishu (`https://open.feishu.cn`); Lark is `https://open.larksuite.com`. Point
+    /// at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.

@@ -7,8 +7,8 @@
 //! ```
 //!
 //! Content is provider-neutral where it can be (`text`, `markdown`, `image`, `file`, `news`,
-//! `card`) and provider-specific where it must be (`wecom`, `wecom_robot`, `getui`). Which
-//! recipients and content each channel kind takes is checked by [`super::plan()`]. Unknown
+//! `card`) and provider-specific where it must be (`wecom`, `wecom_robot`, `getui`,
+//! `dingtalk`, `feishu`). Which recipients and content each channel kind takes is checked by [`super::plan()`]. Unknown
 //! fields are refused, so a typo is an error rather than a silently ignored option.
 
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,8 @@ pub struct MessageRequest {
 
 /// Recipients. Which lists apply depends on the channel kind:
 /// `wecom_app` takes `users`, `parties`, `tags`, `all` or `chatid`; `wecom_robot` and
-/// `dingtalk_robot` take `mentions` and `mention_mobiles`; `getui` takes exactly one of `cids`, `aliases`,
+/// `dingtalk_robot` take `mentions` and `mention_mobiles`; `feishu_bot` takes `mentions`
+/// (open_ids, `@all`); `getui` takes exactly one of `cids`, `aliases`,
 /// `tag_conditions` or `all`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +64,8 @@ pub struct To {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag_conditions: Vec<TagCondition>,
     /// Group robots: members mentioned by user id (`@all` for everybody); WeCom robot `text`
-    /// content only, DingTalk robot `text` and `markdown`.
+    /// content only, DingTalk robot `text` and `markdown`, Feishu bot `text` and `markdown`
+    /// (open_ids).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<String>,
     /// Group robots: members mentioned by mobile number; WeCom robot `text` content only,
@@ -135,6 +137,10 @@ pub enum Content {
     /// `markdown`, `link`, `actionCard`, `feedCard`; DingTalk robot).
     #[schema(value_type = Object)]
     Dingtalk(yizhan_dingtalk::Message),
+    /// A raw Feishu/Lark bot body: `{"msg_type": "…", "content": {…}}`, or `"card"` for
+    /// `interactive` (`text`, `post`, `image`, `share_chat`, `interactive`; Feishu bot).
+    #[schema(value_type = Object)]
+    Feishu(yizhan_feishu::Message),
     /// A Getui push: a notification or a transmission, with vendor channels and settings.
     // Boxed: it is much larger than the other variants.
     Getui(Box<GetuiContent>),
@@ -154,6 +160,7 @@ impl Content {
             Content::WecomRobot(_) => "wecom_robot",
             Content::Getui(_) => "getui",
             Content::Dingtalk(_) => "dingtalk",
+            Content::Feishu(_) => "feishu",
         }
     }
 }

@@ -39,6 +39,8 @@ pub mod endpoint {
     pub const GETUI_PUSH_ALL: &str = "getui.push_all";
     /// DingTalk robot `POST /robot/send?access_token=…`.
     pub const DINGTALK_ROBOT_SEND: &str = "dingtalk.robot_send";
+    /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
+    pub const FEISHU_BOT_HOOK: &str = "feishu.bot_hook";
 }
 
 /// The provider call a dispatch makes. The store keeps [`Endpoint::name`]; the worker parses
@@ -71,11 +73,13 @@ pub enum Endpoint {
     GetuiPushAll,
     /// DingTalk robot `POST /robot/send?access_token=…`.
     DingtalkRobotSend,
+    /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
+    FeishuBotHook,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 13] = [
+    pub const ALL: [Endpoint; 14] = [
         Endpoint::WecomMessageSend,
         Endpoint::WecomAppchatSend,
         Endpoint::WecomWebhookSend,
@@ -89,6 +93,7 @@ impl Endpoint {
         Endpoint::GetuiPushTag,
         Endpoint::GetuiPushAll,
         Endpoint::DingtalkRobotSend,
+        Endpoint::FeishuBotHook,
     ];
 
     /// The stable name the store keeps (`wecom.message_send`, …).
@@ -108,6 +113,7 @@ impl Endpoint {
             Endpoint::GetuiPushTag => e::GETUI_PUSH_TAG,
             Endpoint::GetuiPushAll => e::GETUI_PUSH_ALL,
             Endpoint::DingtalkRobotSend => e::DINGTALK_ROBOT_SEND,
+            Endpoint::FeishuBotHook => e::FEISHU_BOT_HOOK,
         }
     }
 
@@ -131,6 +137,7 @@ impl Endpoint {
             | Endpoint::GetuiPushTag
             | Endpoint::GetuiPushAll => ChannelKind::Getui,
             Endpoint::DingtalkRobotSend => ChannelKind::DingtalkRobot,
+            Endpoint::FeishuBotHook => ChannelKind::FeishuBot,
         }
     }
 }

@@ -13,6 +13,8 @@ const ROBOT: u8 = 2;
 const GETUI: u8 = 4;
 /// A DingTalk robot (`dingtalk_robot`).
 const DINGTALK: u8 = 8;
+/// A Feishu or Lark bot (`feishu_bot`).
+const FEISHU: u8 = 16;
 
 /// The bit of a channel kind.
 fn kind_bits(kind: ChannelKind) -> u8 {
@@ -21,6 +23,7 @@ fn kind_bits(kind: ChannelKind) -> u8 {
         ChannelKind::WecomRobot => ROBOT,
         ChannelKind::Getui => GETUI,
         ChannelKind::DingtalkRobot => DINGTALK,
+        ChannelKind::FeishuBot => FEISHU,
     }
 }
 
@@ -45,10 +48,10 @@ fn table(args: &SendArgs) -> [(&'static str, u8, bool); 22] {
         ("--cid", GETUI, !args.cid.is_empty()),
         ("--alias", GETUI, !args.alias.is_empty()),
         ("--all", GETUI, args.all),
-        ("--mention", ROBOT | DINGTALK, !args.mention.is_empty()),
+        ("--mention", ROBOT | DINGTALK | FEISHU, !args.mention.is_empty()),
         ("--mention-mobile", ROBOT | DINGTALK, !args.mention_mobile.is_empty()),
-        ("--text", APP | ROBOT | DINGTALK, c.text.is_some()),
-        ("--markdown", APP | ROBOT | DINGTALK, c.markdown.is_some()),
+        ("--text", APP | ROBOT | DINGTALK | FEISHU, c.text.is_some()),
+        ("--markdown", APP | ROBOT | DINGTALK | FEISHU, c.markdown.is_some()),
         ("--markdown-v2", ROBOT, c.markdown_v2.is_some()),
         ("--textcard", APP, c.textcard.is_some()),
         ("--json", APP, c.json.is_some()),
@@ -76,7 +79,7 @@ pub(crate) fn check(args: &SendArgs, channel: &str, kind: ChannelKind) -> Result
             };
             let mut message =
                 format!("{flag} is for {} channels; {channel:?} is a {} channel", kind_names(takes), kind.name());
-            if (bits == ROBOT || bits == DINGTALK)
+            if [ROBOT, DINGTALK, FEISHU].contains(&bits)
                 && ["--to", "--party", "--tag", "--cid", "--alias", "--all"].contains(&flag)
             {
                 message.push_str(" (a robot always posts to its group)");
