@@ -315,10 +315,12 @@ async fn downloads_are_capped_timed_and_checked_at_every_hop() {
     assert!(err.to_string().contains("exceeds the 1 MiB (1048576 bytes) limit for image"), "{err}");
     let err = capped.send_media(&alice(), MediaType::Image, &files.url("/stream.png")).await.unwrap_err();
     assert!(matches!(&err, Error::Invalid(_)) && err.to_string().contains("aborted"), "{err}");
-    // Without an explicit cap the media type's limit applies (voice: 2 MiB).
-    let client = builder().download_timeout(Duration::from_millis(300)).build().expect("client");
-    let err = client.send_media(&alice(), MediaType::Voice, &files.url("/stream.png")).await.unwrap_err();
+    // Without an explicit cap the media type's limit applies (voice: 2 MiB). The default download
+    // timeout leaves a busy machine time to stream 2 MiB; the short one below is for /slow.png.
+    let uncapped = builder().build().expect("client");
+    let err = uncapped.send_media(&alice(), MediaType::Voice, &files.url("/stream.png")).await.unwrap_err();
     assert!(err.to_string().contains("2 MiB"), "{err}");
+    let client = builder().download_timeout(Duration::from_millis(300)).build().expect("client");
 
     let err = client.send_media(&alice(), MediaType::Image, &files.url("/slow.png")).await.unwrap_err();
     assert!(matches!(&err, Error::Media { transient: true, .. }), "{err}");

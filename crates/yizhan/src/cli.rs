@@ -44,6 +44,9 @@ pub enum Command {
     Messages(MessagesCommand),
     /// Replay a dead message on a running gateway.
     Retry(StatusArgs),
+    /// Print a running gateway's delivery events as they happen (GET /v1/events); resumes
+    /// where it left off after a disconnect. Ctrl-C stops.
+    Watch(WatchArgs),
     /// WeCom template cards.
     #[command(subcommand)]
     Card(CardCommand),
@@ -221,6 +224,29 @@ pub struct RemoteArgs {
     /// The gateway API key (never printed).
     #[arg(long, env = "YIZHAN_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+}
+
+/// `yizhan watch`
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only this channel.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Only this message.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Only these event types, comma-separated (e.g. message.delivered,message.dead).
+    #[arg(long)]
+    pub types: Option<String>,
+    /// Start after this event id instead of with new events only (0: the whole log).
+    #[arg(long)]
+    pub after: Option<i64>,
+    /// Print each event's JSON payload on one line instead of a summary.
+    #[arg(long)]
+    pub json_output: bool,
+    /// The gateway.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// `yizhan status`

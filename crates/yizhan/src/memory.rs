@@ -7,17 +7,23 @@
 //! (docs/benchmarks.md, "Memory"). `yizhan serve` therefore calls [`release_free_memory`] every
 //! [`TRIM_EVERY`] on a blocking thread. Elsewhere (musl, macOS) this does nothing.
 //!
-//! Most of an idle gateway's resident memory is not heap but pages of its own executable that
-//! start-up touched once (argument parsing, configuration, migrations, TLS set-up, building the
-//! router and the OpenAPI document): docs/benchmarks.md, "Idle memory". Once it is ready,
-//! `yizhan serve` calls [`release_startup_pages`], which unmaps the executable's read-only,
-//! never-written pages from the process; what serving runs afterwards is mapped again from the
-//! page cache on first use (a minor fault), and what only start-up needed stays out.
+//! Most of an idle gateway's resident memory is not heap but pages of its own executable and
+//! shared libraries that start-up touched once (argument parsing, configuration, migrations, TLS
+//! set-up, building the router, preparing the statements of the worker's first claims):
+//! docs/benchmarks.md, "Idle memory". [`SETTLE`] after it is ready, `yizhan serve` calls
+//! [`release_startup_pages`], which unmaps the read-only, never-written pages of its mapped
+//! files from the process; what serving runs afterwards is mapped again from the page cache on
+//! first use (a minor fault), and what only start-up needed stays out.
 
 use std::time::Duration;
 
 /// How often `yizhan serve` returns freed heap memory.
 pub const TRIM_EVERY: Duration = Duration::from_secs(5);
+
+/// How long after it is ready `yizhan serve` releases its start-up pages: time for the first
+/// rounds of its periodic tasks (the worker polls every 200 ms, the callback forwarder every
+/// 250 ms), whose first statements SQLite compiles once and then keeps prepared.
+pub const SETTLE: Duration = Duration::from_millis(500);
 
 /// Asks the allocator to return freed pages to the OS; true if any were returned.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -34,23 +40,25 @@ pub fn release_free_memory() -> bool {
     false
 }
 
-/// Unmaps the pages of the running executable's read-only, unmodified mappings (its code and
-/// constants) from this process; returns the resident kB they held. They stay in the page cache
-/// and are mapped again when next used, so this changes no content, only what is resident.
-/// Does nothing (and returns 0) off Linux with glibc.
+/// Unmaps the pages of this process's read-only, unmodified file mappings (the code and
+/// constants of the executable and of the shared libraries) from this process; returns the
+/// resident kB they held. They stay in the page cache and are mapped again when next used, so
+/// this changes no content, only what is resident. A mapping the kernel refuses to advise is
+/// left as it is. Does nothing (and returns 0) off Linux with glibc.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn release_startup_pages() -> std::io::Result<u64> {
-    let exe = std::fs::read_link("/proc/self/exe")?;
     let smaps = std::fs::read_to_string("/proc/self/smaps")?;
     let mut released = 0;
-    for m in mappings(&smaps).iter().filter(|m| m.unmodified_image_of(&exe.to_string_lossy())) {
-        forget_pages(m.start, m.end - m.start)?;
-        released += m.rss_kb;
+    for m in mappings(&smaps).iter().filter(|m| m.unmodified_file_image()) {
+        match forget_pages(m.start, m.end - m.start) {
+            Ok(()) => released += m.rss_kb,
+            Err(e) => tracing::debug!(path = %m.path, error = %e, "mapping kept resident"),
+        }
     }
     Ok(released)
 }
 
-/// Unmaps the executable's start-up pages (nothing to do off Linux with glibc).
+/// Unmaps the start-up pages (nothing to do off Linux with glibc).
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn release_startup_pages() -> std::io::Result<u64> {
     Ok(0)
@@ -61,10 +69,13 @@ pub fn release_startup_pages() -> std::io::Result<u64> {
 #[allow(unsafe_code)]
 fn forget_pages(start: usize, len: usize) -> std::io::Result<()> {
     let addr = std::ptr::with_exposed_provenance_mut::<libc::c_void>(start);
-    // SAFETY: the range is one whole mapping of this process's executable file, private,
-    // not writable and without a single written (anonymous) page, as /proc/self/smaps reported
-    // it. For such a mapping MADV_DONTNEED only drops page-table entries: the next access maps
-    // the same file page again, so every byte any reference points at reads the same.
+    // SAFETY: the range is one whole mapping of a file (the executable or a shared library),
+    // private, not writable and without a single written (anonymous) page, as /proc/self/smaps
+    // reported it. For such a mapping MADV_DONTNEED only drops page-table entries: the next
+    // access maps the same file page again, so every byte any reference points at reads the
+    // same. A page could only become written in between through an mprotect making the mapping
+    // writable, which in this process only the dynamic loader does, while it relocates the text
+    // of a library it is loading; x86-64 and aarch64 shared libraries have no text relocations.
     let rc = unsafe { libc::madvise(addr, len, libc::MADV_DONTNEED) };
     if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }
@@ -83,10 +94,12 @@ struct Mapping {
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 impl Mapping {
-    /// A private, non-writable mapping of `exe` none of whose pages was ever written.
-    fn unmodified_image_of(&self, exe: &str) -> bool {
+    /// A private, non-writable mapping of a file (not a device) none of whose pages was ever
+    /// written.
+    fn unmodified_file_image(&self) -> bool {
         let perms = self.perms.as_bytes();
-        self.path == exe
+        self.path.starts_with('/')
+            && !self.path.starts_with("/dev/")
             && perms.len() == 4
             && perms[1] != b'w'
             && perms[3] == b'p'
@@ -180,33 +193,45 @@ Anonymous:             0 kB
 7f0000000000-7f0000001000 r-xp 00000000 08:01 99                         /usr/lib/libc.so.6
 Rss:                   4 kB
 Anonymous:             0 kB
+7f0000002000-7f0000003000 r--p 00000000 00:05 7                          /dev/dri/card0
+Rss:                   4 kB
+Anonymous:             0 kB
+7f0000004000-7f0000005000 r--p 00000000 00:00 0 
+Rss:                   4 kB
+Anonymous:             0 kB
 7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]
 Rss:                  16 kB
 Anonymous:            16 kB
+7ffd00030000-7ffd00032000 r-xp 00000000 00:00 0                          [vdso]
+Rss:                   8 kB
+Anonymous:             0 kB
 ";
 
     #[test]
-    fn only_the_executables_unwritten_read_only_mappings_are_released() {
+    fn only_unwritten_read_only_file_mappings_are_released() {
         let all = super::mappings(SMAPS);
-        assert_eq!(all.len(), 6);
+        assert_eq!(all.len(), 9);
         assert_eq!((all[1].start, all[1].end, all[1].rss_kb), (0x55d0_c010_0000, 0x55d0_c040_0000, 2048));
-        let chosen: Vec<&str> =
-            all.iter().filter(|m| m.unmodified_image_of("/opt/yizhan (deleted)")).map(|m| m.perms.as_str()).collect();
-        // Not the relocated (written) read-only part, not the writable data, not libc.
-        assert_eq!(chosen, ["r--p", "r-xp"]);
+        let chosen: Vec<(&str, &str)> =
+            all.iter().filter(|m| m.unmodified_file_image()).map(|m| (m.path.as_str(), m.perms.as_str())).collect();
+        // Not the relocated (written) read-only part, not the writable data, not a device, not
+        // anonymous memory, the stack or the vDSO.
+        assert_eq!(
+            chosen,
+            [("/opt/yizhan (deleted)", "r--p"), ("/opt/yizhan (deleted)", "r-xp"), ("/usr/lib/libc.so.6", "r-xp")]
+        );
     }
 
     #[test]
     fn a_mapping_without_an_anonymous_count_is_kept() {
         let all = super::mappings("55d0c0100000-55d0c0400000 r-xp 00100000 08:01 1234   /opt/yizhan\nRss: 8 kB\n");
-        assert!(!all[0].unmodified_image_of("/opt/yizhan"));
+        assert!(!all[0].unmodified_file_image());
     }
 
+    /// The resident kB of the mapped files (the executable and the shared libraries).
     fn resident_image_kb() -> u64 {
-        let exe = std::fs::read_link("/proc/self/exe").expect("exe");
         let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
-        let exe = exe.to_string_lossy();
-        super::mappings(&smaps).iter().filter(|m| m.path == exe).map(|m| m.rss_kb).sum()
+        super::mappings(&smaps).iter().filter(|m| m.path.starts_with('/')).map(|m| m.rss_kb).sum()
     }
 
     #[test]
@@ -219,6 +244,6 @@ Anonymous:            16 kB
         // a small part of what was resident.
         assert!(after < before / 2, "{after} kB resident after, {before} kB before");
         // The constants read again are the same bytes (the test binary's own `SMAPS`).
-        assert_eq!(super::mappings(SMAPS).len(), 6);
+        assert_eq!(super::mappings(SMAPS).len(), 9);
     }
 }

@@ -13,6 +13,7 @@ pub mod remote;
 pub mod send;
 pub mod serve;
 pub mod template;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Demo(args) => demo::run(args.listen, args.db).await,
         Command::Status(args) => remote::status(&args).await,
         Command::Retry(args) => remote::retry(&args).await,
+        Command::Watch(args) => watch::run(&args).await,
         Command::Messages(crate::cli::MessagesCommand::List(args)) => remote::list(&args).await,
         Command::Recall(args) => recall::run(&load_config(cli.config.as_deref())?, args).await,
         Command::Card(CardCommand::Update(args)) => card::update(&load_config(cli.config.as_deref())?, args).await,

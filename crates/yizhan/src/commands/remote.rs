@@ -26,6 +26,11 @@ impl Gateway {
         Ok(Gateway { base: base.trim_end_matches('/').to_owned(), key, http: reqwest::Client::new() })
     }
 
+    /// A request to `path` with the key, to send as the caller likes (streams).
+    pub(crate) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.key)
+    }
+
     /// Sends one request; 4xx is [`Outcome::Usage`], 5xx or unreachable [`Outcome::Transient`]
     /// (the error is printed: `error: <message> (HTTP 403)`), and the JSON answer is returned.
     pub(crate) async fn call(
@@ -34,7 +39,7 @@ impl Gateway {
         path: &str,
         body: Option<Value>,
     ) -> anyhow::Result<(Outcome, Value)> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.key);
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(&body);
         }

@@ -60,31 +60,50 @@ pub async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     eprintln!("yizhan serving on http://{addr}");
+    let hub = state.events.clone();
+    let hub_stop = stopped(stop_rx.clone());
+    tokio::spawn(async move {
+        hub_stop.await;
+        hub.close();
+    });
     let app = router(state).merge(extra);
     let server = crate::server::listen::serve(listener, app, limits, stop_rx.clone());
-    // Start-up is over: what it alone touched of the binary need not stay resident.
-    match tokio::task::spawn_blocking(crate::memory::release_startup_pages).await {
-        Ok(Ok(kb)) => tracing::debug!(kb, "released the start-up pages of the executable"),
-        Ok(Err(e)) => tracing::debug!(error = %e, "could not release the start-up pages of the executable"),
-        Err(_) => {}
-    }
+    let release = release_startup_pages(stopped(stop_rx.clone()));
     let sweep_stop = stopped(stop_rx.clone());
     let sweep = async move {
         if let Some(sweeper) = sweeper {
             sweeper.run(sweep_stop).await;
         }
     };
-    let (served, worked, (), (), ()) = tokio::join!(
+    let (served, worked, (), (), (), ()) = tokio::join!(
         server,
         worker.run(stopped(stop_rx.clone())),
         forwarder.run(stopped(stop_rx.clone())),
         sweep,
+        release,
         crate::memory::trim_until(stopped(stop_rx))
     );
     served.context("HTTP server")?;
     worked.context("delivery worker")?;
     eprintln!("yizhan stopped");
     Ok(Outcome::Success)
+}
+
+/// Once start-up and the first rounds of the periodic tasks are over ([`memory::SETTLE`] after
+/// serving began), unmaps the file pages only they touched (`memory::release_startup_pages`),
+/// unless `stop` resolves first.
+///
+/// [`memory::SETTLE`]: crate::memory::SETTLE
+async fn release_startup_pages(stop: impl Future<Output = ()>) {
+    tokio::select! {
+        () = stop => return,
+        () = tokio::time::sleep(crate::memory::SETTLE) => {}
+    }
+    match tokio::task::spawn_blocking(crate::memory::release_startup_pages).await {
+        Ok(Ok(kb)) => tracing::debug!(kb, "released the start-up pages of the executable and its libraries"),
+        Ok(Err(e)) => tracing::debug!(error = %e, "could not release the start-up pages"),
+        Err(_) => {}
+    }
 }
 
 /// The accept loop's limits: the soft descriptor limit raised to the hard one, and the

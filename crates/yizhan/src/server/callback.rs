@@ -1,7 +1,8 @@
 //! `GET|POST /v1/callbacks/wecom/{channel}`: the URL WeCom calls for an application's messages
 //! and events. No API key: WeCom authenticates with the SHA1 signature over the configured Token,
 //! checked in constant time. `GET` is URL verification (answer the decrypted `echostr` raw);
-//! `POST` bodies are decrypted, stored as a durable callback forward of JSON
+//! `POST` bodies are decrypted, logged as a `card.clicked` or `wecom.callback` event
+//! (docs/events.md), stored as a durable callback forward of JSON
 //! `{channel, msg_type, event, xml}` for the channel's `forward_url`, and answered with an empty
 //! 200 (WeCom gives 5 s); [`crate::worker::Forwarder`] delivers it with retries. If the forward
 //! cannot be stored the answer is 500, so WeCom calls again.
@@ -71,6 +72,21 @@ pub(crate) async fn receive(
         Err(_) => (String::new(), None),
     };
     tracing::info!(channel, msg_type, event = event.as_deref().unwrap_or(""), "callback received");
+    let card = matches!(
+        event.as_deref(),
+        Some(yizhan_wecom::callback::TEMPLATE_CARD_EVENT | yizhan_wecom::callback::TEMPLATE_CARD_MENU_EVENT)
+    );
+    let logged = yizhan_store::NewEvent {
+        kind: if card { yizhan_store::kind::CARD_CLICKED } else { yizhan_store::kind::WECOM_CALLBACK },
+        message_id: None,
+        channel: channel.clone(),
+        at_ms: ctx.app.clock.now_ms(),
+        data: serde_json::json!({"msg_type": msg_type, "event": event, "xml": xml}),
+    };
+    if let Err(e) = ctx.app.store.record_event(logged).await {
+        tracing::error!(channel, error = %e, "could not store the callback event; WeCom will call again");
+        return Err(StatusCode::INTERNAL_SERVER_ERROR);
+    }
     if let Some(url) = forward_url {
         let payload = serde_json::json!({"channel": channel, "msg_type": msg_type, "event": event, "xml": xml});
         let forward = yizhan_store::NewForward {

@@ -137,6 +137,16 @@ pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
          # TYPE yizhan_retention_deleted_rows_total counter\n",
     );
     let _ = writeln!(out, "yizhan_retention_deleted_rows_total {}", ctx.app.retention.rows());
+    let hub = &ctx.app.events;
+    out.push_str("# HELP yizhan_event_stream_subscribers Live GET /v1/events streams.\n");
+    out.push_str("# TYPE yizhan_event_stream_subscribers gauge\n");
+    let _ = writeln!(out, "yizhan_event_stream_subscribers {}", hub.subscribers());
+    out.push_str("# HELP yizhan_event_stream_events_total Events handed to live streams.\n");
+    out.push_str("# TYPE yizhan_event_stream_events_total counter\n");
+    let _ = writeln!(out, "yizhan_event_stream_events_total {}", hub.delivered());
+    out.push_str("# HELP yizhan_event_stream_fell_behind_total Streams cut off for not keeping up.\n");
+    out.push_str("# TYPE yizhan_event_stream_fell_behind_total counter\n");
+    let _ = writeln!(out, "yizhan_event_stream_fell_behind_total {}", hub.fell_behind());
     ctx.counters.intake.write(&mut out);
     let (accepted, responses) = ctx.counters.snapshot();
     out.push_str("# HELP yizhan_messages_accepted_total Messages accepted by this process.\n");

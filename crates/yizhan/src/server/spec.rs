@@ -1,11 +1,45 @@
-//! What the generated OpenAPI document cannot say by itself, added after generation, so that
-//! the document states every shape rule the server enforces: the `status` filter's values, the
-//! batch's size bounds (and that its items are checked one by one), and that a `content`
-//! variant object holds nothing but its one key.
+//! The routes of the OpenAPI document (`/openapi.json`, built on its first request) and of the
+//! Swagger UI (`/docs`), and what the generated document cannot say by itself, added after
+//! generation, so that the document states every shape rule the server enforces: the `status`
+//! filter's values, the batch's size bounds (and that its items are checked one by one), and
+//! that a `content` variant object holds nothing but its one key.
 
+use std::sync::{Arc, OnceLock};
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::MAX_BATCH;
+
+/// `/openapi.json` and `/docs`. The document is built and serialised on the first request of
+/// `/openapi.json` and kept as JSON text: building it at start-up held its tree in the heap of
+/// every gateway, asked for or not (docs/benchmarks.md, "Idle memory after start-up").
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> axum::Router<S> {
+    let document: Arc<OnceLock<Bytes>> = Arc::default();
+    let json = axum::routing::get(move || {
+        let document = document.clone();
+        async move { serve_document(&document) }
+    });
+    let ui = utoipa_swagger_ui::SwaggerUi::new("/docs").config(utoipa_swagger_ui::Config::from("/openapi.json"));
+    axum::Router::from(ui).route("/openapi.json", json)
+}
+
+fn serve_document(document: &OnceLock<Bytes>) -> Response {
+    let json = document.get_or_init(|| match serde_json::to_vec(&super::openapi()) {
+        Ok(json) => json.into(),
+        Err(e) => {
+            // Not expected: the document is plain data with string keys.
+            tracing::error!(error = %e, "the OpenAPI document does not serialise");
+            Bytes::new()
+        }
+    });
+    if json.is_empty() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response()
+}
 
 /// `spec` with the server's shape rules added.
 pub(crate) fn tighten(spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {

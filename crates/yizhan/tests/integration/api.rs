@@ -75,8 +75,10 @@ channels = ["ops", "bot"]
     let config = Config::parse(&text, "test.toml", &Default::default()).unwrap();
     let (clock, _control) = yizhan_core::Clock::manual(NOW_MS);
     let shaping = Arc::new(yizhan::shaping::Shaping::new(&config));
+    let store = Store::open("sqlite::memory:").await.unwrap();
     let state = AppState {
-        store: Store::open("sqlite::memory:").await.unwrap(),
+        events: yizhan::events::EventHub::new(store.clone()),
+        store,
         keys: ApiKeys::new(&config.api_keys),
         config: Arc::new(config),
         clock,

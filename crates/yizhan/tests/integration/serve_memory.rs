@@ -1,11 +1,14 @@
-//! `yizhan serve` unmaps the pages of its executable that start-up touched once it is ready
-//! (`memory::release_startup_pages`, docs/benchmarks.md "Idle memory"): the process keeps
-//! serving (a message is delivered, `/openapi.json` and `/docs` answer as before), and what
-//! serving maps back in is less than what was released.
+//! `yizhan serve` unmaps the pages of its executable and libraries that start-up touched,
+//! shortly after it is ready (`memory::release_startup_pages`, docs/benchmarks.md "Idle
+//! memory"): the process keeps serving (a message is delivered, `/openapi.json`, built on its
+//! first request, and `/docs` answer as before), and what serving maps back in is less than what
+//! was released.
+
+use std::time::Duration;
 
 use crate::reliability::serve_ops;
 use crate::support::ApiClient;
-use yizhan_test_kit::emulator;
+use yizhan_test_kit::{emulator, wait};
 
 /// The resident kB of the mappings of `pid`'s executable, from its smaps.
 fn resident_image_kb(pid: u32) -> u64 {
@@ -34,11 +37,15 @@ async fn start_up_pages_are_released_and_serving_goes_on() {
     let (gateway, log) = serve_ops(&emu.base_url(), tmp.path(), &[("RUST_LOG", "yizhan::commands::serve=debug")]).await;
     let pid = gateway.child.id().expect("pid");
 
-    let logged = std::fs::read_to_string(&log).expect("log");
-    let line = logged
-        .lines()
-        .find(|l| l.contains("released the start-up pages of the executable"))
-        .unwrap_or_else(|| panic!("no release logged before ready:\n{logged}"));
+    let line = wait::for_state("the start-up pages released", Duration::from_secs(10), async || {
+        let logged = std::fs::read_to_string(&log).unwrap_or_default();
+        logged
+            .lines()
+            .find(|l| l.contains("released the start-up pages of the executable"))
+            .map(str::to_owned)
+            .ok_or(logged)
+    })
+    .await;
     let released: u64 = line
         .split_whitespace()
         .find_map(|w| w.strip_prefix("kb="))

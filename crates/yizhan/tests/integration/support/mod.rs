@@ -106,6 +106,7 @@ impl ApiClient {
 pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
     let config = Config::parse(text, "test.toml", &Default::default()).expect("config");
     yizhan::server::AppState {
+        events: yizhan::events::EventHub::new(store.clone()),
         store,
         keys: yizhan::server::auth::ApiKeys::new(&config.api_keys),
         shaping: std::sync::Arc::new(yizhan::shaping::Shaping::new(&config)),
