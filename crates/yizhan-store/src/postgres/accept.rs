@@ -134,6 +134,7 @@ async fn insert<'a>(
             leased.push((msg, seq, row, token));
         }
     }
-    super::events::insert(tx, &[crate::sql::events::MessageEvent::accepted(msg)]).await?;
+    let leased = (0..msg.dispatches.len()).any(&is_hot);
+    super::events::insert(tx, &crate::sql::hot::accepted_events(msg, leased)).await?;
     Ok(AcceptOutcome::Accepted(msg.id))
 }

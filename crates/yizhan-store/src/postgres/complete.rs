@@ -13,11 +13,12 @@
 use std::collections::BTreeMap;
 
 use sqlx::{PgPool, Postgres, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::order::{end_orphans, successors_waiting};
 use super::status::{check_lease, refresh};
 use super::{PgStore, notify_due};
+pub(crate) use crate::sql::complete::CompleteJob;
 use crate::sql::complete::{AttemptRow, Rows, outcome_of};
 use crate::{ClaimToken, DispatchResult, StoreError};
 
@@ -25,14 +26,6 @@ crate::sql::complete::complete!(sqlx::Postgres);
 
 /// The most results written in one group.
 const MAX_GROUP: usize = 256;
-
-/// One `complete` call waiting for its commit.
-pub(crate) struct CompleteJob {
-    claim: ClaimToken,
-    result: DispatchResult,
-    now_ms: i64,
-    reply: oneshot::Sender<Result<(), StoreError>>,
-}
 
 impl PgStore {
     /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
@@ -43,8 +36,7 @@ impl PgStore {
         result: DispatchResult,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = CompleteJob { claim: claim.clone(), result, now_ms, reply };
+        let (job, answer) = CompleteJob::new(claim, result, now_ms);
         self.completer.send(job).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
@@ -60,27 +52,19 @@ pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<CompleteJob>) {
                 Err(_) => break,
             }
         }
-        match write(&pool, &group).await {
-            Ok(results) => {
-                for (job, result) in group.into_iter().zip(results) {
-                    let _ = job.reply.send(result);
-                }
-            }
-            Err(e) if group.len() == 1 => {
-                if let Some(job) = group.into_iter().next() {
-                    let _ = job.reply.send(Err(e));
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, completions = group.len(), "completion group failed; writing one by one");
-                for job in group {
-                    let result = write(&pool, std::slice::from_ref(&job))
-                        .await
-                        .and_then(|mut r| r.pop().unwrap_or(Err(StoreError::Closed)));
-                    let _ = job.reply.send(result);
-                }
-            }
-        }
+        crate::sql::complete::write_group(group, &Writer(&pool)).await;
+    }
+}
+
+/// The pool, writing completion groups.
+struct Writer<'p>(&'p PgPool);
+
+impl crate::sql::complete::WriteCompletions for Writer<'_> {
+    fn write<'a>(
+        &'a self,
+        jobs: &'a [CompleteJob],
+    ) -> impl std::future::Future<Output = Result<Vec<Result<(), StoreError>>, StoreError>> + Send + 'a {
+        write(self.0, jobs)
     }
 }
 

@@ -7,6 +7,21 @@
 /// A dispatch leased at accept: its message, its position, its row id and its lease token.
 pub(crate) type HotRow<'a> = (&'a crate::NewMessage, usize, i64, String);
 
+/// The events of storing `msg`: `message.accepted`, and when one of its dispatches was leased in
+/// the same transaction, the change to `dispatching` a claim's status refresh would have
+/// announced.
+pub(crate) fn accepted_events(msg: &crate::NewMessage, leased: bool) -> Vec<crate::sql::events::MessageEvent> {
+    use crate::sql::events::MessageEvent;
+    let accepted = MessageEvent::accepted(msg);
+    if !leased {
+        return vec![accepted];
+    }
+    let id = msg.id.to_string();
+    let from = crate::MessageStatus::Accepted;
+    let leased = MessageEvent::status_change(&id, from, crate::MessageStatus::Dispatching, msg.created_at_ms);
+    std::iter::once(accepted).chain(leased).collect()
+}
+
 /// `hand` on `$db`: turns the leased rows of an accept into claims, checking duplicate guards
 /// inside the accept's transaction.
 macro_rules! hot {

@@ -57,8 +57,14 @@ pub(crate) async fn insert_group(
     }
     insert_messages(tx, &fresh, hot).await?;
     let rows = insert_dispatches(tx, &fresh, hot).await?;
-    let accepted: Vec<_> = fresh.iter().map(|(_, _, m)| crate::sql::events::MessageEvent::accepted(m)).collect();
-    super::events::insert(tx, &accepted).await?;
+    let events: Vec<_> = fresh
+        .iter()
+        .flat_map(|(b, m, msg)| {
+            let leased = (0..msg.dispatches.len()).any(|d| hot.is_hot(*b, *m, d));
+            crate::sql::hot::accepted_events(msg, leased)
+        })
+        .collect();
+    super::events::insert(tx, &events).await?;
     let handed = super::hot::hand(tx, rows, hot).await?;
     Ok((out, handed))
 }

@@ -19,12 +19,13 @@
 use std::collections::HashMap;
 
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use tokio::sync::{Mutex, oneshot};
+use tokio::sync::Mutex;
 
 use super::SqliteStore;
 use super::order::end_orphans;
 use super::status::refresh_many;
 use super::writer::WriteJob;
+pub(crate) use crate::sql::complete::CompleteJob;
 use crate::sql::complete::{AttemptRow, Rows, outcome_of};
 use crate::{ClaimToken, DispatchResult, DispatchStatus, StoreError};
 
@@ -32,14 +33,6 @@ crate::sql::complete::complete!(sqlx::Sqlite);
 
 /// The most completions written in one group.
 pub(crate) const MAX_GROUP: usize = 512;
-
-/// One `complete` call waiting for its commit.
-pub(crate) struct CompleteJob {
-    pub(crate) claim: ClaimToken,
-    pub(crate) result: DispatchResult,
-    pub(crate) now_ms: i64,
-    pub(crate) reply: oneshot::Sender<Result<(), StoreError>>,
-}
 
 impl SqliteStore {
     /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
@@ -50,8 +43,7 @@ impl SqliteStore {
         result: DispatchResult,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = CompleteJob { claim: claim.clone(), result, now_ms, reply };
+        let (job, answer) = CompleteJob::new(claim, result, now_ms);
         self.writer.send(WriteJob::Complete(job)).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
@@ -60,26 +52,21 @@ impl SqliteStore {
 /// Writes `group` in one transaction of its own and answers every job (one by one if the
 /// group as a whole fails).
 pub(crate) async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, group: Vec<CompleteJob>) {
-    match write(pool, gate, &group).await {
-        Ok(results) => {
-            for (job, result) in group.into_iter().zip(results) {
-                let _ = job.reply.send(result);
-            }
-        }
-        Err(e) if group.len() == 1 => {
-            if let Some(job) = group.into_iter().next() {
-                let _ = job.reply.send(Err(e));
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, completions = group.len(), "completion group failed; writing one by one");
-            for job in group {
-                let result = write(pool, gate, std::slice::from_ref(&job))
-                    .await
-                    .and_then(|mut r| r.pop().unwrap_or(Err(StoreError::Closed)));
-                let _ = job.reply.send(result);
-            }
-        }
+    crate::sql::complete::write_group(group, &Writer { pool, gate }).await;
+}
+
+/// The writer's pool and gate, writing completion groups.
+struct Writer<'p> {
+    pool: &'p SqlitePool,
+    gate: &'p Mutex<()>,
+}
+
+impl crate::sql::complete::WriteCompletions for Writer<'_> {
+    fn write<'a>(
+        &'a self,
+        jobs: &'a [CompleteJob],
+    ) -> impl std::future::Future<Output = Result<Vec<Result<(), StoreError>>, StoreError>> + Send + 'a {
+        write(self.pool, self.gate, jobs)
     }
 }
 

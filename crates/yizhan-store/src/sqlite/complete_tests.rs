@@ -49,10 +49,11 @@ fn retry() -> DispatchResult {
     DispatchResult::Retry { at_ms: T0 + 5_000, counts_attempt: true, error }
 }
 
-fn job(claim: &ClaimToken, result: DispatchResult) -> (CompleteJob, oneshot::Receiver<Result<(), StoreError>>) {
-    let (reply, answer) = oneshot::channel();
-    (CompleteJob { claim: claim.clone(), result, now_ms: T0 + 10, reply }, answer)
+fn job(claim: &ClaimToken, result: DispatchResult) -> (CompleteJob, Answer) {
+    CompleteJob::new(claim, result, T0 + 10)
 }
+
+type Answer = tokio::sync::oneshot::Receiver<Result<(), StoreError>>;
 
 async fn open() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -2,7 +2,7 @@
 //! accepting transaction and queued in memory; what does not fit stays for claims; a handed
 //! dispatch is a claim like any other (renewed, completed, taken over once its lease expires).
 
-use yizhan_store::{DispatchStatus, DuplicateGuard, Handed, Handoff, MessageStatus};
+use yizhan_store::{DispatchStatus, DuplicateGuard, EventFilter, Handed, Handoff, MessageStatus, kind};
 
 use super::{Backend, LEASE, T0, delivered, message, with_key};
 
@@ -51,6 +51,11 @@ pub async fn accepted_work_is_leased_and_handed_in_memory(b: Backend) -> anyhow:
     let rec = b.store.message(m.id).await?.expect("stored");
     assert_eq!(rec.status, MessageStatus::Delivered);
     assert!(rec.dispatches.iter().all(|d| d.attempt_log.len() == 1), "one attempt each");
+    // The event log tells the same life as for claimed work.
+    while b.store.publish_events(1000).await? > 0 {}
+    let filter = EventFilter { message_id: Some(m.id), ..EventFilter::default() };
+    let kinds: Vec<String> = b.store.events_after(0, 100, &filter).await?.into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [kind::ACCEPTED, kind::DELIVERED]);
     Ok(())
 }
 
