@@ -12,6 +12,7 @@ pub mod claim;
 pub mod coalesce;
 pub mod events;
 pub mod forward;
+pub mod handoff;
 pub mod lease;
 pub mod list;
 pub mod manage;
@@ -162,6 +163,8 @@ macro_rules! storage_suite {
             claim::recipient_outcomes_and_handles,
             claim::expired_messages_are_not_claimed,
             claim::dead_after_an_ambiguous_attempt_stays_unknown,
+            handoff::accepted_work_is_leased_and_handed_in_memory,
+            handoff::replays_and_repeats_are_settled_before_the_worker_sees_them,
             lease::renewed_lease_is_not_taken_over,
             lease::a_lease_taken_over_is_lost_to_its_first_holder,
             lease::own_sends_are_not_taken_over,
