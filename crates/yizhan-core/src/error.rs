@@ -11,6 +11,10 @@ pub enum Provider {
     Wecom,
     /// Getui (个推) REST v2.
     Getui,
+    /// DingTalk (钉钉) custom group robots.
+    Dingtalk,
+    /// Feishu (飞书) and Lark custom group bots.
+    Feishu,
 }
 
 impl fmt::Display for Provider {
@@ -18,6 +22,8 @@ impl fmt::Display for Provider {
         f.write_str(match self {
             Provider::Wecom => "wecom",
             Provider::Getui => "getui",
+            Provider::Dingtalk => "dingtalk",
+            Provider::Feishu => "feishu",
         })
     }
 }

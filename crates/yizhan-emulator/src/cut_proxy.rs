@@ -34,11 +34,12 @@ impl CutProxy {
 
     fn serve(&self, listener: TcpListener) {
         let target = self.target;
+        let tasks = Arc::clone(&self.tasks);
         let accept = async move {
-            let mut connections = JoinSet::new();
             while let Ok((mut inbound, _)) = listener.accept().await {
                 let _ = inbound.set_nodelay(true);
-                connections.spawn(async move {
+                // Connections live in the same set as the listener, so a cut reaches them all.
+                tasks.lock().unwrap_or_else(|e| e.into_inner()).spawn(async move {
                     if let Ok(mut outbound) = TcpStream::connect(target).await {
                         let _ = outbound.set_nodelay(true);
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
@@ -49,9 +50,19 @@ impl CutProxy {
         self.tasks.lock().unwrap_or_else(|e| e.into_inner()).spawn(accept);
     }
 
-    /// Closes the listener and drops every proxied connection.
-    pub fn cut(&self) {
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).abort_all();
+    /// Closes the listener and drops every proxied connection; returns once all of them are
+    /// closed, so what the caller does next already meets the cut.
+    pub async fn cut(&self) {
+        // The first round ends the listener; a connection it accepted meanwhile landed in the
+        // emptied set and is ended by the next round; the set stays empty once the listener is gone.
+        loop {
+            let mut tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+            if tasks.is_empty() {
+                break;
+            }
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+        }
     }
 
     /// Listens again on the same port.
@@ -64,7 +75,7 @@ impl CutProxy {
 
 impl Drop for CutProxy {
     fn drop(&mut self) {
-        self.cut();
+        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).abort_all();
     }
 }
 
@@ -94,8 +105,7 @@ mod tests {
         let mut buf = [0u8; 4];
         c.read_exact(&mut buf).await.expect("echo");
         assert_eq!(&buf, b"ping");
-        proxy.cut();
-        tokio::task::yield_now().await;
+        proxy.cut().await;
         assert!(TcpStream::connect(proxy.addr()).await.is_err(), "refused while cut");
         proxy.restore().await.expect("restore");
         let mut c = TcpStream::connect(proxy.addr()).await.expect("connect again");

@@ -166,7 +166,7 @@ async fn redis_cut_mid_run_falls_back_to_local_tokens_and_recovers() {
     wecom_burst(&clients, "before").await;
     assert_eq!(emu.stats().gettoken_calls, 1);
 
-    proxy.cut();
+    proxy.cut().await;
     emu.expire_tokens();
     wecom_burst(&clients, "during").await;
     let during = emu.stats().gettoken_calls;

@@ -159,7 +159,7 @@ async fn redis_cut_falls_back_to_divided_local_limits_and_recovers() {
     let grants = windows.reserve(&vec!["alice".to_owned(); 5], &minute, 0).await;
     assert!(grants.iter().all(|g| g.is_granted()) && !windows.is_degraded());
 
-    proxy.cut();
+    proxy.cut().await;
     let during = windows.reserve(&vec!["bob".to_owned(); 40], &minute, 1_000).await;
     assert!(windows.is_degraded(), "the cut was noticed");
     assert_eq!(during.iter().filter(|g| g.is_granted()).count(), 10, "30/min divided by 3 instances");

@@ -14,6 +14,7 @@
 //! |---|---|
 //! | [`Store::accept`], [`Store::accept_batch`] | store messages durably (group commit), idempotently |
 //! | [`Store::claim_due`], [`Store::claim_due_except`] | lease due dispatches to a worker; expire what is past `expires_at` |
+//! | [`Store::hand_off`] | the hot path: accepts lease due work to this worker and queue it in memory ([`Handoff`]) |
 //! | [`Store::renew_leases`] | extend the leases of sends still running |
 //! | [`Store::coalesce`] | merge identical due dispatches into one claimed provider call |
 //! | [`Store::complete`], [`Store::release`] | record an attempt's result, or hand the work back |
@@ -24,6 +25,7 @@
 //! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
 //! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
+//! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -47,7 +49,9 @@
 
 mod due;
 mod error;
+mod event;
 mod forward;
+mod handoff;
 mod model;
 mod postgres;
 mod purge;
@@ -63,7 +67,10 @@ use yizhan_core::MessageId;
 
 pub use due::DueSignal;
 pub use error::StoreError;
+pub use event::{EventFilter, EventRecord, NewEvent, kind};
 pub use forward::{ClaimedForward, ForwardRecord, ForwardResult, NewForward};
+use handoff::HandoffSlot;
+pub use handoff::{Handed, Handoff};
 pub use model::{
     AcceptOutcome, AttemptError, CancelOutcome, ClaimToken, ClaimedDispatch, Coalesced, DispatchPart, DispatchResult,
     DuplicateGuard, Handles, Idempotency, MergedCall, NewDispatch, NewMessage, RecipientOutcome, SentDispatch,
@@ -89,7 +96,11 @@ pub struct OpenOptions {
 
 /// The outbox, whatever the backend. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Store(Backend);
+pub struct Store {
+    backend: Backend,
+    /// The worker this store's accepts lease work to in memory ([`Store::hand_off`]).
+    handoff: HandoffSlot,
+}
 
 /// The backend of a [`Store`].
 #[derive(Debug, Clone)]
@@ -103,7 +114,7 @@ enum Backend {
 /// Forwards a call to the backend of `self`.
 macro_rules! backend {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
-        match &$self.0 {
+        match &$self.backend {
             Backend::Sqlite(s) => s.$method($($arg),*).await,
             Backend::Postgres(s) => s.$method($($arg),*).await,
         }
@@ -129,10 +140,16 @@ impl Store {
 
     /// Opens the store named by `url` with [`OpenOptions`].
     pub async fn open_with_options(url: &str, options: &OpenOptions) -> Result<Store, StoreError> {
+        let handoff = HandoffSlot::default();
         if url.starts_with("sqlite:") {
-            Ok(Store(Backend::Sqlite(SqliteStore::open_capped(url, options.sqlite_max_size_kb).await?)))
+            let backend =
+                Backend::Sqlite(SqliteStore::open_capped(url, options.sqlite_max_size_kb, handoff.clone()).await?);
+            Ok(Store { backend, handoff })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store(Backend::Postgres(PgStore::open(url, options.migrate).await?)))
+            Ok(Store {
+                backend: Backend::Postgres(PgStore::open(url, options.migrate, handoff.clone()).await?),
+                handoff,
+            })
         } else {
             Err(StoreError::Invalid(format!(
                 "unsupported store URL scheme in {:?}; expected sqlite:// or postgres://",
@@ -143,7 +160,7 @@ impl Store {
 
     /// Applies the embedded migrations of the backend (already done by [`Store::open`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match &self.0 {
+        match &self.backend {
             Backend::Sqlite(_) => Ok(()),
             Backend::Postgres(s) => s.migrate().await,
         }
@@ -151,7 +168,7 @@ impl Store {
 
     /// The backend's name: `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
-        match &self.0 {
+        match &self.backend {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
         }
@@ -160,10 +177,25 @@ impl Store {
     /// A signal that fires when work became due on any instance sharing this store (PostgreSQL
     /// `LISTEN`); on SQLite one that never fires. Keep polling as well: see [`DueSignal`].
     pub async fn due_signal(&self) -> Result<DueSignal, StoreError> {
-        match &self.0 {
+        match &self.backend {
             Backend::Sqlite(_) => Ok(DueSignal::never()),
             Backend::Postgres(s) => Ok(DueSignal::postgres(s.listen().await?)),
         }
+    }
+
+    /// Registers `handoff`, so that from now on this store's accepts lease the work that is due
+    /// at once to its worker in the transaction that stores it and queue it there after COMMIT
+    /// (the hot path, see [`Handoff`]). `false` (nothing changes) while another worker's
+    /// handoff is registered and open; [`Handoff::close`] ends a registration.
+    pub fn hand_off(&self, handoff: &Handoff) -> bool {
+        self.handoff.register(handoff)
+    }
+
+    /// Whether a worker takes this store's new work in memory ([`Store::hand_off`]): it is then
+    /// told by the store itself about accepted work left for its claims, and an accepting
+    /// caller need not wake it.
+    pub fn hands_off(&self) -> bool {
+        self.handoff.current().is_some()
     }
 
     /// Closes the store's connections.
@@ -324,7 +356,7 @@ impl Store {
     /// which fails on a full disk or at the size cap). PostgreSQL: nothing to check here (its
     /// server reports a full disk on every write).
     pub async fn probe_write(&self) -> Result<(), StoreError> {
-        match &self.0 {
+        match &self.backend {
             Backend::Sqlite(s) => s.probe_write().await,
             Backend::Postgres(_) => Ok(()),
         }
@@ -399,5 +431,32 @@ impl Store {
     /// Call it again while a batch comes back full.
     pub async fn purge(&self, before_ms: i64, limit: usize) -> Result<Purged, StoreError> {
         backend!(self.purge(before_ms, limit))
+    }
+
+    /// Publishes committed events (gives them their positions), at most `limit`; returns how
+    /// many. Readers call it before [`Store::events_after`]; any instance may, one at a time.
+    pub async fn publish_events(&self, limit: i64) -> Result<u64, StoreError> {
+        backend!(self.publish_events(limit))
+    }
+
+    /// Published events after position `after` (0: from the start) that pass `filter`, oldest
+    /// first, at most `limit`.
+    pub async fn events_after(
+        &self,
+        after: i64,
+        limit: i64,
+        filter: &EventFilter,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        backend!(self.events_after(after, limit, filter))
+    }
+
+    /// The position of the newest published event (0 if none).
+    pub async fn last_event_pos(&self) -> Result<i64, StoreError> {
+        backend!(self.last_event_pos())
+    }
+
+    /// Stores an event that no message state change causes (a callback, a receipt).
+    pub async fn record_event(&self, event: NewEvent) -> Result<(), StoreError> {
+        backend!(self.record_event(event))
     }
 }

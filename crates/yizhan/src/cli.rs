@@ -118,12 +118,12 @@ pub struct SendArgs {
     /// Getui: every user of the app (push/all; Getui allows 5 per minute).
     #[arg(long, help_heading = "Getui recipients")]
     pub all: bool,
-    /// WeCom robot: mention group members by user id with --text, comma-separated (`@all` for
+    /// Group robots (WeCom, DingTalk, Feishu): mention group members by user id (Feishu: open_id) with --text, comma-separated (`@all` for
     /// everyone). In markdown write `<@userid>` instead.
-    #[arg(long, value_delimiter = ',', help_heading = "WeCom robot mentions")]
+    #[arg(long, value_delimiter = ',', help_heading = "Group robot mentions")]
     pub mention: Vec<String>,
-    /// WeCom robot: mention group members by mobile number with --text, comma-separated.
-    #[arg(long, value_delimiter = ',', help_heading = "WeCom robot mentions")]
+    /// Group robots (WeCom, DingTalk): mention group members by mobile number with --text, comma-separated.
+    #[arg(long, value_delimiter = ',', help_heading = "Group robot mentions")]
     pub mention_mobile: Vec<String>,
     /// The WeCom message content.
     #[command(flatten)]

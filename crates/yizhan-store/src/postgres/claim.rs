@@ -1,15 +1,12 @@
 //! The worker's side on PostgreSQL: claim due dispatches with `FOR UPDATE SKIP LOCKED` under a
-//! lease, complete or release them.
+//! lease, or release them unsent (completing them is group-committed, see [`super::complete`]).
 
 use std::collections::BTreeSet;
 
-use super::order::{end_orphans, successors_waiting};
+use super::order::end_orphans;
 use super::status::{check_lease, refresh};
 use super::{PgStore, notify_due};
-use crate::sql::complete::{AttemptRow, Rows, outcome_of};
-use crate::{ClaimToken, ClaimedDispatch, DispatchResult, StoreError};
-
-crate::sql::complete::complete!(sqlx::Postgres);
+use crate::{ClaimToken, ClaimedDispatch, StoreError};
 
 impl PgStore {
     /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
@@ -106,68 +103,6 @@ impl PgStore {
         tx.commit().await?;
         claimed.sort_by_key(|c| c.claim.dispatch_id);
         Ok(claimed)
-    }
-
-    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`).
-    pub(crate) async fn complete(
-        &self,
-        claim: &ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let id = claim.dispatch_id;
-        let (message_id, claimed_at_ms) = check_lease(&mut tx, claim).await?;
-        let number: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let (_, counted, label, _, error) = outcome_of(&result);
-        update_dispatch(&mut tx, id, &result, now_ms).await?;
-        let sticky = match (&result, error) {
-            (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
-                crate::status::still_unknown(e, earlier_ambiguous(&mut tx, id).await?)
-            }
-            _ => None,
-        };
-        let mut rows = Rows::default();
-        rows.attempts.push(AttemptRow::new(
-            id,
-            number,
-            claimed_at_ms,
-            now_ms,
-            label,
-            counted,
-            sticky.as_ref().or(error),
-        ));
-        let members = super::coalesce::members(&mut tx, id).await?;
-        let mut wake = false;
-        let outcomes = match &result {
-            DispatchResult::Delivered { outcomes, .. } => {
-                wake = successors_waiting(&mut tx, &message_id).await?;
-                outcomes.as_slice()
-            }
-            DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
-            DispatchResult::Retry { .. } => &[],
-        };
-        let own = super::coalesce::own_outcomes(&mut tx, id, &members, outcomes).await?;
-        rows.outcomes.extend(own.into_iter().map(|o| (id, o.clone(), now_ms)));
-        flush(&mut tx, &rows).await?;
-        // Message rows are locked last and in sorted order (BTreeSet), after every dispatch row.
-        let mut touched = BTreeSet::from([message_id.clone()]);
-        touched.extend(super::coalesce::complete_members(&mut tx, id, &members, &result, label, now_ms).await?);
-        if matches!(result, DispatchResult::Dead { .. }) {
-            touched.extend(end_orphans(&mut tx, Some(&message_id), now_ms).await?);
-        }
-        for id in &touched {
-            refresh(&mut tx, id, Some(now_ms)).await?;
-        }
-        if wake {
-            notify_due(&mut tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Gives a claimed dispatch back unsent: due again at once, no attempt counted or recorded.

@@ -1,5 +1,6 @@
 //! The PostgreSQL backend: several gateway instances share one database.
 //!
+//! - Completions: group-committed by a completion writer task per store ([`complete`]).
 //! - Accepts: group-committed by one writer task per store ([`writer`]), as on SQLite: measured
 //!   about 4 times the accepts per second of one transaction per call (`docs/scale-out.md`).
 //!   Idempotency keys are settled by the unique index
@@ -19,6 +20,9 @@
 mod accept;
 mod claim;
 mod coalesce;
+mod complete;
+mod events;
+mod hot;
 mod lease;
 mod manage;
 mod order;
@@ -34,6 +38,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::handoff::HandoffSlot;
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The channel accepts (and other changes that make work due now) `NOTIFY`.
@@ -50,6 +55,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct PgStore {
     pool: PgPool,
     writer: mpsc::Sender<writer::AcceptJob>,
+    /// The completion writer ([`complete`]): results group-committed.
+    completer: mpsc::Sender<complete::CompleteJob>,
 }
 
 crate::sql::layer!(
@@ -67,8 +74,9 @@ impl PgStore {
     }
 
     /// Connects to `url` (`postgres://user@host:port/db`) and applies the embedded migrations
-    /// unless `migrate` is false.
-    pub(crate) async fn open(url: &str, migrate: bool) -> Result<PgStore, StoreError> {
+    /// unless `migrate` is false. Accepts lease work to the worker registered in `handoff` (see
+    /// [`crate::handoff`]).
+    pub(crate) async fn open(url: &str, migrate: bool, handoff: HandoffSlot) -> Result<PgStore, StoreError> {
         let options = PgConnectOptions::from_str(url)?.application_name("yizhan");
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -76,8 +84,10 @@ impl PgStore {
             .connect_with(options)
             .await?;
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(writer::run(pool.clone(), rx));
-        let store = PgStore { pool, writer: tx };
+        tokio::spawn(writer::run(pool.clone(), handoff, rx));
+        let (completer, completions) = mpsc::channel(WRITER_QUEUE);
+        tokio::spawn(complete::run(pool.clone(), completions));
+        let store = PgStore { pool, writer: tx, completer };
         if migrate {
             store.migrate().await?;
         }

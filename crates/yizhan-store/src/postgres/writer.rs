@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::accept::write;
+use crate::handoff::HandoffSlot;
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The most messages written in one group.
@@ -21,7 +22,7 @@ pub(crate) struct AcceptJob {
 }
 
 /// The writer loop; ends when every sender (every `PgStore` clone) is gone.
-pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<AcceptJob>) {
+pub(crate) async fn run(pool: PgPool, handoff: HandoffSlot, mut rx: mpsc::Receiver<AcceptJob>) {
     while let Some(first) = rx.recv().await {
         let mut size = first.msgs.len();
         let mut group = vec![first];
@@ -34,13 +35,13 @@ pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<AcceptJob>) {
                 Err(_) => break,
             }
         }
-        write_group(&pool, group).await;
+        write_group(&pool, &handoff, group).await;
     }
 }
 
-async fn write_group(pool: &PgPool, group: Vec<AcceptJob>) {
+async fn write_group(pool: &PgPool, handoff: &HandoffSlot, group: Vec<AcceptJob>) {
     let batches: Vec<&[NewMessage]> = group.iter().map(|j| j.msgs.as_slice()).collect();
-    match write(pool, &batches).await {
+    match write(pool, handoff, &batches).await {
         Ok(results) => {
             for (job, result) in group.into_iter().zip(results) {
                 let _ = job.reply.send(Ok(result));
@@ -54,7 +55,8 @@ async fn write_group(pool: &PgPool, group: Vec<AcceptJob>) {
         Err(e) => {
             tracing::warn!(error = %e, jobs = group.len(), "group commit failed; writing jobs one by one");
             for job in group {
-                let result = write(pool, &[job.msgs.as_slice()]).await.map(|mut r| r.pop().unwrap_or_default());
+                let result =
+                    write(pool, handoff, &[job.msgs.as_slice()]).await.map(|mut r| r.pop().unwrap_or_default());
                 let _ = job.reply.send(result);
             }
         }

@@ -185,7 +185,7 @@ macro_rules! complete {
                 );
                 q.build().execute(&mut **tx).await?;
             }
-            Ok(())
+            super::events::outcomes(tx, rows).await
         }
     };
 }

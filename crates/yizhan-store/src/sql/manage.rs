@@ -82,7 +82,15 @@ macro_rules! manage {
                 if reset == 0 {
                     return Ok(false);
                 }
-                super::status::refresh(&mut tx, &id, Some(now_ms)).await?;
+                let previous = status;
+                let status = super::status::refresh(&mut tx, &id, Some(now_ms)).await?;
+                let replayed = $crate::sql::events::MessageEvent {
+                    kind: $crate::sql::events::kind::RETRYING,
+                    message_id: id.clone(),
+                    at_ms: now_ms,
+                    data: serde_json::json!({"status": status.as_str(), "previous": previous.as_str(), "replayed": true}),
+                };
+                super::events::insert(&mut tx, &[replayed]).await?;
                 super::notify_due(&mut tx).await?;
                 tx.commit().await?;
                 Ok(true)
@@ -186,12 +194,16 @@ macro_rules! manage {
             status: $crate::MessageStatus,
             now_ms: i64,
         ) -> Result<(), $crate::StoreError> {
+            let previous = current_status(tx, id).await?;
             sqlx::query("UPDATE messages SET status = $1, updated_at_ms = $2 WHERE id = $3")
                 .bind(status.as_str())
                 .bind(now_ms)
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
+            if let Some(event) = $crate::sql::events::MessageEvent::status_change(id, previous, status, now_ms) {
+                super::events::insert(tx, &[event]).await?;
+            }
             Ok(())
         }
     };

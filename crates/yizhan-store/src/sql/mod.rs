@@ -15,7 +15,9 @@
 
 pub(crate) mod coalesce;
 pub(crate) mod complete;
+pub(crate) mod events;
 pub(crate) mod forward;
+pub(crate) mod hot;
 pub(crate) mod lease;
 pub(crate) mod manage;
 pub(crate) mod order;

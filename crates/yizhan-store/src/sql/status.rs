@@ -1,6 +1,7 @@
 //! What every write checks and derives: whether a claim still holds its dispatch, and the status
 //! of a message from its dispatches (derived in [`crate::status::derive`]), kept in
-//! `messages.status` inside the caller's transaction.
+//! `messages.status` inside the caller's transaction, with the event announcing a change
+//! ([`crate::sql::events`]).
 
 /// `check_lease` and `refresh` on `$db`. `$lock` locks the row read (PostgreSQL: `FOR UPDATE`:
 /// a concurrent completion of the same claim waits and then sees the new state, and a message
@@ -70,6 +71,10 @@ macro_rules! status {
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
+                let at_ms = now_ms.unwrap_or_else($crate::sql::events::now_ms);
+                if let Some(event) = $crate::sql::events::MessageEvent::status_change(id, current, next, at_ms) {
+                    super::events::insert(tx, &[event]).await?;
+                }
             }
             Ok(next)
         }

@@ -17,9 +17,12 @@
 //! instead of being reused ([`discard_if_in_transaction`]): once space is back, fresh
 //! connections write again, without a restart.
 
+mod accept;
 mod claim;
 mod coalesce;
 mod complete;
+mod events;
+mod hot;
 mod lease;
 mod manage;
 mod order;
@@ -40,6 +43,7 @@ use sqlx::sqlite::{
 };
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::handoff::HandoffSlot;
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// How long a statement waits for SQLite's write lock before failing.
@@ -77,12 +81,17 @@ impl SqliteStore {
     /// in-memory database held by a single connection, gone when the store is dropped.
     #[cfg(test)]
     pub(crate) async fn open(url: &str) -> Result<SqliteStore, StoreError> {
-        SqliteStore::open_capped(url, None).await
+        SqliteStore::open_capped(url, None, HandoffSlot::default()).await
     }
 
     /// [`SqliteStore::open`] with the database file capped at `max_size_kb` KiB (SQLite's
-    /// `max_page_count`): past it, writes fail as on a full disk. `None`: no cap.
-    pub(crate) async fn open_capped(url: &str, max_size_kb: Option<u64>) -> Result<SqliteStore, StoreError> {
+    /// `max_page_count`): past it, writes fail as on a full disk. `None`: no cap. Accepts lease
+    /// work to the worker registered in `handoff` (see [`crate::handoff`]).
+    pub(crate) async fn open_capped(
+        url: &str,
+        max_size_kb: Option<u64>,
+        handoff: HandoffSlot,
+    ) -> Result<SqliteStore, StoreError> {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut options =
             SqliteConnectOptions::from_str(url)?.create_if_missing(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT);
@@ -120,7 +129,7 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let gate = Arc::new(Mutex::new(()));
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(writer::run(pool.clone(), gate.clone(), rx));
+        tokio::spawn(writer::run(pool.clone(), gate.clone(), handoff, rx));
         Ok(SqliteStore { pool, writer: tx, claim_pool, gate })
     }
 

@@ -56,15 +56,20 @@ pub(crate) async fn refresh_many(
         return Err(StoreError::NotFound);
     }
     let mut changed = Vec::new();
+    let mut events = Vec::new();
     for (id, (current, scheduled, facts)) in &found {
         let next = derive(*current, *scheduled, facts);
         if next != *current {
-            changed.push(serde_json::json!([id, next.as_str(), touched.get(id).copied().flatten()]));
+            let now_ms = touched.get(id).copied().flatten();
+            changed.push(serde_json::json!([id, next.as_str(), now_ms]));
+            let at_ms = now_ms.unwrap_or_else(crate::sql::events::now_ms);
+            events.extend(crate::sql::events::MessageEvent::status_change(id, *current, next, at_ms));
         }
     }
     if changed.is_empty() {
         return Ok(());
     }
+    super::events::insert(tx, &events).await?;
     let changed = serde_json::Value::Array(changed).to_string();
     sqlx::query(
         "UPDATE messages SET status = json_extract(j.value, '$[1]'), \

@@ -9,15 +9,13 @@
 //! If a group's transaction fails, each job of it is retried in a transaction of its own, so one
 //! bad message (say, a reused id) or one bad result fails alone.
 
-use std::collections::HashMap;
-
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::SqlitePool;
 use tokio::sync::{Mutex, mpsc, oneshot};
-use yizhan_core::MessageId;
 
+use super::accept::insert_group;
 use super::complete::{self, CompleteJob};
-use crate::record::parse_id;
-use crate::{AcceptOutcome, DispatchStatus, MessageStatus, NewMessage, StoreError};
+use crate::handoff::{HandoffSlot, Reservation};
+use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The most messages written in one group.
 pub(crate) const MAX_GROUP: usize = 256;
@@ -37,7 +35,12 @@ pub(crate) enum WriteJob {
 }
 
 /// The writer loop; ends when every sender (every `SqliteStore` clone) is gone.
-pub(crate) async fn run(pool: SqlitePool, gate: std::sync::Arc<Mutex<()>>, mut rx: mpsc::Receiver<WriteJob>) {
+pub(crate) async fn run(
+    pool: SqlitePool,
+    gate: std::sync::Arc<Mutex<()>>,
+    handoff: HandoffSlot,
+    mut rx: mpsc::Receiver<WriteJob>,
+) {
     while let Some(first) = rx.recv().await {
         let mut group = Group::default();
         group.take(first);
@@ -49,7 +52,7 @@ pub(crate) async fn run(pool: SqlitePool, gate: std::sync::Arc<Mutex<()>>, mut r
         }
         let Group { accepts, completions, size } = group;
         tracing::trace!(jobs = accepts.len(), messages = size, completions = completions.len(), "committing a group");
-        write_group(&pool, &gate, accepts, completions).await;
+        write_group(&pool, &gate, &handoff, accepts, completions).await;
     }
 }
 
@@ -73,9 +76,15 @@ impl Group {
     }
 }
 
-async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, accepts: Vec<AcceptJob>, completions: Vec<CompleteJob>) {
+async fn write_group(
+    pool: &SqlitePool,
+    gate: &Mutex<()>,
+    handoff: &HandoffSlot,
+    accepts: Vec<AcceptJob>,
+    completions: Vec<CompleteJob>,
+) {
     let batches: Vec<&[NewMessage]> = accepts.iter().map(|j| j.msgs.as_slice()).collect();
-    match write(pool, gate, &batches, &completions).await {
+    match write(pool, gate, handoff, &batches, &completions).await {
         Ok((accepted, completed)) => {
             for (job, result) in accepts.into_iter().zip(accepted) {
                 // A caller that went away no longer needs the answer; its messages are stored.
@@ -100,8 +109,9 @@ async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, accepts: Vec<AcceptJob
                 "group commit failed; writing jobs one by one"
             );
             for job in accepts {
-                let result =
-                    write(pool, gate, &[job.msgs.as_slice()], &[]).await.map(|(mut r, _)| r.pop().unwrap_or_default());
+                let result = write(pool, gate, handoff, &[job.msgs.as_slice()], &[])
+                    .await
+                    .map(|(mut r, _)| r.pop().unwrap_or_default());
                 let _ = job.reply.send(result);
             }
             for job in completions {
@@ -112,158 +122,28 @@ async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, accepts: Vec<AcceptJob
 }
 
 /// Writes every batch and every completion in one transaction; one result list per batch and
-/// one result per completion (a lost lease fails only its completion).
+/// one result per completion (a lost lease fails only its completion). The dispatches the
+/// registered worker's handoff reserved room for are leased to it in the same transaction and
+/// queued for it after COMMIT (see [`crate::handoff`]).
 #[allow(clippy::type_complexity)]
 async fn write(
     pool: &SqlitePool,
     gate: &Mutex<()>,
+    handoff: &HandoffSlot,
     batches: &[&[NewMessage]],
     completions: &[CompleteJob],
 ) -> Result<(Vec<Vec<AcceptOutcome>>, Vec<Result<(), StoreError>>), StoreError> {
+    let hot = match handoff.current() {
+        Some(h) if !batches.is_empty() => h.plan(batches),
+        _ => Reservation::none(),
+    };
     let _gate = gate.lock().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let out = insert_group(&mut tx, batches).await?;
+    let (out, handed) = insert_group(&mut tx, batches, &hot).await?;
     let completed = if completions.is_empty() { Vec::new() } else { complete::write_in(&mut tx, completions).await? };
     tx.commit().await?;
+    hot.deliver(handed);
     Ok((out, completed))
-}
-
-/// Messages per multi-row INSERT (12 parameters each, far below SQLite's variable limit).
-const ROWS_PER_INSERT: usize = 400;
-
-/// Inserts every message of `batches` unless its idempotency key is already taken (stored, or
-/// by an earlier message of this group); one outcome list per batch. The new messages and their
-/// dispatches go in with a few multi-row statements, not one per row. A reused message id
-/// fails the whole transaction with `Conflict` (the caller then retries job by job, so only
-/// the batch holding it fails).
-async fn insert_group(
-    tx: &mut Transaction<'static, Sqlite>,
-    batches: &[&[NewMessage]],
-) -> Result<Vec<Vec<AcceptOutcome>>, StoreError> {
-    let mut out = Vec::with_capacity(batches.len());
-    let mut fresh: Vec<&NewMessage> = Vec::new();
-    // (api key, idempotency key) → (message id, body hash) of earlier messages of this group.
-    let mut keys: HashMap<(Option<&str>, &str), (MessageId, &str)> = HashMap::new();
-    for batch in batches {
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for msg in *batch {
-            if let Some(idem) = &msg.idempotency {
-                let slot = (msg.api_key.as_deref(), idem.key.as_str());
-                let earlier = match keys.get(&slot) {
-                    Some((id, hash)) => Some((*id, Some((*hash).to_owned()))),
-                    None => stored_key(tx, msg.api_key.as_deref(), &idem.key).await?,
-                };
-                if let Some((id, hash)) = earlier {
-                    outcomes.push(if hash.as_deref() == Some(idem.body_sha256.as_str()) {
-                        AcceptOutcome::Replayed(id)
-                    } else {
-                        AcceptOutcome::IdempotencyMismatch(id)
-                    });
-                    continue;
-                }
-                keys.insert(slot, (msg.id, idem.body_sha256.as_str()));
-            }
-            fresh.push(msg);
-            outcomes.push(AcceptOutcome::Accepted(msg.id));
-        }
-        out.push(outcomes);
-    }
-    insert_messages(tx, &fresh).await?;
-    insert_dispatches(tx, &fresh).await?;
-    Ok(out)
-}
-
-/// The stored message holding `key` for `api_key`, with its body hash.
-async fn stored_key(
-    tx: &mut Transaction<'static, Sqlite>,
-    api_key: Option<&str>,
-    key: &str,
-) -> Result<Option<(MessageId, Option<String>)>, StoreError> {
-    let found = sqlx::query(
-        "SELECT id, idem_body_sha256 FROM messages WHERE coalesce(api_key, '') = coalesce(?1, '') AND idem_key = ?2",
-    )
-    .bind(api_key)
-    .bind(key)
-    .fetch_optional(&mut **tx)
-    .await?;
-    found.map(|row| Ok((parse_id(row.try_get("id")?)?, row.try_get("idem_body_sha256")?))).transpose()
-}
-
-async fn insert_messages(tx: &mut Transaction<'static, Sqlite>, msgs: &[&NewMessage]) -> Result<(), StoreError> {
-    for chunk in msgs.chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO messages (id, channel, api_key, idem_key, idem_body_sha256, request, status, \
-             scheduled, send_at_ms, expires_at_ms, created_at_ms, updated_at_ms) ",
-        );
-        q.push_values(chunk, |mut b, msg| {
-            let scheduled = msg.send_at_ms > msg.created_at_ms;
-            let status = if scheduled { MessageStatus::Scheduled } else { MessageStatus::Accepted };
-            b.push_bind(msg.id.to_string())
-                .push_bind(msg.channel.as_str())
-                .push_bind(msg.api_key.as_deref())
-                .push_bind(msg.idempotency.as_ref().map(|i| i.key.as_str()))
-                .push_bind(msg.idempotency.as_ref().map(|i| i.body_sha256.as_str()))
-                .push_bind(msg.request.to_string())
-                .push_bind(status.as_str())
-                .push_bind(scheduled)
-                .push_bind(msg.send_at_ms)
-                .push_bind(msg.expires_at_ms)
-                .push_bind(msg.created_at_ms)
-                .push_bind(msg.created_at_ms);
-        });
-        q.build().execute(&mut **tx).await.map_err(|e| reused_id(e, chunk))?;
-    }
-    Ok(())
-}
-
-async fn insert_dispatches(tx: &mut Transaction<'static, Sqlite>, msgs: &[&NewMessage]) -> Result<(), StoreError> {
-    let mut rows = Vec::new();
-    for msg in msgs {
-        for (seq, d) in msg.dispatches.iter().enumerate() {
-            let recipients =
-                serde_json::to_string(&d.recipients).map_err(|e| StoreError::Invalid(format!("recipients: {e}")))?;
-            rows.push((*msg, i64::try_from(seq).unwrap_or(i64::MAX), d, recipients));
-        }
-    }
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, \
-             next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key, dup_key, dup_window_ms, dup_suppress, \
-             resend_safe) ",
-        );
-        q.push_values(chunk, |mut b, (msg, seq, d, recipients)| {
-            b.push_bind(msg.id.to_string())
-                .push_bind(*seq)
-                .push_bind(d.endpoint.as_str())
-                .push_bind(d.body.as_slice())
-                .push_bind(d.dedupe_id.as_deref())
-                .push_bind(recipients.as_str())
-                .push_bind(DispatchStatus::Pending.as_str())
-                .push_bind(msg.send_at_ms)
-                .push_bind(msg.created_at_ms)
-                .push_bind(d.after_seq)
-                .push_bind(d.coalesce_key.as_deref())
-                .push_bind(d.duplicate.as_ref().map(|g| g.key.as_str()))
-                .push_bind(d.duplicate.as_ref().map(|g| g.window_ms))
-                .push_bind(d.duplicate.as_ref().is_some_and(|g| g.suppress))
-                .push_bind(d.resend_safe);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-/// `Conflict` for an INSERT that failed on a message id already stored (or given twice).
-fn reused_id(e: sqlx::Error, chunk: &[&NewMessage]) -> StoreError {
-    let reused = e.as_database_error().is_some_and(|d| d.is_unique_violation() && d.message().contains("messages.id"));
-    if reused {
-        StoreError::Conflict(match chunk {
-            [one] => format!("message id {} already exists", one.id),
-            _ => format!("one of {} message ids already exists", chunk.len()),
-        })
-    } else {
-        e.into()
-    }
 }
 
 #[cfg(test)]

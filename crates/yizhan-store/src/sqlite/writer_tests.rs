@@ -4,6 +4,7 @@
 use yizhan_core::MessageId;
 
 use super::*;
+use crate::handoff::HandoffSlot;
 use crate::{Idempotency, NewDispatch};
 
 const T0: i64 = 1_700_000_000_000;
@@ -48,7 +49,7 @@ async fn an_idempotency_key_repeated_within_one_group_replays_the_first() -> any
     let first = message(Some(("key-1", "h1")));
     let (a, a_answer) = job(vec![first.clone(), message(Some(("key-1", "h1")))]);
     let (b, b_answer) = job(vec![message(Some(("key-1", "h2"))), message(None)]);
-    write_group(&store.pool, &store.gate, vec![a, b], Vec::new()).await;
+    write_group(&store.pool, &store.gate, &HandoffSlot::default(), vec![a, b], Vec::new()).await;
     let a = a_answer.await??;
     assert_eq!(a, [AcceptOutcome::Accepted(first.id), AcceptOutcome::Replayed(first.id)]);
     let b = b_answer.await??;
@@ -66,7 +67,7 @@ async fn a_reused_id_fails_only_its_own_job() -> anyhow::Result<()> {
     let good = message(None);
     let (a, a_answer) = job(vec![good.clone()]);
     let (b, b_answer) = job(vec![message(None), stored.clone()]);
-    write_group(&store.pool, &store.gate, vec![a, b], Vec::new()).await;
+    write_group(&store.pool, &store.gate, &HandoffSlot::default(), vec![a, b], Vec::new()).await;
     assert_eq!(a_answer.await??, [AcceptOutcome::Accepted(good.id)]);
     let err = b_answer.await?.expect_err("the job reusing an id fails");
     assert!(err.is_conflict(), "{err}");

@@ -10,7 +10,9 @@
 pub mod accept;
 pub mod claim;
 pub mod coalesce;
+pub mod events;
 pub mod forward;
+pub mod handoff;
 pub mod lease;
 pub mod list;
 pub mod manage;
@@ -161,6 +163,8 @@ macro_rules! storage_suite {
             claim::recipient_outcomes_and_handles,
             claim::expired_messages_are_not_claimed,
             claim::dead_after_an_ambiguous_attempt_stays_unknown,
+            handoff::accepted_work_is_leased_and_handed_in_memory,
+            handoff::replays_and_repeats_are_settled_before_the_worker_sees_them,
             lease::renewed_lease_is_not_taken_over,
             lease::a_lease_taken_over_is_lost_to_its_first_holder,
             lease::own_sends_are_not_taken_over,
@@ -189,6 +193,11 @@ macro_rules! storage_suite {
             repeat::every_outcome_name_counts_in_its_class,
             retention::purge_deletes_finished_messages_and_keeps_waiting_ones,
             retention::purge_counts_every_row_and_frees_the_idempotency_key,
+            events::a_message_life_is_told_in_order,
+            events::cancel_death_replay_and_expiry_are_events,
+            events::a_change_that_did_not_commit_leaves_no_event,
+            events::readers_resume_by_position_without_gaps,
+            events::callbacks_are_events_of_their_own,
         );
     };
     (@tests $open:path; $($module:ident :: $name:ident),* $(,)?) => {

@@ -49,6 +49,12 @@ impl Config {
                         );
                     }
                 }
+                ChannelConfig::DingtalkRobot(c) => {
+                    crate::providers::dingtalk_robot::config_problems(c).into_iter().for_each(|(k, m)| bad(k, m));
+                }
+                ChannelConfig::FeishuBot(c) => {
+                    crate::providers::feishu_bot::config_problems(c).into_iter().for_each(|(k, m)| bad(k, m));
+                }
                 ChannelConfig::Getui(c) => {
                     if c.app_id.is_empty() || c.app_id.contains(['/', '?', '#']) {
                         bad("app_id", format!("{:?} is not a Getui AppID", c.app_id));

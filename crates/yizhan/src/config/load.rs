@@ -14,7 +14,10 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use super::locate::{Locator, join, line_column, nearest};
-use super::{ApiKeyConfig, ChannelConfig, Config, GetuiConfig, Unavailable, WecomAppConfig, WecomRobotConfig};
+use super::{
+    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, FeishuBotConfig, GetuiConfig, Unavailable,
+    WecomAppConfig, WecomRobotConfig,
+};
 use crate::providers::ChannelKind;
 
 /// A configuration problem. Never contains a secret value.
@@ -148,6 +151,16 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
     config
 }
 
+/// Every kind, for messages: "wecom_app, wecom_robot, getui, dingtalk_robot or feishu_bot".
+fn kinds() -> String {
+    let names: Vec<&str> = ChannelKind::names().collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// One `[[channels]]` entry: interpolated on its own, deserialized by its `kind`.
 fn channel(
     at: &str,
@@ -164,18 +177,22 @@ fn channel(
     let kind = match table.remove("kind") {
         Some(toml::Value::String(kind)) => kind,
         Some(_) => {
-            return problems.push(Problem::new(join(at, "kind"), "must be a string: wecom_app, wecom_robot or getui"));
+            return problems.push(Problem::new(join(at, "kind"), format!("must be a string: {}", kinds())));
         }
-        None => return problems.push(Problem::new(at, "missing key `kind` (wecom_app, wecom_robot or getui)")),
+        None => return problems.push(Problem::new(at, format!("missing key `kind` ({})", kinds()))),
     };
     let name = table.get("name").and_then(toml::Value::as_str).unwrap_or_default().to_owned();
     let parsed = match ChannelKind::parse(&kind) {
         Some(ChannelKind::WecomApp) => section::<WecomAppConfig>(at, item, problems).map(ChannelConfig::WecomApp),
         Some(ChannelKind::WecomRobot) => section::<WecomRobotConfig>(at, item, problems).map(ChannelConfig::WecomRobot),
         Some(ChannelKind::Getui) => section::<GetuiConfig>(at, item, problems).map(ChannelConfig::Getui),
+        Some(ChannelKind::DingtalkRobot) => {
+            section::<DingtalkRobotConfig>(at, item, problems).map(ChannelConfig::DingtalkRobot)
+        }
+        Some(ChannelKind::FeishuBot) => section::<FeishuBotConfig>(at, item, problems).map(ChannelConfig::FeishuBot),
         None => {
             let other = kind.as_str();
-            let mut message = format!("unknown kind {other:?}; expected wecom_app, wecom_robot or getui");
+            let mut message = format!("unknown kind {other:?}; expected {}", kinds());
             if let Some(near) = nearest(other, ChannelKind::names()) {
                 message.push_str(&format!(" (did you mean `{near}`?)"));
             }

@@ -243,6 +243,10 @@ pub enum ChannelConfig {
     WecomRobot(WecomRobotConfig),
     /// A Getui (个推) app (push REST v2).
     Getui(GetuiConfig),
+    /// A DingTalk (钉钉) custom group robot (robot/send).
+    DingtalkRobot(DingtalkRobotConfig),
+    /// A Feishu (飞书) or Lark custom group bot (bot/v2/hook).
+    FeishuBot(FeishuBotConfig),
 }
 
 impl ChannelConfig {
@@ -252,6 +256,8 @@ impl ChannelConfig {
             ChannelConfig::WecomApp(c) => &c.name,
             ChannelConfig::WecomRobot(c) => &c.name,
             ChannelConfig::Getui(c) => &c.name,
+            ChannelConfig::DingtalkRobot(c) => &c.name,
+            ChannelConfig::FeishuBot(c) => &c.name,
         }
     }
 
@@ -267,6 +273,8 @@ impl ChannelConfig {
             ChannelConfig::WecomApp(_) => ChannelKind::WecomApp,
             ChannelConfig::WecomRobot(_) => ChannelKind::WecomRobot,
             ChannelConfig::Getui(_) => ChannelKind::Getui,
+            ChannelConfig::DingtalkRobot(_) => ChannelKind::DingtalkRobot,
+            ChannelConfig::FeishuBot(_) => ChannelKind::FeishuBot,
         }
     }
 
@@ -284,6 +292,8 @@ impl ChannelConfig {
             ChannelConfig::WecomApp(c) => c.base_url.as_deref(),
             ChannelConfig::WecomRobot(c) => c.base_url.as_deref(),
             ChannelConfig::Getui(c) => c.base_url.as_deref(),
+            ChannelConfig::DingtalkRobot(c) => c.base_url.as_deref(),
+            ChannelConfig::FeishuBot(c) => c.base_url.as_deref(),
         }
     }
 
@@ -293,6 +303,8 @@ impl ChannelConfig {
             ChannelConfig::WecomApp(c) => c.quota,
             ChannelConfig::WecomRobot(c) => c.quota,
             ChannelConfig::Getui(c) => c.quota,
+            ChannelConfig::DingtalkRobot(c) => c.quota,
+            ChannelConfig::FeishuBot(c) => c.quota,
         }
     }
 }
@@ -372,6 +384,57 @@ pub struct WecomRobotConfig {
     /// The `key=` of the robot's webhook URL. Use `${ENV_VAR}`.
     pub key: SecretString,
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+}
+
+/// `kind = "dingtalk_robot"`: one DingTalk custom robot (docs/dingtalk-feishu.md). The webhook's
+/// access token is its credential, so it is a secret like an app secret; so is the 加签 secret.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DingtalkRobotConfig {
+    /// Channel name.
+    pub name: String,
+    /// The `access_token=` of the robot's webhook URL. Use `${ENV_VAR}`.
+    pub access_token: SecretString,
+    /// The 加签 secret (`SEC…`): every request is signed with it. Use `${ENV_VAR}`. Default:
+    /// unsigned (a robot in keyword or IP mode).
+    #[serde(default)]
+    pub secret: Option<SecretString>,
+    /// The robot's custom keywords (at most 10): a message must carry one in every text field,
+    /// else it is refused when accepted (422) instead of by DingTalk (310000). Default: none.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Default: the real DingTalk (`https://oapi.dingtalk.com`). Point at `yizhan emulator` for tests.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+}
+
+/// `kind = "feishu_bot"`: one Feishu or Lark custom bot (docs/dingtalk-feishu.md). The hook id
+/// of its webhook URL is its credential, so it is a secret; so is the signing secret.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuBotConfig {
+    /// Channel name.
+    pub name: String,
+    /// The part after `/hook/` of the bot's webhook URL. Use `${ENV_VAR}`.
+    pub hook_id: SecretString,
+    /// The signing secret (签名校验): every request is signed with it. Use `${ENV_VAR}`.
+    /// Default: unsigned.
+    #[serde(default)]
+    pub secret: Option<SecretString>,
+    /// The bot's custom keywords (at most 10): every text of a message must carry one, else it
+    /// is refused when accepted (422) instead of by Feishu (19024). Default: none.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Default: Feishu (`https://open.feishu.cn`); Lark is `https://open.larksuite.com`. Point
+    /// at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.

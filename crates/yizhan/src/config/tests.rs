@@ -123,9 +123,15 @@ fn the_example_config_parses() {
         ("WECOM_ROBOT_KEY", "r"),
         ("GETUI_APP_KEY", "k"),
         ("GETUI_MASTER_SECRET", "m"),
+        ("DINGTALK_TOKEN", "t"),
+        ("DINGTALK_SECRET", "SECs"),
+        ("FEISHU_HOOK_ID", "h"),
+        ("FEISHU_SECRET", "s"),
     ]);
     let c = Config::parse(crate::commands::config::EXAMPLE, "example", &vars).unwrap();
-    assert_eq!(c.channels.len(), 3);
+    assert_eq!(c.channels.len(), 5);
+    assert_eq!(c.channel("fs").map(ChannelConfig::kind), Some("feishu_bot"));
+    assert_eq!(c.channel("ding").map(ChannelConfig::kind), Some("dingtalk_robot"));
     assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));
     assert_eq!(c.server.listen, "127.0.0.1:8080");
     assert_eq!((c.worker.concurrency, c.worker.horizon_secs), (64, 14_400));
@@ -178,4 +184,51 @@ fn a_lease_shorter_than_the_longest_provider_call_is_refused() {
     let text = format!("{SAMPLE}\n[worker]\nrequest_timeout_ms = 0\n");
     let e = Config::parse(&text, "t.toml", &env(&[("OPS_SECRET", "s")])).unwrap_err().to_string();
     assert!(e.contains("worker.request_timeout_ms: must be at least 1"), "{e}");
+}
+
+#[test]
+fn dingtalk_robot_problems_name_the_key_and_never_echo_a_secret() {
+    let section = |extra: &str| {
+        format!("[[channels]]\nname = \"ding\"\nkind = \"dingtalk_robot\"\naccess_token = \"${{T}}\"\n{extra}")
+    };
+    let vars = env(&[("T", "0123abcd"), ("BAD", "has space&x"), ("S", "not-sec-9f8e")]);
+    let c = Config::parse(&section("secret = \"SECok\"\nkeywords = [\"告警\"]\n"), "t.toml", &vars).unwrap();
+    let Some(ChannelConfig::DingtalkRobot(ding)) = c.channel("ding") else { panic!("not dingtalk") };
+    assert_eq!(ding.keywords, ["告警"]);
+    assert!(!format!("{c:?}").contains("0123abcd") && !format!("{c:?}").contains("SECok"), "Debug redacts");
+
+    let e = Config::parse(&section("secret = \"${S}\"\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].secret: must be the SEC… secret"), "{e}");
+    assert!(!e.contains("not-sec-9f8e"), "{e}");
+    let bad_token = section("").replace("${T}", "${BAD}");
+    let e = Config::parse(&bad_token, "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].access_token: is empty or contains spaces"), "{e}");
+    assert!(!e.contains("has space"), "{e}");
+    let eleven: Vec<String> = (0..11).map(|i| format!("\"k{i}\"")).collect();
+    let e = Config::parse(&section(&format!("keywords = [{}]\n", eleven.join(", "))), "t.toml", &vars).unwrap_err();
+    assert!(e.to_string().contains("channels[0].keywords: has 11 keywords"), "{e}");
+    let e = Config::parse(&section("acces_token = \"x\"\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("acces_token"), "{e}");
+    let e = Config::parse("[[channels]]\nname = \"d\"\nkind = \"dingtalk_robot\"\n", "t.toml", &vars).unwrap_err();
+    assert!(e.to_string().contains("access_token"), "{e}");
+}
+
+#[test]
+fn feishu_bot_problems_name_the_key_and_lark_is_a_base_url() {
+    let section =
+        |extra: &str| format!("[[channels]]\nname = \"fs\"\nkind = \"feishu_bot\"\nhook_id = \"${{H}}\"\n{extra}");
+    let vars = env(&[("H", "7b01451f-113b"), ("BAD", "a/b")]);
+    let lark = section("secret = \"s3\"\nbase_url = \"https://open.larksuite.com\"\n");
+    let c = Config::parse(&lark, "t.toml", &vars).unwrap();
+    let Some(ChannelConfig::FeishuBot(fs)) = c.channel("fs") else { panic!("not feishu") };
+    assert_eq!(fs.base_url.as_deref(), Some("https://open.larksuite.com"));
+    assert!(!format!("{c:?}").contains("7b01451f"), "Debug redacts the hook id");
+    let e = Config::parse(&section("").replace("${H}", "${BAD}"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].hook_id: is empty or contains spaces") && !e.contains("a/b"), "{e}");
+    let e = Config::parse(&section("keywords = [\"\"]\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].keywords: must not hold an empty keyword"), "{e}");
+    let e = Config::parse(&section("secret = \"\"\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].secret: is empty"), "{e}");
+    let e = Config::parse(&section("base_url = \"open.larksuite.com\"\n"), "t.toml", &vars).unwrap_err().to_string();
+    assert!(e.contains("channels[0].base_url") && e.contains("has no scheme"), "{e}");
 }

@@ -7,8 +7,8 @@
 //! ```
 //!
 //! Content is provider-neutral where it can be (`text`, `markdown`, `image`, `file`, `news`,
-//! `card`) and provider-specific where it must be (`wecom`, `wecom_robot`, `getui`). Which
-//! recipients and content each channel kind takes is checked by [`super::plan()`]. Unknown
+//! `card`) and provider-specific where it must be (`wecom`, `wecom_robot`, `getui`,
+//! `dingtalk`, `feishu`). Which recipients and content each channel kind takes is checked by [`super::plan()`]. Unknown
 //! fields are refused, so a typo is an error rather than a silently ignored option.
 
 use serde::{Deserialize, Serialize};
@@ -32,8 +32,9 @@ pub struct MessageRequest {
 }
 
 /// Recipients. Which lists apply depends on the channel kind:
-/// `wecom_app` takes `users`, `parties`, `tags`, `all` or `chatid`; `wecom_robot` takes
-/// `mentions` and `mention_mobiles`; `getui` takes exactly one of `cids`, `aliases`,
+/// `wecom_app` takes `users`, `parties`, `tags`, `all` or `chatid`; `wecom_robot` and
+/// `dingtalk_robot` take `mentions` and `mention_mobiles`; `feishu_bot` takes `mentions`
+/// (open_ids, `@all`); `getui` takes exactly one of `cids`, `aliases`,
 /// `tag_conditions` or `all`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,10 +63,13 @@ pub struct To {
     /// Getui tag conditions (`/push/tag`): different keys are ANDed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag_conditions: Vec<TagCondition>,
-    /// WeCom robot: members mentioned by user id (`@all` for everybody); `text` content only.
+    /// Group robots: members mentioned by user id (`@all` for everybody); WeCom robot `text`
+    /// content only, DingTalk robot `text` and `markdown`, Feishu bot `text` and `markdown`
+    /// (open_ids).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<String>,
-    /// WeCom robot: members mentioned by mobile number; `text` content only.
+    /// Group robots: members mentioned by mobile number; WeCom robot `text` content only,
+    /// DingTalk robot `text` and `markdown`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mention_mobiles: Vec<String>,
 }
@@ -129,6 +133,14 @@ pub enum Content {
     /// A raw WeCom robot `webhook/send` body: `{"msgtype": "…", "<msgtype>": {…}}` (robot).
     #[schema(value_type = Object)]
     WecomRobot(yizhan_wecom::RobotMessage),
+    /// A raw DingTalk robot body: `{"msgtype": "…", "<msgtype>": {…}, "at": {…}}` (`text`,
+    /// `markdown`, `link`, `actionCard`, `feedCard`; DingTalk robot).
+    #[schema(value_type = Object)]
+    Dingtalk(yizhan_dingtalk::Message),
+    /// A raw Feishu/Lark bot body: `{"msg_type": "…", "content": {…}}`, or `"card"` for
+    /// `interactive` (`text`, `post`, `image`, `share_chat`, `interactive`; Feishu bot).
+    #[schema(value_type = Object)]
+    Feishu(yizhan_feishu::Message),
     /// A Getui push: a notification or a transmission, with vendor channels and settings.
     // Boxed: it is much larger than the other variants.
     Getui(Box<GetuiContent>),
@@ -147,6 +159,8 @@ impl Content {
             Content::Wecom(_) => "wecom",
             Content::WecomRobot(_) => "wecom_robot",
             Content::Getui(_) => "getui",
+            Content::Dingtalk(_) => "dingtalk",
+            Content::Feishu(_) => "feishu",
         }
     }
 }

@@ -10,6 +10,8 @@
 //! | `wecom_app` | `users` (1000 per dispatch; `parties` and `tags` ride with the first), `all` | [`WECOM_MESSAGE_SEND`](crate::providers::endpoint::WECOM_MESSAGE_SEND) |
 //! | `wecom_app` | `chatid` | [`WECOM_APPCHAT_SEND`](crate::providers::endpoint::WECOM_APPCHAT_SEND) |
 //! | `wecom_robot` | the robot's group (`mentions` with text) | [`WECOM_WEBHOOK_SEND`](crate::providers::endpoint::WECOM_WEBHOOK_SEND) |
+//! | `feishu_bot` | the bot's group (`mentions` with text or markdown) | [`FEISHU_BOT_HOOK`](crate::providers::endpoint::FEISHU_BOT_HOOK) |
+//! | `dingtalk_robot` | the robot's group (`mentions`, `mention_mobiles` with text or markdown) | [`DINGTALK_ROBOT_SEND`](crate::providers::endpoint::DINGTALK_ROBOT_SEND) |
 //! | `getui` | one cid / alias | [`GETUI_PUSH_SINGLE_CID`](crate::providers::endpoint::GETUI_PUSH_SINGLE_CID), [`GETUI_PUSH_SINGLE_ALIAS`](crate::providers::endpoint::GETUI_PUSH_SINGLE_ALIAS) |
 //! | `getui` | several cids or aliases | [`GETUI_PUSH_LIST_MESSAGE`](crate::providers::endpoint::GETUI_PUSH_LIST_MESSAGE), then one [`GETUI_PUSH_LIST_CID`](crate::providers::endpoint::GETUI_PUSH_LIST_CID) / [`GETUI_PUSH_LIST_ALIAS`](crate::providers::endpoint::GETUI_PUSH_LIST_ALIAS) per 1000 (ordered after the first) |
 //! | `getui` | `tag_conditions`, `all` | [`GETUI_PUSH_TAG`](crate::providers::endpoint::GETUI_PUSH_TAG), [`GETUI_PUSH_ALL`](crate::providers::endpoint::GETUI_PUSH_ALL) |
@@ -195,6 +197,8 @@ pub(crate) fn api_field(field: &str, content: &Content) -> String {
         Content::Getui(_) => &[("push_message", "content.getui"), ("", "content.getui.")],
         Content::Wecom(_) => &[("", "content.wecom.")],
         Content::WecomRobot(_) => &[("", "content.wecom_robot.")],
+        Content::Dingtalk(_) => &[("", "content.dingtalk.")],
+        Content::Feishu(_) => &[("", "content.feishu.")],
         Content::Image(_) | Content::File(_) | Content::News(_) => &[("", "content.")],
     };
     for (from, to) in renamed {

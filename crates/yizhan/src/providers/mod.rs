@@ -3,14 +3,17 @@
 //! never match on a channel kind.
 //!
 //! Each provider has a folder holding everything it supplies — [`wecom_app`], [`wecom_robot`],
-//! [`getui`]: planning a request into dispatches, executing a dispatch with its outcomes and
+//! [`getui`], [`dingtalk_robot`], [`feishu_bot`]: planning a request into dispatches, executing a dispatch with its outcomes and
 //! handles, whether a resend is safe, quota units, coalescing, text limits, recall, revoke or
 //! card update, and its client. The functions below pick the provider from a [`ChannelKind`],
 //! a [`ChannelConfig`], an [`AnyClient`] or an [`Endpoint`]; adding a provider adds one arm to
 //! each, which the compiler asks for. `docs/architecture.md` has the checklist.
 
 pub(crate) mod cli;
+pub mod dingtalk_robot;
+pub mod feishu_bot;
 pub mod getui;
+mod group_bot;
 mod names;
 mod outcome;
 mod wecom;
@@ -23,6 +26,8 @@ use std::time::Duration;
 use yizhan_core::RetryPolicy;
 use yizhan_core::shared_token::SharedTokens;
 use yizhan_core::window::Window;
+use yizhan_dingtalk::DingtalkClient;
+use yizhan_feishu::FeishuClient;
 use yizhan_getui::GetuiClient;
 use yizhan_store::{DuplicateGuard, MessageRecord};
 use yizhan_wecom::WecomClient;
@@ -48,12 +53,22 @@ pub enum ChannelKind {
     WecomRobot,
     /// A Getui (个推) app: `kind = "getui"`.
     Getui,
+    /// A DingTalk (钉钉) custom group robot: `kind = "dingtalk_robot"`.
+    DingtalkRobot,
+    /// A Feishu (飞书) or Lark custom group bot: `kind = "feishu_bot"`.
+    FeishuBot,
 }
 
 impl ChannelKind {
     /// Every provider the gateway serves, in the order the documentation lists them. This is
     /// the one list: configuration parsing, `config check` and help texts read it.
-    pub const ALL: [ChannelKind; 3] = [ChannelKind::WecomApp, ChannelKind::WecomRobot, ChannelKind::Getui];
+    pub const ALL: [ChannelKind; 5] = [
+        ChannelKind::WecomApp,
+        ChannelKind::WecomRobot,
+        ChannelKind::Getui,
+        ChannelKind::DingtalkRobot,
+        ChannelKind::FeishuBot,
+    ];
 
     /// The stable name, as written in the configuration.
     pub const fn name(self) -> &'static str {
@@ -61,6 +76,8 @@ impl ChannelKind {
             ChannelKind::WecomApp => "wecom_app",
             ChannelKind::WecomRobot => "wecom_robot",
             ChannelKind::Getui => "getui",
+            ChannelKind::DingtalkRobot => "dingtalk_robot",
+            ChannelKind::FeishuBot => "feishu_bot",
         }
     }
 
@@ -74,6 +91,8 @@ impl ChannelKind {
         match self {
             ChannelKind::WecomApp => wecom_app::text_limit(content),
             ChannelKind::WecomRobot => wecom_robot::text_limit(content),
+            ChannelKind::DingtalkRobot => dingtalk_robot::text_limit(content),
+            ChannelKind::FeishuBot => feishu_bot::text_limit(content),
             ChannelKind::Getui => None,
         }
     }
@@ -84,6 +103,7 @@ impl ChannelKind {
         match self {
             ChannelKind::WecomApp | ChannelKind::WecomRobot => true,
             ChannelKind::Getui => shaping.coalesce_getui,
+            ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => false,
         }
     }
 
@@ -91,7 +111,7 @@ impl ChannelKind {
     /// own (mentions only): a group robot.
     pub fn posts_to_its_group(self) -> bool {
         match self {
-            ChannelKind::WecomRobot => true,
+            ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => true,
             ChannelKind::WecomApp | ChannelKind::Getui => false,
         }
     }
@@ -101,7 +121,9 @@ impl ChannelKind {
     pub fn alerts_as_notification(self) -> bool {
         match self {
             ChannelKind::Getui => true,
-            ChannelKind::WecomApp | ChannelKind::WecomRobot => false,
+            ChannelKind::WecomApp | ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => {
+                false
+            }
         }
     }
 
@@ -110,11 +132,11 @@ impl ChannelKind {
     pub fn drops_repeats(self) -> bool {
         match self {
             ChannelKind::WecomApp => true,
-            ChannelKind::WecomRobot | ChannelKind::Getui => false,
+            ChannelKind::WecomRobot | ChannelKind::Getui | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => false,
         }
     }
 
-    /// Every kind's name, for messages ("wecom_app, wecom_robot or getui").
+    /// Every kind's name, for messages.
     pub fn names() -> impl Iterator<Item = &'static str> {
         ChannelKind::ALL.into_iter().map(ChannelKind::name)
     }
@@ -135,6 +157,10 @@ pub enum AnyClient {
     WecomRobot(RobotClient),
     /// `getui`
     Getui(GetuiClient),
+    /// `dingtalk_robot`
+    DingtalkRobot(DingtalkClient),
+    /// `feishu_bot`
+    FeishuBot(FeishuClient),
 }
 
 impl AnyClient {
@@ -150,6 +176,8 @@ impl AnyClient {
             ChannelConfig::WecomApp(c) => AnyClient::WecomApp(wecom_app::client::build(c, shared, retry, timeout)?),
             ChannelConfig::WecomRobot(c) => AnyClient::WecomRobot(wecom_robot::client(c, retry, timeout)?),
             ChannelConfig::Getui(c) => AnyClient::Getui(getui::client(c, shared, retry, timeout)?),
+            ChannelConfig::DingtalkRobot(c) => AnyClient::DingtalkRobot(dingtalk_robot::client(c, retry, timeout)?),
+            ChannelConfig::FeishuBot(c) => AnyClient::FeishuBot(feishu_bot::client(c, retry, timeout)?),
         })
     }
 
@@ -159,6 +187,8 @@ impl AnyClient {
             AnyClient::WecomApp(_) => ChannelKind::WecomApp,
             AnyClient::WecomRobot(_) => ChannelKind::WecomRobot,
             AnyClient::Getui(_) => ChannelKind::Getui,
+            AnyClient::DingtalkRobot(_) => ChannelKind::DingtalkRobot,
+            AnyClient::FeishuBot(_) => ChannelKind::FeishuBot,
         }
     }
 
@@ -168,7 +198,7 @@ impl AnyClient {
         match self {
             AnyClient::WecomApp(c) => c.token_age(),
             AnyClient::Getui(c) => c.token_age(),
-            AnyClient::WecomRobot(_) => None,
+            AnyClient::WecomRobot(_) | AnyClient::DingtalkRobot(_) | AnyClient::FeishuBot(_) => None,
         }
     }
 
@@ -208,6 +238,8 @@ pub fn plan(
         ChannelConfig::WecomApp(app) => wecom_app::plan::dispatches(part, app, planning),
         ChannelConfig::WecomRobot(bot) => wecom_robot::plan::dispatches(part, &bot.name),
         ChannelConfig::Getui(app) => getui::plan::dispatches(part, &app.name, now_ms),
+        ChannelConfig::DingtalkRobot(bot) => dingtalk_robot::plan::dispatches(part, bot),
+        ChannelConfig::FeishuBot(bot) => feishu_bot::plan::dispatches(part, bot),
     }
 }
 
@@ -216,7 +248,7 @@ pub fn plan(
 pub fn duplicate_guard(endpoint: &str, body: &[u8], suppress: bool) -> Option<DuplicateGuard> {
     match Endpoint::parse(endpoint)?.kind() {
         ChannelKind::WecomApp => wecom_app::dedupe::duplicate_guard(endpoint, body, suppress),
-        ChannelKind::WecomRobot | ChannelKind::Getui => None,
+        ChannelKind::WecomRobot | ChannelKind::Getui | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => None,
     }
 }
 
@@ -227,7 +259,7 @@ pub fn coalesce_addressee(endpoint: &str, recipients: &[String]) -> Option<Addre
     match endpoint.kind() {
         ChannelKind::WecomApp => wecom_app::coalesce::addressee(endpoint, recipients),
         ChannelKind::Getui => getui::coalesce::addressee(endpoint, recipients),
-        ChannelKind::WecomRobot => None,
+        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => None,
     }
 }
 
@@ -267,6 +299,8 @@ pub async fn execute(
         AnyClient::WecomApp(c) => wecom_app::execute::execute(c, parsed, body, recipients).await,
         AnyClient::WecomRobot(c) => wecom_robot::execute::execute(c, parsed, body, recipients).await,
         AnyClient::Getui(c) => getui::execute::execute(c, parsed, body, upstream).await,
+        AnyClient::DingtalkRobot(c) => dingtalk_robot::execute::execute(c, parsed, body, recipients).await,
+        AnyClient::FeishuBot(c) => feishu_bot::execute::execute(c, parsed, body, recipients).await,
     }
 }
 
@@ -284,7 +318,7 @@ pub fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
     match endpoint.kind() {
         ChannelKind::WecomApp => wecom_app::resend_is_safe(endpoint, &json),
         ChannelKind::Getui => getui::resend_is_safe(endpoint, &json),
-        ChannelKind::WecomRobot => false,
+        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => false,
     }
 }
 
@@ -299,6 +333,8 @@ pub fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static str> {
     match Endpoint::parse(endpoint)?.kind() {
         ChannelKind::Getui => yizhan_getui::errcode::describe(code),
         ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
+        ChannelKind::DingtalkRobot => yizhan_dingtalk::errcode::describe(code),
+        ChannelKind::FeishuBot => yizhan_feishu::errcode::describe(code),
     }
 }
 
@@ -321,6 +357,16 @@ pub fn quota_rules(channel: &ChannelConfig, limits: &QuotaLimits) -> (String, Ve
             let rules = getui::quota_rules(&scope, limits);
             (scope, rules)
         }
+        ChannelConfig::DingtalkRobot(c) => {
+            let scope = dingtalk_robot::quota_scope(c);
+            let rules = dingtalk_robot::quota_rules(&scope, limits);
+            (scope, rules)
+        }
+        ChannelConfig::FeishuBot(c) => {
+            let scope = feishu_bot::quota_scope(c);
+            let rules = feishu_bot::quota_rules(&scope, limits);
+            (scope, rules)
+        }
     };
     (scope, member, units)
 }
@@ -333,6 +379,8 @@ pub fn quota_budget(endpoint: &str, recipients: &[String]) -> Option<Budget> {
         ChannelKind::WecomApp => wecom_app::quota::budget(endpoint, recipients),
         ChannelKind::WecomRobot => wecom_robot::quota_budget(endpoint),
         ChannelKind::Getui => getui::quota_budget(endpoint),
+        ChannelKind::DingtalkRobot => dingtalk_robot::quota_budget(endpoint),
+        ChannelKind::FeishuBot => feishu_bot::quota_budget(endpoint),
     }
 }
 
@@ -362,7 +410,7 @@ pub async fn recall(
         Some(ChannelConfig::Getui(_)) => {
             getui::revoke::revoke(client.and_then(AnyClient::getui), record, status, refuse).await
         }
-        Some(ChannelConfig::WecomRobot(_)) | None => {
+        Some(ChannelConfig::WecomRobot(_) | ChannelConfig::DingtalkRobot(_) | ChannelConfig::FeishuBot(_)) | None => {
             Err(refuse("it was already sent; only WeCom application and Getui messages can be recalled".to_owned()))
         }
     }
@@ -424,6 +472,8 @@ pub async fn check(channel: &ChannelConfig, channels: &Channels) -> Result<Check
             wecom_app::check::check(client.and_then(AnyClient::wecom_app), app).await.map(Checked::Verified)
         }
         ChannelConfig::WecomRobot(_) => Ok(Checked::Untestable(wecom_robot::UNTESTABLE)),
+        ChannelConfig::DingtalkRobot(_) => Ok(Checked::Untestable(dingtalk_robot::UNTESTABLE)),
+        ChannelConfig::FeishuBot(_) => Ok(Checked::Untestable(feishu_bot::UNTESTABLE)),
         ChannelConfig::Getui(app) => {
             getui::check(client.and_then(AnyClient::getui), app).await.map(|()| Checked::Token)
         }
@@ -436,6 +486,8 @@ pub fn summary(channel: &ChannelConfig) -> String {
         ChannelConfig::WecomApp(c) => wecom_app::client::summary(c),
         ChannelConfig::WecomRobot(c) => wecom_robot::summary(c),
         ChannelConfig::Getui(c) => getui::summary(c),
+        ChannelConfig::DingtalkRobot(c) => dingtalk_robot::summary(c),
+        ChannelConfig::FeishuBot(c) => feishu_bot::summary(c),
     }
 }
 
@@ -446,6 +498,8 @@ pub fn call_url(channel: &ChannelConfig, client: &AnyClient, endpoint: &str) -> 
     match (channel, client, parsed) {
         (ChannelConfig::WecomApp(app), _, Some(e)) => wecom_app::client::call_url(app, e),
         (ChannelConfig::WecomRobot(bot), _, _) => wecom_robot::call_url(bot),
+        (ChannelConfig::DingtalkRobot(bot), _, _) => dingtalk_robot::call_url(bot),
+        (ChannelConfig::FeishuBot(bot), _, _) => feishu_bot::call_url(bot),
         (ChannelConfig::Getui(app), AnyClient::Getui(c), Some(e)) => getui::call_url(c, app, e),
         _ => endpoint.to_owned(),
     }

@@ -37,6 +37,10 @@ pub mod endpoint {
     pub const GETUI_PUSH_TAG: &str = "getui.push_tag";
     /// Getui `POST /push/all`.
     pub const GETUI_PUSH_ALL: &str = "getui.push_all";
+    /// DingTalk robot `POST /robot/send?access_token=…`.
+    pub const DINGTALK_ROBOT_SEND: &str = "dingtalk.robot_send";
+    /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
+    pub const FEISHU_BOT_HOOK: &str = "feishu.bot_hook";
 }
 
 /// The provider call a dispatch makes. The store keeps [`Endpoint::name`]; the worker parses
@@ -67,11 +71,15 @@ pub enum Endpoint {
     GetuiPushTag,
     /// Getui `POST /push/all`.
     GetuiPushAll,
+    /// DingTalk robot `POST /robot/send?access_token=…`.
+    DingtalkRobotSend,
+    /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
+    FeishuBotHook,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 12] = [
+    pub const ALL: [Endpoint; 14] = [
         Endpoint::WecomMessageSend,
         Endpoint::WecomAppchatSend,
         Endpoint::WecomWebhookSend,
@@ -84,6 +92,8 @@ impl Endpoint {
         Endpoint::GetuiPushListAlias,
         Endpoint::GetuiPushTag,
         Endpoint::GetuiPushAll,
+        Endpoint::DingtalkRobotSend,
+        Endpoint::FeishuBotHook,
     ];
 
     /// The stable name the store keeps (`wecom.message_send`, …).
@@ -102,6 +112,8 @@ impl Endpoint {
             Endpoint::GetuiPushListAlias => e::GETUI_PUSH_LIST_ALIAS,
             Endpoint::GetuiPushTag => e::GETUI_PUSH_TAG,
             Endpoint::GetuiPushAll => e::GETUI_PUSH_ALL,
+            Endpoint::DingtalkRobotSend => e::DINGTALK_ROBOT_SEND,
+            Endpoint::FeishuBotHook => e::FEISHU_BOT_HOOK,
         }
     }
 
@@ -124,6 +136,8 @@ impl Endpoint {
             | Endpoint::GetuiPushListAlias
             | Endpoint::GetuiPushTag
             | Endpoint::GetuiPushAll => ChannelKind::Getui,
+            Endpoint::DingtalkRobotSend => ChannelKind::DingtalkRobot,
+            Endpoint::FeishuBotHook => ChannelKind::FeishuBot,
         }
     }
 }

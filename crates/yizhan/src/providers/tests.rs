@@ -6,11 +6,11 @@ use super::*;
 #[test]
 fn the_registry_lists_every_provider_once() {
     let names: Vec<&str> = ChannelKind::names().collect();
-    assert_eq!(names, ["wecom_app", "wecom_robot", "getui"]);
+    assert_eq!(names, ["wecom_app", "wecom_robot", "getui", "dingtalk_robot", "feishu_bot"]);
     for kind in ChannelKind::ALL {
         assert_eq!(ChannelKind::parse(kind.name()), Some(kind));
     }
-    assert_eq!(ChannelKind::parse("dingtalk"), None);
+    assert_eq!(ChannelKind::parse("dingtalk"), None, "kinds are matched exactly");
 }
 
 #[test]
@@ -22,7 +22,12 @@ fn every_endpoint_round_trips_and_belongs_to_a_listed_provider() {
     for endpoint in Endpoint::ALL {
         assert_eq!(Endpoint::parse(endpoint.name()), Some(endpoint));
         assert!(ChannelKind::ALL.contains(&endpoint.kind()));
-        let prefix = if endpoint.kind() == ChannelKind::Getui { "getui." } else { "wecom." };
+        let prefix = match endpoint.kind() {
+            ChannelKind::Getui => "getui.",
+            ChannelKind::WecomApp | ChannelKind::WecomRobot => "wecom.",
+            ChannelKind::DingtalkRobot => "dingtalk.",
+            ChannelKind::FeishuBot => "feishu.",
+        };
         assert!(endpoint.name().starts_with(prefix), "{endpoint}");
     }
     assert_eq!(Endpoint::parse("wecom.unknown"), None);
@@ -45,6 +50,8 @@ fn section(kind: ChannelKind) -> String {
         ChannelKind::WecomApp => "corp_id = \"ww\"\nagent_id = 1\nsecret = \"s\"",
         ChannelKind::WecomRobot => "key = \"k\"",
         ChannelKind::Getui => "app_id = \"i\"\napp_key = \"k\"\nmaster_secret = \"m\"",
+        ChannelKind::DingtalkRobot => "access_token = \"t\"\nsecret = \"SECs\"",
+        ChannelKind::FeishuBot => "hook_id = \"h\"\nsecret = \"s\"",
     };
     format!("[[channels]]\nname = \"{kind}\"\nkind = \"{kind}\"\nbase_url = \"http://127.0.0.1:1\"\n{settings}\n")
 }
@@ -54,6 +61,8 @@ fn request(kind: ChannelKind) -> MessageRequest {
     let json = match kind {
         ChannelKind::WecomApp => r#"{"channel": "wecom_app", "to": {"users": ["alice"]}, "content": {"text": "hi"}}"#,
         ChannelKind::WecomRobot => r#"{"channel": "wecom_robot", "content": {"text": "hi"}}"#,
+        ChannelKind::DingtalkRobot => r#"{"channel": "dingtalk_robot", "content": {"text": "hi"}}"#,
+        ChannelKind::FeishuBot => r#"{"channel": "feishu_bot", "content": {"text": "hi"}}"#,
         ChannelKind::Getui => {
             r#"{"channel": "getui", "to": {"cids": ["c1"]}, "content": {"getui": {"transmission": "hi"}}}"#
         }

@@ -181,7 +181,7 @@ async fn receive(
     }
     let outcomes = ctx.app.store.accept_batch(to_store).await.map_err(store_error)?;
     let fresh = outcomes.iter().filter(|o| matches!(o, AcceptOutcome::Accepted(_))).count();
-    ctx.app.wake.notify_one();
+    ctx.app.wake_after_accept();
     ctx.counters.accepted(fresh as u64);
     count(Outcome::Routed);
     Ok((StatusCode::ACCEPTED, Json(IntakeAnswer { routed: routed.len(), messages: answers })))

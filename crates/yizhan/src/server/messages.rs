@@ -70,7 +70,7 @@ pub(crate) async fn create(
     let outcome = ctx.app.store.accept(msg).await.map_err(store_error)?;
     match outcome {
         AcceptOutcome::Accepted(_) => {
-            ctx.app.wake.notify_one();
+            ctx.app.wake_after_accept();
             ctx.counters.accepted(1);
             Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
         }
@@ -162,7 +162,7 @@ pub(crate) async fn create_batch(
             }
         }
         if fresh > 0 {
-            ctx.app.wake.notify_one();
+            ctx.app.wake_after_accept();
             ctx.counters.accepted(fresh);
         }
     }

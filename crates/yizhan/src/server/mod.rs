@@ -93,6 +93,16 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Wakes the worker after an accept, unless the store hands accepted work to it in memory
+    /// (then the store itself tells it about anything left for a claim: `Store::hand_off`).
+    pub(crate) fn wake_after_accept(&self) {
+        if !self.store.hands_off() {
+            self.wake.notify_one();
+        }
+    }
+}
+
 /// The state the handlers see: the application's plus the request counters of `/metrics`.
 #[derive(Clone)]
 pub(crate) struct Ctx {

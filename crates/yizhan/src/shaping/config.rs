@@ -8,6 +8,9 @@
 //! wecom_member_per_minute = 30      # WeCom app message/send, per member per app
 //! wecom_member_per_hour = 1000
 //! robot_per_minute = 20             # per robot webhook key
+//! dingtalk_per_minute = 20          # per DingTalk robot
+//! feishu_per_second = 5             # per Feishu/Lark bot
+//! feishu_per_minute = 100
 //!
 //! [[channels]]
 //! name = "ops"
@@ -37,6 +40,13 @@ pub struct QuotaLimits {
     pub wecom_appchat_per_day: Option<u32>,
     /// Group robot: messages per webhook key per sliding minute. Default 20 (45009 beyond).
     pub robot_per_minute: Option<u32>,
+    /// DingTalk robot: messages per robot per sliding minute. Default 20 (beyond it DingTalk
+    /// blocks the robot for 10 minutes).
+    pub dingtalk_per_minute: Option<u32>,
+    /// Feishu/Lark bot: messages per bot per sliding second. Default 5 (11232 beyond).
+    pub feishu_per_second: Option<u32>,
+    /// Feishu/Lark bot: messages per bot per sliding minute. Default 100 (11232 beyond).
+    pub feishu_per_minute: Option<u32>,
     /// Getui `push/all` + `push/tag` (shared): per app per sliding minute. Default 5.
     pub getui_broadcast_per_minute: Option<u32>,
     /// Getui `push/all` + `push/tag` (shared): per app per sliding day. Default 20 (the lower of
@@ -56,6 +66,9 @@ impl QuotaLimits {
         wecom_appchat_per_minute: Some(200),
         wecom_appchat_per_day: Some(10_000),
         robot_per_minute: Some(20),
+        dingtalk_per_minute: Some(20),
+        feishu_per_second: Some(5),
+        feishu_per_minute: Some(100),
         getui_broadcast_per_minute: Some(5),
         getui_broadcast_per_day: Some(20),
         calls_per_minute: None,
@@ -70,6 +83,9 @@ impl QuotaLimits {
             wecom_appchat_per_minute: self.wecom_appchat_per_minute.or(fallback.wecom_appchat_per_minute),
             wecom_appchat_per_day: self.wecom_appchat_per_day.or(fallback.wecom_appchat_per_day),
             robot_per_minute: self.robot_per_minute.or(fallback.robot_per_minute),
+            dingtalk_per_minute: self.dingtalk_per_minute.or(fallback.dingtalk_per_minute),
+            feishu_per_second: self.feishu_per_second.or(fallback.feishu_per_second),
+            feishu_per_minute: self.feishu_per_minute.or(fallback.feishu_per_minute),
             getui_broadcast_per_minute: self.getui_broadcast_per_minute.or(fallback.getui_broadcast_per_minute),
             getui_broadcast_per_day: self.getui_broadcast_per_day.or(fallback.getui_broadcast_per_day),
             calls_per_minute: self.calls_per_minute.or(fallback.calls_per_minute),

@@ -30,7 +30,7 @@ use anyhow::Context as _;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use yizhan_core::Clock;
-use yizhan_store::{ClaimToken, ClaimedDispatch, DueSignal, Store};
+use yizhan_store::{ClaimToken, ClaimedDispatch, DueSignal, Handoff, Store};
 
 use super::decide::ChannelRetry;
 use super::defer;
@@ -41,6 +41,7 @@ use crate::config::Config;
 use crate::shaping::{QuotaLedger, Shaping};
 use lease::Unheld;
 
+mod hot;
 mod lease;
 
 /// Claims due dispatches and delivers them. Cheap to clone (shared state).
@@ -75,6 +76,9 @@ struct Inner {
     no_msgid_check: HashSet<String>,
     /// How many claims the store has answered ([`Worker::claims_answered`]).
     claims_answered: AtomicU64,
+    /// The hot path of a running worker: dispatches its store's accepts leased to it, queued in
+    /// memory (see [`hot`]).
+    hot: Mutex<Option<Handoff>>,
 }
 
 impl Worker {
@@ -159,6 +163,7 @@ impl Worker {
                 shaping: Arc::new(Shaping::disabled()),
                 no_msgid_check: HashSet::new(),
                 claims_answered: AtomicU64::new(0),
+                hot: Mutex::new(None),
             }),
         }
     }
@@ -275,57 +280,75 @@ impl Worker {
         }
     }
 
-    /// Runs until `shutdown` resolves: claims up to `concurrency` due dispatches (topping up once
-    /// at least half of the slots are free), processes them concurrently, and sleeps `poll` (or
-    /// until [`Worker::waker`] or the store's due signal fires) when nothing is due.
-    /// On shutdown it stops claiming, lets in-flight sends finish within the shutdown timeout,
-    /// aborts the rest and releases every claim still held.
+    /// Runs until `shutdown` resolves: takes the dispatches its store's accepts hand it in
+    /// memory ([`hot`]), claims up to `concurrency` due dispatches from the store when there may
+    /// be any (at start, every `poll`, when [`Worker::waker`] or the store's due signal fires,
+    /// when the store left accepted work for claims, after a claimed send), topping up once at
+    /// least half of the slots are free, and processes them concurrently. On shutdown it stops
+    /// taking work, lets in-flight sends finish within the shutdown timeout, aborts the rest and
+    /// releases every claim still held or queued.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, concurrency = inner.concurrency, "worker started");
-        let mut tasks = JoinSet::new();
+        let mut tasks: JoinSet<bool> = JoinSet::new();
+        let hot = self.start_hot_path();
         let _renewal = self.keep_leases();
         let mut due = inner.store.due_signal().await.unwrap_or_else(|e| {
             tracing::warn!(worker = %inner.id, error = %e, "no due-work notifications; polling only");
             DueSignal::never()
         });
         tokio::pin!(shutdown);
+        let mut claim_wanted = true;
         loop {
             let free = inner.concurrency.saturating_sub(tasks.len());
             let mut busy = false;
             // Claim in batches: refill only once half the slots are free (or nothing runs), so
             // one claim transaction serves many sends instead of one per finished send.
-            if free > 0 && (tasks.is_empty() || free >= inner.concurrency.div_ceil(2)) {
+            if claim_wanted && free > 0 && (tasks.is_empty() || free >= inner.concurrency.div_ceil(2)) {
                 match self.claim(free).await {
                     Ok(claims) => {
                         busy = claims.len() == free;
                         for (claimed, also) in self.groups(claims) {
-                            tasks.spawn(self.clone().process(claimed, also));
+                            let worker = self.clone();
+                            tasks.spawn(async move {
+                                worker.process(claimed, also).await;
+                                true
+                            });
                         }
                     }
                     Err(e) => tracing::error!(worker = %inner.id, error = %e, "claiming due dispatches failed"),
                 }
+                claim_wanted = busy;
+            }
+            if let Some(hot) = &hot {
+                // While the store is owed a claim, half of the slots stay free for it.
+                let keep = if claim_wanted { inner.concurrency.div_ceil(2) } else { 0 };
+                self.take_handed(hot, &mut tasks, inner.concurrency.saturating_sub(keep));
             }
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
-                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                    if let Err(e) = done {
-                        tracing::error!(worker = %inner.id, error = %e, "a dispatch task failed");
-                    }
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => match done {
+                    Ok(claim_after) => claim_wanted |= claim_after,
+                    Err(e) => tracing::error!(worker = %inner.id, error = %e, "a dispatch task failed"),
+                },
+                () = hot::ready(hot.as_ref()) => {
+                    claim_wanted |= hot.as_ref().is_some_and(Handoff::take_left_behind);
                 }
-                () = inner.waker.notified() => {}
-                () = due.next() => {}
-                () = tokio::time::sleep(inner.poll), if !busy => {}
+                () = inner.waker.notified() => claim_wanted = true,
+                () = due.next() => claim_wanted = true,
+                () = tokio::time::sleep(inner.poll), if !busy => claim_wanted = true,
             }
         }
-        self.shut_down(tasks).await;
+        self.shut_down(tasks, hot).await;
         Ok(())
     }
 
-    async fn shut_down(&self, mut tasks: JoinSet<()>) {
+    async fn shut_down(&self, mut tasks: JoinSet<bool>, hot: Option<Handoff>) {
         let inner = &self.inner;
         tracing::info!(worker = %inner.id, in_flight = tasks.len(), "worker stopping");
+        // Accepts stop handing work over; what is queued and not started is released below.
+        let queued = self.stop_hot_path(hot).await;
         let drained =
             tokio::time::timeout(inner.shutdown_timeout, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_err() {
@@ -333,7 +356,8 @@ impl Worker {
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}
         }
-        let held: Vec<ClaimToken> = self.held().drain().collect();
+        let mut held: Vec<ClaimToken> = self.held().drain().collect();
+        held.extend(queued);
         for claim in &held {
             match inner.store.release(claim).await {
                 Ok(()) => tracing::info!(dispatch = claim.dispatch_id, "claim released"),
@@ -353,8 +377,9 @@ impl Worker {
             .await
             .context("rebuilding the quota ledger from the outbox")?;
         let now_ms = inner.clock.now_ms();
-        // Never take over a dispatch this worker is still sending, whatever its lease says.
-        let sending: Vec<i64> = self.held().iter().map(|c| c.dispatch_id).collect();
+        // Never take over a dispatch this worker is still sending (or holds queued), whatever
+        // its lease says.
+        let sending: Vec<i64> = self.held_or_queued().iter().map(|c| c.dispatch_id).collect();
         let claims = inner.store.claim_due_except(&inner.id, now_ms, inner.lease_ms, limit, &sending).await;
         inner.claims_answered.fetch_add(1, Ordering::SeqCst);
         let mut claims = claims.context("claiming due dispatches")?;

@@ -84,7 +84,9 @@ async fn usage_errors_exit_2_and_name_the_flags() {
     let out = yizhan(&s, &["send", "app", "--cid", "cid-alice", "--text", "x"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("--text is for wecom_app and wecom_robot channels; \"app\" is a getui channel"),
+        stderr(&out).contains(
+            "--text is for wecom_app, wecom_robot, dingtalk_robot and feishu_bot channels; \"app\" is a getui channel"
+        ),
         "{}",
         stderr(&out)
     );

@@ -29,6 +29,8 @@ mod cli_send;
 mod cli_template;
 mod cli_usage;
 mod demo;
+mod dingtalk_robot;
+mod feishu_bot;
 mod gateway_plan;
 mod getui_list;
 mod intake;

@@ -94,7 +94,7 @@ async fn delivery_continues_when_redis_stops() {
     send_round(&emu, &instances, "before", 3 * PER_INSTANCE).await;
     assert_eq!(emu.stats().gettoken_calls, 1, "one shared token while Redis is up");
 
-    proxy.cut();
+    proxy.cut().await;
     // The shared token expires while Redis is away: each instance must fetch its own.
     emu.expire_tokens();
     send_round(&emu, &instances, "during", 6 * PER_INSTANCE).await;

@@ -11,6 +11,10 @@ const APP: u8 = 1;
 const ROBOT: u8 = 2;
 /// A Getui app (`getui`).
 const GETUI: u8 = 4;
+/// A DingTalk robot (`dingtalk_robot`).
+const DINGTALK: u8 = 8;
+/// A Feishu or Lark bot (`feishu_bot`).
+const FEISHU: u8 = 16;
 
 /// The bit of a channel kind.
 fn kind_bits(kind: ChannelKind) -> u8 {
@@ -18,14 +22,19 @@ fn kind_bits(kind: ChannelKind) -> u8 {
         ChannelKind::WecomApp => APP,
         ChannelKind::WecomRobot => ROBOT,
         ChannelKind::Getui => GETUI,
+        ChannelKind::DingtalkRobot => DINGTALK,
+        ChannelKind::FeishuBot => FEISHU,
     }
 }
 
-/// "wecom_app and wecom_robot", for a refusal.
+/// "wecom_app, wecom_robot and dingtalk_robot", for a refusal.
 fn kind_names(bits: u8) -> String {
     let names: Vec<&str> =
         ChannelKind::ALL.into_iter().filter(|kind| bits & kind_bits(*kind) != 0).map(ChannelKind::name).collect();
-    names.join(" and ")
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
 }
 
 /// Every flag that applies to some kinds only: its name, the kinds that take it, whether it was
@@ -39,10 +48,10 @@ fn table(args: &SendArgs) -> [(&'static str, u8, bool); 22] {
         ("--cid", GETUI, !args.cid.is_empty()),
         ("--alias", GETUI, !args.alias.is_empty()),
         ("--all", GETUI, args.all),
-        ("--mention", ROBOT, !args.mention.is_empty()),
-        ("--mention-mobile", ROBOT, !args.mention_mobile.is_empty()),
-        ("--text", APP | ROBOT, c.text.is_some()),
-        ("--markdown", APP | ROBOT, c.markdown.is_some()),
+        ("--mention", ROBOT | DINGTALK | FEISHU, !args.mention.is_empty()),
+        ("--mention-mobile", ROBOT | DINGTALK, !args.mention_mobile.is_empty()),
+        ("--text", APP | ROBOT | DINGTALK | FEISHU, c.text.is_some()),
+        ("--markdown", APP | ROBOT | DINGTALK | FEISHU, c.markdown.is_some()),
         ("--markdown-v2", ROBOT, c.markdown_v2.is_some()),
         ("--textcard", APP, c.textcard.is_some()),
         ("--json", APP, c.json.is_some()),
@@ -70,7 +79,9 @@ pub(crate) fn check(args: &SendArgs, channel: &str, kind: ChannelKind) -> Result
             };
             let mut message =
                 format!("{flag} is for {} channels; {channel:?} is a {} channel", kind_names(takes), kind.name());
-            if bits == ROBOT && ["--to", "--party", "--tag", "--cid", "--alias", "--all"].contains(&flag) {
+            if [ROBOT, DINGTALK, FEISHU].contains(&bits)
+                && ["--to", "--party", "--tag", "--cid", "--alias", "--all"].contains(&flag)
+            {
                 message.push_str(" (a robot always posts to its group)");
             }
             Err(UsageError(message))

@@ -8,7 +8,7 @@ pub(crate) mod flags;
 
 use serde_json::{Map, Value, json};
 
-use super::{AnyClient, ChannelKind, Delivered, Failed, getui, wecom_app, wecom_robot};
+use super::{AnyClient, ChannelKind, Delivered, Failed, dingtalk_robot, feishu_bot, getui, wecom_app, wecom_robot};
 use crate::cli::SendArgs;
 use crate::commands::send::request::Parts;
 use crate::config::ChannelConfig;
@@ -35,7 +35,9 @@ pub(crate) async fn media(
     match (channel, client) {
         (ChannelConfig::WecomApp(app), AnyClient::WecomApp(c)) => wecom_app::cli::media(app, c, args).await,
         (ChannelConfig::WecomRobot(bot), AnyClient::WecomRobot(c)) => wecom_robot::cli::media(bot, c, args).await,
-        (ChannelConfig::Getui(_), AnyClient::Getui(_)) => Ok(None),
+        (ChannelConfig::Getui(_), AnyClient::Getui(_))
+        | (ChannelConfig::DingtalkRobot(_), AnyClient::DingtalkRobot(_))
+        | (ChannelConfig::FeishuBot(_), AnyClient::FeishuBot(_)) => Ok(None),
         _ => anyhow::bail!("channel {:?} has a client of another kind", channel.name()),
     }
 }
@@ -53,9 +55,14 @@ pub(crate) fn print(
         (ChannelConfig::WecomApp(_), Ok(done)) => wecom_app::cli::print(plan, &done, media_id, json_output),
         (ChannelConfig::WecomRobot(bot), Ok(_)) => wecom_robot::cli::print(bot, plan, media_id, json_output),
         (ChannelConfig::Getui(_), Ok(done)) => getui::cli::print(&done, json_output),
+        (ChannelConfig::DingtalkRobot(bot), Ok(_)) => dingtalk_robot::cli::print(bot, plan, json_output),
+        (ChannelConfig::FeishuBot(bot), Ok(_)) => feishu_bot::cli::print(bot, plan, json_output),
         (channel, Err(failed)) => {
-            if channel.channel_kind() == ChannelKind::WecomRobot {
-                wecom_robot::cli::hint(&failed);
+            match channel.channel_kind() {
+                ChannelKind::WecomRobot => wecom_robot::cli::hint(&failed),
+                ChannelKind::DingtalkRobot => dingtalk_robot::cli::hint(&failed),
+                ChannelKind::FeishuBot => feishu_bot::cli::hint(&failed),
+                ChannelKind::WecomApp | ChannelKind::Getui => {}
             }
             Err(anyhow::Error::new(failed).context(format!("sending through {:?}", channel.name())))
         }
@@ -77,6 +84,7 @@ pub(crate) fn content(kind: ChannelKind, args: &SendArgs, parts: &mut Parts) -> 
             (None, Some(path)) => Some(wecom_app::cli::from_json_file(path, parts)?),
             (None, None) => None,
         },
+        ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => None,
         ChannelKind::Getui => {
             let message = serde_json::to_value(getui::cli::push_message(args)?)?;
             Some(
@@ -92,6 +100,7 @@ pub(crate) fn content_flags(kind: ChannelKind) -> &'static str {
         ChannelKind::WecomRobot => "--text, --markdown or --markdown-v2",
         ChannelKind::Getui => "--title and --body, or --transmission",
         ChannelKind::WecomApp => "--text, --markdown, --textcard or --json",
+        ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => "--text or --markdown",
     }
 }
 
@@ -99,9 +108,13 @@ pub(crate) fn content_flags(kind: ChannelKind) -> &'static str {
 pub(crate) fn recipients(kind: ChannelKind, args: &SendArgs, to: &mut Map<String, Value>) -> anyhow::Result<()> {
     match kind {
         ChannelKind::Getui => getui::cli::target(args, to),
-        ChannelKind::WecomRobot => {
+        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot => {
             list(to, "mentions", &args.mention);
             list(to, "mention_mobiles", &args.mention_mobile);
+            Ok(())
+        }
+        ChannelKind::FeishuBot => {
+            list(to, "mentions", &args.mention);
             Ok(())
         }
         ChannelKind::WecomApp => wecom_app::cli::recipients(args, to),

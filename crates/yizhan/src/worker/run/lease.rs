@@ -28,7 +28,7 @@ impl Worker {
     /// Extends the leases of the claims held now; warns about any lost meanwhile.
     async fn renew(&self) {
         let inner = &self.inner;
-        let claims: Vec<ClaimToken> = self.held().iter().cloned().collect();
+        let claims = self.held_or_queued();
         if claims.is_empty() {
             return;
         }

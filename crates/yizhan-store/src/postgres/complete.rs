@@ -1,0 +1,157 @@
+//! Group commit of completions on PostgreSQL: one task per store records the results that have
+//! queued up in one transaction, so a burst of finished sends costs one commit (one WAL flush)
+//! instead of one per result. [`PgStore::complete`] is answered only after COMMIT, so an
+//! attempt's result is durable before the worker lets go of the dispatch.
+//!
+//! Each result is recorded as before (lease checked `FOR UPDATE`, dispatch updated, coalesced
+//! members completed); the attempt rows and outcomes of the whole group are inserted at the end
+//! with multi-row statements, and every touched message's status is derived once, in sorted
+//! order, after every dispatch row was locked (the lock order of `super`'s module docs). A lost
+//! lease fails only its own result (the lease check is a read: the transaction stays usable);
+//! any other error rolls the group back and each result is retried in a transaction of its own.
+
+use std::collections::BTreeMap;
+
+use sqlx::{PgPool, Postgres, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+use super::order::{end_orphans, successors_waiting};
+use super::status::{check_lease, refresh};
+use super::{PgStore, notify_due};
+use crate::sql::complete::{AttemptRow, Rows, outcome_of};
+use crate::{ClaimToken, DispatchResult, StoreError};
+
+crate::sql::complete::complete!(sqlx::Postgres);
+
+/// The most results written in one group.
+const MAX_GROUP: usize = 256;
+
+/// One `complete` call waiting for its commit.
+pub(crate) struct CompleteJob {
+    claim: ClaimToken,
+    result: DispatchResult,
+    now_ms: i64,
+    reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
+impl PgStore {
+    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
+    /// answers once the group holding it is committed.
+    pub(crate) async fn complete(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job = CompleteJob { claim: claim.clone(), result, now_ms, reply };
+        self.completer.send(job).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// The completion writer loop; ends when every sender (every `PgStore` clone) is gone.
+pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<CompleteJob>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        match write(&pool, &group).await {
+            Ok(results) => {
+                for (job, result) in group.into_iter().zip(results) {
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) if group.len() == 1 => {
+                if let Some(job) = group.into_iter().next() {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, completions = group.len(), "completion group failed; writing one by one");
+                for job in group {
+                    let result = write(&pool, std::slice::from_ref(&job))
+                        .await
+                        .and_then(|mut r| r.pop().unwrap_or(Err(StoreError::Closed)));
+                    let _ = job.reply.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// Writes every job in one transaction; one result per job (a lost lease fails only its job).
+async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut rows = Rows::default();
+    let mut wake = false;
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match record(&mut tx, job, &mut rows).await {
+            Ok(successors) => {
+                wake |= successors;
+                out.push(Ok(()));
+            }
+            Err(e @ (StoreError::Conflict(_) | StoreError::NotFound)) => out.push(Err(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    flush(&mut tx, &rows).await?;
+    // Message rows are locked last and in sorted order (BTreeMap), after every dispatch row.
+    for (id, now_ms) in &rows.touched {
+        refresh(&mut tx, id, *now_ms).await?;
+    }
+    if wake {
+        notify_due(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Records one result in `tx`: the dispatch (and its coalesced members) updated now, its attempt
+/// row and outcomes queued in `rows`; whether a delivery made ordered successors due.
+async fn record(
+    tx: &mut Transaction<'static, Postgres>,
+    job: &CompleteJob,
+    rows: &mut Rows,
+) -> Result<bool, StoreError> {
+    let (id, now_ms, result) = (job.claim.dispatch_id, job.now_ms, &job.result);
+    let (message_id, claimed_at_ms) = check_lease(tx, &job.claim).await?;
+    let number: i64 = sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let (_, counted, label, _, error) = outcome_of(result);
+    update_dispatch(tx, id, result, now_ms).await?;
+    let sticky = match (result, error) {
+        (DispatchResult::Dead { .. }, Some(e)) if !e.ambiguous => {
+            crate::status::still_unknown(e, earlier_ambiguous(tx, id).await?)
+        }
+        _ => None,
+    };
+    rows.attempts.push(AttemptRow::new(id, number, claimed_at_ms, now_ms, label, counted, sticky.as_ref().or(error)));
+    let members = super::coalesce::members(tx, id).await?;
+    let mut wake = false;
+    let outcomes = match result {
+        DispatchResult::Delivered { outcomes, .. } => {
+            wake = successors_waiting(tx, &message_id).await?;
+            outcomes.as_slice()
+        }
+        DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
+        DispatchResult::Retry { .. } => &[],
+    };
+    let own = super::coalesce::own_outcomes(tx, id, &members, outcomes).await?;
+    rows.outcomes.extend(own.into_iter().map(|o| (id, o.clone(), now_ms)));
+    let mut touched = super::coalesce::complete_members(tx, id, &members, result, label, now_ms).await?;
+    if matches!(result, DispatchResult::Dead { .. }) {
+        touched.extend(end_orphans(tx, Some(&message_id), now_ms).await?);
+    }
+    touched.insert(message_id);
+    let touched: BTreeMap<String, Option<i64>> = touched.into_iter().map(|m| (m, Some(now_ms))).collect();
+    rows.touched.extend(touched);
+    Ok(wake)
+}
