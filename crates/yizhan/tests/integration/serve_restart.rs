@@ -32,8 +32,11 @@ async fn a_restart_mid_stream_loses_nothing_and_delivers_once() {
     std::fs::create_dir_all(&dir).expect("dir");
     let db = dir.join("outbox.db");
     let http = reqwest::Client::new();
-    // Slow answers keep sends in flight when the first server stops.
-    emu.set_delay(Duration::from_millis(1000));
+    // Slow answers keep sends in flight when the first server stops: at 5 s per answer and the
+    // worker's default concurrency, delivering all 40 takes three rounds (15 s), far longer than
+    // posting them does even on a loaded machine, now that accepted work reaches the worker in
+    // memory without waiting for a claim.
+    emu.set_delay(Duration::from_secs(5));
     let first = Running::start(config(&emu, &db)).await;
     let base = first.base.clone();
     let mut accepted = Vec::new();
