@@ -7,7 +7,8 @@
 //! * [`redis::TestRedis`]: the Redis of `YIZHAN_TEST_REDIS_URL` with a key prefix of its own,
 //!   whose keys are deleted afterwards;
 //! * [`wait`]: poll a state until it holds, with a deadline and a message naming what was awaited;
-//! * [`emulator`]: the provider emulator on `127.0.0.1:0`, and free loopback ports.
+//! * [`emulator`]: the provider emulator on `127.0.0.1:0`, and free loopback ports;
+//! * [`python`]: second implementations in python3 for independent test vectors.
 //!
 //! PostgreSQL and Redis are services the machine runs (docs/scale-out.md). When one is
 //! unreachable a test skips with a printed reason, unless `CI=true`: then it fails
@@ -15,6 +16,7 @@
 
 pub mod emulator;
 pub mod postgres;
+pub mod python;
 pub mod redis;
 pub mod sqlite;
 pub mod wait;
