@@ -4,8 +4,6 @@
 //! must accept every python-made signature and the test-side signer must agree with python.
 //! Without python3 the tests are skipped with a printed reason, except with `CI=true`.
 
-use std::process::Command;
-
 use serde_json::{Value, json};
 use yizhan_core::Clock;
 use yizhan_emulator::{DingtalkRobot, EmulatorConfig, FeishuBot};
@@ -35,17 +33,7 @@ print(json.dumps([base64.b64encode(hmac.new((ts + "\n" + secret).encode(), b"", 
 /// answer; `None` (after printing why) when python3 cannot run outside CI.
 fn python(script: &str, cases: &[(String, String)]) -> Option<Value> {
     let input = json!(cases.iter().map(|(s, t)| [s, t]).collect::<Vec<_>>());
-    match Command::new("python3").arg("-c").arg(script).arg(input.to_string()).output() {
-        Ok(out) => {
-            assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
-            Some(serde_json::from_slice(&out.stdout).expect("python3 printed JSON"))
-        }
-        Err(e) => {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "python3 is required with CI=true: {e}");
-            eprintln!("skipping the independent signature vectors: python3 cannot run here ({e})");
-            None
-        }
-    }
+    yizhan_test_kit::python::run_json(script, &input)
 }
 
 /// The worked example of `provider` (its fixture) followed by pseudo-random (secret, timestamp)
