@@ -80,6 +80,16 @@ pub(crate) async fn drop_lonely_keys(store: &Store, claims: &mut [ClaimedDispatc
     }
 }
 
+/// Waits until `window` has passed since `created_at_ms` (a coalescing leader's acceptance), as
+/// measured by `now_ms`; never longer than `window`.
+pub(crate) async fn wait_out_window(created_at_ms: i64, window: Duration, now_ms: i64) {
+    let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+    let wait = created_at_ms.saturating_add(window_ms).saturating_sub(now_ms);
+    if wait > 0 {
+        tokio::time::sleep(Duration::from_millis(wait.unsigned_abs()).min(window)).await;
+    }
+}
+
 /// Merges into `leader` (waiting first until `window` after its acceptance, measured by
 /// `now_ms`); returns the dispatch to send (the merged call, or the leader unchanged) and the
 /// claims of `also` that were not merged, which the caller must still handle.
@@ -91,11 +101,7 @@ pub(crate) async fn merge(
     now_ms: impl Fn() -> i64,
 ) -> (ClaimedDispatch, Vec<ClaimedDispatch>) {
     let Some(key) = leader.coalesce_key.clone() else { return (leader, also) };
-    let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-    let wait = leader.created_at_ms.saturating_add(window_ms).saturating_sub(now_ms());
-    if wait > 0 {
-        tokio::time::sleep(Duration::from_millis(wait.unsigned_abs()).min(window)).await;
-    }
+    wait_out_window(leader.created_at_ms, window, now_ms()).await;
     let tokens: Vec<ClaimToken> = also.iter().map(|c| c.claim.clone()).collect();
     let (endpoint, body) = (leader.endpoint.clone(), leader.body.clone());
     let merged = store

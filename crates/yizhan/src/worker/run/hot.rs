@@ -6,8 +6,6 @@
 //! released. What the queue had no room for stays in the store, and the store says so
 //! ([`Handoff::take_left_behind`]) so the loop claims it.
 
-use std::time::Duration;
-
 use tokio::task::JoinSet;
 use yizhan_store::{ClaimToken, ClaimedDispatch, Handed, Handoff};
 
@@ -62,11 +60,7 @@ impl Worker {
         if let Some(window) = self.inner.coalesce_window
             && dispatch.coalesce_key.is_some()
         {
-            let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-            let wait = dispatch.created_at_ms.saturating_add(window_ms).saturating_sub(self.inner.clock.now_ms());
-            if wait > 0 {
-                tokio::time::sleep(Duration::from_millis(wait.unsigned_abs()).min(window)).await;
-            }
+            crate::worker::coalesce::wait_out_window(dispatch.created_at_ms, window, self.inner.clock.now_ms()).await;
             if !hot.take_followers(&dispatch) {
                 dispatch.coalesce_key = None;
             }
