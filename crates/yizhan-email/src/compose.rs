@@ -145,6 +145,18 @@ impl Email {
     }
 }
 
+/// The MIME type of a file called `filename`, from its extension; `application/octet-stream`
+/// when unknown.
+pub fn guess_content_type(filename: &str) -> String {
+    mime_guess::from_path(filename).first_or_octet_stream().essence_str().to_owned()
+}
+
+/// The bare address of a mailbox such as `"Ops <ops@example.com>"` (for the envelope), or an
+/// error naming `field`.
+pub fn address_of(field: &str, value: &str) -> Result<String, Error> {
+    Ok(mailbox(field, value)?.email.to_string())
+}
+
 /// `value` as a mailbox, or an error naming `field`.
 fn mailbox(field: &str, value: &str) -> Result<Mailbox, Error> {
     value.parse().map_err(|_| Error::invalid(field, "is not an email address such as ops@example.com"))

@@ -128,6 +128,10 @@ pub struct SendArgs {
     /// Group robots (WeCom, DingTalk): mention group members by mobile number with --text, comma-separated.
     #[arg(long, value_delimiter = ',', help_heading = "Group robot mentions")]
     pub mention_mobile: Vec<String>,
+    /// Email: the subject (default: the first line of --text or --markdown). With an email
+    /// channel, --to takes addresses and --file / --image attach a local file.
+    #[arg(long, help_heading = "Email")]
+    pub subject: Option<String>,
     /// The WeCom message content.
     #[command(flatten)]
     pub content: ContentArgs,

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::{Locator, join, line_column, nearest};
 use super::{
-    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, FeishuBotConfig, GetuiConfig, Unavailable,
+    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, EmailConfig, FeishuBotConfig, GetuiConfig, Unavailable,
     WecomAppConfig, WecomRobotConfig,
 };
 use crate::providers::ChannelKind;
@@ -190,6 +190,7 @@ fn channel(
             section::<DingtalkRobotConfig>(at, item, problems).map(ChannelConfig::DingtalkRobot)
         }
         Some(ChannelKind::FeishuBot) => section::<FeishuBotConfig>(at, item, problems).map(ChannelConfig::FeishuBot),
+        Some(ChannelKind::Email) => section::<EmailConfig>(at, item, problems).map(ChannelConfig::Email),
         None => {
             let other = kind.as_str();
             let mut message = format!("unknown kind {other:?}; expected {}", kinds());

@@ -30,6 +30,7 @@ mod cli_template;
 mod cli_usage;
 mod demo;
 mod dingtalk_robot;
+mod email;
 mod events_stream;
 mod feishu_bot;
 mod gateway_plan;

@@ -47,7 +47,8 @@ pub(crate) fn parts_with(
     let c = &args.content;
     if let Some(content) = media {
         parts.content = content.clone();
-    } else if let Some(flag) =
+    } else if !cli::inlines_media(kind)
+        && let Some(flag) =
         [("--image", &c.image), ("--file", &c.file), ("--voice", &c.voice), ("--video", &c.video)]
             .into_iter()
             .find_map(|(flag, value)| value.as_ref().map(|_| flag))
@@ -82,6 +83,9 @@ pub(crate) fn parts_with(
 /// options in `parts`).
 fn content(args: &SendArgs, kind: ChannelKind, parts: &mut Parts) -> anyhow::Result<Value> {
     let c = &args.content;
+    if let Some(content) = cli::composed(kind, args)? {
+        return Ok(content);
+    }
     if let Some(text) = &c.text {
         return Ok(json!({"text": text}));
     }
