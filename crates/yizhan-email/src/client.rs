@@ -207,7 +207,8 @@ impl EmailClient {
             Security::Tls => Some(self.tls()?),
             Security::StartTls | Security::Plain => None,
         };
-        let connect = AsyncSmtpConnection::connect_tokio1((s.host.as_str(), s.port), Some(s.timeout), &hello, implicit, None);
+        let connect =
+            AsyncSmtpConnection::connect_tokio1((s.host.as_str(), s.port), Some(s.timeout), &hello, implicit, None);
         let mut conn = self.step("connect", false, connect).await?;
         if s.security == Security::StartTls {
             if !conn.can_starttls() {

@@ -112,9 +112,8 @@ impl Email {
         }
         let body = match &self.body {
             Body::Text(text) => MultiPart::mixed().singlepart(SinglePart::plain(text.clone())),
-            Body::Markdown(markdown) => {
-                MultiPart::mixed().multipart(MultiPart::alternative_plain_html(markdown.clone(), render_markdown(markdown)))
-            }
+            Body::Markdown(markdown) => MultiPart::mixed()
+                .multipart(MultiPart::alternative_plain_html(markdown.clone(), render_markdown(markdown))),
             Body::Html { html, text: Some(text) } => {
                 MultiPart::mixed().multipart(MultiPart::alternative_plain_html(text.clone(), html.clone()))
             }
@@ -131,7 +130,8 @@ impl Email {
                     "must be a file name without path separators or line breaks",
                 ));
             }
-            body = body.singlepart(lettre::message::Attachment::new(a.filename.clone()).body(a.bytes.clone(), content_type));
+            body = body
+                .singlepart(lettre::message::Attachment::new(a.filename.clone()).body(a.bytes.clone(), content_type));
         }
         let message = builder.multipart(body).map_err(|e| Error::invalid("message", e.to_string()))?;
         let formatted = message.formatted();
@@ -178,10 +178,11 @@ fn subject(subject: &str) -> Result<String, Error> {
 /// markdown is shown as text, not interpreted: alert labels and template values cannot inject
 /// markup into the email.
 pub fn render_markdown(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        other => other,
-    });
+    let parser =
+        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            other => other,
+        });
     let mut html = String::from("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n");
     pulldown_cmark::html::push_html(&mut html, parser);
     html.push_str("</body></html>\n");
@@ -220,7 +221,8 @@ mod tests {
 
     #[test]
     fn a_utf8_subject_is_encoded_and_parts_are_present() {
-        let attachment = Attachment { filename: "r.txt".into(), content_type: "text/plain".into(), bytes: b"hi".to_vec() };
+        let attachment =
+            Attachment { filename: "r.txt".into(), content_type: "text/plain".into(), bytes: b"hi".to_vec() };
         let email = Email::new("Ops <o@example.com>", "磁盘已满 db-3", Body::markdown("**full**"))
             .to("a@example.com")
             .reply_to("oncall@example.com")

@@ -146,9 +146,15 @@ mod tests {
         assert_eq!(refused, Some(RecipientReply::Refused { code: 550, message: "no such user".into() }));
         let deferred = RecipientReply::classify(Some((451, "greylisted".into())));
         assert_eq!(deferred, Some(RecipientReply::Deferred { code: 451, message: "greylisted".into() }));
-        assert_eq!(RecipientReply::classify(Some((449, String::new()))).map(|r| matches!(r, RecipientReply::Deferred { .. })), Some(true));
+        assert_eq!(
+            RecipientReply::classify(Some((449, String::new()))).map(|r| matches!(r, RecipientReply::Deferred { .. })),
+            Some(true)
+        );
         assert_eq!(RecipientReply::classify(Some((530, "auth required".into()))), None);
-        assert_eq!(RecipientReply::classify(Some((599, String::new()))).map(|r| matches!(r, RecipientReply::Refused { .. })), Some(true));
+        assert_eq!(
+            RecipientReply::classify(Some((599, String::new()))).map(|r| matches!(r, RecipientReply::Refused { .. })),
+            Some(true)
+        );
         assert_eq!(RecipientReply::classify(None), Some(RecipientReply::Accepted));
         assert_eq!(kind(535), FailureKind::Permanent);
         assert_eq!(kind(421), FailureKind::Transient);

@@ -32,6 +32,12 @@ pub struct Config {
     /// API keys for the HTTP service.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyConfig>,
+    /// `[[people]]`, then those of `people_file` (docs/people.md).
+    #[serde(default)]
+    pub people: Vec<crate::people::PersonConfig>,
+    /// A file of more `[[people]]` (what `yizhan people sync` writes), relative to this file.
+    #[serde(default)]
+    pub people_file: Option<String>,
     /// The delivery worker of `yizhan serve`.
     #[serde(default)]
     pub worker: WorkerConfig,

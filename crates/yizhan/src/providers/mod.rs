@@ -213,7 +213,9 @@ impl AnyClient {
         match self {
             AnyClient::WecomApp(c) => c.token_age(),
             AnyClient::Getui(c) => c.token_age(),
-            AnyClient::WecomRobot(_) | AnyClient::DingtalkRobot(_) | AnyClient::FeishuBot(_) | AnyClient::Email(_) => None,
+            AnyClient::WecomRobot(_) | AnyClient::DingtalkRobot(_) | AnyClient::FeishuBot(_) | AnyClient::Email(_) => {
+                None
+            }
         }
     }
 
@@ -323,6 +325,33 @@ pub async fn execute(
         AnyClient::FeishuBot(c) => feishu_bot::execute::execute(c, parsed, body, recipients).await,
         AnyClient::Email(c) => email::execute::execute(c, parsed, body, recipients).await,
     }
+}
+
+/// Adds `person`'s id for channels of `kind` to the matching recipient list of `to`
+/// (docs/people.md, "Resolution"); the keys the person lacks when they have none.
+pub fn address_person(
+    kind: ChannelKind,
+    person: &crate::people::PersonConfig,
+    to: &mut crate::gateway::To,
+) -> Result<(), &'static str> {
+    use crate::people::push_unique;
+    let (list, id, missing) = match kind {
+        ChannelKind::WecomApp => (&mut to.users, &person.wecom_userid, "wecom_userid"),
+        ChannelKind::WecomRobot => (&mut to.mentions, &person.wecom_userid, "wecom_userid"),
+        ChannelKind::FeishuBot => (&mut to.mentions, &person.feishu_open_id, "feishu_open_id"),
+        ChannelKind::Email => (&mut to.emails, &person.email, "email"),
+        ChannelKind::Getui if person.getui_cid.is_some() => (&mut to.cids, &person.getui_cid, ""),
+        ChannelKind::Getui => (&mut to.aliases, &person.getui_alias, "getui_cid or getui_alias"),
+        ChannelKind::DingtalkRobot if person.dingtalk_user_id.is_some() => {
+            (&mut to.mentions, &person.dingtalk_user_id, "")
+        }
+        ChannelKind::DingtalkRobot => {
+            (&mut to.mention_mobiles, &person.dingtalk_mobile, "dingtalk_user_id or dingtalk_mobile")
+        }
+    };
+    let id = id.as_deref().filter(|id| !id.trim().is_empty()).ok_or(missing)?;
+    push_unique(list, id);
+    Ok(())
 }
 
 /// The failure of a call to an endpoint of another kind than the channel's.

@@ -108,12 +108,21 @@ async fn invalid_requests_are_refused_naming_the_field() {
     let running = gateway(1, "").await;
     let api = ApiClient::new(&running.base, "k");
     let cases = [
-        (json!({"channel": "mail", "to": {"emails": ["a@example.com", "not-an-address"]}, "content": {"text": "hi"}}), "to.emails[1]"),
+        (
+            json!({"channel": "mail", "to": {"emails": ["a@example.com", "not-an-address"]}, "content": {"text": "hi"}}),
+            "to.emails[1]",
+        ),
         (json!({"channel": "mail", "content": {"text": "hi"}}), "to.emails"),
         (json!({"channel": "mail", "to": {"users": ["alice"]}, "content": {"text": "hi"}}), "to.users"),
-        (json!({"channel": "mail", "to": {"emails": ["a@example.com"]}, "content": {"email": {"subject": "a\nBcc: x", "text": "t"}}}), "content.email.subject"),
-        (json!({"channel": "mail", "to": {"emails": ["a@example.com"]}, "content": {"email": {"subject": "s", "text": "t",
-            "attachments": [{"filename": "x.bin", "content_base64": "!!"}]}}}), "content.email.attachments[0].content_base64"),
+        (
+            json!({"channel": "mail", "to": {"emails": ["a@example.com"]}, "content": {"email": {"subject": "a\nBcc: x", "text": "t"}}}),
+            "content.email.subject",
+        ),
+        (
+            json!({"channel": "mail", "to": {"emails": ["a@example.com"]}, "content": {"email": {"subject": "s", "text": "t",
+            "attachments": [{"filename": "x.bin", "content_base64": "!!"}]}}}),
+            "content.email.attachments[0].content_base64",
+        ),
     ];
     for (request, field) in cases {
         let (status, answer) = api.post("/v1/messages", Some(&request)).await;
@@ -135,14 +144,17 @@ fn plain_smtp_to_a_remote_host_is_refused_unless_allowed() {
 
 #[tokio::test]
 async fn the_cli_dry_runs_sends_directly_and_checks_auth_without_showing_the_password() {
-    let Some(smtp) = SmtpServer::start(&["--user", "ops", "--password", "s3cret-pw", "--refuse", "zed@example.com"]).await
+    let Some(smtp) =
+        SmtpServer::start(&["--user", "ops", "--password", "s3cret-pw", "--refuse", "zed@example.com"]).await
     else {
         return;
     };
     let config = channel(smtp.port, "username = \"ops\"\npassword = \"${SMTP_PASSWORD}\"");
-    let dry = run_yizhan(&config, &[("SMTP_PASSWORD", "s3cret-pw")], &[
-        "send", "mail", "--to", "a@example.com", "--subject", "Deploy 2.4", "--markdown", "**done**", "--dry-run",
-    ])
+    let dry = run_yizhan(
+        &config,
+        &[("SMTP_PASSWORD", "s3cret-pw")],
+        &["send", "mail", "--to", "a@example.com", "--subject", "Deploy 2.4", "--markdown", "**done**", "--dry-run"],
+    )
     .await;
     let (out, err) = (text(&dry.stdout), text(&dry.stderr));
     assert!(dry.status.success(), "{out}{err}");
@@ -154,9 +166,20 @@ async fn the_cli_dry_runs_sends_directly_and_checks_auth_without_showing_the_pas
     let dir = yizhan_test_kit::temp_dir("attach");
     let file = dir.path().join("notes.pdf");
     std::fs::write(&file, b"%PDF-1.4 fake").expect("file");
-    let sent = run_yizhan(&config, &[("SMTP_PASSWORD", "s3cret-pw")], &[
-        "send", "mail", "--to", "a@example.com,zed@example.com", "--text", "deployed", "--file", file.to_str().expect("path"),
-    ])
+    let sent = run_yizhan(
+        &config,
+        &[("SMTP_PASSWORD", "s3cret-pw")],
+        &[
+            "send",
+            "mail",
+            "--to",
+            "a@example.com,zed@example.com",
+            "--text",
+            "deployed",
+            "--attach",
+            file.to_str().expect("path"),
+        ],
+    )
     .await;
     let out = text(&sent.stdout);
     assert!(sent.status.success(), "{out}{}", text(&sent.stderr));

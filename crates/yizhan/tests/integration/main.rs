@@ -37,6 +37,7 @@ mod gateway_plan;
 mod getui_list;
 mod intake;
 mod intake_alertmanager;
+mod people;
 mod quota_ledger;
 mod reliability_crash;
 mod reliability_disk_full;

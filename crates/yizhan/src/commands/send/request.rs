@@ -47,8 +47,7 @@ pub(crate) fn parts_with(
     let c = &args.content;
     if let Some(content) = media {
         parts.content = content.clone();
-    } else if !cli::inlines_media(kind)
-        && let Some(flag) =
+    } else if let Some(flag) =
         [("--image", &c.image), ("--file", &c.file), ("--voice", &c.voice), ("--video", &c.video)]
             .into_iter()
             .find_map(|(flag, value)| value.as_ref().map(|_| flag))
@@ -62,6 +61,7 @@ pub(crate) fn parts_with(
         parts.content = content(args, kind, &mut parts)?;
     }
     if !csv {
+        cli::list(&mut parts.to, "people", &args.people);
         cli::recipients(kind, args, &mut parts.to)?;
     }
     if args.safe {

@@ -42,7 +42,7 @@ fn kind_names(bits: u8) -> String {
 
 /// Every flag that applies to some kinds only: its name, the kinds that take it, whether it was
 /// given.
-fn table(args: &SendArgs) -> [(&'static str, u8, bool); 23] {
+fn table(args: &SendArgs) -> [(&'static str, u8, bool); 24] {
     let (c, g) = (&args.content, &args.getui);
     [
         ("--to", APP | EMAIL, !args.to.is_empty()),
@@ -58,9 +58,10 @@ fn table(args: &SendArgs) -> [(&'static str, u8, bool); 23] {
         ("--markdown-v2", ROBOT, c.markdown_v2.is_some()),
         ("--textcard", APP, c.textcard.is_some()),
         ("--json", APP, c.json.is_some()),
-        ("--image", APP | ROBOT | EMAIL, c.image.is_some()),
-        ("--file", APP | ROBOT | EMAIL, c.file.is_some()),
+        ("--image", APP | ROBOT, c.image.is_some()),
+        ("--file", APP | ROBOT, c.file.is_some()),
         ("--subject", EMAIL, args.subject.is_some()),
+        ("--attach", EMAIL, !args.attach.is_empty()),
         ("--voice", APP | ROBOT, c.voice.is_some()),
         ("--video", APP, c.video.is_some()),
         ("--safe", APP, args.safe),

@@ -8,7 +8,9 @@ pub(crate) mod flags;
 
 use serde_json::{Map, Value, json};
 
-use super::{AnyClient, ChannelKind, Delivered, Failed, dingtalk_robot, email, feishu_bot, getui, wecom_app, wecom_robot};
+use super::{
+    AnyClient, ChannelKind, Delivered, Failed, dingtalk_robot, email, feishu_bot, getui, wecom_app, wecom_robot,
+};
 use crate::cli::SendArgs;
 use crate::commands::send::request::Parts;
 use crate::config::ChannelConfig;
@@ -110,12 +112,6 @@ pub(crate) fn composed(kind: ChannelKind, args: &SendArgs) -> anyhow::Result<Opt
     }
 }
 
-/// Whether channels of `kind` carry media flags inline in the request (an email attaches the
-/// file), rather than by a provider media id uploaded first.
-pub(crate) fn inlines_media(kind: ChannelKind) -> bool {
-    kind == ChannelKind::Email
-}
-
 /// The content flags channels of `kind` take, for "give the content".
 pub(crate) fn content_flags(kind: ChannelKind) -> &'static str {
     match kind {
@@ -123,7 +119,7 @@ pub(crate) fn content_flags(kind: ChannelKind) -> &'static str {
         ChannelKind::Getui => "--title and --body, or --transmission",
         ChannelKind::WecomApp => "--text, --markdown, --textcard or --json",
         ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => "--text or --markdown",
-        ChannelKind::Email => "--text or --markdown (with --subject, --file, --image)",
+        ChannelKind::Email => "--text or --markdown (with --subject and --attach)",
     }
 }
 

@@ -1,7 +1,7 @@
 //! `yizhan send` through an `email` channel: `--to` takes addresses, `--subject` sets the
-//! subject (default: the first line of `--text` or `--markdown`), and `--file` / `--image`
-//! attach a local file (inline in the request, so the same works through a gateway). The
-//! printed result lists each address with its outcome.
+//! subject (default: the first line of `--text` or `--markdown`), and `--attach` attaches a
+//! local file (inline in the request, so the same works through a gateway). The printed result
+//! lists each address with its outcome.
 
 use std::path::Path;
 
@@ -18,8 +18,7 @@ use crate::providers::{Delivered, Failed};
 /// all (no subject, no attachment).
 pub(crate) fn content(args: &SendArgs) -> anyhow::Result<Option<Value>> {
     let c = &args.content;
-    let files: Vec<&String> = [&c.file, &c.image].into_iter().flatten().collect();
-    if args.subject.is_none() && files.is_empty() {
+    if args.subject.is_none() && args.attach.is_empty() {
         return Ok(None);
     }
     let (key, body) = match (&c.text, &c.markdown) {
@@ -28,21 +27,13 @@ pub(crate) fn content(args: &SendArgs) -> anyhow::Result<Option<Value>> {
         (None, None) => return Err(UsageError("give the content: --text or --markdown".to_owned()).into()),
     };
     let subject = args.subject.clone().unwrap_or_else(|| body.lines().next().unwrap_or_default().to_owned());
-    let attachments: Vec<Value> = files.into_iter().map(|f| attachment(f)).collect::<anyhow::Result<_>>()?;
+    let attachments: Vec<Value> = args.attach.iter().map(|f| attachment(f)).collect::<anyhow::Result<_>>()?;
     Ok(Some(json!({"email": {"subject": subject, key: body, "attachments": attachments}})))
 }
 
 /// A local file as an inline attachment.
-fn attachment(source: &str) -> anyhow::Result<Value> {
-    let lower = source.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        return Err(UsageError(format!(
-            "{source}: an email attaches a local file; download it first (URLs are not fetched for email)"
-        ))
-        .into());
-    }
-    let path = Path::new(source);
-    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read {source}: {e}")))?;
+fn attachment(path: &Path) -> anyhow::Result<Value> {
+    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
     let filename = path.file_name().and_then(|n| n.to_str()).unwrap_or("attachment").to_owned();
     let content_type = yizhan_email::compose::guess_content_type(&filename);
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);

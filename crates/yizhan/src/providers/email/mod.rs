@@ -89,7 +89,8 @@ pub async fn check(client: Option<&AnyClient>) -> Result<String, CheckFailure> {
             explanation.push(format!("SMTP {}: {meaning}", e.code().unwrap_or_default()));
         }
         if e.code().is_some_and(|c| c == 535 || c == 534) {
-            explanation.push("fix: check username and password (an app password where the provider wants one)".to_owned());
+            explanation
+                .push("fix: check username and password (an app password where the provider wants one)".to_owned());
         }
         CheckFailure { kind: e.kind(), text: e.to_string(), explanation }
     })

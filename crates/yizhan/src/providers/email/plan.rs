@@ -91,7 +91,11 @@ fn compose(request: &MessageRequest, mail: &EmailConfig) -> Result<Email, ApiErr
         Content::Markdown(markdown) => (subject_of(markdown), Body::markdown(markdown.clone()), Vec::new()),
         Content::Card(card) => {
             let button = card.button_text.as_deref().unwrap_or("详情");
-            (card.title.clone(), Body::markdown(format!("{}\n\n[{button}]({})", card.description, card.url)), Vec::new())
+            (
+                card.title.clone(),
+                Body::markdown(format!("{}\n\n[{button}]({})", card.description, card.url)),
+                Vec::new(),
+            )
         }
         Content::News(news) => {
             let subject = news.articles.first().map(|a| a.title.clone()).unwrap_or_default();
