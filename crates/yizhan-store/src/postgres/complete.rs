@@ -16,7 +16,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
 use super::order::{end_orphans, successors_waiting};
-use super::status::{check_lease, refresh};
+use super::status::{check_lease, refresh_all};
 use super::{PgStore, notify_due};
 pub(crate) use crate::sql::complete::CompleteJob;
 use crate::sql::complete::{AttemptRow, Rows, outcome_of};
@@ -36,9 +36,7 @@ impl PgStore {
         result: DispatchResult,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let (job, answer) = CompleteJob::new(claim, result, now_ms);
-        self.completer.send(job).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        crate::sql::group::complete(&self.completer, claim, result, now_ms).await
     }
 }
 
@@ -52,14 +50,14 @@ pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<CompleteJob>) {
                 Err(_) => break,
             }
         }
-        crate::sql::complete::write_group(group, &Writer(&pool)).await;
+        crate::sql::group::commit(group, &Writer(&pool)).await;
     }
 }
 
 /// The pool, writing completion groups.
 struct Writer<'p>(&'p PgPool);
 
-impl crate::sql::complete::WriteCompletions for Writer<'_> {
+impl crate::sql::group::WriteGroup<CompleteJob> for Writer<'_> {
     fn write<'a>(
         &'a self,
         jobs: &'a [CompleteJob],
@@ -85,10 +83,8 @@ async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Result<(), Sto
         }
     }
     flush(&mut tx, &rows).await?;
-    // Message rows are locked last and in sorted order (BTreeMap), after every dispatch row.
-    for (id, now_ms) in &rows.touched {
-        refresh(&mut tx, id, *now_ms).await?;
-    }
+    // Message rows are locked last and in sorted order, after every dispatch row.
+    refresh_all(&mut tx, &rows.touched).await?;
     if wake {
         notify_due(&mut tx).await?;
     }

@@ -36,7 +36,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::handoff::HandoffSlot;
 use crate::{AcceptOutcome, NewMessage, StoreError};
@@ -54,7 +54,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub(crate) struct PgStore {
     pool: PgPool,
-    writer: mpsc::Sender<writer::AcceptJob>,
+    writer: mpsc::Sender<crate::sql::group::AcceptJob>,
     /// The completion writer ([`complete`]): results group-committed.
     completer: mpsc::Sender<complete::CompleteJob>,
 }
@@ -108,18 +108,7 @@ impl PgStore {
 
     /// Hands messages to the group-commit writer and waits until they are committed.
     pub(crate) async fn submit(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        for m in &msgs {
-            if m.dispatches.is_empty() {
-                return Err(StoreError::Invalid(format!("message {} has no dispatches", m.id)));
-            }
-            crate::model::check_order(m)?;
-        }
-        if msgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(writer::AcceptJob { msgs, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        crate::sql::group::accept(&self.writer, msgs).await
     }
 
     /// A listener on [`DUE_CHANNEL`], for [`crate::DueSignal`].

@@ -91,60 +91,18 @@ impl Rows {
 }
 
 /// One `complete` call waiting for the commit of the group that records it (both backends
-/// group-commit completions in a writer task).
+/// group-commit completions in a writer task, see [`crate::sql::group`]).
 pub(crate) struct CompleteJob {
     pub(crate) claim: crate::ClaimToken,
     pub(crate) result: DispatchResult,
     pub(crate) now_ms: i64,
-    pub(crate) reply: tokio::sync::oneshot::Sender<Result<(), crate::StoreError>>,
+    pub(crate) reply: crate::sql::group::Reply<()>,
 }
 
-impl CompleteJob {
-    /// A job for `claim` and the receiver its answer arrives on.
-    pub(crate) fn new(
-        claim: &crate::ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-    ) -> (CompleteJob, tokio::sync::oneshot::Receiver<Result<(), crate::StoreError>>) {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        (CompleteJob { claim: claim.clone(), result, now_ms, reply }, answer)
-    }
-}
-
-/// How a backend writes a group of completions in one transaction: one result per job, a lost
-/// lease failing only its job.
-pub(crate) trait WriteCompletions {
-    /// Writes `jobs` in one transaction.
-    fn write<'a>(
-        &'a self,
-        jobs: &'a [CompleteJob],
-    ) -> impl std::future::Future<Output = Result<Vec<Result<(), crate::StoreError>>, crate::StoreError>> + Send + 'a;
-}
-
-/// Writes `group` with `writer` and answers every job. If the group as a whole fails, each job
-/// is written alone, so one bad result fails alone.
-pub(crate) async fn write_group<W: WriteCompletions>(group: Vec<CompleteJob>, writer: &W) {
-    match writer.write(&group).await {
-        Ok(results) => {
-            for (job, result) in group.into_iter().zip(results) {
-                let _ = job.reply.send(result);
-            }
-        }
-        Err(e) if group.len() == 1 => {
-            if let Some(job) = group.into_iter().next() {
-                let _ = job.reply.send(Err(e));
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, completions = group.len(), "completion group failed; writing one by one");
-            for job in group {
-                let result = writer
-                    .write(std::slice::from_ref(&job))
-                    .await
-                    .and_then(|mut r| r.pop().unwrap_or(Err(crate::StoreError::Closed)));
-                let _ = job.reply.send(result);
-            }
-        }
+impl crate::sql::group::Job for CompleteJob {
+    type Answer = ();
+    fn answer(self, result: Result<(), crate::StoreError>) {
+        let _ = self.reply.send(result);
     }
 }
 

@@ -23,8 +23,7 @@ use tokio::sync::Mutex;
 
 use super::SqliteStore;
 use super::order::end_orphans;
-use super::status::refresh_many;
-use super::writer::WriteJob;
+use super::status::refresh_all;
 pub(crate) use crate::sql::complete::CompleteJob;
 use crate::sql::complete::{AttemptRow, Rows, outcome_of};
 use crate::{ClaimToken, DispatchResult, DispatchStatus, StoreError};
@@ -43,16 +42,14 @@ impl SqliteStore {
         result: DispatchResult,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let (job, answer) = CompleteJob::new(claim, result, now_ms);
-        self.writer.send(WriteJob::Complete(job)).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        crate::sql::group::complete(&self.writer, claim, result, now_ms).await
     }
 }
 
 /// Writes `group` in one transaction of its own and answers every job (one by one if the
 /// group as a whole fails).
 pub(crate) async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, group: Vec<CompleteJob>) {
-    crate::sql::complete::write_group(group, &Writer { pool, gate }).await;
+    crate::sql::group::commit(group, &Writer { pool, gate }).await;
 }
 
 /// The writer's pool and gate, writing completion groups.
@@ -61,7 +58,7 @@ struct Writer<'p> {
     gate: &'p Mutex<()>,
 }
 
-impl crate::sql::complete::WriteCompletions for Writer<'_> {
+impl crate::sql::group::WriteGroup<CompleteJob> for Writer<'_> {
     fn write<'a>(
         &'a self,
         jobs: &'a [CompleteJob],
@@ -113,7 +110,7 @@ pub(crate) async fn write_in(
     }
     update_plain(tx, plain).await?;
     flush(tx, &rows).await?;
-    refresh_many(tx, &rows.touched).await?;
+    refresh_all(tx, &rows.touched).await?;
     Ok(out)
 }
 

@@ -50,7 +50,8 @@ fn retry() -> DispatchResult {
 }
 
 fn job(claim: &ClaimToken, result: DispatchResult) -> (CompleteJob, Answer) {
-    CompleteJob::new(claim, result, T0 + 10)
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    (CompleteJob { claim: claim.clone(), result, now_ms: T0 + 10, reply }, answer)
 }
 
 type Answer = tokio::sync::oneshot::Receiver<Result<(), StoreError>>;

@@ -41,7 +41,7 @@ use sqlx::pool::PoolConnectionMetadata;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc};
 
 use crate::handoff::HandoffSlot;
 use crate::{AcceptOutcome, NewMessage, StoreError};
@@ -141,19 +141,7 @@ impl SqliteStore {
 
     /// Hands messages to the group-commit writer and waits until they are committed.
     pub(crate) async fn submit(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        for m in &msgs {
-            if m.dispatches.is_empty() {
-                return Err(StoreError::Invalid(format!("message {} has no dispatches", m.id)));
-            }
-            crate::model::check_order(m)?;
-        }
-        if msgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (reply, answer) = oneshot::channel();
-        let job = writer::WriteJob::Accept(writer::AcceptJob { msgs, reply });
-        self.writer.send(job).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        crate::sql::group::accept(&self.writer, msgs).await
     }
 
     /// Whether a write can be committed now: writes and deletes a scratch row of 64 KiB in one

@@ -6,6 +6,7 @@ use yizhan_core::MessageId;
 use super::*;
 use crate::handoff::HandoffSlot;
 use crate::{Idempotency, NewDispatch};
+use tokio::sync::oneshot;
 
 const T0: i64 = 1_700_000_000_000;
 
