@@ -90,18 +90,35 @@ impl Rows {
     }
 }
 
+/// What a completion comes to: recorded (`None`), or, for a delivery that had to hold a unique
+/// msgid, the other message that holds it already (nothing recorded); `Conflict` for a lost lease.
+pub(crate) type Completed = Result<Option<yizhan_core::MessageId>, crate::StoreError>;
+
 /// One `complete` call waiting for the commit of the group that records it (both backends
 /// group-commit completions in a writer task, see [`crate::sql::group`]).
 pub(crate) struct CompleteJob {
     pub(crate) claim: crate::ClaimToken,
     pub(crate) result: DispatchResult,
     pub(crate) now_ms: i64,
-    pub(crate) reply: crate::sql::group::Reply<()>,
+    /// Record a delivery only if no dispatch of another message holds its msgid
+    /// ([`crate::Store::complete_unless_duplicate`]).
+    pub(crate) unique_msgid: bool,
+    pub(crate) reply: crate::sql::group::Reply<Option<yizhan_core::MessageId>>,
+}
+
+impl CompleteJob {
+    /// The msgid this completion must hold alone, if it is to be checked.
+    pub(crate) fn msgid_to_check(&self) -> Option<&str> {
+        match &self.result {
+            DispatchResult::Delivered { handles, .. } if self.unique_msgid => handles.msgid.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 impl crate::sql::group::Job for CompleteJob {
-    type Answer = ();
-    fn answer(self, result: Result<(), crate::StoreError>) {
+    type Answer = Option<yizhan_core::MessageId>;
+    fn answer(self, result: Completed) {
         let _ = self.reply.send(result);
     }
 }

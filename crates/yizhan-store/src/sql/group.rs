@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use tokio::sync::{mpsc, oneshot};
+use yizhan_core::MessageId;
 
 use crate::sql::complete::CompleteJob;
 use crate::{AcceptOutcome, ClaimToken, DispatchResult, NewMessage, StoreError};
@@ -38,15 +39,17 @@ pub(crate) async fn accept<J: From<AcceptJob>>(
 }
 
 /// Queues the result of an attempt on the completion writer `queue`; answers once it is
-/// committed (`Conflict` if `claim` no longer holds its lease).
+/// committed (`Conflict` if `claim` no longer holds its lease). With `unique_msgid`, a delivery
+/// whose msgid a dispatch of another message holds is not recorded: that message is returned.
 pub(crate) async fn complete<J: From<CompleteJob>>(
     queue: &mpsc::Sender<J>,
     claim: &ClaimToken,
     result: DispatchResult,
     now_ms: i64,
-) -> Result<(), StoreError> {
+    unique_msgid: bool,
+) -> Result<Option<MessageId>, StoreError> {
     let claim = claim.clone();
-    ask(queue, |reply| CompleteJob { claim, result, now_ms, reply }.into()).await
+    ask(queue, |reply| CompleteJob { claim, result, now_ms, unique_msgid, reply }.into()).await
 }
 
 /// One `accept` or `accept_batch` call waiting for its commit.

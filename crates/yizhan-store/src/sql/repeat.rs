@@ -195,3 +195,57 @@ macro_rules! repeat {
     };
 }
 pub(crate) use repeat;
+
+#[cfg(test)]
+mod tests {
+    use super::{Decision, Guarded, Window, decide};
+
+    const NOW: i64 = 1_000;
+
+    fn guarded(index: usize, key: &str, window_ms: i64) -> Guarded {
+        Guarded { index, key: key.to_owned(), window_ms }
+    }
+
+    fn window(key: &str, message: &str, until_ms: i64, ended: bool) -> Window {
+        Window { key: key.to_owned(), message_id: message.to_owned(), until_ms, ended }
+    }
+
+    fn message_of(index: usize) -> String {
+        format!("batch-{index}")
+    }
+
+    #[test]
+    fn the_second_of_two_identical_bodies_in_one_batch_repeats_the_first() {
+        let batch = [guarded(0, "k", 500), guarded(1, "k", 500), guarded(2, "other", 500)];
+        let d = decide(Vec::new(), &batch, |_| false, message_of, NOW);
+        assert_eq!(d, Decision { repeats: vec![(1, "batch-0".to_owned())], opened: vec![0, 2] });
+    }
+
+    #[test]
+    fn the_newest_open_window_names_the_earlier_message() {
+        let windows = vec![
+            window("k", "old", NOW + 10, false),
+            window("k", "new", NOW + 90, false),
+            window("k", "closed", NOW, false),
+        ];
+        let d = decide(windows, &[guarded(0, "k", 500)], |_| false, message_of, NOW);
+        assert_eq!(d.repeats, [(0, "new".to_owned())]);
+        let closed_only =
+            decide(vec![window("k", "closed", NOW, false)], &[guarded(0, "k", 500)], |_| false, message_of, NOW);
+        assert_eq!(closed_only.opened, [0], "a window that closes now is closed");
+    }
+
+    #[test]
+    fn a_suppressing_dispatch_ignores_windows_of_ended_dispatches() {
+        let windows = vec![window("k", "dead", NOW + 90, true)];
+        let batch = [guarded(0, "k", 500), guarded(1, "k", 500)];
+        let d = decide(windows, &batch, |i| i == 0, message_of, NOW);
+        assert_eq!(d, Decision { repeats: vec![(1, "batch-0".to_owned())], opened: vec![0] }, "the newest window");
+    }
+
+    #[test]
+    fn a_zero_window_opens_nothing_a_later_dispatch_could_repeat() {
+        let d = decide(Vec::new(), &[guarded(0, "k", 0), guarded(1, "k", 0)], |_| false, message_of, NOW);
+        assert_eq!(d.opened, [0, 1]);
+    }
+}

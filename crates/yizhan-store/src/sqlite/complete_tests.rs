@@ -51,10 +51,10 @@ fn retry() -> DispatchResult {
 
 fn job(claim: &ClaimToken, result: DispatchResult) -> (CompleteJob, Answer) {
     let (reply, answer) = tokio::sync::oneshot::channel();
-    (CompleteJob { claim: claim.clone(), result, now_ms: T0 + 10, reply }, answer)
+    (CompleteJob { claim: claim.clone(), result, now_ms: T0 + 10, unique_msgid: false, reply }, answer)
 }
 
-type Answer = tokio::sync::oneshot::Receiver<Result<(), StoreError>>;
+type Answer = tokio::sync::oneshot::Receiver<crate::sql::complete::Completed>;
 
 async fn open() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -107,7 +107,7 @@ async fn one_group_records_every_result_and_fails_only_a_lost_lease() -> anyhow:
         .iter()
         .map(|c| {
             let (store, claim) = (store.clone(), c.claim.clone());
-            tokio::spawn(async move { store.complete(&claim, delivered(1), T0 + 5_010).await })
+            tokio::spawn(async move { store.complete(&claim, delivered(1), T0 + 5_010, false).await })
         })
         .collect();
     for t in tasks {

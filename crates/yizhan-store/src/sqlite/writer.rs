@@ -139,7 +139,7 @@ async fn write(
     handoff: &HandoffSlot,
     batches: &[&[NewMessage]],
     completions: &[CompleteJob],
-) -> Result<(Vec<Vec<AcceptOutcome>>, Vec<Result<(), StoreError>>), StoreError> {
+) -> Result<(Vec<Vec<AcceptOutcome>>, Vec<crate::sql::complete::Completed>), StoreError> {
     let hot = match handoff.current() {
         Some(h) if !batches.is_empty() => h.plan(batches),
         _ => Reservation::none(),
