@@ -211,7 +211,10 @@ impl Store {
 
     /// Stores several messages in one transaction: all are committed, or none.
     pub async fn accept_batch(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        backend!(self.submit(msgs))
+        match &self.backend {
+            Backend::Sqlite(s) => sql::group::accept(&s.writer, msgs).await,
+            Backend::Postgres(s) => sql::group::accept(&s.writer, msgs).await,
+        }
     }
 
     /// One message with its dispatches, attempts, outcomes and handles.
@@ -272,7 +275,7 @@ impl Store {
 
     /// Records an attempt's result; `Conflict` if the lease was lost.
     pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
-        backend!(self.complete(claim, result, now_ms, false))?;
+        self.complete_checked(claim, result, now_ms, false).await?;
         Ok(())
     }
 
@@ -288,7 +291,21 @@ impl Store {
         result: DispatchResult,
         now_ms: i64,
     ) -> Result<Option<MessageId>, StoreError> {
-        backend!(self.complete(claim, result, now_ms, true))
+        self.complete_checked(claim, result, now_ms, true).await
+    }
+
+    /// Queues a completion on the backend's completion writer (see `sql::group::complete`).
+    async fn complete_checked(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+        unique_msgid: bool,
+    ) -> Result<Option<MessageId>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => sql::group::complete(&s.writer, claim, result, now_ms, unique_msgid).await,
+            Backend::Postgres(s) => sql::group::complete(&s.completer, claim, result, now_ms, unique_msgid).await,
+        }
     }
 
     /// Which of `keys` have dispatches waiting to be sent that a merge could take (pending,

@@ -1,6 +1,6 @@
 //! Group commit of completions on PostgreSQL: one task per store records the results that have
 //! queued up in one transaction, so a burst of finished sends costs one commit (one WAL flush)
-//! instead of one per result. [`PgStore::complete`] is answered only after COMMIT, so an
+//! instead of one per result. [`crate::Store::complete`] is answered only after COMMIT, so an
 //! attempt's result is durable before the worker lets go of the dispatch.
 //!
 //! Each result is recorded as before (lease checked `FOR UPDATE`, dispatch updated, coalesced
@@ -15,33 +15,18 @@ use std::collections::BTreeMap;
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
+use super::notify_due;
 use super::order::{end_orphans, successors_waiting};
 use super::status::{check_lease, refresh_all};
-use super::{PgStore, notify_due};
 pub(crate) use crate::sql::complete::CompleteJob;
 use crate::sql::complete::{AttemptRow, Completed, Rows, outcome_of};
-use crate::{ClaimToken, DispatchResult, StoreError};
+use crate::{DispatchResult, StoreError};
 use yizhan_core::MessageId;
 
 crate::sql::complete::complete!(sqlx::Postgres);
 
 /// The most results written in one group.
 const MAX_GROUP: usize = 256;
-
-impl PgStore {
-    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
-    /// answers once the group holding it is committed. With `unique_msgid`, see
-    /// [`crate::Store::complete_unless_duplicate`].
-    pub(crate) async fn complete(
-        &self,
-        claim: &ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-        unique_msgid: bool,
-    ) -> Result<Option<MessageId>, StoreError> {
-        crate::sql::group::complete(&self.completer, claim, result, now_ms, unique_msgid).await
-    }
-}
 
 /// The completion writer loop; ends when every sender (every `PgStore` clone) is gone.
 pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<CompleteJob>) {

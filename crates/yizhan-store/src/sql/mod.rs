@@ -13,6 +13,7 @@
 //! query functions are typed by their database: the text below exists once and is compiled for
 //! each backend's types.
 
+pub(crate) mod accept;
 pub(crate) mod claim;
 pub(crate) mod coalesce;
 pub(crate) mod complete;
@@ -39,8 +40,9 @@ macro_rules! waiting {
 }
 pub(crate) use waiting;
 
-/// A subquery yielding the rows of a JSON array bound at placeholder `$p`, one column: `text`
-/// for an array of strings, `int` for an array of integers. `json_list!(sqlite, text, "$1")` is
+/// A subquery yielding the rows of a JSON array bound at placeholder `$p`, one column `value`:
+/// `text` for an array of strings, `int` for an array of integers; `text_pairs` for an array of
+/// two-string arrays, columns `k0` and `k1`. `json_list!(sqlite, text, "$1")` is
 /// `SELECT value FROM json_each($1)`; on PostgreSQL `json_array_elements_text`, cast for
 /// integers. Lists are bound as JSON text on both backends, so one Rust value serves both.
 macro_rules! json_list {
@@ -55,6 +57,12 @@ macro_rules! json_list {
     };
     (postgres, int, $p:literal) => {
         concat!("SELECT json_array_elements_text(", $p, "::json)::bigint")
+    };
+    (sqlite, text_pairs, $p:literal) => {
+        concat!("SELECT json_extract(value, '$[0]') AS k0, json_extract(value, '$[1]') AS k1 FROM json_each(", $p, ")")
+    };
+    (postgres, text_pairs, $p:literal) => {
+        concat!("SELECT value->>0 AS k0, value->>1 AS k1 FROM json_array_elements(", $p, "::json)")
     };
 }
 pub(crate) use json_list;

@@ -1,7 +1,7 @@
 //! Group commit of completions: the writer task ([`super::writer`]) records the results of many
 //! dispatches in one transaction, the same one as the accepts that queued beside them.
 //!
-//! [`SqliteStore::complete`] sends its result over the writer's channel and waits on a oneshot
+//! [`crate::Store::complete`] sends its result over the writer's channel and waits on a oneshot
 //! that is answered only after COMMIT, so an attempt's result is durable before the worker
 //! considers the dispatch done. Results that queue up while a group is being synced form the
 //! next group (no linger timer: an idle gateway pays no extra latency).
@@ -21,34 +21,17 @@ use std::collections::HashMap;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::Mutex;
 
-use super::SqliteStore;
 use super::order::end_orphans;
 use super::status::refresh_all;
 use crate::record::parse_id;
 pub(crate) use crate::sql::complete::CompleteJob;
 use crate::sql::complete::{AttemptRow, Completed, Rows, outcome_of};
 use crate::{ClaimToken, DispatchResult, DispatchStatus, StoreError};
-use yizhan_core::MessageId;
 
 crate::sql::complete::complete!(sqlx::Sqlite);
 
 /// The most completions written in one group.
 pub(crate) const MAX_GROUP: usize = 512;
-
-impl SqliteStore {
-    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
-    /// answers once the group holding it is committed. With `unique_msgid`, see
-    /// [`crate::Store::complete_unless_duplicate`].
-    pub(crate) async fn complete(
-        &self,
-        claim: &ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-        unique_msgid: bool,
-    ) -> Result<Option<MessageId>, StoreError> {
-        crate::sql::group::complete(&self.writer, claim, result, now_ms, unique_msgid).await
-    }
-}
 
 /// Writes `group` in one transaction of its own and answers every job (one by one if the
 /// group as a whole fails).

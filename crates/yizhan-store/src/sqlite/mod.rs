@@ -43,8 +43,8 @@ use sqlx::sqlite::{
 };
 use tokio::sync::{Mutex, mpsc};
 
+use crate::StoreError;
 use crate::handoff::HandoffSlot;
-use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// How long a statement waits for SQLite's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,7 +57,8 @@ const WRITER_QUEUE: usize = 8192;
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
-    writer: mpsc::Sender<writer::WriteJob>,
+    /// The group-commit writer: accepts and completions.
+    pub(crate) writer: mpsc::Sender<writer::WriteJob>,
     /// Claims only: a connection with `synchronous = NORMAL` (see [`SqliteStore::open`]).
     claim_pool: SqlitePool,
     /// Taken by the hot writers (accept groups, completion groups, claims) around their write
@@ -137,11 +138,6 @@ impl SqliteStore {
     pub(crate) async fn close(&self) {
         self.pool.close().await;
         self.claim_pool.close().await;
-    }
-
-    /// Hands messages to the group-commit writer and waits until they are committed.
-    pub(crate) async fn submit(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        crate::sql::group::accept(&self.writer, msgs).await
     }
 
     /// Whether a write can be committed now: writes and deletes a scratch row of 64 KiB in one

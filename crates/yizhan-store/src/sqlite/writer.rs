@@ -146,7 +146,7 @@ async fn write(
     };
     let _gate = gate.lock().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let (out, handed) = insert_group(&mut tx, batches, &hot).await?;
+    let (out, handed, _) = insert_group(&mut tx, batches, &hot).await?;
     let completed = if completions.is_empty() { Vec::new() } else { complete::write_in(&mut tx, completions).await? };
     tx.commit().await?;
     hot.deliver(handed);
