@@ -18,6 +18,7 @@ struct Key {
     name: String,
     sha256: [u8; 32],
     channels: Vec<String>,
+    admin: bool,
 }
 
 /// Who is calling.
@@ -27,6 +28,8 @@ pub struct Caller {
     pub name: String,
     /// Channels it may use.
     pub channels: Vec<String>,
+    /// Whether it manages every webhook subscription (`admin = true`).
+    pub admin: bool,
 }
 
 /// Why a request was refused.
@@ -44,7 +47,12 @@ impl ApiKeys {
         let keys = config
             .iter()
             .filter_map(|k| {
-                Some(Key { name: k.name.clone(), sha256: decode_hex(&k.sha256)?, channels: k.channels.clone() })
+                Some(Key {
+                    name: k.name.clone(),
+                    sha256: decode_hex(&k.sha256)?,
+                    channels: k.channels.clone(),
+                    admin: k.admin,
+                })
             })
             .collect();
         ApiKeys { keys }
@@ -68,7 +76,9 @@ impl ApiKeys {
                 found = Some(key);
             }
         }
-        found.map(|k| Caller { name: k.name.clone(), channels: k.channels.clone() }).ok_or(Refusal::Unauthorized)
+        found
+            .map(|k| Caller { name: k.name.clone(), channels: k.channels.clone(), admin: k.admin })
+            .ok_or(Refusal::Unauthorized)
     }
 }
 
@@ -106,6 +116,7 @@ mod tests {
             name: "ci".into(),
             sha256: ApiKeys::hash("s3cret-key"),
             channels: vec!["ops".into()],
+            admin: false,
         }])
     }
 
