@@ -92,7 +92,7 @@ impl WebhookView {
 
 /// One attempt of a delivery.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AttemptView {
+pub(crate) struct WebhookAttemptView {
     /// When it started (RFC 3339).
     at: String,
     /// The receiver's HTTP status, if it answered.
@@ -105,7 +105,7 @@ pub(crate) struct AttemptView {
 
 /// One event's delivery to a subscription.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct DeliveryView {
+pub(crate) struct WebhookDeliveryView {
     /// The delivery's id (for replay).
     id: i64,
     /// The event's id (the `webhook-id` header).
@@ -122,12 +122,12 @@ pub(crate) struct DeliveryView {
     /// When it was queued or last replayed.
     created_at: String,
     /// Every attempt, oldest first.
-    attempts: Vec<AttemptView>,
+    attempts: Vec<WebhookAttemptView>,
 }
 
-impl From<DeliveryRecord> for DeliveryView {
+impl From<DeliveryRecord> for WebhookDeliveryView {
     fn from(d: DeliveryRecord) -> Self {
-        DeliveryView {
+        WebhookDeliveryView {
             id: d.id,
             event_id: format!("evt_{}", d.event_pos),
             kind: d.kind,
@@ -138,7 +138,7 @@ impl From<DeliveryRecord> for DeliveryView {
             attempts: d
                 .attempts
                 .into_iter()
-                .map(|a| AttemptView {
+                .map(|a| WebhookAttemptView {
                     at: timestamp(a.at_ms),
                     status_code: a.status_code,
                     error: a.error,
@@ -313,7 +313,7 @@ pub(crate) async fn delete(
 #[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The subscription id"), DeliveriesQuery),
     responses(
-        (status = 200, description = "Deliveries, newest first", body = Vec<DeliveryView>),
+        (status = 200, description = "Deliveries, newest first", body = Vec<WebhookDeliveryView>),
         (status = 401, description = "No or unknown API key", body = ApiError),
         (status = 403, description = "On channels the key may not use", body = ApiError),
         (status = 404, description = "No such subscription", body = ApiError),
@@ -324,7 +324,7 @@ pub(crate) async fn deliveries(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<Json<Vec<DeliveryView>>, ApiError> {
+) -> Result<Json<Vec<WebhookDeliveryView>>, ApiError> {
     let caller = caller(&ctx.app, &headers)?;
     let hook = managed(&ctx, &caller, &id).await?;
     let limit = q.limit.unwrap_or(DELIVERY_PAGE);
@@ -332,7 +332,7 @@ pub(crate) async fn deliveries(
         return Err(ApiError::validation("limit", format!("is {limit}; it must be 1 to {DELIVERY_PAGE}")));
     }
     let list = ctx.app.store.webhook_deliveries(&hook.id, q.before, limit).await.map_err(store_error)?;
-    Ok(Json(list.into_iter().map(DeliveryView::from).collect()))
+    Ok(Json(list.into_iter().map(WebhookDeliveryView::from).collect()))
 }
 
 /// Send a delivered or failed delivery again (same event id, fresh 24 h of retries).

@@ -21,7 +21,7 @@ fn config(store_url: &str, emu: &str) -> Config {
          [[channels]]\nname = \"app\"\nkind = \"wecom_robot\"\nkey = \"k2\"\nbase_url = \"{emu}\"\n\n\
          [[api_keys]]\nname = \"ops-key\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n\n\
          [[api_keys]]\nname = \"app-key\"\nsha256 = \"{}\"\nchannels = [\"app\"]\n\n\
-         [[api_keys]]\nname = \"admin\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\nadmin = true\n\n\
+         [[api_keys]]\nname = \"admin\"\nsha256 = \"{}\"\nadmin = true\n\n\
          [[webhooks]]\nname = \"audit\"\nurl = \"http://127.0.0.1:9/audit\"\nallow_private_urls = true\n\
          secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"\n",
         ApiKeys::hash("ops"),
