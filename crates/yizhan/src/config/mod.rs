@@ -9,12 +9,14 @@
 mod check;
 pub mod load;
 mod locate;
+pub mod webhooks;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
 pub use crate::shaping::ShapingConfig;
 pub use load::ConfigError;
+pub use webhooks::WebhookConfig;
 
 /// The whole configuration.
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +40,9 @@ pub struct Config {
     /// Traffic shaping: peak avoidance, coalescing and `[shaping.quota]` (see [`crate::shaping`]).
     #[serde(default)]
     pub shaping: ShapingConfig,
+    /// Webhook subscriptions (`[[webhooks]]`, see [`webhooks`]).
+    #[serde(skip)]
+    pub webhooks: Vec<WebhookConfig>,
     /// Alert routes (`[[routes]]`, see [`crate::intake`]), checked and compiled with their
     /// templates when the file is loaded.
     #[serde(skip)]
@@ -57,6 +62,7 @@ pub struct Config {
 struct Paths {
     channels: Vec<String>,
     api_keys: Vec<String>,
+    webhooks: Vec<String>,
 }
 
 /// A configured channel that cannot be used.
@@ -394,10 +400,16 @@ pub struct CallbackConfig {
     pub token: SecretString,
     /// The 43-character EncodingAESKey. Use `${ENV_VAR}`.
     pub encoding_aes_key: SecretString,
-    /// Where decrypted messages and events are POSTed as JSON `{channel, msg_type, event, xml}`.
-    /// Without it they are only logged (msg type and event, never the content).
+    /// Where decrypted messages and events are POSTed as JSON `{channel, msg_type, event, xml}`
+    /// (with Standard Webhooks headers: it is a webhook subscription to `card.clicked` and
+    /// `wecom.callback` of the channel, docs/events.md). Without it they are only logged (msg
+    /// type and event, never the content) and recorded as events.
     #[serde(default)]
     pub forward_url: Option<String>,
+    /// The `whsec_…` secret that signs what goes to `forward_url`; without it a random one is
+    /// used (the receiver cannot verify). Use `${ENV_VAR}`.
+    #[serde(default)]
+    pub forward_secret: Option<SecretString>,
 }
 
 /// `kind = "wecom_robot"`: one group robot. It has no token; the webhook key is the only
