@@ -56,7 +56,7 @@ pub enum ConfigError {
 
 /// The top-level tables and arrays.
 const TOP: &[&str] =
-    &["server", "store", "channels", "api_keys", "worker", "shaping", "routes", "people", "people_file"];
+    &["server", "store", "channels", "api_keys", "webhooks", "worker", "shaping", "routes", "people", "people_file"];
 /// One problem, before it is located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Problem {
@@ -138,7 +138,7 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
                 toml::Value::String(file) => config.people_file = Some(file),
                 _ => problems.push(Problem::new(&key, "must be a file name: people_file = \"people.toml\"")),
             },
-            "channels" | "api_keys" | "routes" | "people" => {
+            "channels" | "api_keys" | "webhooks" | "routes" | "people" => {
                 let toml::Value::Array(items) = value else {
                     problems.push(Problem::new(&key, format!("must be an array of tables: [[{key}]]")));
                     continue;
@@ -152,6 +152,11 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
                     } else if key == "routes" {
                         if let Some(route) = section::<crate::intake::route::RouteConfig>(&at, item, problems) {
                             config.routes.push(at, route);
+                        }
+                    } else if key == "webhooks" {
+                        if let Some(hook) = section::<super::WebhookConfig>(&at, item, problems) {
+                            config.webhooks.push(hook);
+                            config.paths.webhooks.push(at);
                         }
                     } else if key == "api_keys" {
                         if let Some(api_key) = section::<ApiKeyConfig>(&at, item, problems) {
