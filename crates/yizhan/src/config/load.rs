@@ -174,7 +174,7 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
     config
 }
 
-/// Every kind, for messages: "wecom_app, wecom_robot, getui, dingtalk_robot or feishu_bot".
+/// Every kind, for messages: "wecom_app, wecom_robot, getui, dingtalk_robot, feishu_bot or email".
 fn kinds() -> String {
     let names: Vec<&str> = ChannelKind::names().collect();
     match names.split_last() {

@@ -37,19 +37,29 @@ pub struct EmailSender {
 /// The client of `mail`; each SMTP step is limited by `timeout` (the worker's
 /// `request_timeout_ms`), else 10 s.
 pub fn client(mail: &EmailConfig, timeout: Option<Duration>) -> Result<EmailSender, yizhan_email::Error> {
-    let security = match mail.security {
-        EmailSecurity::Starttls => Security::StartTls,
-        EmailSecurity::Tls => Security::Tls,
-        EmailSecurity::Plain => Security::Plain,
-    };
+    let security = security(mail);
     let mut settings = SmtpSettings::new(mail.host.clone(), security);
-    settings.port = mail.port.unwrap_or(security.default_port());
+    settings.port = port(mail);
     settings.username.clone_from(&mail.username);
     settings.password.clone_from(&mail.password);
     settings.hello_name.clone_from(&mail.hello_name);
     settings.allow_plain_remote = mail.allow_plain_remote;
     settings.timeout = timeout.unwrap_or(DEFAULT_STEP_TIMEOUT);
     Ok(EmailSender { client: EmailClient::new(settings)?, envelope_from: envelope_from(&mail.from)? })
+}
+
+/// The client's protection mode for the configured one.
+fn security(mail: &EmailConfig) -> Security {
+    match mail.security {
+        EmailSecurity::Starttls => Security::StartTls,
+        EmailSecurity::Tls => Security::Tls,
+        EmailSecurity::Plain => Security::Plain,
+    }
+}
+
+/// The port: the configured one, else the mode's usual port.
+fn port(mail: &EmailConfig) -> u16 {
+    mail.port.unwrap_or(security(mail).default_port())
 }
 
 /// The bare address of a `from` such as `"yizhan <ops@example.com>"`.
@@ -60,7 +70,7 @@ fn envelope_from(from: &str) -> Result<String, yizhan_email::Error> {
 /// The quota scope: `email:<host>:<port>:<from address>`; no secret in it.
 pub fn quota_scope(mail: &EmailConfig) -> String {
     let from = envelope_from(&mail.from).unwrap_or_else(|_| mail.from.clone());
-    format!("email:{}:{}:{from}", mail.host, mail.port.unwrap_or(0))
+    format!("email:{}:{}:{from}", mail.host, port(mail))
 }
 
 /// The per-call units: every message on `<scope>` (`email_per_minute`, default 30).
@@ -98,15 +108,10 @@ pub async fn check(client: Option<&AnyClient>) -> Result<String, CheckFailure> {
 
 /// `email host=… port=… security=… from=… auth=…` (`yizhan config check`); never the password.
 pub fn summary(c: &EmailConfig) -> String {
-    let security = match c.security {
-        EmailSecurity::Starttls => Security::StartTls,
-        EmailSecurity::Tls => Security::Tls,
-        EmailSecurity::Plain => Security::Plain,
-    };
     format!(
         "email host={} port={} security={:?} from={} auth={}",
         c.host,
-        c.port.unwrap_or(security.default_port()),
+        port(c),
         c.security,
         c.from,
         c.username.as_deref().unwrap_or("none")
@@ -115,12 +120,12 @@ pub fn summary(c: &EmailConfig) -> String {
 
 /// Where a dry run's message would go: `smtp://host:port` (`smtps://` with implicit TLS).
 pub fn call_url(c: &EmailConfig) -> String {
-    let (scheme, security) = match c.security {
-        EmailSecurity::Starttls => ("smtp+starttls", Security::StartTls),
-        EmailSecurity::Tls => ("smtps", Security::Tls),
-        EmailSecurity::Plain => ("smtp", Security::Plain),
+    let scheme = match c.security {
+        EmailSecurity::Starttls => "smtp+starttls",
+        EmailSecurity::Tls => "smtps",
+        EmailSecurity::Plain => "smtp",
     };
-    format!("{scheme}://{}:{}", c.host, c.port.unwrap_or(security.default_port()))
+    format!("{scheme}://{}:{}", c.host, port(c))
 }
 
 /// The problems of an `email` section: `(key, message)`, never echoing the password.
