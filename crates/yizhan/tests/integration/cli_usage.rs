@@ -85,7 +85,7 @@ async fn usage_errors_exit_2_and_name_the_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(
-            "--text is for wecom_app, wecom_robot, dingtalk_robot and feishu_bot channels; \"app\" is a getui channel"
+            "--text is for wecom_app, wecom_robot, dingtalk_robot, feishu_bot and email channels; \"app\" is a getui channel"
         ),
         "{}",
         stderr(&out)
@@ -93,7 +93,7 @@ async fn usage_errors_exit_2_and_name_the_flags() {
     let out = yizhan(&s, &["send", "ops-robot", "--to", "bob", "--text", "x"]).await;
     assert!(
         stderr(&out).contains(
-            "--to is for wecom_app channels; \"ops-robot\" is a wecom_robot channel (a robot always posts to its group)"
+            "--to is for wecom_app and email channels; \"ops-robot\" is a wecom_robot channel (a robot always posts to its group)"
         ),
         "{}",
         stderr(&out)
