@@ -552,6 +552,14 @@ impl Store {
         backend!(self.replay_webhook_delivery(webhook_id, delivery_id, now_ms))
     }
 
+    /// Retention of the event log, one batch: deletes up to `limit` published events older than
+    /// `before_ms` that every webhook subscription has passed and no delivery waits for, and up
+    /// to `limit` finished webhook deliveries (with their attempts) last changed before it.
+    /// Returns the rows deleted; call it again while that is not zero.
+    pub async fn purge_events(&self, before_ms: i64, limit: usize) -> Result<u64, StoreError> {
+        backend!(self.purge_events(before_ms, i64::try_from(limit).unwrap_or(i64::MAX)))
+    }
+
     /// Webhook deliveries per status, for `/metrics`.
     pub async fn webhook_delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
         backend!(self.webhook_delivery_counts())

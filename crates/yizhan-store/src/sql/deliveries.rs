@@ -64,6 +64,18 @@ macro_rules! deliveries {
                 }
                 q.push(") ORDER BY d.id");
                 let rows = q.build().fetch_all(&mut *tx).await?;
+                for id in &ids {
+                    if !rows.iter().any(|r| r.try_get::<i64, _>("id").is_ok_and(|found| found == *id)) {
+                        // Its event is gone (deleted with retention before a replay): nothing to send.
+                        sqlx::query(
+                            "UPDATE webhook_deliveries SET status = 'failed', lease_token = NULL, lease_until_ms = NULL, \
+                               last_error = 'the event no longer exists (retention)' WHERE id = $1",
+                        )
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
                 tx.commit().await?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in &rows {
@@ -216,7 +228,8 @@ macro_rules! deliveries {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at_ms = $1, created_at_ms = $1, \
-                       updated_at_ms = $1 WHERE id = $2 AND webhook_id = $3 AND status IN ('delivered', 'failed')",
+                       updated_at_ms = $1 WHERE id = $2 AND webhook_id = $3 AND status IN ('delivered', 'failed') \
+                       AND EXISTS (SELECT 1 FROM events e WHERE e.pos = webhook_deliveries.event_pos)",
                 )
                 .bind(now_ms)
                 .bind(delivery_id)
@@ -233,6 +246,9 @@ macro_rules! deliveries {
                             .await?;
                     return Err(match status {
                         None => $crate::StoreError::NotFound,
+                        Some(s) if s == "delivered" || s == "failed" => $crate::StoreError::Conflict(format!(
+                            "delivery {delivery_id} cannot be replayed: its event was deleted by retention"
+                        )),
                         Some(s) => $crate::StoreError::Conflict(format!(
                             "delivery {delivery_id} is {s}; only a delivered or failed delivery is replayed"
                         )),
@@ -240,6 +256,47 @@ macro_rules! deliveries {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// Retention, one batch: deletes up to `limit` published events older than
+            /// `before_ms` that every subscription's cursor has passed and no delivery still
+            /// waits for, and up to `limit` finished (delivered or failed) deliveries last
+            /// changed before it, with their attempts. Returns the rows deleted.
+            pub(crate) async fn purge_events(&self, before_ms: i64, limit: i64) -> Result<u64, $crate::StoreError> {
+                let mut tx = self.begin_write().await?;
+                let mut rows = sqlx::query(
+                    "DELETE FROM events WHERE id IN (SELECT e.id FROM events e \
+                       WHERE e.pos IS NOT NULL AND e.at_ms < $1 \
+                         AND e.pos <= coalesce((SELECT min(after_pos) FROM webhooks), e.pos) \
+                         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d \
+                              WHERE d.event_pos = e.pos AND d.status IN ('pending', 'in_flight')) \
+                       ORDER BY e.id LIMIT $2)",
+                )
+                .bind(before_ms)
+                .bind(limit)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                rows += sqlx::query(
+                    "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries \
+                       WHERE status IN ('delivered', 'failed') AND updated_at_ms < $1 ORDER BY id LIMIT $2)",
+                )
+                .bind(before_ms)
+                .bind(limit)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                rows += sqlx::query(
+                    "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
+                       WHERE status IN ('delivered', 'failed') AND updated_at_ms < $1 ORDER BY id LIMIT $2)",
+                )
+                .bind(before_ms)
+                .bind(limit)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok(rows)
             }
 
             /// Deliveries per status, over every subscription.

@@ -210,6 +210,11 @@ pub struct StoreConfig {
     /// (or `0`) keeps everything. See [`crate::retention`].
     #[serde(default)]
     pub retention: crate::retention::Retention,
+    /// How long events (`GET /v1/events`, webhooks) are kept: the same periods as `retention`,
+    /// which is the default. An event goes only once every webhook subscription has it
+    /// delivered (or failed); finished webhook deliveries go by the same age.
+    #[serde(default)]
+    pub event_retention: Option<crate::retention::Retention>,
     /// SQLite only: the most KiB the database file may grow to (default: no cap). Past it,
     /// accepts answer 503 and `/readyz` says not ready, as on a full disk; both recover by
     /// themselves once room is made (rows deleted) or the cap raised.
@@ -230,6 +235,7 @@ impl Default for StoreConfig {
             expected_instances: default_expected_instances(),
             migrate: true,
             retention: crate::retention::Retention::default(),
+            event_retention: None,
             sqlite_max_size_kb: None,
         }
     }
