@@ -17,7 +17,7 @@
 //! | [`Store::hand_off`] | the hot path: accepts lease due work to this worker and queue it in memory ([`Handoff`]) |
 //! | [`Store::renew_leases`] | extend the leases of sends still running |
 //! | [`Store::coalesce`] | merge identical due dispatches into one claimed provider call |
-//! | [`Store::complete`], [`Store::release`] | record an attempt's result, or hand the work back |
+//! | [`Store::complete`], [`Store::complete_unless_duplicate`], [`Store::release`] | record an attempt's result (unless its msgid is another message's), or hand the work back |
 //! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
 //! | [`Store::idempotency_hash`] | the body hash stored under an idempotency key prefix (keyed batches) |
@@ -218,7 +218,10 @@ impl Store {
 
     /// Stores several messages in one transaction: all are committed, or none.
     pub async fn accept_batch(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        backend!(self.submit(msgs))
+        match &self.backend {
+            Backend::Sqlite(s) => sql::group::accept(&s.writer, msgs).await,
+            Backend::Postgres(s) => sql::group::accept(&s.writer, msgs).await,
+        }
     }
 
     /// One message with its dispatches, attempts, outcomes and handles.
@@ -279,7 +282,37 @@ impl Store {
 
     /// Records an attempt's result; `Conflict` if the lease was lost.
     pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
-        backend!(self.complete(claim, result, now_ms))
+        self.complete_checked(claim, result, now_ms, false).await?;
+        Ok(())
+    }
+
+    /// [`Store::complete`] of a delivery whose msgid handle no other message may hold: when a
+    /// dispatch of another message holds it already (a provider that answers a suppressed
+    /// duplicate with the first request's msgid), nothing is recorded, the lease stays, and that
+    /// message is returned. Checked inside the completion's own group transaction, so it costs
+    /// no statement of its own on SQLite. A result that is no delivery with a msgid is recorded
+    /// as by [`Store::complete`].
+    pub async fn complete_unless_duplicate(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+    ) -> Result<Option<MessageId>, StoreError> {
+        self.complete_checked(claim, result, now_ms, true).await
+    }
+
+    /// Queues a completion on the backend's completion writer (see `sql::group::complete`).
+    async fn complete_checked(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+        unique_msgid: bool,
+    ) -> Result<Option<MessageId>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => sql::group::complete(&s.writer, claim, result, now_ms, unique_msgid).await,
+            Backend::Postgres(s) => sql::group::complete(&s.completer, claim, result, now_ms, unique_msgid).await,
+        }
     }
 
     /// Which of `keys` have dispatches waiting to be sent that a merge could take (pending,

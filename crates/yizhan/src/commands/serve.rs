@@ -62,7 +62,7 @@ pub async fn serve(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    eprintln!("yizhan serving on http://{addr}");
+    println!("yizhan serving on http://{addr}");
     let hub = state.events.clone();
     let hub_stop = stopped(stop_rx.clone());
     tokio::spawn(async move {
@@ -90,7 +90,7 @@ pub async fn serve(
     );
     served.context("HTTP server")?;
     worked.context("delivery worker")?;
-    eprintln!("yizhan stopped");
+    println!("yizhan stopped");
     Ok(Outcome::Success)
 }
 

@@ -159,6 +159,26 @@ pub struct ServerConfig {
     /// connection open between requests (default 10000).
     #[serde(default = "default_header_read_timeout_ms")]
     pub header_read_timeout_ms: u64,
+    /// Milliseconds a request may take from its headers to its response's headers before the
+    /// gateway answers 503 (default 30000; 0: no limit). A stream (`/v1/events`) is not cut:
+    /// its headers come at once. See docs/gateway.md, "Request ids, timeouts and logs".
+    #[serde(default = "default_request_timeout_ms")]
+    pub request_timeout_ms: u64,
+    /// Log format when `--log-format` and `YIZHAN_LOG_FORMAT` are not given: `text` (default)
+    /// or `json` (one object per line, for log shippers).
+    #[serde(default)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines; colours only when stderr is a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line with the span fields (`request_id`, …).
+    Json,
 }
 
 impl Default for ServerConfig {
@@ -167,6 +187,8 @@ impl Default for ServerConfig {
             listen: default_listen(),
             max_connections: default_max_connections(),
             header_read_timeout_ms: default_header_read_timeout_ms(),
+            request_timeout_ms: default_request_timeout_ms(),
+            log_format: LogFormat::default(),
         }
     }
 }
@@ -177,6 +199,10 @@ fn default_max_connections() -> usize {
 
 fn default_header_read_timeout_ms() -> u64 {
     10_000
+}
+
+fn default_request_timeout_ms() -> u64 {
+    30_000
 }
 
 fn default_listen() -> String {

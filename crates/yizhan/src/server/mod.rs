@@ -25,6 +25,7 @@ mod list;
 pub mod listen;
 mod messages;
 mod ops;
+mod request_log;
 mod spec;
 mod views;
 mod webhooks;
@@ -183,10 +184,21 @@ pub fn router(state: AppState) -> axum::Router {
     let docs = spec::routes();
     let callbacks = axum::Router::new()
         .route("/v1/callbacks/wecom/{channel}", axum::routing::get(callback::verify).post(callback::receive));
-    routes
+    let timeout = ctx.app.config.server.request_timeout_ms;
+    let router = routes
         .merge(docs)
         .merge(callbacks)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), ops::count_responses))
-        .with_state(ctx)
+        .with_state(ctx);
+    let router = if timeout > 0 {
+        // 503, not 408: the client sent its request in time; the gateway did not answer in time.
+        router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_millis(timeout),
+        ))
+    } else {
+        router
+    };
+    request_log::layers(router)
 }
