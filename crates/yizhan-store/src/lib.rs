@@ -27,7 +27,7 @@
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
 //! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
-//! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_delivery`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
+//! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_deliveries`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -87,8 +87,8 @@ pub use record::{
 use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
 pub use webhook::{
-    ClaimedDelivery, DeliveryCounts, DeliveryNext, DeliveryRecord, QueuedEvent, WebhookAttempt, WebhookRecord,
-    WebhookSource,
+    ClaimedDelivery, CompletedDelivery, DeliveryCounts, DeliveryNext, DeliveryRecord, QueuedEvent, WebhookAttempt,
+    WebhookRecord, WebhookSource,
 };
 
 /// How [`Store::open_with_options`] opens a store.
@@ -553,16 +553,15 @@ impl Store {
         backend!(self.claim_webhook_deliveries(now_ms, lease_ms, limit))
     }
 
-    /// Records an attempt of a claimed delivery and what follows; `Conflict` if the lease was lost.
-    pub async fn complete_webhook_delivery(
+    /// Records the attempts of claimed deliveries and what follows each, in one transaction
+    /// (one commit for a whole round of attempts); a delivery whose lease was lost is skipped.
+    /// Returns how many were skipped.
+    pub async fn complete_webhook_deliveries(
         &self,
-        id: i64,
-        token: &str,
-        attempt: &WebhookAttempt,
-        next: DeliveryNext,
+        done: &[CompletedDelivery],
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        backend!(self.complete_webhook_delivery(id, token, attempt, next, now_ms))
+    ) -> Result<usize, StoreError> {
+        backend!(self.complete_webhook_deliveries(done, now_ms))
     }
 
     /// The newest deliveries of a subscription with their attempts, newest first.

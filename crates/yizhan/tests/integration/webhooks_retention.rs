@@ -8,7 +8,8 @@ use std::time::Duration;
 use yizhan::retention::{Retention, RetentionCounter, Sweeper};
 use yizhan_core::Clock;
 use yizhan_store::{
-    DeliveryNext, EventFilter, NewEvent, QueuedEvent, Store, WebhookAttempt, WebhookRecord, WebhookSource, kind,
+    CompletedDelivery, DeliveryNext, EventFilter, NewEvent, QueuedEvent, Store, WebhookAttempt, WebhookRecord,
+    WebhookSource, kind,
 };
 
 const T0: i64 = 1_795_395_600_000;
@@ -68,13 +69,19 @@ async fn old_events_wait_for_every_subscription(store: Store) {
     assert_eq!(events(&store).await, 3, "a's deliveries wait and b has not passed them");
 
     let now = T0 + 31 * 86_400_000;
-    for claimed in store.claim_webhook_deliveries(now, 60_000, 10).await.expect("claim") {
-        let attempt = WebhookAttempt { at_ms: now, status_code: Some(200), error: None, duration_ms: 3 };
-        store
-            .complete_webhook_delivery(claimed.id, &claimed.token, &attempt, DeliveryNext::Delivered, now)
-            .await
-            .expect("done");
-    }
+    let claimed = store.claim_webhook_deliveries(now, 60_000, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 3);
+    let done: Vec<CompletedDelivery> = claimed
+        .into_iter()
+        .map(|c| CompletedDelivery {
+            id: c.id,
+            token: c.token,
+            attempt: WebhookAttempt { at_ms: now, status_code: Some(200), error: None, duration_ms: 3 },
+            next: DeliveryNext::Delivered,
+        })
+        .collect();
+    assert_eq!(store.complete_webhook_deliveries(&done, now).await.expect("done"), 0);
+    assert_eq!(store.complete_webhook_deliveries(&done, now).await.expect("again"), 3, "a lost lease is skipped");
     sweeper.sweep().await.expect("sweep");
     assert_eq!(events(&store).await, 3, "b has not passed them");
 
