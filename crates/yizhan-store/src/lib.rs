@@ -26,6 +26,8 @@
 //! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
+//! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
+//! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_delivery`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -60,6 +62,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod status;
+mod webhook;
 
 use std::collections::BTreeMap;
 
@@ -83,6 +86,10 @@ pub use record::{
 };
 use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
+pub use webhook::{
+    ClaimedDelivery, DeliveryCounts, DeliveryNext, DeliveryRecord, QueuedEvent, WebhookAttempt, WebhookRecord,
+    WebhookSource,
+};
 
 /// How [`Store::open_with_options`] opens a store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -498,5 +505,95 @@ impl Store {
     /// Stores an event that no message state change causes (a callback, a receipt).
     pub async fn record_event(&self, event: NewEvent) -> Result<(), StoreError> {
         backend!(self.record_event(event))
+    }
+
+    /// Stores a new webhook subscription (its cursor is set to the newest published event, so
+    /// it is sent what happens from now on); `Conflict` if the id is taken.
+    pub async fn create_webhook(&self, hook: &WebhookRecord) -> Result<WebhookRecord, StoreError> {
+        backend!(self.create_webhook(hook))
+    }
+
+    /// Makes the stored subscriptions of `source` exactly `hooks` (configured subscriptions at
+    /// start): new ones start at the newest published event, changed ones keep their cursor and
+    /// queue, the others are deleted with their deliveries.
+    pub async fn sync_webhooks(&self, source: WebhookSource, hooks: &[WebhookRecord]) -> Result<(), StoreError> {
+        backend!(self.sync_webhooks(source, hooks))
+    }
+
+    /// Every webhook subscription, oldest first.
+    pub async fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError> {
+        backend!(self.webhooks())
+    }
+
+    /// One webhook subscription.
+    pub async fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError> {
+        backend!(self.webhook(id))
+    }
+
+    /// Deletes a webhook subscription with its deliveries; `false` if there was none.
+    pub async fn delete_webhook(&self, id: &str) -> Result<bool, StoreError> {
+        backend!(self.delete_webhook(id))
+    }
+
+    /// Moves the cursor of subscription `id` from `from` to `to` and queues a delivery, due at
+    /// `now_ms`, for each of `events`, in one transaction; `false` (nothing written) if the
+    /// cursor was no longer at `from`.
+    pub async fn queue_webhook_events(
+        &self,
+        id: &str,
+        from: i64,
+        to: i64,
+        events: &[QueuedEvent],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        backend!(self.queue_webhook_events(id, from, to, events, now_ms))
+    }
+
+    /// Leases up to `limit` due webhook deliveries for `lease_ms`; a delivery waits while an
+    /// earlier one of the same subscription about the same message is unfinished.
+    pub async fn claim_webhook_deliveries(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        backend!(self.claim_webhook_deliveries(now_ms, lease_ms, limit))
+    }
+
+    /// Records an attempt of a claimed delivery and what follows; `Conflict` if the lease was lost.
+    pub async fn complete_webhook_delivery(
+        &self,
+        id: i64,
+        token: &str,
+        attempt: &WebhookAttempt,
+        next: DeliveryNext,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        backend!(self.complete_webhook_delivery(id, token, attempt, next, now_ms))
+    }
+
+    /// The newest deliveries of a subscription with their attempts, newest first.
+    pub async fn webhook_deliveries(
+        &self,
+        webhook_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        backend!(self.webhook_deliveries(webhook_id, before, limit))
+    }
+
+    /// Sends a delivered or failed delivery again, now; `NotFound` or `Conflict` (still waiting).
+    pub async fn replay_webhook_delivery(
+        &self,
+        webhook_id: &str,
+        delivery_id: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        backend!(self.replay_webhook_delivery(webhook_id, delivery_id, now_ms))
+    }
+
+    /// Webhook deliveries per status, for `/metrics`.
+    pub async fn webhook_delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
+        backend!(self.webhook_delivery_counts())
     }
 }

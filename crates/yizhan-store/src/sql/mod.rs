@@ -17,6 +17,7 @@ pub(crate) mod accept;
 pub(crate) mod claim;
 pub(crate) mod coalesce;
 pub(crate) mod complete;
+pub(crate) mod deliveries;
 pub(crate) mod events;
 pub(crate) mod forward;
 pub(crate) mod group;
@@ -30,6 +31,7 @@ pub(crate) mod quota;
 pub(crate) mod read;
 pub(crate) mod repeat;
 pub(crate) mod status;
+pub(crate) mod webhooks;
 
 /// The waiting dispatch statuses (those [`crate::DispatchStatus::is_waiting`] names) as an SQL
 /// list, for `status IN ` in queries built with `concat!`.
@@ -73,6 +75,8 @@ macro_rules! layer {
     ($store:ident, $db:ty, token = $token:literal, skip_locked = $skip:literal, snapshot = $snapshot:literal) => {
         $crate::sql::read::read!($store, $db, $snapshot);
         $crate::sql::forward::forward!($store, $db, $token, $skip);
+        $crate::sql::webhooks::webhooks!($store, $db);
+        $crate::sql::deliveries::deliveries!($store, $db, $token, $skip);
     };
 }
 pub(crate) use layer;
