@@ -22,6 +22,7 @@ mod card_update;
 pub(crate) mod click;
 pub(crate) mod delivery;
 mod directory;
+mod directory_api;
 mod errmsg;
 mod gettoken;
 mod history;
@@ -80,6 +81,10 @@ pub(crate) const APPCHAT_UPDATE_PATH: &str = "/cgi-bin/appchat/update";
 pub(crate) const APPCHAT_GET_PATH: &str = "/cgi-bin/appchat/get";
 /// See [`APPCHAT_CREATE_PATH`].
 pub(crate) const APPCHAT_SEND_PATH: &str = "/cgi-bin/appchat/send";
+/// `department/list`: the departments an application can see.
+pub(crate) const DEPARTMENT_LIST_PATH: &str = "/cgi-bin/department/list";
+/// `user/list`: the members of one department.
+pub(crate) const USER_LIST_PATH: &str = "/cgi-bin/user/list";
 /// Path of the temporary-media upload.
 pub(crate) const MEDIA_UPLOAD_PATH: &str = "/cgi-bin/media/upload";
 /// Path of the mpnews image upload.
@@ -220,6 +225,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(APPCHAT_UPDATE_PATH, json_route(Post, APPCHAT_UPDATE_PATH, appchat::update))
         .route(APPCHAT_GET_PATH, json_route(Get, APPCHAT_GET_PATH, appchat::get))
         .route(APPCHAT_SEND_PATH, json_route(Post, APPCHAT_SEND_PATH, appchat_send::send))
+        .route(DEPARTMENT_LIST_PATH, json_route(Get, DEPARTMENT_LIST_PATH, directory_api::department_list))
+        .route(USER_LIST_PATH, json_route(Get, USER_LIST_PATH, directory_api::user_list))
         .route(robot::SEND_PATH, post(robot::send::handle))
         .route(
             robot::UPLOAD_PATH,

@@ -60,6 +60,9 @@ impl Config {
                 ChannelConfig::FeishuBot(c) => {
                     crate::providers::feishu_bot::config_problems(c).into_iter().for_each(|(k, m)| bad(k, m));
                 }
+                ChannelConfig::Email(c) => {
+                    crate::providers::email::config_problems(c).into_iter().for_each(|(k, m)| bad(k, m));
+                }
                 ChannelConfig::Getui(c) => {
                     if c.app_id.is_empty() || c.app_id.contains(['/', '?', '#']) {
                         bad("app_id", format!("{:?} is not a Getui AppID", c.app_id));
