@@ -26,6 +26,7 @@
 //! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
+//! | [`Store::alert_card`], [`Store::insert_alert_card`], [`Store::save_alert_card`], [`Store::claim_alert_cards`] | one WeCom card per alert group (`alert_cards`), written by compare-and-set |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -47,6 +48,7 @@
 //! # Ok(()) }
 //! ```
 
+mod card;
 mod due;
 mod error;
 mod event;
@@ -65,6 +67,7 @@ use std::collections::BTreeMap;
 
 use yizhan_core::MessageId;
 
+pub use card::AlertCard;
 pub use due::DueSignal;
 pub use error::StoreError;
 pub use event::{EventFilter, EventRecord, NewEvent, kind};
@@ -458,5 +461,32 @@ impl Store {
     /// Stores an event that no message state change causes (a callback, a receipt).
     pub async fn record_event(&self, event: NewEvent) -> Result<(), StoreError> {
         backend!(self.record_event(event))
+    }
+
+    /// The alert card of `card_key`, if any.
+    pub async fn alert_card(&self, card_key: &str) -> Result<Option<AlertCard>, StoreError> {
+        backend!(self.alert_card(card_key))
+    }
+
+    /// Inserts `card` unless a card with its key exists; whether it was inserted.
+    pub async fn insert_alert_card(&self, card: &AlertCard) -> Result<bool, StoreError> {
+        backend!(self.insert_alert_card(card))
+    }
+
+    /// Writes `card` if the stored revision is still `card.revision` (it then becomes one more);
+    /// `false` (nothing written) when another write came first: read it again and redo.
+    pub async fn save_alert_card(&self, card: &AlertCard, now_ms: i64) -> Result<bool, StoreError> {
+        backend!(self.save_alert_card(card, now_ms))
+    }
+
+    /// Leases up to `limit` alert cards due by `now_ms` for `lease_ms` (a lease that ran out is
+    /// taken over); the claim is a write, so the cards come back with their new revision.
+    pub async fn claim_alert_cards(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<AlertCard>, StoreError> {
+        backend!(self.claim_alert_cards(now_ms, lease_ms, limit))
     }
 }

@@ -13,6 +13,7 @@
 //! query functions are typed by their database: the text below exists once and is compiled for
 //! each backend's types.
 
+pub(crate) mod cards;
 pub(crate) mod coalesce;
 pub(crate) mod complete;
 pub(crate) mod events;
@@ -42,6 +43,7 @@ macro_rules! layer {
     ($store:ident, $db:ty, token = $token:literal, skip_locked = $skip:literal, snapshot = $snapshot:literal) => {
         $crate::sql::read::read!($store, $db, $snapshot);
         $crate::sql::forward::forward!($store, $db, $token, $skip);
+        $crate::sql::cards::cards!($store, $db, $skip);
     };
 }
 pub(crate) use layer;
