@@ -11,6 +11,7 @@ use yizhan_store::{OpenOptions, Store};
 
 use crate::config::Config;
 use crate::exit::Outcome;
+use crate::intake::cards::update::CardUpdater;
 use crate::server::listen::{Limits, connection_cap, raise_nofile_limit};
 use crate::server::{AppState, router};
 use crate::worker::Forwarder;
@@ -50,6 +51,7 @@ pub async fn serve(
     let forwarder = Forwarder::new(store.clone(), &config, clock.clone());
     let retention = config.store.retention;
     let state = AppState::for_worker(store.clone(), config, clock.clone(), &worker);
+    let cards = CardUpdater::new(store.clone(), state.config.clone(), clock.clone());
     let sweeper = crate::retention::Sweeper::new(store, clock, retention, state.retention.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -75,10 +77,11 @@ pub async fn serve(
             sweeper.run(sweep_stop).await;
         }
     };
-    let (served, worked, (), (), (), ()) = tokio::join!(
+    let (served, worked, (), (), (), (), ()) = tokio::join!(
         server,
         worker.run(stopped(stop_rx.clone())),
         forwarder.run(stopped(stop_rx.clone())),
+        cards.run(stopped(stop_rx.clone())),
         sweep,
         release,
         crate::memory::trim_until(stopped(stop_rx))

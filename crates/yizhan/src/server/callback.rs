@@ -2,7 +2,9 @@
 //! and events. No API key: WeCom authenticates with the SHA1 signature over the configured Token,
 //! checked in constant time. `GET` is URL verification (answer the decrypted `echostr` raw);
 //! `POST` bodies are decrypted, logged as a `card.clicked` or `wecom.callback` event
-//! (docs/events.md), stored as a durable callback forward of JSON
+//! (docs/events.md), a click on an alert group's card recorded on the card
+//! (`crate::intake::cards::click`: the card is updated and the silence created later, not
+//! inline), stored as a durable callback forward of JSON
 //! `{channel, msg_type, event, xml}` for the channel's `forward_url`, and answered with an empty
 //! 200 (WeCom gives 5 s); [`crate::worker::Forwarder`] delivers it with retries. If the forward
 //! cannot be stored the answer is 500, so WeCom calls again.
@@ -17,6 +19,7 @@ use yizhan_wecom::callback::{CallbackCrypto, CallbackMessage};
 
 use super::Ctx;
 use crate::config::{ChannelConfig, WecomAppConfig};
+use crate::intake::cards::click::{Click, record as record_click};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -67,9 +70,10 @@ pub(crate) async fn receive(
             tracing::warn!(channel, code = e.code(), "callback refused");
             StatusCode::UNAUTHORIZED
         })?;
-    let (msg_type, event) = match CallbackMessage::parse(&xml) {
-        Ok(m) => (m.msg_type().to_owned(), m.event().map(str::to_owned)),
-        Err(_) => (String::new(), None),
+    let parsed = CallbackMessage::parse(&xml).ok();
+    let (msg_type, event) = match &parsed {
+        Some(m) => (m.msg_type().to_owned(), m.event().map(str::to_owned)),
+        None => (String::new(), None),
     };
     tracing::info!(channel, msg_type, event = event.as_deref().unwrap_or(""), "callback received");
     let card = matches!(
@@ -86,6 +90,13 @@ pub(crate) async fn receive(
     if let Err(e) = ctx.app.store.record_event(logged).await {
         tracing::error!(channel, error = %e, "could not store the callback event; WeCom will call again");
         return Err(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    if let Some(CallbackMessage::TemplateCardEvent { from_user, event_key, task_id, response_code, .. }) = &parsed {
+        let click = Click { channel: &channel, user: from_user, key: event_key, task_id, response_code };
+        if let Err(e) = record_click(&ctx.app.store, click, ctx.app.clock.now_ms()).await {
+            tracing::error!(channel, error = %e, "could not record the alert card click; WeCom will call again");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR);
+        }
     }
     if let Some(url) = forward_url {
         let payload = serde_json::json!({"channel": channel, "msg_type": msg_type, "event": event, "xml": xml});

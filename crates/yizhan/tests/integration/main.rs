@@ -36,6 +36,7 @@ mod gateway_plan;
 mod getui_list;
 mod intake;
 mod intake_alertmanager;
+mod intake_cards;
 mod quota_ledger;
 mod reliability_crash;
 mod reliability_disk_full;

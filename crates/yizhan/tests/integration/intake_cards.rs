@@ -1,0 +1,232 @@
+//! One WeCom card per alert group, with a real Alertmanager in front of the gateway: the first
+//! firing notification sends one `button_interaction` card; the resolution updates that card
+//! (one send and one update at the emulator, no second message); Silence and Acknowledge clicks
+//! (the emulator's `/__emulator/click`, delivered as encrypted callbacks) create the silence in
+//! Alertmanager and update the card for everyone; a burst of 500 alerts in 50 groups makes 50
+//! cards within WeCom's per-member quota, none dropped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use yizhan::config::Config;
+use yizhan::intake::cards::{ACK_KEY, SILENCE_1H_KEY};
+use yizhan::intake::matcher::Matcher;
+use yizhan::intake::silences::{AlertmanagerApi, NewAlert, SilenceMatcher};
+use yizhan::server::auth::ApiKeys;
+use yizhan_emulator::{Click, Delivery, Emulator, EmulatorConfig, EmulatorHandle};
+use yizhan_test_kit::wait;
+
+use crate::support::Running;
+use crate::support::alertmanager::Alertmanager;
+
+const KEY: &str = "intake-cards-key-0123456789";
+/// Alertmanager waits `group_wait` and flushes every `group_interval` on its own schedule.
+const WITHIN: Duration = Duration::from_secs(30);
+
+/// The pieces of one test: the emulator, Alertmanager and the gateway between them.
+struct Rig {
+    emu: EmulatorHandle,
+    am: Alertmanager,
+    api: AlertmanagerApi,
+    gateway: Running,
+}
+
+impl Rig {
+    /// A gateway whose route `ops` sends one card per group to `users` (`kind = "template_card"`)
+    /// with `extra` TOML appended; an emulator configured by `emulator` that calls the gateway
+    /// back on clicks; an Alertmanager posting to the route. `None` when Alertmanager is missing
+    /// outside CI.
+    async fn start(users: &[&str], mut emulator: EmulatorConfig, extra: &str) -> Option<Rig> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let am = Alertmanager::start(&format!("{base}/v1/intake/alertmanager/ops"), KEY).await?;
+        emulator.wecom.apps[0].callback_url = Some(format!("{base}/v1/callbacks/wecom/ops"));
+        let emu = Emulator::spawn(emulator).await.expect("emulator");
+        let users: Vec<String> = users.iter().map(|u| format!("{u:?}")).collect();
+        let text = format!(
+            r#"
+[store]
+url = "sqlite::memory:"
+
+[[channels]]
+name = "ops"
+kind = "wecom_app"
+corp_id = "wwyizhandemo"
+agent_id = 1000002
+secret = "yizhan-demo-secret"
+base_url = "{emu}"
+[channels.callback]
+token = "yizhandemotoken"
+encoding_aes_key = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+[[api_keys]]
+name = "alertmanager"
+sha256 = "{hash}"
+channels = ["ops"]
+
+[[routes]]
+name = "ops"
+kind = "template_card"
+language = "en"
+alertmanager_url = "{am}"
+[[routes.channels]]
+channel = "ops"
+to = {{ users = [{users}] }}
+{extra}
+"#,
+            emu = emu.base_url(),
+            hash = ApiKeys::hash(KEY),
+            am = am.base,
+            users = users.join(", "),
+        );
+        let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
+        let gateway = Running::start_on(config, listener).await;
+        let api = AlertmanagerApi::new(&am.base).expect("client");
+        Some(Rig { emu, am, api, gateway })
+    }
+
+    /// Posts one alert to Alertmanager, resolved when `resolved`.
+    async fn post(&self, labels: &BTreeMap<String, String>, resolved: bool) {
+        let alert = NewAlert {
+            labels: labels.clone(),
+            annotations: pairs(&[("summary", "Disk 97% full on db-3")]),
+            generator_url: "http://prometheus.example/graph?g0.expr=disk".to_owned(),
+            ends_at: resolved.then(jiff::Timestamp::now),
+        };
+        self.api.post_alerts(&[alert]).await.expect("alert posted");
+    }
+
+    /// Waits until the emulator shows `n` cards sent to `user`; the inbox then.
+    async fn wait_for_cards(&self, user: &str, n: usize) -> Vec<Delivery> {
+        crate::support::wait_for_inbox(&self.emu, &format!("{n} cards to {user}"), WITHIN, |inbox| {
+            sent_cards(inbox, user).len() >= n
+        })
+        .await
+    }
+
+    /// Waits until an update of the card with `task_id` contains `text`; that update's card.
+    async fn wait_for_update(&self, task_id: &str, text: &str) -> serde_json::Value {
+        let inbox = crate::support::wait_for_inbox(&self.emu, &format!("an update showing {text:?}"), WITHIN, |inbox| {
+            updates(inbox, task_id).iter().any(|card| card.to_string().contains(text))
+        })
+        .await;
+        updates(&inbox, task_id).into_iter().find(|card| card.to_string().contains(text)).expect("found")
+    }
+}
+
+fn pairs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+/// The template cards sent (message/send) to `user`, oldest first.
+fn sent_cards<'a>(inbox: &'a [Delivery], user: &str) -> Vec<&'a Delivery> {
+    inbox.iter().filter(|d| d.msgtype == "template_card" && d.recipient == user).collect()
+}
+
+/// The cards of the updates (update_template_card) of the card with `task_id`, oldest first.
+fn updates(inbox: &[Delivery], task_id: &str) -> Vec<serde_json::Value> {
+    inbox
+        .iter()
+        .filter(|d| d.msgtype == "update_template_card" && d.content["template_card"]["task_id"] == task_id)
+        .map(|d| d.content["template_card"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_group_gets_one_card_that_its_resolution_updates() {
+    let Some(rig) = Rig::start(&["alice"], EmulatorConfig::default(), "").await else { return };
+    let labels = pairs(&[("alertname", "DiskFull"), ("instance", "db-3"), ("severity", "critical")]);
+    rig.post(&labels, false).await;
+    let inbox = rig.wait_for_cards("alice", 1).await;
+    let card = &sent_cards(&inbox, "alice")[0].content;
+    assert_eq!(card["card_type"], "button_interaction", "{card}");
+    assert!(card["main_title"]["title"].as_str().unwrap_or_default().contains("DiskFull"), "{card}");
+    let keys: Vec<&str> = card["button_list"].as_array().expect("buttons").iter().filter_map(|b| b["key"].as_str()).collect();
+    assert_eq!(keys, ["yizhan-ack", "yizhan-silence-1h", "yizhan-silence-24h"]);
+    let task_id = card["task_id"].as_str().expect("task_id").to_owned();
+
+    rig.post(&labels, true).await;
+    let resolved = rig.wait_for_update(&task_id, "Resolved").await;
+    assert!(resolved["replace_text"].as_str().is_some_and(|t| t.starts_with("Resolved ")), "{resolved}");
+    assert_eq!(resolved["card_type"], "button_interaction");
+    let inbox = rig.emu.inbox();
+    assert_eq!(sent_cards(&inbox, "alice").len(), 1, "no second message: {inbox:#?}");
+    assert_eq!(updates(&inbox, &task_id).len(), 1, "one update");
+    rig.gateway.stop().await;
+}
+
+#[tokio::test]
+async fn silence_and_acknowledge_clicks_act_in_alertmanager_and_update_the_card_for_everyone() {
+    let Some(rig) = Rig::start(&["alice", "bob"], EmulatorConfig::default(), "").await else { return };
+    let labels = pairs(&[("alertname", "HighLatency"), ("service", "api"), ("severity", "warning")]);
+    rig.post(&labels, false).await;
+    let inbox = rig.wait_for_cards("bob", 1).await;
+    let task_id = sent_cards(&inbox, "bob")[0].content["task_id"].as_str().expect("task_id").to_owned();
+
+    // Silence 1h from alice's card: the silence exists in Alertmanager with the group's labels
+    // as matchers and alice as its creator, and every recipient's card says so.
+    let clicked = rig.emu.click(Click::task_id(&task_id, "alice", SILENCE_1H_KEY)).await.expect("click");
+    assert!(clicked.delivered, "the gateway answered the callback: {:?}", clicked.attempts);
+    let filter = [Matcher::parse(r#"alertname="HighLatency""#).expect("filter")];
+    let silence = wait::for_state("the silence in Alertmanager", WITHIN, async || {
+        let listed = rig.api.silences(&filter).await.map_err(|e| e.to_string())?;
+        listed.into_iter().find(|s| s.created_by == "alice").ok_or_else(|| "none yet".to_owned())
+    })
+    .await;
+    let mut matchers = silence.matchers.clone();
+    matchers.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(matchers, SilenceMatcher::for_labels(&labels));
+    assert_eq!(silence.status.state, "active");
+    let span = silence.ends_at.duration_since(silence.starts_at);
+    assert!(span > jiff::SignedDuration::from_mins(59) && span <= jiff::SignedDuration::from_hours(1), "{span:?}");
+    let silenced = rig.wait_for_update(&task_id, "Silenced by alice").await;
+    assert!(silenced.to_string().contains(&silence.id), "the card names the silence: {silenced}");
+
+    // Acknowledge from bob's card: the card shows who, for everyone (atall).
+    let clicked = rig.emu.click(Click::task_id(&task_id, "bob", ACK_KEY)).await.expect("click");
+    assert!(clicked.delivered, "{:?}", clicked.attempts);
+    let acked = rig.wait_for_update(&task_id, "Acknowledged by bob").await;
+    assert_eq!(acked["button_list"][0]["text"], "Acknowledged");
+    assert!(acked.to_string().contains("Silenced by alice"), "the silence is still shown: {acked}");
+    let inbox = rig.emu.inbox();
+    assert!(
+        inbox.iter().filter(|d| d.msgtype == "update_template_card").all(|d| d.recipient == "*"),
+        "updates are for every recipient"
+    );
+    assert_eq!(sent_cards(&inbox, "bob").len(), 1, "updated, never sent again");
+    drop(rig.am);
+    rig.gateway.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_500_alerts_in_50_groups_makes_50_cards_within_the_member_quota() {
+    // WeCom drops (silently) app messages over a member's per-minute limit: the emulator does
+    // so at 25 here, and the gateway's ledger is told the same limit, so the cards over it
+    // wait for the next window instead of being dropped.
+    let mut emulator = EmulatorConfig::default();
+    emulator.wecom.per_member_per_minute = 25;
+    let extra = "\n[shaping.quota]\nwecom_member_per_minute = 25\n";
+    let Some(rig) = Rig::start(&["alice"], emulator, extra).await else { return };
+    let alerts: Vec<NewAlert> = (0..500)
+        .map(|i| NewAlert {
+            labels: pairs(&[("alertname", &format!("Burst{}", i % 50)), ("instance", &format!("host-{i}"))]),
+            ..NewAlert::default()
+        })
+        .collect();
+    rig.api.post_alerts(&alerts).await.expect("alerts posted");
+    let inbox = crate::support::wait_for_inbox(&rig.emu, "50 cards to alice", Duration::from_secs(150), |inbox| {
+        sent_cards(inbox, "alice").len() >= 50
+    })
+    .await;
+    let cards = sent_cards(&inbox, "alice");
+    assert_eq!(cards.len(), 50, "one card per group");
+    assert!(cards.iter().all(|d| d.dropped.is_none()), "none dropped: {:?}", cards.iter().map(|d| &d.dropped).collect::<Vec<_>>());
+    let mut titles: Vec<String> =
+        cards.iter().map(|d| d.content["main_title"]["title"].as_str().unwrap_or_default().to_owned()).collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), 50, "fifty distinct groups: {titles:?}");
+    let first_minute = cards.iter().filter(|d| d.at_ms - cards[0].at_ms < 60_000).count();
+    assert!(first_minute <= 25, "at most 25 within any first minute, got {first_minute}");
+    rig.gateway.stop().await;
+}
