@@ -54,7 +54,10 @@ pub async fn alert_cards_are_compare_and_set_and_claimed_when_due(b: Backend) ->
     let now = b.store.alert_card("a1").await?.expect("stored");
     assert_eq!((now.revision, now.state.as_str(), now.acknowledged_by.as_deref()), (1, "firing", Some("alice")));
     assert!(now.send_code_used);
-    assert_eq!((now.response_code.as_deref(), now.response_code_at_ms, now.updated_at_ms), (Some("code-1"), Some(T0 + 5), T0 + 5));
+    assert_eq!(
+        (now.response_code.as_deref(), now.response_code_at_ms, now.updated_at_ms),
+        (Some("code-1"), Some(T0 + 5), T0 + 5)
+    );
 
     // Claims: only due cards, once per lease; a claim is a write (the revision moves on).
     assert!(b.store.insert_alert_card(&card("b2")).await?, "never due");

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::body::Bytes;
 use axum::routing::{get, post};
 use yizhan_emulator::EmulatorConfig;
 use yizhan_store::Store;
@@ -123,11 +123,12 @@ fn print_welcome(base: &str, key: &str, db: &std::path::Path) {
         "curl -s -X POST {base}/v1/messages -H 'Authorization: Bearer {key}' -d '{{\"channel\":\"app\",\"to\":{{\"cids\":[\"cid-alice\"]}},\"content\":{{\"getui\":{{\"notification\":{{\"title\":\"Disk full\",\"body\":\"db-3 at 98%\",\"click_type\":\"startapp\"}}}}}}}}'"
     );
     println!();
-    println!("An Alertmanager notification (route alerts: one card per alert group, with Acknowledge and Silence buttons):");
-    let sample: serde_json::Value = serde_json::from_str(crate::intake::samples::ALERTMANAGER_FIRING).unwrap_or_default();
     println!(
-        "curl -s -X POST {base}/v1/intake/alertmanager/alerts -H 'Authorization: Bearer {key}' -d '{sample}'"
+        "An Alertmanager notification (route alerts: one card per alert group, with Acknowledge and Silence buttons):"
     );
+    let sample: serde_json::Value =
+        serde_json::from_str(crate::intake::samples::ALERTMANAGER_FIRING).unwrap_or_default();
+    println!("curl -s -X POST {base}/v1/intake/alertmanager/alerts -H 'Authorization: Bearer {key}' -d '{sample}'");
     println!(
         "Click its Acknowledge button as alice (the card's task_id is in the inbox): curl -s -X POST {base}/__emulator/click -d '{{\"task_id\":\"<task_id>\",\"user\":\"alice\",\"key\":\"{ack}\"}}'",
         ack = crate::intake::cards::ACK_KEY

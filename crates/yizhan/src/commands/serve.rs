@@ -81,7 +81,7 @@ pub async fn serve(
         server,
         worker.run(stopped(stop_rx.clone())),
         forwarder.run(stopped(stop_rx.clone())),
-        cards.run(stopped(stop_rx.clone())),
+        Box::pin(cards.run(stopped(stop_rx.clone()))),
         sweep,
         release,
         crate::memory::trim_until(stopped(stop_rx))

@@ -106,10 +106,11 @@ to = {{ users = [{users}] }}
 
     /// Waits until an update of the card with `task_id` contains `text`; that update's card.
     async fn wait_for_update(&self, task_id: &str, text: &str) -> serde_json::Value {
-        let inbox = crate::support::wait_for_inbox(&self.emu, &format!("an update showing {text:?}"), WITHIN, |inbox| {
-            updates(inbox, task_id).iter().any(|card| card.to_string().contains(text))
-        })
-        .await;
+        let inbox =
+            crate::support::wait_for_inbox(&self.emu, &format!("an update showing {text:?}"), WITHIN, |inbox| {
+                updates(inbox, task_id).iter().any(|card| card.to_string().contains(text))
+            })
+            .await;
         updates(&inbox, task_id).into_iter().find(|card| card.to_string().contains(text)).expect("found")
     }
 }
@@ -141,7 +142,8 @@ async fn a_group_gets_one_card_that_its_resolution_updates() {
     let card = &sent_cards(&inbox, "alice")[0].content;
     assert_eq!(card["card_type"], "button_interaction", "{card}");
     assert!(card["main_title"]["title"].as_str().unwrap_or_default().contains("DiskFull"), "{card}");
-    let keys: Vec<&str> = card["button_list"].as_array().expect("buttons").iter().filter_map(|b| b["key"].as_str()).collect();
+    let keys: Vec<&str> =
+        card["button_list"].as_array().expect("buttons").iter().filter_map(|b| b["key"].as_str()).collect();
     assert_eq!(keys, ["yizhan-ack", "yizhan-silence-1h", "yizhan-silence-24h"]);
     let task_id = card["task_id"].as_str().expect("task_id").to_owned();
 
@@ -220,7 +222,11 @@ async fn a_burst_of_500_alerts_in_50_groups_makes_50_cards_within_the_member_quo
     .await;
     let cards = sent_cards(&inbox, "alice");
     assert_eq!(cards.len(), 50, "one card per group");
-    assert!(cards.iter().all(|d| d.dropped.is_none()), "none dropped: {:?}", cards.iter().map(|d| &d.dropped).collect::<Vec<_>>());
+    assert!(
+        cards.iter().all(|d| d.dropped.is_none()),
+        "none dropped: {:?}",
+        cards.iter().map(|d| &d.dropped).collect::<Vec<_>>()
+    );
     let mut titles: Vec<String> =
         cards.iter().map(|d| d.content["main_title"]["title"].as_str().unwrap_or_default().to_owned()).collect();
     titles.sort();
@@ -229,4 +235,80 @@ async fn a_burst_of_500_alerts_in_50_groups_makes_50_cards_within_the_member_quo
     let first_minute = cards.iter().filter(|d| d.at_ms - cards[0].at_ms < 60_000).count();
     assert!(first_minute <= 25, "at most 25 within any first minute, got {first_minute}");
     rig.gateway.stop().await;
+}
+
+/// A gateway whose route `ops` (no Alertmanager) sends cards to alice and bob, and an
+/// emulator that calls it back on clicks.
+async fn gateway_alone() -> (EmulatorHandle, Running) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut emulator = EmulatorConfig::default();
+    emulator.wecom.apps[0].callback_url = Some(format!("{base}/v1/callbacks/wecom/ops"));
+    let emu = Emulator::spawn(emulator).await.expect("emulator");
+    let text = format!(
+        "[store]\nurl = \"sqlite::memory:\"\n\n[[channels]]\nname = \"ops\"\nkind = \"wecom_app\"\n\
+         corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\
+         [channels.callback]\ntoken = \"yizhandemotoken\"\nencoding_aes_key = \"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C\"\n\n\
+         [[api_keys]]\nname = \"am\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n\n\
+         [[routes]]\nname = \"ops\"\nkind = \"template_card\"\nlanguage = \"en\"\n\
+         [[routes.channels]]\nchannel = \"ops\"\nto = {{ users = [\"alice\", \"bob\"] }}\n",
+        emu.base_url(),
+        ApiKeys::hash(KEY)
+    );
+    let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
+    (emu, Running::start_on(config, listener).await)
+}
+
+#[tokio::test]
+async fn repeats_are_not_resent_and_a_card_without_codes_left_is_continued_by_a_new_one() {
+    use yizhan::intake::samples::{ALERTMANAGER_FIRING, ALERTMANAGER_RESOLVED};
+    let (emu, gateway) = gateway_alone().await;
+    let api = crate::support::ApiClient::new(&gateway.base, KEY);
+    let post = async |sample: &str| {
+        let (status, answer) =
+            api.post("/v1/intake/alertmanager/ops", Some(&serde_json::from_str(sample).expect("sample"))).await;
+        assert_eq!(status, 202, "{answer}");
+        let message = &answer["messages"][0];
+        (message["id"].as_str().expect("id").to_owned(), message["status"].as_str().expect("status").to_owned())
+    };
+    let (card_id, status) = post(ALERTMANAGER_FIRING).await;
+    assert_eq!(status, "accepted");
+    let inbox = crate::support::wait_for_inbox(&emu, "the card", WITHIN, |inbox| sent_cards(inbox, "alice").len() == 1).await;
+    let task_id = sent_cards(&inbox, "alice")[0].content["task_id"].as_str().expect("task_id").to_owned();
+    api.wait_for(&card_id, &["delivered"]).await;
+
+    // The same notification again (no repeat_window): nothing is sent.
+    assert_eq!(post(ALERTMANAGER_FIRING).await, (card_id.clone(), "unchanged".to_owned()));
+    // The resolution updates the card with its send's code.
+    assert_eq!(post(ALERTMANAGER_RESOLVED).await, (card_id.clone(), "card_update_queued".to_owned()));
+    let resolved = wait::for_state("the resolved update", WITHIN, async || {
+        updates(&emu.inbox(), &task_id).into_iter().next().ok_or(())
+    })
+    .await;
+    assert!(resolved["replace_text"].as_str().is_some_and(|t| t.starts_with("Resolved ")), "{resolved}");
+
+    // It fires again: that code is used and nobody clicked, so a new card continues the old one
+    // (with its buttons: replace_text is for updates only).
+    let (id, status) = post(ALERTMANAGER_FIRING).await;
+    assert_eq!((id.as_str(), status.as_str()), (card_id.as_str(), "card_update_queued"));
+    let inbox =
+        crate::support::wait_for_inbox(&emu, "the continuing card", WITHIN, |inbox| sent_cards(inbox, "alice").len() == 2)
+            .await;
+    let second = &sent_cards(&inbox, "alice")[1].content;
+    assert!(second["task_id"].as_str().is_some_and(|t| t != task_id && t.ends_with("-2")), "{second}");
+    assert!(second.to_string().contains("Continues an earlier card"), "{second}");
+    assert!(second.get("replace_text").is_none(), "{second}");
+    assert_eq!(updates(&inbox, &task_id).len(), 1, "the old card was updated once");
+
+    // Silence without an alertmanager_url: the failure is shown on the card.
+    let second_task = second["task_id"].as_str().expect("task_id").to_owned();
+    let clicked = emu.click(Click::task_id(&second_task, "bob", SILENCE_1H_KEY)).await.expect("click");
+    assert!(clicked.delivered, "{:?}", clicked.attempts);
+    let failed = wait::for_state("the failure on the card", WITHIN, async || {
+        let found = updates(&emu.inbox(), &second_task).into_iter().find(|c| c.to_string().contains("Silence failed"));
+        found.ok_or(())
+    })
+    .await;
+    assert!(failed.to_string().contains("Silence failed: route ops has no alertmanager_url"), "{failed}");
+    gateway.stop().await;
 }

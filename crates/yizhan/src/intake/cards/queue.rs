@@ -39,7 +39,10 @@ pub fn new_card(
         id: MessageId::new(),
         channel: channel.to_owned(),
         api_key: api_key.map(str::to_owned),
-        idempotency: Some(Idempotency { key: format!("alert-card:{task}"), body_sha256: sha256_hex(&request.to_string()) }),
+        idempotency: Some(Idempotency {
+            key: format!("alert-card:{task}"),
+            body_sha256: sha256_hex(&request.to_string()),
+        }),
         request,
         send_at_ms: plan.send_at_ms,
         expires_at_ms: plan.expires_at_ms,

@@ -11,7 +11,8 @@ use yizhan_wecom::message::template_card::TemplateCard;
 use super::{ACK_KEY, SILENCE_1H_KEY, SILENCE_24H_KEY};
 
 /// The blocks of a rendered card a `button_interaction` can show (WeCom's field list).
-const KEPT: [&str; 6] = ["source", "main_title", "quote_area", "sub_title_text", "horizontal_content_list", "card_action"];
+const KEPT: [&str; 6] =
+    ["source", "main_title", "quote_area", "sub_title_text", "horizontal_content_list", "card_action"];
 /// At most this many key/value lines.
 const MAX_LINES: usize = 6;
 
@@ -28,8 +29,10 @@ pub struct CardView<'a> {
     pub acknowledged_by: Option<&'a str>,
     /// The silence: id, end (epoch ms) and who made it.
     pub silence: Option<(&'a str, i64, &'a str)>,
-    /// Why creating the silence failed (it is retried).
+    /// Why creating the silence failed.
     pub silence_error: Option<&'a str>,
+    /// Whether the failed silence is tried again.
+    pub silence_retrying: bool,
     /// The card continues an earlier one.
     pub continues: bool,
 }
@@ -39,9 +42,11 @@ pub struct CardView<'a> {
 /// line of `sub_title_text`.
 pub fn base_of(card: &TemplateCard) -> Value {
     let Ok(Value::Object(full)) = serde_json::to_value(card) else { return json!({}) };
-    let mut base: Map<String, Value> = KEPT.iter().filter_map(|k| full.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect();
+    let mut base: Map<String, Value> =
+        KEPT.iter().filter_map(|k| full.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect();
     if let Some(Value::Object(emphasis)) = full.get("emphasis_content") {
-        let words: Vec<&str> = ["title", "desc"].iter().filter_map(|k| emphasis.get(*k).and_then(Value::as_str)).collect();
+        let words: Vec<&str> =
+            ["title", "desc"].iter().filter_map(|k| emphasis.get(*k).and_then(Value::as_str)).collect();
         let sub = base.get("sub_title_text").and_then(Value::as_str).unwrap_or_default();
         let joined = if sub.is_empty() { words.join(" ") } else { format!("{}\n{sub}", words.join(" ")) };
         base.insert("sub_title_text".to_owned(), Value::String(joined));
@@ -88,7 +93,10 @@ pub fn card(base: &Value, task_id: &str, view: &CardView<'_>) -> Result<Template
     }
     if let Some(at) = view.resolved_at_ms {
         let when = local_time(at, view.time_zone);
-        card.insert("replace_text".to_owned(), json!(if en { format!("Resolved {when}") } else { format!("已恢复 {when}") }));
+        card.insert(
+            "replace_text".to_owned(),
+            json!(if en { format!("Resolved {when}") } else { format!("已恢复 {when}") }),
+        );
     }
     let card: TemplateCard = serde_json::from_value(Value::Object(card)).map_err(|e| e.to_string())?;
     card.validate().map_err(|e| e.to_string())?;
@@ -109,7 +117,12 @@ fn state_lines(view: &CardView<'_>, en: bool) -> Vec<String> {
             format!("{by} 已静默至 {until}（静默 {id}）")
         });
     } else if let Some(error) = view.silence_error {
-        lines.push(if en { format!("Silence failed, retrying: {error}") } else { format!("静默失败，正在重试：{error}") });
+        lines.push(match (en, view.silence_retrying) {
+            (true, true) => format!("Silence failed, retrying: {error}"),
+            (true, false) => format!("Silence failed: {error}"),
+            (false, true) => format!("静默失败，正在重试：{error}"),
+            (false, false) => format!("静默失败：{error}"),
+        });
     }
     if view.continues {
         lines.push(if en {
@@ -158,7 +171,8 @@ mod tests {
         let json = serde_json::to_value(card(&base, "yzc-t-1", &view).expect("valid")).expect("json");
         assert_eq!(json["card_type"], "button_interaction");
         assert_eq!(json["task_id"], "yzc-t-1");
-        let keys: Vec<&str> = json["button_list"].as_array().unwrap().iter().map(|b| b["key"].as_str().unwrap()).collect();
+        let keys: Vec<&str> =
+            json["button_list"].as_array().unwrap().iter().map(|b| b["key"].as_str().unwrap()).collect();
         assert_eq!(keys, [ACK_KEY, SILENCE_1H_KEY, SILENCE_24H_KEY]);
         assert_eq!(json["button_list"][0]["text"], "认领");
         assert!(json.get("replace_text").is_none() && json.get("quote_area").is_none(), "{json}");
@@ -174,6 +188,7 @@ mod tests {
             acknowledged_by: Some("alice"),
             silence: Some(("s-1", 1_700_003_600_000, "bob")),
             silence_error: None,
+            silence_retrying: false,
             continues: true,
         };
         let json = serde_json::to_value(card(&base, "yzc-t-2", &view).expect("valid")).expect("json");
@@ -183,7 +198,12 @@ mod tests {
         assert!(quote.contains("Continues an earlier card"), "{quote}");
         assert_eq!(json["replace_text"], "Resolved 11-15 06:13 CST");
         assert_eq!(json["button_list"][0]["text"], "Acknowledged");
-        let failed = CardView { language: "zh", silence_error: Some("connection refused"), ..CardView::default() };
+        let failed = CardView {
+            language: "zh",
+            silence_error: Some("connection refused"),
+            silence_retrying: true,
+            ..CardView::default()
+        };
         let json = serde_json::to_value(card(&base, "yzc-t-2", &failed).expect("valid")).expect("json");
         assert_eq!(json["quote_area"]["quote_text"], "静默失败，正在重试：connection refused");
     }

@@ -270,7 +270,14 @@ impl CardUpdater {
         Err(StoreError::Conflict(format!("alert card {} kept changing", claimed.card_key)))
     }
 
-    async fn silenced_event(&self, card: &AlertCard, id: &str, ends: i64, user: &str, now: i64) -> Result<(), StoreError> {
+    async fn silenced_event(
+        &self,
+        card: &AlertCard,
+        id: &str,
+        ends: i64,
+        user: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let ends_at = jiff::Timestamp::from_millisecond(ends).map(|t| t.to_string()).unwrap_or_default();
         let event = NewEvent {
             kind: kind::ALERT_SILENCED,
@@ -327,6 +334,7 @@ pub fn view<'a>(card: &'a AlertCard, data: &'a CardData) -> CardView<'a> {
             _ => None,
         },
         silence_error: data.silence_error.as_deref(),
+        silence_retrying: data.silence_request.is_some(),
         continues: card.generation > 1,
     }
 }
@@ -339,8 +347,8 @@ pub(crate) fn shown_key(card: &AlertCard, data: &CardData) -> String {
 /// The identity of a card shown as `view` for `data`'s notification.
 pub(crate) fn view_key(v: &CardView<'_>, data: &CardData) -> String {
     sha256_hex(&format!(
-        "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
-        data.digest, v.resolved_at_ms, v.acknowledged_by, v.silence, v.silence_error
+        "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}",
+        data.digest, v.resolved_at_ms, v.acknowledged_by, v.silence, v.silence_error, v.silence_retrying
     ))
 }
 
