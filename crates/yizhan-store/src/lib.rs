@@ -429,8 +429,9 @@ impl Store {
 
     /// Retention, one batch in one short transaction: deletes up to `limit` finished messages
     /// last changed before `before_ms`, with their dispatches, attempts, recipient outcomes and
-    /// coalescing memberships, and up to `limit` delivered or dead callback forwards last changed
-    /// before it. A message some of whose work still waits or is in flight is never deleted.
+    /// coalescing memberships, up to `limit` delivered or dead callback forwards last changed
+    /// before it, and up to `limit` alert cards of resolved groups with nothing left to do, last
+    /// changed before it. A message some of whose work still waits or is in flight is never deleted.
     /// Call it again while a batch comes back full.
     pub async fn purge(&self, before_ms: i64, limit: usize) -> Result<Purged, StoreError> {
         backend!(self.purge(before_ms, limit))

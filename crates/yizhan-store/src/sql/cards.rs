@@ -1,15 +1,39 @@
 //! Alert cards (`alert_cards`, [`crate::AlertCard`]): read, insert once, save as a
 //! compare-and-set on the revision, and claim the due ones under a lease.
 
-/// The columns of `alert_cards`, in the order [`cards!`]'s INSERT binds them.
+/// The columns of `alert_cards`, in the order [`cards!`]'s INSERT binds them: first those a
+/// save writes ([`bind_changing!`]), then the fixed ones.
 macro_rules! card_columns {
     () => {
-        "card_key, channel, route, group_key, api_key, generation, task_id, message_id, previous_message_id, \
-         card_sent_at_ms, send_code_used, response_code, response_code_at_ms, state, acknowledged_by, silence_id, \
-         silence_ends_at_ms, data, due_at_ms, lease_until_ms, revision, created_at_ms, updated_at_ms"
+        "generation, task_id, message_id, previous_message_id, card_sent_at_ms, send_code_used, response_code, \
+         response_code_at_ms, state, acknowledged_by, silence_id, silence_ends_at_ms, data, due_at_ms, \
+         lease_until_ms, card_key, channel, route, group_key, api_key, revision, created_at_ms, updated_at_ms"
     };
 }
 pub(crate) use card_columns;
+
+/// `$query` with the 15 columns a save writes bound from `$card`, in [`card_columns!`] order.
+macro_rules! bind_changing {
+    ($query:expr, $card:expr) => {
+        $query
+            .bind($card.generation)
+            .bind(&$card.task_id)
+            .bind(&$card.message_id)
+            .bind(&$card.previous_message_id)
+            .bind($card.card_sent_at_ms)
+            .bind($card.send_code_used)
+            .bind(&$card.response_code)
+            .bind($card.response_code_at_ms)
+            .bind(&$card.state)
+            .bind(&$card.acknowledged_by)
+            .bind(&$card.silence_id)
+            .bind($card.silence_ends_at_ms)
+            .bind(&$card.data)
+            .bind($card.due_at_ms)
+            .bind($card.lease_until_ms)
+    };
+}
+pub(crate) use bind_changing;
 
 /// The alert card methods of `$store` (see [`crate::sql`]).
 macro_rules! cards {
@@ -27,32 +51,18 @@ macro_rules! cards {
             /// Inserts `card` unless a card with its key exists; whether it was inserted.
             pub(crate) async fn insert_alert_card(&self, card: &$crate::AlertCard) -> Result<bool, $crate::StoreError> {
                 let mut tx = self.begin_write().await?;
-                let inserted = sqlx::query(concat!(
+                let insert = sqlx::query(concat!(
                     "INSERT INTO alert_cards (",
                     $crate::sql::cards::card_columns!(),
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
                        $20, $21, $22, $23) ON CONFLICT (card_key) DO NOTHING"
-                ))
+                ));
+                let inserted = $crate::sql::cards::bind_changing!(insert, card)
                 .bind(&card.card_key)
                 .bind(&card.channel)
                 .bind(&card.route)
                 .bind(&card.group_key)
                 .bind(&card.api_key)
-                .bind(card.generation)
-                .bind(&card.task_id)
-                .bind(&card.message_id)
-                .bind(&card.previous_message_id)
-                .bind(card.card_sent_at_ms)
-                .bind(card.send_code_used)
-                .bind(&card.response_code)
-                .bind(card.response_code_at_ms)
-                .bind(&card.state)
-                .bind(&card.acknowledged_by)
-                .bind(&card.silence_id)
-                .bind(card.silence_ends_at_ms)
-                .bind(&card.data)
-                .bind(card.due_at_ms)
-                .bind(card.lease_until_ms)
                 .bind(card.revision)
                 .bind(card.created_at_ms)
                 .bind(card.updated_at_ms)
@@ -67,28 +77,14 @@ macro_rules! cards {
             /// then becomes one more); whether it was written.
             pub(crate) async fn save_alert_card(&self, card: &$crate::AlertCard, now_ms: i64) -> Result<bool, $crate::StoreError> {
                 let mut tx = self.begin_write().await?;
-                let saved = sqlx::query(
+                let save = sqlx::query(
                     "UPDATE alert_cards SET generation = $1, task_id = $2, message_id = $3, previous_message_id = $4, \
                        card_sent_at_ms = $5, send_code_used = $6, response_code = $7, response_code_at_ms = $8, \
                        state = $9, acknowledged_by = $10, silence_id = $11, silence_ends_at_ms = $12, data = $13, \
                        due_at_ms = $14, lease_until_ms = $15, revision = revision + 1, updated_at_ms = $16 \
                      WHERE card_key = $17 AND revision = $18",
-                )
-                .bind(card.generation)
-                .bind(&card.task_id)
-                .bind(&card.message_id)
-                .bind(&card.previous_message_id)
-                .bind(card.card_sent_at_ms)
-                .bind(card.send_code_used)
-                .bind(&card.response_code)
-                .bind(card.response_code_at_ms)
-                .bind(&card.state)
-                .bind(&card.acknowledged_by)
-                .bind(&card.silence_id)
-                .bind(card.silence_ends_at_ms)
-                .bind(&card.data)
-                .bind(card.due_at_ms)
-                .bind(card.lease_until_ms)
+                );
+                let saved = $crate::sql::cards::bind_changing!(save, card)
                 .bind(now_ms)
                 .bind(&card.card_key)
                 .bind(card.revision)

@@ -77,3 +77,19 @@ pub async fn alert_cards_are_compare_and_set_and_claimed_when_due(b: Backend) ->
     assert!(b.store.claim_alert_cards(T0 + 1_000_000_000, LEASE, 10).await?.is_empty(), "nothing due");
     Ok(())
 }
+
+pub async fn retention_deletes_idle_resolved_cards_only(b: Backend) -> anyhow::Result<()> {
+    let resolved = AlertCard { state: "resolved".to_owned(), ..card("r1") };
+    let busy = AlertCard { state: "resolved".to_owned(), due_at_ms: Some(T0), ..card("r2") };
+    let recent = AlertCard { state: "resolved".to_owned(), updated_at_ms: T0 + 10, ..card("r3") };
+    for c in [&resolved, &busy, &recent, &card("f1")] {
+        assert!(b.store.insert_alert_card(c).await?);
+    }
+    let purged = b.store.purge(T0 + 5, 100).await?;
+    assert_eq!((purged.cards, purged.rows), (1, 1));
+    assert!(b.store.alert_card("r1").await?.is_none(), "resolved, idle and old");
+    for kept in ["r2", "r3", "f1"] {
+        assert!(b.store.alert_card(kept).await?.is_some(), "{kept} has work left, is recent or fires");
+    }
+    Ok(())
+}

@@ -106,12 +106,7 @@ to = {{ users = [{users}] }}
 
     /// Waits until an update of the card with `task_id` contains `text`; that update's card.
     async fn wait_for_update(&self, task_id: &str, text: &str) -> serde_json::Value {
-        let inbox =
-            crate::support::wait_for_inbox(&self.emu, &format!("an update showing {text:?}"), WITHIN, |inbox| {
-                updates(inbox, task_id).iter().any(|card| card.to_string().contains(text))
-            })
-            .await;
-        updates(&inbox, task_id).into_iter().find(|card| card.to_string().contains(text)).expect("found")
+        wait_for_update(&self.emu, task_id, text).await
     }
 }
 
@@ -196,6 +191,7 @@ async fn silence_and_acknowledge_clicks_act_in_alertmanager_and_update_the_card_
         "updates are for every recipient"
     );
     assert_eq!(sent_cards(&inbox, "bob").len(), 1, "updated, never sent again");
+
     drop(rig.am);
     rig.gateway.stop().await;
 }
@@ -203,11 +199,14 @@ async fn silence_and_acknowledge_clicks_act_in_alertmanager_and_update_the_card_
 #[tokio::test]
 async fn a_burst_of_500_alerts_in_50_groups_makes_50_cards_within_the_member_quota() {
     // WeCom drops (silently) app messages over a member's per-minute limit: the emulator does
-    // so at 25 here, and the gateway's ledger is told the same limit, so the cards over it
+    // so at 25 here. The gateway's ledger is set to 20: it counts a card when it sends it, the
+    // provider when it receives it, so cards released at the edge of the ledger's window can
+    // reach a window the provider still fills with slower cards of the first minute; 5 cards
+    // of headroom absorb that latency (docs/alerts.md, "Card lifecycle"). Over the limit, cards
     // wait for the next window instead of being dropped.
     let mut emulator = EmulatorConfig::default();
     emulator.wecom.per_member_per_minute = 25;
-    let extra = "\n[shaping.quota]\nwecom_member_per_minute = 25\n";
+    let extra = "\n[shaping.quota]\nwecom_member_per_minute = 20\n";
     let Some(rig) = Rig::start(&["alice"], emulator, extra).await else { return };
     let alerts: Vec<NewAlert> = (0..500)
         .map(|i| NewAlert {
@@ -232,14 +231,14 @@ async fn a_burst_of_500_alerts_in_50_groups_makes_50_cards_within_the_member_quo
     titles.sort();
     titles.dedup();
     assert_eq!(titles.len(), 50, "fifty distinct groups: {titles:?}");
-    let first_minute = cards.iter().filter(|d| d.at_ms - cards[0].at_ms < 60_000).count();
-    assert!(first_minute <= 25, "at most 25 within any first minute, got {first_minute}");
+    let held_back = cards.iter().filter(|d| d.at_ms - cards[0].at_ms < 55_000).count();
+    assert!(held_back <= 20, "the ledger sent at most 20 in the first minute, got {held_back}");
     rig.gateway.stop().await;
 }
 
-/// A gateway whose route `ops` (no Alertmanager) sends cards to alice and bob, and an
-/// emulator that calls it back on clicks.
-async fn gateway_alone() -> (EmulatorHandle, Running) {
+/// A gateway whose route `ops` (silences in `alertmanager`, if any) sends cards to alice and
+/// bob, and an emulator that calls it back on clicks.
+async fn gateway_alone(alertmanager: Option<&str>) -> (EmulatorHandle, Running) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let mut emulator = EmulatorConfig::default();
@@ -250,10 +249,11 @@ async fn gateway_alone() -> (EmulatorHandle, Running) {
          corp_id = \"wwyizhandemo\"\nagent_id = 1000002\nsecret = \"yizhan-demo-secret\"\nbase_url = \"{}\"\n\
          [channels.callback]\ntoken = \"yizhandemotoken\"\nencoding_aes_key = \"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C\"\n\n\
          [[api_keys]]\nname = \"am\"\nsha256 = \"{}\"\nchannels = [\"ops\"]\n\n\
-         [[routes]]\nname = \"ops\"\nkind = \"template_card\"\nlanguage = \"en\"\n\
+         [[routes]]\nname = \"ops\"\nkind = \"template_card\"\nlanguage = \"en\"\n{}\n\
          [[routes.channels]]\nchannel = \"ops\"\nto = {{ users = [\"alice\", \"bob\"] }}\n",
         emu.base_url(),
-        ApiKeys::hash(KEY)
+        ApiKeys::hash(KEY),
+        alertmanager.map(|url| format!("alertmanager_url = {url:?}")).unwrap_or_default(),
     );
     let config = Config::parse(&text, "t.toml", &HashMap::new()).expect("config");
     (emu, Running::start_on(config, listener).await)
@@ -262,7 +262,7 @@ async fn gateway_alone() -> (EmulatorHandle, Running) {
 #[tokio::test]
 async fn repeats_are_not_resent_and_a_card_without_codes_left_is_continued_by_a_new_one() {
     use yizhan::intake::samples::{ALERTMANAGER_FIRING, ALERTMANAGER_RESOLVED};
-    let (emu, gateway) = gateway_alone().await;
+    let (emu, gateway) = gateway_alone(None).await;
     let api = crate::support::ApiClient::new(&gateway.base, KEY);
     let post = async |sample: &str| {
         let (status, answer) =
@@ -273,7 +273,8 @@ async fn repeats_are_not_resent_and_a_card_without_codes_left_is_continued_by_a_
     };
     let (card_id, status) = post(ALERTMANAGER_FIRING).await;
     assert_eq!(status, "accepted");
-    let inbox = crate::support::wait_for_inbox(&emu, "the card", WITHIN, |inbox| sent_cards(inbox, "alice").len() == 1).await;
+    let inbox =
+        crate::support::wait_for_inbox(&emu, "the card", WITHIN, |inbox| sent_cards(inbox, "alice").len() == 1).await;
     let task_id = sent_cards(&inbox, "alice")[0].content["task_id"].as_str().expect("task_id").to_owned();
     api.wait_for(&card_id, &["delivered"]).await;
 
@@ -281,19 +282,17 @@ async fn repeats_are_not_resent_and_a_card_without_codes_left_is_continued_by_a_
     assert_eq!(post(ALERTMANAGER_FIRING).await, (card_id.clone(), "unchanged".to_owned()));
     // The resolution updates the card with its send's code.
     assert_eq!(post(ALERTMANAGER_RESOLVED).await, (card_id.clone(), "card_update_queued".to_owned()));
-    let resolved = wait::for_state("the resolved update", WITHIN, async || {
-        updates(&emu.inbox(), &task_id).into_iter().next().ok_or(())
-    })
-    .await;
+    let resolved = wait_for_update(&emu, &task_id, "Resolved").await;
     assert!(resolved["replace_text"].as_str().is_some_and(|t| t.starts_with("Resolved ")), "{resolved}");
 
     // It fires again: that code is used and nobody clicked, so a new card continues the old one
     // (with its buttons: replace_text is for updates only).
     let (id, status) = post(ALERTMANAGER_FIRING).await;
     assert_eq!((id.as_str(), status.as_str()), (card_id.as_str(), "card_update_queued"));
-    let inbox =
-        crate::support::wait_for_inbox(&emu, "the continuing card", WITHIN, |inbox| sent_cards(inbox, "alice").len() == 2)
-            .await;
+    let inbox = crate::support::wait_for_inbox(&emu, "the continuing card", WITHIN, |inbox| {
+        sent_cards(inbox, "alice").len() == 2
+    })
+    .await;
     let second = &sent_cards(&inbox, "alice")[1].content;
     assert!(second["task_id"].as_str().is_some_and(|t| t != task_id && t.ends_with("-2")), "{second}");
     assert!(second.to_string().contains("Continues an earlier card"), "{second}");
@@ -304,11 +303,60 @@ async fn repeats_are_not_resent_and_a_card_without_codes_left_is_continued_by_a_
     let second_task = second["task_id"].as_str().expect("task_id").to_owned();
     let clicked = emu.click(Click::task_id(&second_task, "bob", SILENCE_1H_KEY)).await.expect("click");
     assert!(clicked.delivered, "{:?}", clicked.attempts);
-    let failed = wait::for_state("the failure on the card", WITHIN, async || {
-        let found = updates(&emu.inbox(), &second_task).into_iter().find(|c| c.to_string().contains("Silence failed"));
-        found.ok_or(())
-    })
-    .await;
+    let failed = wait_for_update(&emu, &second_task, "Silence failed").await;
     assert!(failed.to_string().contains("Silence failed: route ops has no alertmanager_url"), "{failed}");
     gateway.stop().await;
+}
+
+#[tokio::test]
+async fn a_silence_that_fails_while_alertmanager_is_down_is_shown_and_retried_until_it_exists() {
+    use yizhan::intake::samples::ALERTMANAGER_FIRING;
+    let port = yizhan_test_kit::emulator::free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (emu, gateway) = gateway_alone(Some(&url)).await;
+    let api = crate::support::ApiClient::new(&gateway.base, KEY);
+    let sample: serde_json::Value = serde_json::from_str(ALERTMANAGER_FIRING).expect("sample");
+    let (status, answer) = api.post("/v1/intake/alertmanager/ops", Some(&sample)).await;
+    assert_eq!(status, 202, "{answer}");
+    let inbox =
+        crate::support::wait_for_inbox(&emu, "the card", WITHIN, |inbox| sent_cards(inbox, "bob").len() == 1).await;
+    let task_id = sent_cards(&inbox, "bob")[0].content["task_id"].as_str().expect("task_id").to_owned();
+
+    // Nothing listens on the route's Alertmanager yet: the card says the silence failed and is retried.
+    let clicked =
+        emu.click(Click::task_id(&task_id, "bob", yizhan::intake::cards::SILENCE_24H_KEY)).await.expect("click");
+    assert!(clicked.delivered, "{:?}", clicked.attempts);
+    let failed = wait_for_update(&emu, &task_id, "Silence failed, retrying").await;
+    assert!(failed.to_string().contains("did not answer"), "{failed}");
+
+    // Alertmanager comes up on that port: the retry creates the silence, with the group's common
+    // labels and bob as its creator, for 24 hours, and the card shows it (the click's code showed
+    // the failure, the send's code shows the silence).
+    let Some(am) = Alertmanager::start_on(port, "http://127.0.0.1:9/unused", "unused").await else { return };
+    let am_api = AlertmanagerApi::new(&am.base).expect("client");
+    let filter = [Matcher::parse(r#"alertname="HighCPU""#).expect("filter")];
+    let silence = wait::for_state("the retried silence in Alertmanager", Duration::from_secs(60), async || {
+        let listed = am_api.silences(&filter).await.map_err(|e| e.to_string())?;
+        listed.into_iter().find(|s| s.created_by == "bob").ok_or_else(|| "none yet".to_owned())
+    })
+    .await;
+    let mut matchers = silence.matchers.clone();
+    matchers.sort_by(|a, b| a.name.cmp(&b.name));
+    let common = pairs(&[("alertname", "HighCPU"), ("job", "node"), ("team", "ops")]);
+    assert_eq!(matchers, SilenceMatcher::for_labels(&common));
+    let span = silence.ends_at.duration_since(silence.starts_at);
+    assert!(span > jiff::SignedDuration::from_hours(23), "{span:?}");
+    let shown = wait_for_update(&emu, &task_id, &silence.id).await;
+    assert!(shown.to_string().contains("Silenced by bob"), "{shown}");
+    assert!(!shown.to_string().contains("Silence failed"), "the failure is gone: {shown}");
+    assert_eq!(sent_cards(&emu.inbox(), "bob").len(), 1, "the same card");
+    gateway.stop().await;
+}
+
+/// Waits until an update of the card with `task_id` contains `text`; that update's card.
+async fn wait_for_update(emu: &EmulatorHandle, task_id: &str, text: &str) -> serde_json::Value {
+    wait::for_state(&format!("an update showing {text:?}"), WITHIN, async || {
+        updates(&emu.inbox(), task_id).into_iter().find(|card| card.to_string().contains(text)).ok_or(())
+    })
+    .await
 }

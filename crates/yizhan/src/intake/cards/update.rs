@@ -79,24 +79,7 @@ impl CardUpdater {
 
     /// Works until `shutdown` resolves, polling every 250 ms when nothing is due.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let busy = match self.run_once().await {
-                Ok(n) => n == BATCH,
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming alert cards failed");
-                    false
-                }
-            };
-            if busy {
-                continue;
-            }
-            tokio::select! {
-                biased;
-                () = &mut shutdown => return,
-                () = tokio::time::sleep(self.poll) => {}
-            }
-        }
+        crate::worker::poll::poll_until(shutdown, self.poll, BATCH, "claiming alert cards", || self.run_once()).await;
     }
 
     /// Claims and works on the cards due now; how many.
@@ -255,7 +238,12 @@ impl CardUpdater {
             }
             current.data = data.write();
             current.lease_until_ms = None;
-            current.due_at_ms = if changed { Some(now) } else { done.next_due_ms };
+            let mut due = if changed { Some(now) } else { done.next_due_ms };
+            if let Some(request) = &data.silence_request {
+                // A silence still to be created brings the card back when it is to be retried.
+                due = Some(due.map_or(request.retry_at_ms, |d| d.min(request.retry_at_ms)));
+            }
+            current.due_at_ms = due;
             if self.store.save_alert_card(&current, now).await? {
                 if let Some((Silenced::Created(id, ends), user)) = &done.silenced {
                     self.silenced_event(&current, id, *ends, user, now).await?;
