@@ -25,7 +25,7 @@ pub async fn run(config: Config, listen: Option<String>) -> anyhow::Result<Outco
     let store = Store::open_with_options(&config.store.url, &options)
         .await
         .with_context(|| format!("opening the {} store", store_kind(&config.store.url)))?;
-    serve(config, store, listener, axum::Router::new(), shutdown_signal()).await
+    Box::pin(serve(config, store, listener, axum::Router::new(), shutdown_signal())).await
 }
 
 /// Serves on `listener` (the API plus `extra` routes) until `shutdown` resolves: stop accepting,

@@ -192,6 +192,10 @@ async fn silence_and_acknowledge_clicks_act_in_alertmanager_and_update_the_card_
     );
     assert_eq!(sent_cards(&inbox, "bob").len(), 1, "updated, never sent again");
 
+    // Both actions are events of the log, read back from the start of the stream.
+    let events = read_events(&rig.gateway.base, "alert.acknowledged,alert.silenced", 2).await;
+    assert!(events.contains("event: alert.silenced") && events.contains(&silence.id), "{events}");
+    assert!(events.contains("event: alert.acknowledged") && events.contains(r#""user":"bob""#), "{events}");
     drop(rig.am);
     rig.gateway.stop().await;
 }
@@ -359,4 +363,27 @@ async fn wait_for_update(emu: &EmulatorHandle, task_id: &str, text: &str) -> ser
         updates(&emu.inbox(), task_id).into_iter().find(|card| card.to_string().contains(text)).ok_or(())
     })
     .await
+}
+
+/// `GET /v1/events?types=…&after=0` read until `n` events arrived (at most 20 s): the text.
+async fn read_events(base: &str, types: &str, n: usize) -> String {
+    let mut response = reqwest::Client::new()
+        .get(format!("{base}/v1/events"))
+        .query(&[("types", types), ("after", "0")])
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(response.status(), 200);
+    let mut text = String::new();
+    let read = async {
+        while text.matches("\nevent: ").count() + usize::from(text.starts_with("event: ")) < n {
+            match response.chunk().await.expect("chunk") {
+                Some(chunk) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                None => break,
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read).await.expect("the events within 20 s");
+    text
 }
