@@ -40,7 +40,7 @@ pub async fn run(listen: String, db: PathBuf) -> anyhow::Result<Outcome> {
         .route("/emulator/{*path}", get(emulator_proxy))
         .route("/__emulator/click", post(emulator_click))
         .with_state(emulator_url);
-    super::serve::serve(config, store, listener, proxy, super::serve::shutdown_signal()).await
+    Box::pin(super::serve::serve(config, store, listener, proxy, super::serve::shutdown_signal())).await
 }
 
 fn demo_config(emulator: &str, db: &std::path::Path, key_sha256: &str) -> String {

@@ -2,6 +2,7 @@
 //! a client of its HTTP API, and the state of a router without a worker.
 
 pub(crate) mod alertmanager;
+pub(crate) mod webhook_receiver;
 
 use std::time::Duration;
 
@@ -122,6 +123,7 @@ pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
         channels: yizhan::channels::Channels::default(),
         health: yizhan::worker::ChannelHealth::default(),
         retention: std::sync::Arc::default(),
+        webhook_metrics: std::sync::Arc::default(),
     }
 }
 
