@@ -28,6 +28,7 @@
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
 //! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
 //! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_deliveries`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
+//! | [`Store::alert_card`], [`Store::insert_alert_card`], [`Store::save_alert_card`], [`Store::claim_alert_cards`] | one WeCom card per alert group (`alert_cards`), written by compare-and-set |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -49,6 +50,7 @@
 //! # Ok(()) }
 //! ```
 
+mod card;
 mod due;
 mod error;
 mod event;
@@ -68,6 +70,7 @@ use std::collections::BTreeMap;
 
 use yizhan_core::MessageId;
 
+pub use card::AlertCard;
 pub use due::DueSignal;
 pub use error::StoreError;
 pub use event::{EventFilter, EventRecord, NewEvent, kind};
@@ -473,8 +476,9 @@ impl Store {
 
     /// Retention, one batch in one short transaction: deletes up to `limit` finished messages
     /// last changed before `before_ms`, with their dispatches, attempts, recipient outcomes and
-    /// coalescing memberships, and up to `limit` delivered or dead callback forwards last changed
-    /// before it. A message some of whose work still waits or is in flight is never deleted.
+    /// coalescing memberships, up to `limit` delivered or dead callback forwards last changed
+    /// before it, and up to `limit` alert cards of resolved groups with nothing left to do, last
+    /// changed before it. A message some of whose work still waits or is in flight is never deleted.
     /// Call it again while a batch comes back full.
     pub async fn purge(&self, before_ms: i64, limit: usize) -> Result<Purged, StoreError> {
         backend!(self.purge(before_ms, limit))
@@ -602,5 +606,32 @@ impl Store {
     /// Webhook deliveries per status, for `/metrics`.
     pub async fn webhook_delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
         backend!(self.webhook_delivery_counts())
+    }
+
+    /// The alert card of `card_key`, if any.
+    pub async fn alert_card(&self, card_key: &str) -> Result<Option<AlertCard>, StoreError> {
+        backend!(self.alert_card(card_key))
+    }
+
+    /// Inserts `card` unless a card with its key exists; whether it was inserted.
+    pub async fn insert_alert_card(&self, card: &AlertCard) -> Result<bool, StoreError> {
+        backend!(self.insert_alert_card(card))
+    }
+
+    /// Writes `card` if the stored revision is still `card.revision` (it then becomes one more);
+    /// `false` (nothing written) when another write came first: read it again and redo.
+    pub async fn save_alert_card(&self, card: &AlertCard, now_ms: i64) -> Result<bool, StoreError> {
+        backend!(self.save_alert_card(card, now_ms))
+    }
+
+    /// Leases up to `limit` alert cards due by `now_ms` for `lease_ms` (a lease that ran out is
+    /// taken over); the claim is a write, so the cards come back with their new revision.
+    pub async fn claim_alert_cards(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<AlertCard>, StoreError> {
+        backend!(self.claim_alert_cards(now_ms, lease_ms, limit))
     }
 }

@@ -38,6 +38,7 @@ mod gateway_plan;
 mod getui_list;
 mod intake;
 mod intake_alertmanager;
+mod intake_cards;
 mod people;
 mod quota_ledger;
 mod reliability_crash;

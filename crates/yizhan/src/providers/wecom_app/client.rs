@@ -80,6 +80,7 @@ pub fn call_url(app: &WecomAppConfig, endpoint: crate::providers::Endpoint) -> S
     let base = app.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL);
     let path = match endpoint {
         crate::providers::Endpoint::WecomAppchatSend => yizhan_wecom::api::appchat::SEND_PATH,
+        crate::providers::Endpoint::WecomUpdateTemplateCard => yizhan_wecom::api::update_template_card::PATH,
         _ => yizhan_wecom::api::message_send::PATH,
     };
     format!("{base}{path}?access_token=[redacted]")
