@@ -82,6 +82,9 @@ macro_rules! read {
                      WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR channel = $2) \
                        AND ($3 IS NULL OR created_at_ms >= $3) AND ($4 IS NULL OR created_at_ms < $4) \
                        AND ($5 IS NULL OR created_at_ms < $5 OR (created_at_ms = $5 AND id < $6)) \
+                       AND ($8 IS NULL OR EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = messages.id \
+                            AND lower(d.recipients) LIKE $8 ESCAPE '\\')) \
+                       AND ($9 IS NULL OR lower(request) LIKE $9 ESCAPE '\\') \
                      ORDER BY created_at_ms DESC, id DESC LIMIT $7",
                 )
                 .bind(filter.status.map(|s| s.as_str()))
@@ -91,6 +94,8 @@ macro_rules! read {
                 .bind(cursor.as_ref().map(|c| c.created_at_ms))
                 .bind(cursor.as_ref().map(|c| c.id.as_str()))
                 .bind(i64::try_from(size + 1).unwrap_or(i64::MAX))
+                .bind($crate::ListFilter::contains_pattern(filter.recipient.as_deref()))
+                .bind($crate::ListFilter::contains_pattern(filter.text.as_deref()))
                 .fetch_all(&self.pool)
                 .await?;
                 $crate::rows::summary_page(&rows, size)

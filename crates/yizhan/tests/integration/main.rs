@@ -24,6 +24,8 @@ mod api_statuses;
 mod api_store_down;
 mod api_strict;
 mod cli_config;
+mod console_browser;
+mod console_http;
 mod cli_gateway;
 mod cli_send;
 mod cli_template;
