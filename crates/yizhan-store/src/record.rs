@@ -147,6 +147,19 @@ impl ListFilter {
     }
 }
 
+/// What one channel's messages did, for an overview ([`crate::Store::activity`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Messages per status, all time.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    /// Messages created since the start of the window: `(slot, status, count)`, where slot `n`
+    /// holds those created in `[since + n * bucket, since + (n + 1) * bucket)`; ordered.
+    pub buckets: Vec<(i64, String, i64)>,
+    /// The oldest message still waiting to be sent (`accepted`, `dispatching`, `retrying` or
+    /// `deferred`): its id and creation time (epoch ms).
+    pub oldest_waiting: Option<(MessageId, i64)>,
+}
+
 /// A page of messages, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {

@@ -1,4 +1,5 @@
-//! Reads: one message with its whole history, and filtered pages of messages.
+//! Reads: one message with its whole history, filtered pages of messages, and a channel's
+//! recent activity.
 
 /// The read methods of `$store` (see [`crate::sql`]).
 macro_rules! read {
@@ -99,6 +100,52 @@ macro_rules! read {
                 .fetch_all(&self.pool)
                 .await?;
                 $crate::rows::summary_page(&rows, size)
+            }
+
+            /// What `channel`'s messages did: counts per status, messages created since
+            /// `since_ms` per `bucket_ms`-wide slot and status, and the oldest one waiting.
+            pub(crate) async fn activity(
+                &self,
+                channel: &str,
+                since_ms: i64,
+                bucket_ms: i64,
+            ) -> Result<$crate::Activity, $crate::StoreError> {
+                use sqlx::Row as _;
+                let mut activity = $crate::Activity::default();
+                let rows = sqlx::query("SELECT status, count(*) AS n FROM messages WHERE channel = $1 GROUP BY status")
+                    .bind(channel)
+                    .fetch_all(&self.pool)
+                    .await?;
+                for r in rows {
+                    activity.counts.insert(r.try_get("status")?, r.try_get("n")?);
+                }
+                let rows = sqlx::query(
+                    "SELECT (created_at_ms - $2) / $3 AS bucket, status, count(*) AS n FROM messages \
+                     WHERE channel = $1 AND created_at_ms >= $2 GROUP BY 1, 2 ORDER BY 1, 2",
+                )
+                .bind(channel)
+                .bind(since_ms)
+                .bind(bucket_ms.max(1))
+                .fetch_all(&self.pool)
+                .await?;
+                for r in rows {
+                    activity.buckets.push((r.try_get("bucket")?, r.try_get("status")?, r.try_get("n")?));
+                }
+                let oldest = sqlx::query(
+                    "SELECT id, created_at_ms FROM messages WHERE channel = $1 \
+                       AND status IN ('accepted', 'dispatching', 'retrying', 'deferred') \
+                     ORDER BY created_at_ms, id LIMIT 1",
+                )
+                .bind(channel)
+                .fetch_optional(&self.pool)
+                .await?;
+                if let Some(r) = oldest {
+                    let id: String = r.try_get("id")?;
+                    let id = yizhan_core::MessageId::parse(&id)
+                        .ok_or_else(|| $crate::StoreError::Invalid(format!("stored message id {id:?}")))?;
+                    activity.oldest_waiting = Some((id, r.try_get("created_at_ms")?));
+                }
+                Ok(activity)
             }
         }
     };

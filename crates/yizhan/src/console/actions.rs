@@ -94,7 +94,8 @@ pub(crate) async fn confirm(signed: SignedIn, Path(id): Path<String>, Query(whic
     let Some(action) = Action::parse(&which.action) else {
         return layout::refusal(*lang, StatusCode::NOT_FOUND, lang.t(T::UnknownAction));
     };
-    let page = Page { lang: *lang, title: lang.t(action.label()), nav: Nav::Messages, session: Some(session), live: None };
+    let page =
+        Page { lang: *lang, title: lang.t(action.label()), nav: Nav::Messages, session: Some(session), live: None };
     let body = html! {
         h1 { (lang.t(action.label())) }
         form.card method="post" action={ "/console/messages/" (id) "/action" } {

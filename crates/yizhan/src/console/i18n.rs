@@ -148,6 +148,9 @@ texts! {
     Cancelled => "Cancelled (or recalled, if it had been sent meanwhile).", "已取消（若期间已发出则已撤回）。";
     Channel => "Channel", "通道";
     ChannelHealth => "Channel health", "通道健康";
+    ChartDay => "Messages per 15 minutes, last day, by status", "最近一天每 15 分钟消息数（按状态）";
+    ChartHour => "Messages per minute, last hour, by status", "最近一小时每分钟消息数（按状态）";
+    ChartRange => "Chart range", "图表范围";
     ConfirmCancel => "Cancel this message before it is sent?", "在发送前取消这条消息？";
     ConfirmRecall => "Recall (WeCom) or revoke (Getui) this delivered message from its recipients?", "从接收者处撤回（企业微信）或撤销（个推）这条已送达的消息？";
     ConfirmRetry => "Send the provider calls that failed again, with the same bodies?", "用相同的请求体重新发送失败的调用？";
@@ -164,10 +167,17 @@ texts! {
     Filter => "Filter", "筛选";
     FirstPage => "First page", "第一页";
     Format => "Format", "格式";
+    GroupFailed => "failed", "失败";
+    GroupReached => "delivered", "已送达";
+    GroupStopped => "cancelled or recalled", "已取消或撤回";
+    GroupWaiting => "waiting", "等待中";
     KeyRequired => "Enter an API key.", "请输入 API 密钥。";
+    LastDay => "Last day", "最近一天";
     LastError => "Last error", "最近错误";
+    LastHour => "Last hour", "最近一小时";
     LastSuccess => "Last success", "最近成功";
     Link => "Link (text card)", "链接（文本卡片）";
+    MarkdownPreview => "How WeCom shows it", "企业微信中的显示效果";
     Message => "Message", "消息";
     Messages => "Messages", "消息";
     Navigation => "Console", "控制台";
@@ -177,6 +187,7 @@ texts! {
     NoDeadLetters => "No dead letters.", "没有死信。";
     NoMessages => "No messages match.", "没有符合条件的消息。";
     NotCounted => "not counted", "不计次";
+    OldestWaiting => "oldest waiting", "最久等待";
     NothingSelected => "Nothing was selected.", "未选择任何消息。";
     Outcome => "Outcome", "结果";
     Outcomes => "Recipients", "接收者结果";

@@ -233,11 +233,18 @@ mod tests {
             ..Filters::default()
         };
         assert_eq!(f.href("/console/messages", None), "/console/messages?status=dead&text=%E7%A3%81%E7%9B%98+full");
-        assert_eq!(f.href("/console/messages", Some("c1")), "/console/messages?status=dead&text=%E7%A3%81%E7%9B%98+full&cursor=c1");
+        assert_eq!(
+            f.href("/console/messages", Some("c1")),
+            "/console/messages?status=dead&text=%E7%A3%81%E7%9B%98+full&cursor=c1"
+        );
         let q = f.query(None, 50);
         assert_eq!(q.channel, None, "blank is any");
         assert_eq!(q.status.as_deref(), Some("dead"));
-        let ranged = Filters { since: Some("2026-12-07T23:15".into()), until: Some("1700000000000".into()), ..Filters::default() };
+        let ranged = Filters {
+            since: Some("2026-12-07T23:15".into()),
+            until: Some("1700000000000".into()),
+            ..Filters::default()
+        };
         let q = ranged.query(None, 50);
         let since: i64 = q.since.as_deref().and_then(|s| s.parse().ok()).expect("datetime-local becomes epoch ms");
         assert!(since > 1_700_000_000_000);

@@ -13,12 +13,14 @@
 
 mod actions;
 mod assets;
+mod chart;
 mod dead;
 mod detail;
 mod form;
 mod i18n;
 mod layout;
 mod live;
+mod markdown;
 mod messages;
 mod overview;
 mod send;

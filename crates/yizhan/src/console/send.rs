@@ -16,6 +16,7 @@ use yizhan_store::Idempotency;
 use super::form::{Form, list};
 use super::i18n::{Lang, T};
 use super::layout::{self, Nav, Page};
+use super::markdown;
 use super::session::{Session, SignedIn, random_token};
 use super::view;
 use crate::gateway::MessageRequest;
@@ -55,7 +56,9 @@ pub(crate) async fn submit(State(ctx): State<Ctx>, signed: SignedIn, body: Bytes
     });
     match accept_as(&ctx, &session.caller, request, idempotency, dry_run).await {
         Ok(Submitted::Planned(plan)) => render(&ctx, &signed, &form, Some(&plan), None, StatusCode::OK),
-        Ok(Submitted::Accepted(accepted)) => Redirect::to(&format!("/console/messages/{}", accepted.id)).into_response(),
+        Ok(Submitted::Accepted(accepted)) => {
+            Redirect::to(&format!("/console/messages/{}", accepted.id)).into_response()
+        }
         Err(e) => {
             let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render(&ctx, &signed, &form, None, Some(&e.message), status)
@@ -105,7 +108,15 @@ fn render(
         h1 { (lang.t(T::Send)) }
         (layout::error_box(error))
         (compose(ctx, *lang, session, form))
-        @if let Some(plan) = plan { (planned(*lang, plan)) }
+        @if let Some(plan) = plan {
+            @if form.get("format") == Some("markdown") {
+                section #preview aria-labelledby="preview-title" {
+                    h2 #preview-title { (lang.t(T::MarkdownPreview)) }
+                    (markdown::preview(form.get("text").unwrap_or_default()))
+                }
+            }
+            (planned(*lang, plan))
+        }
     };
     layout::render_with(&page, status, body)
 }
@@ -197,18 +208,17 @@ mod tests {
     #[test]
     fn forms_become_api_requests() {
         let r = request_of(&form("channel=ops&users=alice%2C+bob&format=markdown&text=**hi**")).expect("valid");
-        assert_eq!(
-            serde_json::to_value(&r).expect("json")["to"],
-            json!({"users": ["alice", "bob"]})
-        );
+        assert_eq!(serde_json::to_value(&r).expect("json")["to"], json!({"users": ["alice", "bob"]}));
         assert_eq!(r.content.key(), "markdown");
-        let card = request_of(&form("channel=ops&all=1&format=card&title=T&text=D&url=https%3A%2F%2Fx.example")).expect("card");
+        let card = request_of(&form("channel=ops&all=1&format=card&title=T&text=D&url=https%3A%2F%2Fx.example"))
+            .expect("card");
         assert!(card.to.all);
         assert_eq!(card.content.key(), "card");
         let n = request_of(&form("channel=app&cids=cid-alice&format=notification&title=T&text=B")).expect("getui");
         assert_eq!(n.to.cids, vec!["cid-alice"]);
         assert_eq!(n.content.key(), "getui");
-        let raw = request_of(&form("channel=ops-robot&mentions=alice&format=json&json=%7B%22text%22%3A%22hi%22%7D")).expect("json");
+        let raw = request_of(&form("channel=ops-robot&mentions=alice&format=json&json=%7B%22text%22%3A%22hi%22%7D"))
+            .expect("json");
         assert_eq!(raw.to.mentions, vec!["alice"]);
         let bad = request_of(&form("channel=ops&format=json&json=%7B%22nope%22%3A1%7D")).expect_err("unknown content");
         assert!(bad.starts_with("content"), "{bad}");

@@ -176,7 +176,10 @@ impl FromRequestParts<Ctx> for SignedIn {
             return Ok(SignedIn { session, lang });
         }
         let back = parts.uri.path_and_query().map_or("/console/", |p| p.as_str());
-        let to = format!("/console/sign-in?next={}", url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>());
+        let to = format!(
+            "/console/sign-in?next={}",
+            url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+        );
         if parts.uri.path() == "/console/events" {
             return Err(StatusCode::UNAUTHORIZED.into_response());
         }
@@ -239,7 +242,10 @@ mod tests {
         assert_eq!(plain.to_str().ok(), Some("yz_session=abc; Path=/console; HttpOnly; SameSite=Strict"));
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         let secure = set_cookie(&headers, COOKIE, "", Some(0));
-        assert_eq!(secure.to_str().ok(), Some("yz_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0; Secure"));
+        assert_eq!(
+            secure.to_str().ok(),
+            Some("yz_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0; Secure")
+        );
         let mut forwarded = HeaderMap::new();
         forwarded.insert(header::FORWARDED, HeaderValue::from_static("for=1.2.3.4;proto=https"));
         assert!(over_tls(&forwarded));

@@ -42,7 +42,13 @@ pub(crate) async fn form(headers: HeaderMap, Query(next): Query<Next>) -> Respon
     sign_in_page(&headers, lang, next.next.as_deref(), None, StatusCode::OK)
 }
 
-fn sign_in_page(headers: &HeaderMap, lang: Lang, next: Option<&str>, error: Option<&str>, status: StatusCode) -> Response {
+fn sign_in_page(
+    headers: &HeaderMap,
+    lang: Lang,
+    next: Option<&str>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let token = match cookie(headers, SIGN_IN_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => t.to_owned(),
         _ => random_token(),
@@ -61,7 +67,9 @@ fn sign_in_page(headers: &HeaderMap, lang: Lang, next: Option<&str>, error: Opti
         }
     };
     let mut response = layout::render_with(&page, status, body);
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(headers, SIGN_IN_COOKIE, &token, Some(SIGN_IN_MAX_AGE)));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(headers, SIGN_IN_COOKIE, &token, Some(SIGN_IN_MAX_AGE)));
     response
 }
 

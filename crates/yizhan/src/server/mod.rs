@@ -18,7 +18,7 @@ pub mod auth;
 mod callback;
 mod card;
 pub(crate) mod dry_run;
-mod error;
+pub(crate) mod error;
 pub(crate) mod events;
 mod intake;
 pub(crate) mod list;

@@ -37,7 +37,10 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
     let admin = ApiClient::new(&base, ADMIN_KEY);
 
     sign_in(&browser, &base, ADMIN_KEY, "/console/send").await;
-    assert!(browser.client.current_url().await.expect("url").path().ends_with("/console/send"), "back to the page asked for");
+    assert!(
+        browser.client.current_url().await.expect("url").path().ends_with("/console/send"),
+        "back to the page asked for"
+    );
 
     // Compose, dry-run (the exact provider body, nothing stored), then send.
     browser.wait_for("#s-channel").await.select_by_value("ops").await.expect("channel");
@@ -66,7 +69,8 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
 
     // A permanent error (48002: API forbidden) makes the next message dead.
     emu.fail_next_on("/cgi-bin/message/send", 1, 48002);
-    let dead = admin.send(&json!({"channel": "ops", "to": {"users": ["carol"]}, "content": {"text": "will die"}})).await;
+    let dead =
+        admin.send(&json!({"channel": "ops", "to": {"users": ["carol"]}, "content": {"text": "will die"}})).await;
     admin.wait_for(&dead, &["dead"]).await;
     browser.visit(&format!("{base}/console/messages/{dead}")).await;
     let error = browser.wait_for("dd.error").await.text().await.expect("error");
@@ -112,6 +116,7 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
 
     // Sign out; a key for channel ops only sees nothing of ops-robot.
     let robot = admin.send(&json!({"channel": "ops-robot", "content": {"text": "robot only"}})).await;
+    browser.visit(&format!("{base}/console/")).await;
     browser.click("header.top form.sign-out button").await;
     browser.wait_for("#key").await;
     sign_in(&browser, &base, OPS_KEY, "/console/messages").await;

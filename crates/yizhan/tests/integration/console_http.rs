@@ -23,7 +23,10 @@ async fn sign_in_sets_a_strict_session_cookie_and_sign_out_ends_it() {
 
     let form = anonymous.get("/console/sign-in").await;
     assert_eq!(form.status, 200);
-    assert_eq!(form.headers["content-security-policy"].to_str().ok().map(|c| c.contains("script-src 'self'")), Some(true));
+    assert_eq!(
+        form.headers["content-security-policy"].to_str().ok().map(|c| c.contains("script-src 'self'")),
+        Some(true)
+    );
     let csrf = form.csrf();
     let refused = anonymous.post("/console/sign-in", &[("key", ADMIN_KEY)]).await;
     assert_eq!(refused.status, 403, "no CSRF token");
@@ -36,7 +39,9 @@ async fn sign_in_sets_a_strict_session_cookie_and_sign_out_ends_it() {
     assert_eq!(ok.status, 303);
     assert_eq!(ok.location(), next, "back where it was going");
     let cookie = ok.set_cookie("yz_session").expect("session cookie");
-    assert!(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict") && cookie.contains("; Path=/console"));
+    assert!(
+        cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict") && cookie.contains("; Path=/console")
+    );
     assert!(!cookie.contains("Secure"), "plain HTTP on loopback");
     let mut user = anonymous;
     let list = user.get(next).await;
@@ -67,7 +72,8 @@ async fn a_key_for_one_channel_sees_only_that_channel_and_every_post_needs_its_c
     let gw = gateway(&emu).await;
     let admin = ApiClient::new(&gw.base, ADMIN_KEY);
     let ops_api = ApiClient::new(&gw.base, OPS_KEY);
-    let mine = admin.send(&json!({"channel": "ops", "to": {"users": ["alice"]}, "content": {"text": "ops-visible"}})).await;
+    let mine =
+        admin.send(&json!({"channel": "ops", "to": {"users": ["alice"]}, "content": {"text": "ops-visible"}})).await;
     let theirs = admin
         .send(&json!({"channel": "ops-robot", "to": {"mentions": ["alice"]}, "content": {"text": "robot-hidden"}}))
         .await;
@@ -122,7 +128,8 @@ async fn a_key_for_one_channel_sees_only_that_channel_and_every_post_needs_its_c
     }
     assert_eq!(admin.get(&format!("/v1/messages/{queued}")).await["status"], "scheduled");
     let csrf = detail.csrf();
-    let sent = ops.post("/console/send", &[("channel", "ops"), ("users", "alice"), ("text", "x"), ("intent", "send")]).await;
+    let sent =
+        ops.post("/console/send", &[("channel", "ops"), ("users", "alice"), ("text", "x"), ("intent", "send")]).await;
     assert_eq!(sent.status, 403, "the send form too");
     let dead = ops.post("/console/dead", &[("id", &queued)]).await;
     assert_eq!(dead.status, 403, "the dead-letter retry too");
@@ -130,7 +137,8 @@ async fn a_key_for_one_channel_sees_only_that_channel_and_every_post_needs_its_c
     let cancelled = ops.post(&path, &[("csrf", &csrf), ("action", "cancel")]).await;
     assert_eq!(cancelled.status, 303, "{}", cancelled.body);
     assert_eq!(admin.get(&format!("/v1/messages/{queued}")).await["status"], "cancelled");
-    let foreign = ops.post(&format!("/console/messages/{theirs}/action"), &[("csrf", &csrf), ("action", "retry")]).await;
+    let foreign =
+        ops.post(&format!("/console/messages/{theirs}/action"), &[("csrf", &csrf), ("action", "retry")]).await;
     assert_eq!(foreign.status, 404);
 
     for (path, body) in &pages {

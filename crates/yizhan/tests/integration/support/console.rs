@@ -115,7 +115,8 @@ impl Answer {
 
     /// The value of the page's first hidden `csrf` field.
     pub(crate) fn csrf(&self) -> String {
-        let at = self.body.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
+        let at = self.body.find(r#"name="csrf" value=""#).expect("a form with a CSRF token")
+            + r#"name="csrf" value=""#.len();
         self.body[at..].split('"').next().expect("value").to_owned()
     }
 }
