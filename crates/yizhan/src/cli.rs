@@ -65,6 +65,39 @@ pub enum Command {
     /// Alert route templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// API keys: make one (printed once, with its configuration entry) or list the configured.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `yizhan keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new random API key: prints the key once (it is not stored anywhere) and the
+    /// `[[api_keys]]` entry with its SHA-256 to add to the configuration.
+    Create(KeysCreateArgs),
+    /// The configured keys: name, scope and the first characters of each hash.
+    List,
+    /// Print the SHA-256 of a key read from standard input (for keys made elsewhere).
+    Hash,
+}
+
+/// `yizhan keys create`
+#[derive(Debug, Args)]
+pub struct KeysCreateArgs {
+    /// The key's label (`[[api_keys]] name`), shown in logs.
+    #[arg(long)]
+    pub name: String,
+    /// Channels the key may use, comma-separated. Checked against the configuration when one
+    /// is found (`--config`, `YIZHAN_CONFIG` or ./yizhan.toml).
+    #[arg(long, value_delimiter = ',', required_unless_present = "admin", conflicts_with = "admin")]
+    pub channels: Vec<String>,
+    /// An admin key: every channel and the administrative endpoints.
+    #[arg(long)]
+    pub admin: bool,
+    /// Print `{"key": …, "sha256": …, "config": …}` instead of text.
+    #[arg(long)]
+    pub json_output: bool,
 }
 
 /// `yizhan template …`

@@ -6,6 +6,7 @@ pub mod channels_check;
 pub mod config;
 pub mod demo;
 pub mod emulator;
+pub mod keys;
 pub mod migrate;
 pub(crate) mod output;
 pub mod recall;
@@ -17,7 +18,7 @@ pub mod watch;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CardCommand, ChannelsCommand, Cli, Command, ConfigCommand, TemplateCommand};
+use crate::cli::{CardCommand, ChannelsCommand, Cli, Command, ConfigCommand, KeysCommand, TemplateCommand};
 use crate::config::{ChannelConfig, Config, WecomAppConfig};
 use crate::exit::{Outcome, UsageError};
 
@@ -48,11 +49,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Template(TemplateCommand::Render(args)) => {
             template::render(&load_config(cli.config.as_deref())?, &args)
         }
+        Command::Keys(KeysCommand::Create(args)) => keys::create(&args, optional_config(cli.config.as_deref())?),
+        Command::Keys(KeysCommand::List) => keys::list(&load_config(cli.config.as_deref())?),
+        Command::Keys(KeysCommand::Hash) => keys::hash(),
     }
 }
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(Config::load(&config_path(path)?)?)
+}
+
+/// The configuration when one is named or ./yizhan.toml exists; `None` when there is none to
+/// read (a named file that does not load is still an error).
+fn optional_config(path: Option<&Path>) -> anyhow::Result<Option<Config>> {
+    match path {
+        None if !Path::new(DEFAULT_CONFIG).exists() => Ok(None),
+        _ => load_config(path).map(Some),
+    }
 }
 
 /// `--config`, `YIZHAN_CONFIG` or `./yizhan.toml`.

@@ -111,6 +111,12 @@ impl Config {
             if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
                 problems.push(Problem::new(join(at, "sha256"), "must be 64 hex characters (the SHA-256 of the key)"));
             }
+            if key.admin && !key.channels.is_empty() {
+                problems.push(Problem::new(
+                    join(at, "channels"),
+                    "must be empty on an admin key (admin = true already gives every channel)",
+                ));
+            }
             for (i, unknown) in key.channels.iter().enumerate().filter(|(_, c)| !known(c)) {
                 let names: Vec<&str> = self.channels.iter().map(ChannelConfig::name).collect();
                 let mut message = format!("names unknown channel {unknown:?}; configured: {}", names.join(", "));

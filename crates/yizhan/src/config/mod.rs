@@ -480,6 +480,11 @@ impl Config {
         self.channels.iter().find(|c| c.name() == name)
     }
 
+    /// The names of every configured channel, usable or not, in file order of each kind.
+    pub fn channel_names(&self) -> impl Iterator<Item = &str> {
+        self.channels.iter().map(ChannelConfig::name).chain(self.unavailable.iter().map(|u| u.name.as_str()))
+    }
+
     /// Why the channel called `name` cannot be used, when it is configured but unusable.
     pub fn unusable(&self, name: &str) -> Option<&str> {
         self.unavailable.iter().find(|u| u.name == name).map(|u| u.why.as_str())
@@ -494,12 +499,7 @@ impl Config {
         if let Some(why) = self.unusable(name) {
             return Err(format!("channel {name:?} cannot be used: {why}"));
         }
-        let names: Vec<&str> = self
-            .channels
-            .iter()
-            .map(ChannelConfig::name)
-            .chain(self.unavailable.iter().map(|u| u.name.as_str()))
-            .collect();
+        let names: Vec<&str> = self.channel_names().collect();
         let mut message = format!("unknown channel {name:?}; configured: {}", names.join(", "));
         if let Some(near) = locate::nearest(name, names.iter().copied()) {
             message.push_str(&format!(" (did you mean {near:?}?)"));
@@ -519,6 +519,10 @@ pub struct ApiKeyConfig {
     /// Channels the key may use.
     #[serde(default)]
     pub channels: Vec<String>,
+    /// An admin key: every configured channel and the administrative endpoints; `channels`
+    /// must then be empty.
+    #[serde(default)]
+    pub admin: bool,
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! API keys: configured as SHA-256 hashes (the key itself is never stored), each scoped to
-//! channels. A request carries `Authorization: Bearer <key>`; no key is 401, a key outside its
-//! scope is 403.
+//! channels, or an admin key scoped to every configured channel. A request carries
+//! `Authorization: Bearer <key>`; no key is 401, a key outside its scope is 403.
+//! `yizhan keys create` makes a key and its configuration entry (docs/gateway.md, "API keys").
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use crate::config::ApiKeyConfig;
+use crate::config::{ApiKeyConfig, Config};
 
 /// The configured keys.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +19,7 @@ struct Key {
     name: String,
     sha256: [u8; 32],
     channels: Vec<String>,
+    admin: bool,
 }
 
 /// Who is calling.
@@ -25,8 +27,10 @@ struct Key {
 pub struct Caller {
     /// The key's label from the configuration.
     pub name: String,
-    /// Channels it may use.
+    /// Channels it may use (every configured channel for an admin key).
     pub channels: Vec<String>,
+    /// An admin key: every channel, and the gateway's administrative endpoints.
+    pub admin: bool,
 }
 
 /// Why a request was refused.
@@ -39,12 +43,20 @@ pub enum Refusal {
 }
 
 impl ApiKeys {
-    /// Loads the configured keys. Hashes were checked to be 64 hex characters by the config.
-    pub fn new(config: &[ApiKeyConfig]) -> Self {
-        let keys = config
+    /// Loads the keys of `config`; an admin key's scope is every configured channel, usable or
+    /// not. Hashes were checked to be 64 hex characters by the config.
+    pub fn from_config(config: &Config) -> Self {
+        let every_channel: Vec<String> = config.channel_names().map(str::to_owned).collect();
+        Self::new(&config.api_keys, &every_channel)
+    }
+
+    /// Loads `keys`, giving admin keys the scope `every_channel`.
+    pub fn new(keys: &[ApiKeyConfig], every_channel: &[String]) -> Self {
+        let keys = keys
             .iter()
             .filter_map(|k| {
-                Some(Key { name: k.name.clone(), sha256: decode_hex(&k.sha256)?, channels: k.channels.clone() })
+                let channels = if k.admin { every_channel.to_vec() } else { k.channels.clone() };
+                Some(Key { name: k.name.clone(), sha256: decode_hex(&k.sha256)?, channels, admin: k.admin })
             })
             .collect();
         ApiKeys { keys }
@@ -68,7 +80,9 @@ impl ApiKeys {
                 found = Some(key);
             }
         }
-        found.map(|k| Caller { name: k.name.clone(), channels: k.channels.clone() }).ok_or(Refusal::Unauthorized)
+        found
+            .map(|k| Caller { name: k.name.clone(), channels: k.channels.clone(), admin: k.admin })
+            .ok_or(Refusal::Unauthorized)
     }
 }
 
@@ -102,11 +116,29 @@ mod tests {
     use super::*;
 
     fn keys() -> ApiKeys {
-        ApiKeys::new(&[ApiKeyConfig {
-            name: "ci".into(),
-            sha256: ApiKeys::hash("s3cret-key"),
-            channels: vec!["ops".into()],
-        }])
+        let entry = |name: &str, key: &str, channels: &[&str], admin| ApiKeyConfig {
+            name: name.into(),
+            sha256: ApiKeys::hash(key),
+            channels: channels.iter().map(|c| (*c).to_owned()).collect(),
+            admin,
+        };
+        ApiKeys::new(
+            &[entry("ci", "s3cret-key", &["ops"], false), entry("root", "admin-key", &[], true)],
+            &["ops".into(), "app".into()],
+        )
+    }
+
+    #[test]
+    fn an_admin_key_may_use_every_channel_and_a_scoped_key_only_its_own() {
+        let keys = keys();
+        let admin = keys.authenticate(Some("Bearer admin-key")).unwrap();
+        assert!(admin.admin);
+        assert_eq!(admin.channels, ["ops", "app"]);
+        assert_eq!(admin.may_use("app"), Ok(()));
+        assert_eq!(admin.may_use("elsewhere"), Err(Refusal::Forbidden), "only configured channels");
+        let scoped = keys.authenticate(Some("Bearer s3cret-key")).unwrap();
+        assert!(!scoped.admin);
+        assert_eq!(scoped.may_use("app"), Err(Refusal::Forbidden));
     }
 
     #[test]

@@ -87,7 +87,7 @@ impl AppState {
         AppState {
             events: crate::events::EventHub::new(store.clone()),
             store,
-            keys: ApiKeys::new(&config.api_keys),
+            keys: ApiKeys::from_config(&config),
             config: Arc::new(config),
             clock,
             wake: worker.waker(),

@@ -79,7 +79,7 @@ channels = ["ops", "bot"]
     let state = AppState {
         events: yizhan::events::EventHub::new(store.clone()),
         store,
-        keys: ApiKeys::new(&config.api_keys),
+        keys: ApiKeys::from_config(&config),
         config: Arc::new(config),
         clock,
         wake: Arc::new(tokio::sync::Notify::new()),

@@ -25,6 +25,7 @@ mod api_store_down;
 mod api_strict;
 mod cli_config;
 mod cli_gateway;
+mod cli_keys;
 mod cli_send;
 mod cli_template;
 mod cli_usage;

@@ -110,7 +110,7 @@ pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
     yizhan::server::AppState {
         events: yizhan::events::EventHub::new(store.clone()),
         store,
-        keys: yizhan::server::auth::ApiKeys::new(&config.api_keys),
+        keys: yizhan::server::auth::ApiKeys::from_config(&config),
         shaping: std::sync::Arc::new(yizhan::shaping::Shaping::new(&config)),
         config: std::sync::Arc::new(config),
         clock: yizhan_core::Clock::System,
