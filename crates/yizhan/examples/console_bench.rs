@@ -55,11 +55,18 @@ async fn main() -> anyhow::Result<()> {
     for chunk in (0..rows).collect::<Vec<_>>().chunks(1000) {
         let messages: Vec<Value> = chunk
             .iter()
-            .map(|i| json!({"channel": "ops", "to": {"users": [format!("user{i}")]},
+            .map(|i| {
+                json!({"channel": "ops", "to": {"users": [format!("user{i}")]},
                             "content": {"text": format!("disk full on db-{i}")},
-                            "options": {"send_at": "2099-01-01T00:00:00Z"}}))
+                            "options": {"send_at": "2099-01-01T00:00:00Z"}})
+            })
             .collect();
-        let answer = http.post(format!("{base}/v1/messages:batch")).bearer_auth(KEY).json(&json!({"messages": messages})).send().await?;
+        let answer = http
+            .post(format!("{base}/v1/messages:batch"))
+            .bearer_auth(KEY)
+            .json(&json!({"messages": messages}))
+            .send()
+            .await?;
         anyhow::ensure!(answer.status() == 202, "seeding: {}", answer.text().await?);
     }
 
@@ -104,7 +111,10 @@ async fn main() -> anyhow::Result<()> {
             assets += get(format!("{base}{url}")).await?.len();
         }
     }
-    anyhow::ensure!(String::from_utf8_lossy(&large).matches("<tr data-id=").count() == rows, "the page has {rows} rows");
+    anyhow::ensure!(
+        String::from_utf8_lossy(&large).matches("<tr data-id=").count() == rows,
+        "the page has {rows} rows"
+    );
 
     let (mut loaded, mut painted) = (Vec::new(), Vec::new());
     for _ in 0..runs {
@@ -126,9 +136,23 @@ async fn main() -> anyhow::Result<()> {
     let kb = |n: usize| n as f64 / 1000.0;
     println!("| measure | value | target |");
     println!("|---|---|---|");
-    println!("| messages list, 50 rows: HTML + CSS + JS | {:.1} kB ({:.1} + {:.1}) | < 150 kB |", kb(small.len() + assets), kb(small.len()), kb(assets));
-    println!("| messages list, {rows} rows: HTML + CSS + JS | {:.1} kB ({:.1} + {:.1}) | — |", kb(large.len() + assets), kb(large.len()), kb(assets));
-    println!("| {rows} rows: first byte → load end, median of {runs} (ms) | {:.1} (runs: {:?}) | < 200 ms |", median(loaded.clone()), loaded);
+    println!(
+        "| messages list, 50 rows: HTML + CSS + JS | {:.1} kB ({:.1} + {:.1}) | < 150 kB |",
+        kb(small.len() + assets),
+        kb(small.len()),
+        kb(assets)
+    );
+    println!(
+        "| messages list, {rows} rows: HTML + CSS + JS | {:.1} kB ({:.1} + {:.1}) | — |",
+        kb(large.len() + assets),
+        kb(large.len()),
+        kb(assets)
+    );
+    println!(
+        "| {rows} rows: first byte → load end, median of {runs} (ms) | {:.1} (runs: {:?}) | < 200 ms |",
+        median(loaded.clone()),
+        loaded
+    );
     println!("| {rows} rows: first byte → first contentful paint, median (ms) | {:.1} | — |", median(painted));
     Ok(())
 }

@@ -116,7 +116,7 @@ pub(crate) async fn confirm(signed: SignedIn, Path(id): Path<String>, Query(whic
 pub(crate) async fn submit(State(ctx): State<Ctx>, signed: SignedIn, Path(id): Path<String>, body: Bytes) -> Response {
     let SignedIn { session, lang } = &signed;
     let form = Form::parse(&body);
-    if let Err(refused) = form.check_csrf(session, *lang) {
+    if let Some(refused) = form.csrf_refusal(session, *lang) {
         return refused;
     }
     let Some(action) = form.get("action").and_then(Action::parse) else {

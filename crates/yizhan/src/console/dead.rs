@@ -83,7 +83,7 @@ pub(crate) async fn page(State(ctx): State<Ctx>, signed: SignedIn, Query(filters
 pub(crate) async fn retry(State(ctx): State<Ctx>, signed: SignedIn, body: Bytes) -> Response {
     let SignedIn { session, lang } = &signed;
     let form = Form::parse(&body);
-    if let Err(refused) = form.check_csrf(session, *lang) {
+    if let Some(refused) = form.csrf_refusal(session, *lang) {
         return refused;
     }
     let ids = form.all("id");

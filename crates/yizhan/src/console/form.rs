@@ -30,12 +30,11 @@ impl Form {
         self.fields.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
 
-    /// Refuses (403, a page saying why) a form without this session's CSRF token.
-    pub(crate) fn check_csrf(&self, session: &Session, lang: Lang) -> Result<(), Response> {
-        if session.csrf_matches(self.get("csrf")) {
-            return Ok(());
-        }
-        Err(layout::refusal(lang, StatusCode::FORBIDDEN, lang.t(T::CsrfRefused)))
+    /// The refusal (403, a page saying why) of a form without this session's CSRF token;
+    /// `None` when the token is there.
+    pub(crate) fn csrf_refusal(&self, session: &Session, lang: Lang) -> Option<Response> {
+        (!session.csrf_matches(self.get("csrf")))
+            .then(|| layout::refusal(lang, StatusCode::FORBIDDEN, lang.t(T::CsrfRefused)))
     }
 }
 

@@ -138,6 +138,7 @@ macro_rules! texts {
 
 texts! {
     Actions => "Actions", "操作";
+    Admin => "admin", "管理员";
     Any => "Any", "全部";
     ApiKey => "API key", "API 密钥";
     AttemptLog => "Attempts", "尝试记录";

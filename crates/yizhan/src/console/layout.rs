@@ -71,7 +71,10 @@ pub(crate) fn render_with(page: &Page<'_>, status: StatusCode, body: Markup) -> 
                         }
                         form.sign-out method="post" action="/console/sign-out" {
                             input type="hidden" name="csrf" value=(session.csrf);
-                            span.who { (lang.t(T::SignedInAs)) " " strong { (session.caller.name) } }
+                            span.who {
+                                (lang.t(T::SignedInAs)) " " strong { (session.caller.name) }
+                                @if session.caller.admin { " (" (lang.t(T::Admin)) ")" }
+                            }
                             button type="submit" { (lang.t(T::SignOut)) }
                         }
                     }

@@ -40,7 +40,7 @@ pub(crate) async fn page(State(ctx): State<Ctx>, signed: SignedIn) -> Response {
 pub(crate) async fn submit(State(ctx): State<Ctx>, signed: SignedIn, body: Bytes) -> Response {
     let SignedIn { session, lang } = &signed;
     let form = Form::parse(&body);
-    if let Err(refused) = form.check_csrf(session, *lang) {
+    if let Some(refused) = form.csrf_refusal(session, *lang) {
         return refused;
     }
     let request = match request_of(&form) {

@@ -195,7 +195,7 @@ mod tests {
     use super::*;
 
     fn caller() -> Caller {
-        Caller { name: "ci".into(), channels: vec!["ops".into()] }
+        Caller { name: "ci".into(), channels: vec!["ops".into()], admin: false }
     }
 
     #[test]

@@ -101,7 +101,7 @@ pub(crate) async fn submit(State(ctx): State<Ctx>, headers: HeaderMap, body: Byt
 /// `POST /console/sign-out`: ends the session (CSRF-checked, so no other site can sign you out).
 pub(crate) async fn sign_out(State(ctx): State<Ctx>, signed: SignedIn, headers: HeaderMap, body: Bytes) -> Response {
     let form = Form::parse(&body);
-    if let Err(refused) = form.check_csrf(&signed.session, signed.lang) {
+    if let Some(refused) = form.csrf_refusal(&signed.session, signed.lang) {
         return refused;
     }
     if let Some(token) = cookie(&headers, COOKIE) {

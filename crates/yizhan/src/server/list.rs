@@ -41,7 +41,7 @@ pub(crate) async fn page(ctx: &Ctx, caller: &Caller, q: &ListQuery) -> Result<Pa
     };
     let status = q.status.as_deref().map(str::parse).transpose().map_err(|e| ApiError::validation("status", e))?;
     if let Some(c) = &q.channel {
-        caller.may_use(c).map_err(|_| forbidden_channel(&caller, c))?;
+        caller.may_use(c).map_err(|_| forbidden_channel(caller, c))?;
     }
     // A key scoped to one channel lists it directly; with several, other channels are
     // filtered out of each page (a page may then be shorter than `limit`).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use yizhan::server::auth::ApiKeys;
 
-/// The admin key (every channel) of [`config`].
+/// The admin key (`admin = true`: every channel) of [`config`].
 pub(crate) const ADMIN_KEY: &str = "console-admin-key-3f9c1d";
 /// The key of [`config`] limited to channel `ops`.
 pub(crate) const OPS_KEY: &str = "console-ops-only-key-7b2e4a";
@@ -44,7 +44,7 @@ base_url = "{emulator}"
 [[api_keys]]
 name = "admin"
 sha256 = "{admin}"
-channels = ["ops", "ops-robot", "app"]
+admin = true
 
 [[api_keys]]
 name = "ops-only"
