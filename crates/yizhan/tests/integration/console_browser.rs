@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use serde_json::json;
 use yizhan::config::Config;
 
-use crate::support::browser::{Browser, PATIENCE};
+use crate::support::browser::Browser;
 use crate::support::console::{ADMIN_KEY, OPS_KEY, config};
 use crate::support::{ApiClient, Running};
 
@@ -21,11 +21,8 @@ async fn sign_in(browser: &Browser, base: &str, key: &str, next: &str) {
     browser.checked_source().await;
 }
 
-/// The `data-status` of the message page's status.
-async fn message_status(browser: &Browser) -> String {
-    let badge = browser.wait_for("#message-status .status").await;
-    badge.attr("data-status").await.expect("attribute").unwrap_or_default()
-}
+/// The message page's status badge.
+const STATUS: &str = "#message-status .status";
 
 #[tokio::test]
 async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
@@ -47,18 +44,14 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
     browser.type_into("#s-users", "alice, bob").await;
     browser.type_into("#s-text", "disk full on db-3").await;
     browser.click("#dry-run").await;
-    let plan = browser.wait_for("#plan").await.text().await.expect("plan");
+    let plan = browser.text("#plan").await;
     assert!(plan.contains("wecom.message_send"), "{plan}");
     assert!(plan.contains(r#""touser": "alice|bob""#), "the provider body as WeCom gets it: {plan}");
     assert!(emu.inbox().is_empty(), "a dry run sends nothing");
     browser.screenshot("send").await;
     browser.click("#send").await;
     // The message page follows it live, without a reload: accepted → delivered.
-    yizhan_test_kit::wait::for_state("the page to show delivered", PATIENCE, async || {
-        let status = message_status(&browser).await;
-        if status == "delivered" { Ok(()) } else { Err(status) }
-    })
-    .await;
+    browser.wait_for_attr(STATUS, "data-status", "delivered").await;
     let outcomes = browser.client.find_all(Locator::Css(r#"td[data-outcome="delivered"]"#)).await.expect("outcomes");
     assert_eq!(outcomes.len(), 2, "alice and bob reached");
     let page = browser.checked_source().await;
@@ -73,18 +66,18 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
         admin.send(&json!({"channel": "ops", "to": {"users": ["carol"]}, "content": {"text": "will die"}})).await;
     admin.wait_for(&dead, &["dead"]).await;
     browser.visit(&format!("{base}/console/messages/{dead}")).await;
-    let error = browser.wait_for("dd.error").await.text().await.expect("error");
+    let error = browser.text("dd.error").await;
     assert!(error.contains("48002"), "the errcode and its meaning: {error}");
     browser.visit(&format!("{base}/console/dead")).await;
     browser.screenshot("dead-letters").await;
     browser.click(&format!("#pick-{dead}")).await;
     browser.click("#retry-selected").await;
-    let result = browser.wait_for("ul.results li").await.text().await.expect("result");
+    let result = browser.text("ul.results li").await;
     assert!(result.contains(&dead), "{result}");
     browser.checked_source().await;
     admin.wait_for(&dead, &["delivered"]).await;
     browser.visit(&format!("{base}/console/messages/{dead}")).await;
-    assert_eq!(message_status(&browser).await, "delivered");
+    browser.wait_for_attr(STATUS, "data-status", "delivered").await;
     let attempts = browser.client.find_all(Locator::Css("ol.timeline li")).await.expect("timeline");
     assert_eq!(attempts.len(), 2, "the dead attempt and the delivered retry");
 
@@ -110,7 +103,7 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
         .await
         .expect("script");
     browser.click("#confirm").await;
-    let refused = browser.wait_for("p.error").await.text().await.expect("refusal");
+    let refused = browser.text("p.error").await;
     assert!(refused.contains("CSRF"), "{refused}");
     assert_eq!(admin.get(&format!("/v1/messages/{queued}")).await["status"], "scheduled");
 

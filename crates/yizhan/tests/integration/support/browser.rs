@@ -101,6 +101,27 @@ impl Browser {
         })
     }
 
+    /// The text of the element matching `css`, read again if the page replaced it meanwhile (a
+    /// live refresh swaps parts of the page in).
+    pub(crate) async fn text(&self, css: &str) -> String {
+        wait::for_state(&format!("the text of {css}"), PATIENCE, async || {
+            let element = self.client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+            element.text().await.map_err(|e| e.to_string())
+        })
+        .await
+    }
+
+    /// Waits until the attribute `name` of the element matching `css` is `value` (the page
+    /// updates itself: no reload).
+    pub(crate) async fn wait_for_attr(&self, css: &str, name: &str, value: &str) {
+        wait::for_state(&format!("{css} to have {name}={value}"), PATIENCE, async || {
+            let element = self.client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+            let found = element.attr(name).await.map_err(|e| e.to_string())?;
+            if found.as_deref() == Some(value) { Ok(()) } else { Err(format!("{found:?}")) }
+        })
+        .await;
+    }
+
     /// Clicks the element matching `css`.
     pub(crate) async fn click(&self, css: &str) {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
