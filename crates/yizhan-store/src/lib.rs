@@ -17,7 +17,7 @@
 //! | [`Store::hand_off`] | the hot path: accepts lease due work to this worker and queue it in memory ([`Handoff`]) |
 //! | [`Store::renew_leases`] | extend the leases of sends still running |
 //! | [`Store::coalesce`] | merge identical due dispatches into one claimed provider call |
-//! | [`Store::complete`], [`Store::release`] | record an attempt's result, or hand the work back |
+//! | [`Store::complete`], [`Store::complete_unless_duplicate`], [`Store::release`] | record an attempt's result (unless its msgid is another message's), or hand the work back |
 //! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
 //! | [`Store::activity`] | a channel's counts per status, recent messages per time slot, oldest waiting |
@@ -27,6 +27,8 @@
 //! | [`Store::split_dispatch`], [`Store::sent_since`] | the quota ledger: defer part of a dispatch; recent sends |
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
+//! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
+//! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_delivery`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -61,6 +63,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod status;
+mod webhook;
 
 use std::collections::BTreeMap;
 
@@ -84,6 +87,10 @@ pub use record::{
 };
 use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
+pub use webhook::{
+    ClaimedDelivery, DeliveryCounts, DeliveryNext, DeliveryRecord, QueuedEvent, WebhookAttempt, WebhookRecord,
+    WebhookSource,
+};
 
 /// How [`Store::open_with_options`] opens a store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -212,7 +219,10 @@ impl Store {
 
     /// Stores several messages in one transaction: all are committed, or none.
     pub async fn accept_batch(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        backend!(self.submit(msgs))
+        match &self.backend {
+            Backend::Sqlite(s) => sql::group::accept(&s.writer, msgs).await,
+            Backend::Postgres(s) => sql::group::accept(&s.writer, msgs).await,
+        }
     }
 
     /// One message with its dispatches, attempts, outcomes and handles.
@@ -279,7 +289,37 @@ impl Store {
 
     /// Records an attempt's result; `Conflict` if the lease was lost.
     pub async fn complete(&self, claim: &ClaimToken, result: DispatchResult, now_ms: i64) -> Result<(), StoreError> {
-        backend!(self.complete(claim, result, now_ms))
+        self.complete_checked(claim, result, now_ms, false).await?;
+        Ok(())
+    }
+
+    /// [`Store::complete`] of a delivery whose msgid handle no other message may hold: when a
+    /// dispatch of another message holds it already (a provider that answers a suppressed
+    /// duplicate with the first request's msgid), nothing is recorded, the lease stays, and that
+    /// message is returned. Checked inside the completion's own group transaction, so it costs
+    /// no statement of its own on SQLite. A result that is no delivery with a msgid is recorded
+    /// as by [`Store::complete`].
+    pub async fn complete_unless_duplicate(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+    ) -> Result<Option<MessageId>, StoreError> {
+        self.complete_checked(claim, result, now_ms, true).await
+    }
+
+    /// Queues a completion on the backend's completion writer (see `sql::group::complete`).
+    async fn complete_checked(
+        &self,
+        claim: &ClaimToken,
+        result: DispatchResult,
+        now_ms: i64,
+        unique_msgid: bool,
+    ) -> Result<Option<MessageId>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => sql::group::complete(&s.writer, claim, result, now_ms, unique_msgid).await,
+            Backend::Postgres(s) => sql::group::complete(&s.completer, claim, result, now_ms, unique_msgid).await,
+        }
     }
 
     /// Which of `keys` have dispatches waiting to be sent that a merge could take (pending,
@@ -465,5 +505,95 @@ impl Store {
     /// Stores an event that no message state change causes (a callback, a receipt).
     pub async fn record_event(&self, event: NewEvent) -> Result<(), StoreError> {
         backend!(self.record_event(event))
+    }
+
+    /// Stores a new webhook subscription (its cursor is set to the newest published event, so
+    /// it is sent what happens from now on); `Conflict` if the id is taken.
+    pub async fn create_webhook(&self, hook: &WebhookRecord) -> Result<WebhookRecord, StoreError> {
+        backend!(self.create_webhook(hook))
+    }
+
+    /// Makes the stored subscriptions of `source` exactly `hooks` (configured subscriptions at
+    /// start): new ones start at the newest published event, changed ones keep their cursor and
+    /// queue, the others are deleted with their deliveries.
+    pub async fn sync_webhooks(&self, source: WebhookSource, hooks: &[WebhookRecord]) -> Result<(), StoreError> {
+        backend!(self.sync_webhooks(source, hooks))
+    }
+
+    /// Every webhook subscription, oldest first.
+    pub async fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError> {
+        backend!(self.webhooks())
+    }
+
+    /// One webhook subscription.
+    pub async fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError> {
+        backend!(self.webhook(id))
+    }
+
+    /// Deletes a webhook subscription with its deliveries; `false` if there was none.
+    pub async fn delete_webhook(&self, id: &str) -> Result<bool, StoreError> {
+        backend!(self.delete_webhook(id))
+    }
+
+    /// Moves the cursor of subscription `id` from `from` to `to` and queues a delivery, due at
+    /// `now_ms`, for each of `events`, in one transaction; `false` (nothing written) if the
+    /// cursor was no longer at `from`.
+    pub async fn queue_webhook_events(
+        &self,
+        id: &str,
+        from: i64,
+        to: i64,
+        events: &[QueuedEvent],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        backend!(self.queue_webhook_events(id, from, to, events, now_ms))
+    }
+
+    /// Leases up to `limit` due webhook deliveries for `lease_ms`; a delivery waits while an
+    /// earlier one of the same subscription about the same message is unfinished.
+    pub async fn claim_webhook_deliveries(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        backend!(self.claim_webhook_deliveries(now_ms, lease_ms, limit))
+    }
+
+    /// Records an attempt of a claimed delivery and what follows; `Conflict` if the lease was lost.
+    pub async fn complete_webhook_delivery(
+        &self,
+        id: i64,
+        token: &str,
+        attempt: &WebhookAttempt,
+        next: DeliveryNext,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        backend!(self.complete_webhook_delivery(id, token, attempt, next, now_ms))
+    }
+
+    /// The newest deliveries of a subscription with their attempts, newest first.
+    pub async fn webhook_deliveries(
+        &self,
+        webhook_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        backend!(self.webhook_deliveries(webhook_id, before, limit))
+    }
+
+    /// Sends a delivered or failed delivery again, now; `NotFound` or `Conflict` (still waiting).
+    pub async fn replay_webhook_delivery(
+        &self,
+        webhook_id: &str,
+        delivery_id: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        backend!(self.replay_webhook_delivery(webhook_id, delivery_id, now_ms))
+    }
+
+    /// Webhook deliveries per status, for `/metrics`.
+    pub async fn webhook_delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
+        backend!(self.webhook_delivery_counts())
     }
 }

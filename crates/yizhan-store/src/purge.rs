@@ -63,6 +63,30 @@ pub(crate) struct Dialect {
     pub(crate) index_hints: bool,
 }
 
+impl Dialect {
+    /// SQLite: ids bound as a JSON array, the write lock held from `BEGIN IMMEDIATE` (the batch
+    /// cannot change before it is deleted), the partial indexes named.
+    pub(crate) const SQLITE: Dialect = Dialect {
+        first: "?1",
+        second: "?2",
+        ids: "SELECT value FROM json_each(?1)",
+        lock: "",
+        recheck: false,
+        index_hints: true,
+    };
+    /// PostgreSQL: ids bound as a JSON array; the batch's dispatch rows locked before its message
+    /// rows (the lock order of every other transaction), and the batch re-checked, since another
+    /// instance may have replayed one of its messages meanwhile.
+    pub(crate) const POSTGRES: Dialect = Dialect {
+        first: "$1",
+        second: "$2",
+        ids: "SELECT json_array_elements_text($1::json)",
+        lock: " ORDER BY m.id FOR UPDATE OF m",
+        recheck: true,
+        index_hints: false,
+    };
+}
+
 /// The statements of one purge transaction.
 pub(crate) struct Statements {
     /// Up to `limit` deletable message ids, oldest first (parameters: cutoff, limit).

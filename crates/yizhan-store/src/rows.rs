@@ -18,12 +18,12 @@ fn json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, S
 }
 
 /// A claimed `dispatches` row, as a claim's `RETURNING` reads it, leased until
-/// `lease_until_ms`, with its duplicate-guard key if this claim must check it (a guarded
-/// dispatch claimed for the first time).
+/// `lease_until_ms`, with its duplicate-guard key and window if this claim must check it (a
+/// guarded dispatch claimed for the first time).
 pub(crate) fn claimed_dispatch<'r, R>(
     r: &'r R,
     lease_until_ms: i64,
-) -> Result<(ClaimedDispatch, Option<String>), StoreError>
+) -> Result<(ClaimedDispatch, Option<(String, i64)>), StoreError>
 where
     R: Row,
     &'static str: ColumnIndex<R>,
@@ -55,7 +55,9 @@ where
         upstream: upstream(r)?,
     };
     let guard = match r.try_get::<Option<String>, _>("dup_key")? {
-        Some(key) if r.try_get::<bool, _>("dup_fresh")? => Some(key),
+        Some(key) if r.try_get::<bool, _>("dup_fresh")? => {
+            Some((key, r.try_get::<Option<i64>, _>("dup_window_ms")?.unwrap_or(0)))
+        }
         _ => None,
     };
     Ok((dispatch, guard))

@@ -14,6 +14,10 @@ pub struct Cli {
     /// More log output on stderr (-v debug, -vv trace). RUST_LOG overrides.
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Log format on stderr: text, or json (one object per line). Default: `[server]
+    /// log_format` of the configuration, else text.
+    #[arg(long, global = true, env = "YIZHAN_LOG_FORMAT", value_enum)]
+    pub log_format: Option<crate::config::LogFormat>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,

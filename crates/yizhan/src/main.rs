@@ -8,7 +8,8 @@ use yizhan::{cli, commands, exit};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_tracing(cli.verbose);
+    let format = cli.log_format.unwrap_or_else(|| commands::configured_log_format(cli.config.as_deref()));
+    init_tracing(cli.verbose, format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -42,7 +43,7 @@ fn render(error: &anyhow::Error) -> String {
     out
 }
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, format: yizhan::config::LogFormat) {
     let default = match verbose {
         0 => "warn",
         1 => "info,yizhan=debug,yizhan_wecom=debug",
@@ -50,7 +51,11 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    // Colours only on a terminal: a log file or journald gets plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
+    let lines = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        // Colours only on a terminal: a log file or journald gets plain text.
+        yizhan::config::LogFormat::Text => lines.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+        // One object per line; the request span's fields (`request_id`, `method`, `path`) under "span".
+        yizhan::config::LogFormat::Json => lines.json().with_current_span(true).with_span_list(false).init(),
+    }
 }

@@ -1,6 +1,6 @@
 //! Group commit of completions on PostgreSQL: one task per store records the results that have
 //! queued up in one transaction, so a burst of finished sends costs one commit (one WAL flush)
-//! instead of one per result. [`PgStore::complete`] is answered only after COMMIT, so an
+//! instead of one per result. [`crate::Store::complete`] is answered only after COMMIT, so an
 //! attempt's result is durable before the worker lets go of the dispatch.
 //!
 //! Each result is recorded as before (lease checked `FOR UPDATE`, dispatch updated, coalesced
@@ -15,32 +15,18 @@ use std::collections::BTreeMap;
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
+use super::notify_due;
 use super::order::{end_orphans, successors_waiting};
-use super::status::{check_lease, refresh};
-use super::{PgStore, notify_due};
+use super::status::{check_lease, refresh_all};
 pub(crate) use crate::sql::complete::CompleteJob;
-use crate::sql::complete::{AttemptRow, Rows, outcome_of};
-use crate::{ClaimToken, DispatchResult, StoreError};
+use crate::sql::complete::{AttemptRow, Completed, Rows, outcome_of};
+use crate::{DispatchResult, StoreError};
+use yizhan_core::MessageId;
 
 crate::sql::complete::complete!(sqlx::Postgres);
 
 /// The most results written in one group.
 const MAX_GROUP: usize = 256;
-
-impl PgStore {
-    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
-    /// answers once the group holding it is committed.
-    pub(crate) async fn complete(
-        &self,
-        claim: &ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        let (job, answer) = CompleteJob::new(claim, result, now_ms);
-        self.completer.send(job).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
-    }
-}
 
 /// The completion writer loop; ends when every sender (every `PgStore` clone) is gone.
 pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<CompleteJob>) {
@@ -52,43 +38,38 @@ pub(crate) async fn run(pool: PgPool, mut rx: mpsc::Receiver<CompleteJob>) {
                 Err(_) => break,
             }
         }
-        crate::sql::complete::write_group(group, &Writer(&pool)).await;
+        crate::sql::group::commit(group, &Writer(&pool)).await;
     }
 }
 
 /// The pool, writing completion groups.
 struct Writer<'p>(&'p PgPool);
 
-impl crate::sql::complete::WriteCompletions for Writer<'_> {
+impl crate::sql::group::WriteGroup<CompleteJob> for Writer<'_> {
     fn write<'a>(
         &'a self,
         jobs: &'a [CompleteJob],
-    ) -> impl std::future::Future<Output = Result<Vec<Result<(), StoreError>>, StoreError>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<Vec<Completed>, StoreError>> + Send + 'a {
         write(self.0, jobs)
     }
 }
 
 /// Writes every job in one transaction; one result per job (a lost lease fails only its job).
-async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Completed>, StoreError> {
     let mut tx = pool.begin().await?;
     let mut rows = Rows::default();
     let mut wake = false;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
-        match record(&mut tx, job, &mut rows).await {
-            Ok(successors) => {
-                wake |= successors;
-                out.push(Ok(()));
-            }
+        match record(&mut tx, job, &mut rows, &mut wake).await {
+            Ok(owner) => out.push(Ok(owner)),
             Err(e @ (StoreError::Conflict(_) | StoreError::NotFound)) => out.push(Err(e)),
             Err(e) => return Err(e),
         }
     }
     flush(&mut tx, &rows).await?;
-    // Message rows are locked last and in sorted order (BTreeMap), after every dispatch row.
-    for (id, now_ms) in &rows.touched {
-        refresh(&mut tx, id, *now_ms).await?;
-    }
+    // Message rows are locked last and in sorted order, after every dispatch row.
+    refresh_all(&mut tx, &rows.touched).await?;
     if wake {
         notify_due(&mut tx).await?;
     }
@@ -97,14 +78,28 @@ async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Result<(), Sto
 }
 
 /// Records one result in `tx`: the dispatch (and its coalesced members) updated now, its attempt
-/// row and outcomes queued in `rows`; whether a delivery made ordered successors due.
+/// row and outcomes queued in `rows`; `wake` set when a delivery made ordered successors due.
+/// Nothing is recorded for a delivery whose msgid must be unique and another message holds:
+/// that message is returned.
 async fn record(
     tx: &mut Transaction<'static, Postgres>,
     job: &CompleteJob,
     rows: &mut Rows,
-) -> Result<bool, StoreError> {
+    wake: &mut bool,
+) -> Result<Option<MessageId>, StoreError> {
     let (id, now_ms, result) = (job.claim.dispatch_id, job.now_ms, &job.result);
     let (message_id, claimed_at_ms) = check_lease(tx, &job.claim).await?;
+    if let Some(msgid) = job.msgid_to_check() {
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT message_id FROM dispatches WHERE msgid = $1 AND message_id <> $2 LIMIT 1")
+                .bind(msgid)
+                .bind(&message_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(owner) = owner {
+            return Ok(Some(crate::record::parse_id(&owner)?));
+        }
+    }
     let number: i64 = sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
         .bind(id)
         .fetch_one(&mut **tx)
@@ -119,10 +114,9 @@ async fn record(
     };
     rows.attempts.push(AttemptRow::new(id, number, claimed_at_ms, now_ms, label, counted, sticky.as_ref().or(error)));
     let members = super::coalesce::members(tx, id).await?;
-    let mut wake = false;
     let outcomes = match result {
         DispatchResult::Delivered { outcomes, .. } => {
-            wake = successors_waiting(tx, &message_id).await?;
+            *wake |= successors_waiting(tx, &message_id).await?;
             outcomes.as_slice()
         }
         DispatchResult::Dead { outcomes, .. } => outcomes.as_slice(),
@@ -137,5 +131,5 @@ async fn record(
     touched.insert(message_id);
     let touched: BTreeMap<String, Option<i64>> = touched.into_iter().map(|m| (m, Some(now_ms))).collect();
     rows.touched.extend(touched);
-    Ok(wake)
+    Ok(None)
 }

@@ -36,10 +36,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
+use crate::StoreError;
 use crate::handoff::HandoffSlot;
-use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The channel accepts (and other changes that make work due now) `NOTIFY`.
 pub const DUE_CHANNEL: &str = "yizhan_due";
@@ -54,9 +54,10 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub(crate) struct PgStore {
     pool: PgPool,
-    writer: mpsc::Sender<writer::AcceptJob>,
+    /// The accept writer ([`writer`]): accepts group-committed.
+    pub(crate) writer: mpsc::Sender<crate::sql::group::AcceptJob>,
     /// The completion writer ([`complete`]): results group-committed.
-    completer: mpsc::Sender<complete::CompleteJob>,
+    pub(crate) completer: mpsc::Sender<complete::CompleteJob>,
 }
 
 crate::sql::layer!(
@@ -106,38 +107,12 @@ impl PgStore {
         self.pool.close().await;
     }
 
-    /// Hands messages to the group-commit writer and waits until they are committed.
-    pub(crate) async fn submit(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        for m in &msgs {
-            if m.dispatches.is_empty() {
-                return Err(StoreError::Invalid(format!("message {} has no dispatches", m.id)));
-            }
-            crate::model::check_order(m)?;
-        }
-        if msgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(writer::AcceptJob { msgs, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
-    }
-
     /// A listener on [`DUE_CHANNEL`], for [`crate::DueSignal`].
     pub(crate) async fn listen(&self) -> Result<sqlx::postgres::PgListener, StoreError> {
         let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
         listener.listen(DUE_CHANNEL).await?;
         Ok(listener)
     }
-}
-
-/// Maps a unique-key violation to `Conflict`; other errors stay database errors.
-pub(crate) fn conflict_on_unique(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e
-        && db.code().as_deref() == Some("23505")
-    {
-        return StoreError::Conflict(format!("{} already exists", db.constraint().unwrap_or("row")));
-    }
-    StoreError::Database(e)
 }
 
 /// Makes work due now visible to every instance's worker (delivered at COMMIT).

@@ -6,7 +6,7 @@
 use super::PgStore;
 use crate::StoreError;
 
-crate::sql::repeat::repeat!(PgStore, sqlx::Postgres);
+crate::sql::repeat::repeat!(PgStore, sqlx::Postgres, postgres);
 
 /// Takes a transaction-scoped advisory lock on each of `keys` (sorted by the caller).
 async fn lock_keys(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, keys: &[&str]) -> Result<(), StoreError> {

@@ -1,25 +1,18 @@
 //! Group commit on PostgreSQL, as on SQLite: one task per store takes every accept that has
 //! queued up and writes it in one transaction, so a burst of accepts costs one commit (one WAL
-//! flush) per group instead of one per request. Callers are answered after COMMIT.
-//!
-//! If a group's transaction fails, each job of it is retried in a transaction of its own, so one
-//! bad message (say, a reused id) fails alone.
+//! flush) per group instead of one per request. Callers are answered after COMMIT; a group that
+//! fails as a whole is written job by job ([`crate::sql::group::commit`]).
 
 use sqlx::PgPool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::accept::write;
 use crate::handoff::HandoffSlot;
+use crate::sql::group::{AcceptJob, WriteGroup};
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The most messages written in one group.
 const MAX_GROUP: usize = 256;
-
-/// One `accept` or `accept_batch` call waiting for its commit.
-pub(crate) struct AcceptJob {
-    pub(crate) msgs: Vec<NewMessage>,
-    pub(crate) reply: oneshot::Sender<Result<Vec<AcceptOutcome>, StoreError>>,
-}
 
 /// The writer loop; ends when every sender (every `PgStore` clone) is gone.
 pub(crate) async fn run(pool: PgPool, handoff: HandoffSlot, mut rx: mpsc::Receiver<AcceptJob>) {
@@ -35,30 +28,19 @@ pub(crate) async fn run(pool: PgPool, handoff: HandoffSlot, mut rx: mpsc::Receiv
                 Err(_) => break,
             }
         }
-        write_group(&pool, &handoff, group).await;
+        crate::sql::group::commit(group, &Writer { pool: &pool, handoff: &handoff }).await;
     }
 }
 
-async fn write_group(pool: &PgPool, handoff: &HandoffSlot, group: Vec<AcceptJob>) {
-    let batches: Vec<&[NewMessage]> = group.iter().map(|j| j.msgs.as_slice()).collect();
-    match write(pool, handoff, &batches).await {
-        Ok(results) => {
-            for (job, result) in group.into_iter().zip(results) {
-                let _ = job.reply.send(Ok(result));
-            }
-        }
-        Err(e) if group.len() == 1 => {
-            if let Some(job) = group.into_iter().next() {
-                let _ = job.reply.send(Err(e));
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, jobs = group.len(), "group commit failed; writing jobs one by one");
-            for job in group {
-                let result =
-                    write(pool, handoff, &[job.msgs.as_slice()]).await.map(|mut r| r.pop().unwrap_or_default());
-                let _ = job.reply.send(result);
-            }
-        }
+/// The pool and the handoff of this instance's worker, writing accept groups.
+struct Writer<'p> {
+    pool: &'p PgPool,
+    handoff: &'p HandoffSlot,
+}
+
+impl WriteGroup<AcceptJob> for Writer<'_> {
+    async fn write(&self, jobs: &[AcceptJob]) -> Result<Vec<Result<Vec<AcceptOutcome>, StoreError>>, StoreError> {
+        let batches: Vec<&[NewMessage]> = jobs.iter().map(|j| j.msgs.as_slice()).collect();
+        Ok(write(self.pool, self.handoff, &batches).await?.into_iter().map(Ok).collect())
     }
 }

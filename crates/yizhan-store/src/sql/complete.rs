@@ -90,61 +90,36 @@ impl Rows {
     }
 }
 
+/// What a completion comes to: recorded (`None`), or, for a delivery that had to hold a unique
+/// msgid, the other message that holds it already (nothing recorded); `Conflict` for a lost lease.
+pub(crate) type Completed = Result<Option<yizhan_core::MessageId>, crate::StoreError>;
+
 /// One `complete` call waiting for the commit of the group that records it (both backends
-/// group-commit completions in a writer task).
+/// group-commit completions in a writer task, see [`crate::sql::group`]).
 pub(crate) struct CompleteJob {
     pub(crate) claim: crate::ClaimToken,
     pub(crate) result: DispatchResult,
     pub(crate) now_ms: i64,
-    pub(crate) reply: tokio::sync::oneshot::Sender<Result<(), crate::StoreError>>,
+    /// Record a delivery only if no dispatch of another message holds its msgid
+    /// ([`crate::Store::complete_unless_duplicate`]).
+    pub(crate) unique_msgid: bool,
+    pub(crate) reply: crate::sql::group::Reply<Option<yizhan_core::MessageId>>,
 }
 
 impl CompleteJob {
-    /// A job for `claim` and the receiver its answer arrives on.
-    pub(crate) fn new(
-        claim: &crate::ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-    ) -> (CompleteJob, tokio::sync::oneshot::Receiver<Result<(), crate::StoreError>>) {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        (CompleteJob { claim: claim.clone(), result, now_ms, reply }, answer)
+    /// The msgid this completion must hold alone, if it is to be checked.
+    pub(crate) fn msgid_to_check(&self) -> Option<&str> {
+        match &self.result {
+            DispatchResult::Delivered { handles, .. } if self.unique_msgid => handles.msgid.as_deref(),
+            _ => None,
+        }
     }
 }
 
-/// How a backend writes a group of completions in one transaction: one result per job, a lost
-/// lease failing only its job.
-pub(crate) trait WriteCompletions {
-    /// Writes `jobs` in one transaction.
-    fn write<'a>(
-        &'a self,
-        jobs: &'a [CompleteJob],
-    ) -> impl std::future::Future<Output = Result<Vec<Result<(), crate::StoreError>>, crate::StoreError>> + Send + 'a;
-}
-
-/// Writes `group` with `writer` and answers every job. If the group as a whole fails, each job
-/// is written alone, so one bad result fails alone.
-pub(crate) async fn write_group<W: WriteCompletions>(group: Vec<CompleteJob>, writer: &W) {
-    match writer.write(&group).await {
-        Ok(results) => {
-            for (job, result) in group.into_iter().zip(results) {
-                let _ = job.reply.send(result);
-            }
-        }
-        Err(e) if group.len() == 1 => {
-            if let Some(job) = group.into_iter().next() {
-                let _ = job.reply.send(Err(e));
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, completions = group.len(), "completion group failed; writing one by one");
-            for job in group {
-                let result = writer
-                    .write(std::slice::from_ref(&job))
-                    .await
-                    .and_then(|mut r| r.pop().unwrap_or(Err(crate::StoreError::Closed)));
-                let _ = job.reply.send(result);
-            }
-        }
+impl crate::sql::group::Job for CompleteJob {
+    type Answer = Option<yizhan_core::MessageId>;
+    fn answer(self, result: Completed) {
+        let _ = self.reply.send(result);
     }
 }
 

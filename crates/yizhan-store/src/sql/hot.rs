@@ -42,7 +42,11 @@ macro_rules! hot {
                 let lease_until = hot.lease_until(msg.created_at_ms);
                 let Some(h) = $crate::handoff::claimed(msg, seq, id, token, lease_until) else { continue };
                 if let Some(guard) = msg.dispatches.get(seq).and_then(|d| d.duplicate.as_ref()) {
-                    guarded.push((handed.len(), guard.key.clone()));
+                    guarded.push($crate::sql::repeat::Guarded {
+                        index: handed.len(),
+                        key: guard.key.clone(),
+                        window_ms: guard.window_ms,
+                    });
                 }
                 handed.push(h);
             }

@@ -1,7 +1,7 @@
 //! Group commit of completions: the writer task ([`super::writer`]) records the results of many
 //! dispatches in one transaction, the same one as the accepts that queued beside them.
 //!
-//! [`SqliteStore::complete`] sends its result over the writer's channel and waits on a oneshot
+//! [`crate::Store::complete`] sends its result over the writer's channel and waits on a oneshot
 //! that is answered only after COMMIT, so an attempt's result is durable before the worker
 //! considers the dispatch done. Results that queue up while a group is being synced form the
 //! next group (no linger timer: an idle gateway pays no extra latency).
@@ -21,12 +21,11 @@ use std::collections::HashMap;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::Mutex;
 
-use super::SqliteStore;
 use super::order::end_orphans;
-use super::status::refresh_many;
-use super::writer::WriteJob;
+use super::status::refresh_all;
+use crate::record::parse_id;
 pub(crate) use crate::sql::complete::CompleteJob;
-use crate::sql::complete::{AttemptRow, Rows, outcome_of};
+use crate::sql::complete::{AttemptRow, Completed, Rows, outcome_of};
 use crate::{ClaimToken, DispatchResult, DispatchStatus, StoreError};
 
 crate::sql::complete::complete!(sqlx::Sqlite);
@@ -34,25 +33,10 @@ crate::sql::complete::complete!(sqlx::Sqlite);
 /// The most completions written in one group.
 pub(crate) const MAX_GROUP: usize = 512;
 
-impl SqliteStore {
-    /// Records the result of an attempt, if `claim` still holds the lease (else `Conflict`);
-    /// answers once the group holding it is committed.
-    pub(crate) async fn complete(
-        &self,
-        claim: &ClaimToken,
-        result: DispatchResult,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        let (job, answer) = CompleteJob::new(claim, result, now_ms);
-        self.writer.send(WriteJob::Complete(job)).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
-    }
-}
-
 /// Writes `group` in one transaction of its own and answers every job (one by one if the
 /// group as a whole fails).
 pub(crate) async fn write_group(pool: &SqlitePool, gate: &Mutex<()>, group: Vec<CompleteJob>) {
-    crate::sql::complete::write_group(group, &Writer { pool, gate }).await;
+    crate::sql::group::commit(group, &Writer { pool, gate }).await;
 }
 
 /// The writer's pool and gate, writing completion groups.
@@ -61,21 +45,17 @@ struct Writer<'p> {
     gate: &'p Mutex<()>,
 }
 
-impl crate::sql::complete::WriteCompletions for Writer<'_> {
+impl crate::sql::group::WriteGroup<CompleteJob> for Writer<'_> {
     fn write<'a>(
         &'a self,
         jobs: &'a [CompleteJob],
-    ) -> impl std::future::Future<Output = Result<Vec<Result<(), StoreError>>, StoreError>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<Vec<Completed>, StoreError>> + Send + 'a {
         write(self.pool, self.gate, jobs)
     }
 }
 
 /// Writes every job in one transaction; one result per job (a lost lease fails only its job).
-async fn write(
-    pool: &SqlitePool,
-    gate: &Mutex<()>,
-    jobs: &[CompleteJob],
-) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+async fn write(pool: &SqlitePool, gate: &Mutex<()>, jobs: &[CompleteJob]) -> Result<Vec<Completed>, StoreError> {
     let _gate = gate.lock().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let out = write_in(&mut tx, jobs).await?;
@@ -91,12 +71,12 @@ async fn write(
 pub(crate) async fn write_in(
     tx: &mut Transaction<'static, Sqlite>,
     jobs: &[CompleteJob],
-) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-    let mut leases = leases(tx, jobs).await?;
+) -> Result<Vec<Completed>, StoreError> {
+    let (mut leases, owners) = leases(tx, jobs).await?;
     let mut rows = Rows::default();
     let mut plain = Vec::new();
     let mut out = Vec::with_capacity(jobs.len());
-    for job in jobs {
+    for (index, job) in jobs.iter().enumerate() {
         let lease = match held(&mut leases, &job.claim) {
             Ok(lease) => lease,
             Err(e) => {
@@ -104,16 +84,20 @@ pub(crate) async fn write_in(
                 continue;
             }
         };
+        if let Some(owner) = owners.get(&index) {
+            out.push(Ok(Some(parse_id(owner)?)));
+            continue;
+        }
         if lease.has_members || matches!(job.result, DispatchResult::Dead { .. }) {
             record(tx, job, lease, &mut rows).await?;
         } else {
             plain.push(queue(job, lease, &mut rows));
         }
-        out.push(Ok(()));
+        out.push(Ok(None));
     }
     update_plain(tx, plain).await?;
     flush(tx, &rows).await?;
-    refresh_many(tx, &rows.touched).await?;
+    refresh_all(tx, &rows.touched).await?;
     Ok(out)
 }
 
@@ -121,24 +105,31 @@ pub(crate) async fn write_in(
 type Held = (String, Option<String>, Lease);
 
 /// The leases of the group's dispatches by id, read in one statement (`None`: already used by
-/// an earlier result of this group).
+/// an earlier result of this group), and, by job index, the message that already holds the msgid
+/// of a delivery that must hold it alone ([`CompleteJob::msgid_to_check`]).
 async fn leases(
     tx: &mut Transaction<'static, Sqlite>,
     jobs: &[CompleteJob],
-) -> Result<HashMap<i64, Option<Held>>, StoreError> {
-    let ids = serde_json::to_string(&jobs.iter().map(|j| j.claim.dispatch_id).collect::<Vec<_>>())
-        .map_err(|e| StoreError::Invalid(format!("dispatch ids: {e}")))?;
+) -> Result<(HashMap<i64, Option<Held>>, HashMap<usize, String>), StoreError> {
+    let asked: Vec<(i64, Option<&str>)> = jobs.iter().map(|j| (j.claim.dispatch_id, j.msgid_to_check())).collect();
+    let asked = serde_json::to_string(&asked).map_err(|e| StoreError::Invalid(format!("dispatch ids: {e}")))?;
     let rows = sqlx::query(
-        "SELECT id, message_id, status, lease_token, claimed_at_ms, \
+        "SELECT j.key AS job, d.id, d.message_id, d.status, d.lease_token, d.claimed_at_ms, \
            (SELECT coalesce(max(number), 0) + 1 FROM attempts a WHERE a.dispatch_id = d.id) AS number, \
-           EXISTS (SELECT 1 FROM dispatch_members m WHERE m.leader_id = d.id) AS has_members \
-         FROM dispatches d WHERE id IN (SELECT value FROM json_each(?1))",
+           EXISTS (SELECT 1 FROM dispatch_members m WHERE m.leader_id = d.id) AS has_members, \
+           (SELECT o.message_id FROM dispatches o WHERE o.msgid = json_extract(j.value, '$[1]') \
+              AND o.message_id <> d.message_id LIMIT 1) AS msgid_owner \
+         FROM json_each(?1) AS j JOIN dispatches d ON d.id = json_extract(j.value, '$[0]')",
     )
-    .bind(ids)
+    .bind(asked)
     .fetch_all(&mut **tx)
     .await?;
     let mut leases = HashMap::with_capacity(rows.len());
+    let mut owners = HashMap::new();
     for row in rows {
+        if let Some(owner) = row.try_get::<Option<String>, _>("msgid_owner")? {
+            owners.insert(usize::try_from(row.try_get::<i64, _>("job")?).unwrap_or(usize::MAX), owner);
+        }
         let lease = Lease {
             message_id: row.try_get("message_id")?,
             claimed_at_ms: row.try_get("claimed_at_ms")?,
@@ -147,7 +138,7 @@ async fn leases(
         };
         leases.insert(row.try_get("id")?, Some((row.try_get("status")?, row.try_get("lease_token")?, lease)));
     }
-    Ok(leases)
+    Ok((leases, owners))
 }
 
 /// The lease of `claim` if it still holds its dispatch (`NotFound` or `Conflict` otherwise);

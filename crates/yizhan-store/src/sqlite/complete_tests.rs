@@ -4,6 +4,7 @@
 use yizhan_core::MessageId;
 
 use super::*;
+use crate::sqlite::SqliteStore;
 use crate::{AttemptError, Handles, MessageStatus, NewDispatch, NewMessage, RecipientOutcome};
 
 const T0: i64 = 1_700_000_000_000;
@@ -50,10 +51,11 @@ fn retry() -> DispatchResult {
 }
 
 fn job(claim: &ClaimToken, result: DispatchResult) -> (CompleteJob, Answer) {
-    CompleteJob::new(claim, result, T0 + 10)
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    (CompleteJob { claim: claim.clone(), result, now_ms: T0 + 10, unique_msgid: false, reply }, answer)
 }
 
-type Answer = tokio::sync::oneshot::Receiver<Result<(), StoreError>>;
+type Answer = tokio::sync::oneshot::Receiver<crate::sql::complete::Completed>;
 
 async fn open() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -66,7 +68,7 @@ async fn one_group_records_every_result_and_fails_only_a_lost_lease() -> anyhow:
     let (store, _dir) = open().await;
     let msgs: Vec<NewMessage> = (0..30).map(|_| message(2)).collect();
     let ids: Vec<MessageId> = msgs.iter().map(|m| m.id).collect();
-    store.submit(msgs).await?;
+    crate::sql::group::accept(&store.writer, msgs).await?;
     let claims = store.claim_due("w1", T0, 60_000, 1000, &[]).await?;
     assert_eq!(claims.len(), 60);
     let mut group = Vec::new();
@@ -106,7 +108,9 @@ async fn one_group_records_every_result_and_fails_only_a_lost_lease() -> anyhow:
         .iter()
         .map(|c| {
             let (store, claim) = (store.clone(), c.claim.clone());
-            tokio::spawn(async move { store.complete(&claim, delivered(1), T0 + 5_010).await })
+            tokio::spawn(async move {
+                crate::sql::group::complete(&store.writer, &claim, delivered(1), T0 + 5_010, false).await
+            })
         })
         .collect();
     for t in tasks {
@@ -122,7 +126,7 @@ async fn one_group_records_every_result_and_fails_only_a_lost_lease() -> anyhow:
 async fn a_failing_group_is_retried_one_by_one() -> anyhow::Result<()> {
     let (store, _dir) = open().await;
     let m = message(2);
-    store.submit(vec![m]).await?;
+    crate::sql::group::accept(&store.writer, vec![m]).await?;
     let claims = store.claim_due("w1", T0, 60_000, 10, &[]).await?;
     // The outcome of recipient u1 cannot be stored: the group's multi-row insert fails.
     let (good, good_answer) = job(&claims[0].claim, delivered(0));

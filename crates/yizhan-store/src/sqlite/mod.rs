@@ -41,10 +41,10 @@ use sqlx::pool::PoolConnectionMetadata;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc};
 
+use crate::StoreError;
 use crate::handoff::HandoffSlot;
-use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// How long a statement waits for SQLite's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,7 +57,8 @@ const WRITER_QUEUE: usize = 8192;
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
-    writer: mpsc::Sender<writer::WriteJob>,
+    /// The group-commit writer: accepts and completions.
+    pub(crate) writer: mpsc::Sender<writer::WriteJob>,
     /// Claims only: a connection with `synchronous = NORMAL` (see [`SqliteStore::open`]).
     claim_pool: SqlitePool,
     /// Taken by the hot writers (accept groups, completion groups, claims) around their write
@@ -137,23 +138,6 @@ impl SqliteStore {
     pub(crate) async fn close(&self) {
         self.pool.close().await;
         self.claim_pool.close().await;
-    }
-
-    /// Hands messages to the group-commit writer and waits until they are committed.
-    pub(crate) async fn submit(&self, msgs: Vec<NewMessage>) -> Result<Vec<AcceptOutcome>, StoreError> {
-        for m in &msgs {
-            if m.dispatches.is_empty() {
-                return Err(StoreError::Invalid(format!("message {} has no dispatches", m.id)));
-            }
-            crate::model::check_order(m)?;
-        }
-        if msgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (reply, answer) = oneshot::channel();
-        let job = writer::WriteJob::Accept(writer::AcceptJob { msgs, reply });
-        self.writer.send(job).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Whether a write can be committed now: writes and deletes a scratch row of 64 KiB in one

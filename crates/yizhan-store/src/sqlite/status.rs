@@ -1,6 +1,6 @@
 //! Keeps `messages.status` in step with the message's dispatches, inside the caller's
 //! transaction: the shared SQL of [`crate::sql::status`] (no row locks: one writer at a time),
-//! and [`refresh_many`], which derives the statuses of a whole completion group at once.
+//! and [`refresh_all`], which derives the statuses of a whole completion group at once.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -15,7 +15,7 @@ crate::sql::status::status!(sqlx::Sqlite, lock = "");
 /// [`refresh`] for many messages at once: one query reads the facts of all of them, one
 /// statement stores the statuses that changed. `touched` maps a message id to the time that
 /// becomes its `updated_at_ms` if its status changes (`None`: left as is).
-pub(crate) async fn refresh_many(
+pub(crate) async fn refresh_all(
     tx: &mut Transaction<'static, Sqlite>,
     touched: &BTreeMap<String, Option<i64>>,
 ) -> Result<(), StoreError> {

@@ -10,21 +10,16 @@
 //! bad message (say, a reused id) or one bad result fails alone.
 
 use sqlx::SqlitePool;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc};
 
 use super::accept::insert_group;
 use super::complete::{self, CompleteJob};
 use crate::handoff::{HandoffSlot, Reservation};
+pub(crate) use crate::sql::group::AcceptJob;
 use crate::{AcceptOutcome, NewMessage, StoreError};
 
 /// The most messages written in one group.
 pub(crate) const MAX_GROUP: usize = 256;
-
-/// One `accept` or `accept_batch` call waiting for its commit.
-pub(crate) struct AcceptJob {
-    pub(crate) msgs: Vec<NewMessage>,
-    pub(crate) reply: oneshot::Sender<Result<Vec<AcceptOutcome>, StoreError>>,
-}
 
 /// Work for the writer task.
 pub(crate) enum WriteJob {
@@ -32,6 +27,18 @@ pub(crate) enum WriteJob {
     Accept(AcceptJob),
     /// An attempt's result to record.
     Complete(CompleteJob),
+}
+
+impl From<AcceptJob> for WriteJob {
+    fn from(job: AcceptJob) -> WriteJob {
+        WriteJob::Accept(job)
+    }
+}
+
+impl From<CompleteJob> for WriteJob {
+    fn from(job: CompleteJob) -> WriteJob {
+        WriteJob::Complete(job)
+    }
 }
 
 /// The writer loop; ends when every sender (every `SqliteStore` clone) is gone.
@@ -132,14 +139,14 @@ async fn write(
     handoff: &HandoffSlot,
     batches: &[&[NewMessage]],
     completions: &[CompleteJob],
-) -> Result<(Vec<Vec<AcceptOutcome>>, Vec<Result<(), StoreError>>), StoreError> {
+) -> Result<(Vec<Vec<AcceptOutcome>>, Vec<crate::sql::complete::Completed>), StoreError> {
     let hot = match handoff.current() {
         Some(h) if !batches.is_empty() => h.plan(batches),
         _ => Reservation::none(),
     };
     let _gate = gate.lock().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let (out, handed) = insert_group(&mut tx, batches, &hot).await?;
+    let (out, handed, _) = insert_group(&mut tx, batches, &hot).await?;
     let completed = if completions.is_empty() { Vec::new() } else { complete::write_in(&mut tx, completions).await? };
     tx.commit().await?;
     hot.deliver(handed);

@@ -6,6 +6,7 @@ use yizhan_core::MessageId;
 use super::*;
 use crate::handoff::HandoffSlot;
 use crate::{Idempotency, NewDispatch};
+use tokio::sync::oneshot;
 
 const T0: i64 = 1_700_000_000_000;
 
@@ -63,7 +64,7 @@ async fn an_idempotency_key_repeated_within_one_group_replays_the_first() -> any
 async fn a_reused_id_fails_only_its_own_job() -> anyhow::Result<()> {
     let (store, _dir) = open().await;
     let stored = message(None);
-    store.submit(vec![stored.clone()]).await?;
+    crate::sql::group::accept(&store.writer, vec![stored.clone()]).await?;
     let good = message(None);
     let (a, a_answer) = job(vec![good.clone()]);
     let (b, b_answer) = job(vec![message(None), stored.clone()]);

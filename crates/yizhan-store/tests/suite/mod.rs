@@ -191,6 +191,7 @@ macro_rules! storage_suite {
             coalesce::members_are_not_cancelled_and_replays_go_alone,
             repeat::identical_bodies_inside_the_window_are_repeats,
             repeat::suppressing_repeats_ignores_dead_ones_and_msgids_have_owners,
+            repeat::a_delivery_whose_msgid_another_message_holds_is_not_recorded,
             repeat::statuses_follow_the_recipient_outcomes,
             repeat::every_outcome_name_counts_in_its_class,
             retention::purge_deletes_finished_messages_and_keeps_waiting_ones,

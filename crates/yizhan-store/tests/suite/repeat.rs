@@ -2,7 +2,7 @@
 //! recipient outcomes.
 
 use yizhan_store::{
-    AttemptError, DispatchResult, DuplicateGuard, Handles, MessageStatus, NewMessage, REACHED_OUTCOMES,
+    AttemptError, DispatchResult, DispatchStatus, DuplicateGuard, Handles, MessageStatus, NewMessage, REACHED_OUTCOMES,
     RecipientOutcome, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE,
 };
 
@@ -66,6 +66,38 @@ pub async fn suppressing_repeats_ignores_dead_ones_and_msgids_have_owners(b: Bac
     b.store.accept(again.clone()).await?;
     let claims = b.store.claim_due("w", T0 + 4, LEASE, 10).await?;
     assert_eq!(claims[0].repeat_of, Some(asked.id), "a delivered one counts");
+    Ok(())
+}
+
+pub async fn a_delivery_whose_msgid_another_message_holds_is_not_recorded(b: Backend) -> anyhow::Result<()> {
+    let (first, second, third) = (message("ops", 1), message("ops", 2), message("ops", 1));
+    b.store.accept_batch(vec![first.clone(), second.clone(), third.clone()]).await?;
+    let claims = b.store.claim_due("w", T0, LEASE, 10).await?;
+    let claim = |m: &NewMessage, seq: i64| {
+        claims.iter().find(|c| c.message_id == m.id && c.seq == seq).map(|c| c.claim.clone()).expect("claimed")
+    };
+    let delivered = |msgid: &str| DispatchResult::Delivered {
+        handles: Handles { msgid: Some(msgid.to_owned()), ..Handles::default() },
+        outcomes: Vec::new(),
+    };
+    let first_done = b.store.complete_unless_duplicate(&claim(&first, 0), delivered("m-1"), T0 + 1).await?;
+    assert_eq!(first_done, None, "nobody else holds m-1: recorded");
+    b.store.complete_unless_duplicate(&claim(&second, 0), delivered("m-2"), T0 + 1).await?;
+    let same_message = b.store.complete_unless_duplicate(&claim(&second, 1), delivered("m-2"), T0 + 1).await?;
+    assert_eq!(same_message, None, "a dispatch of the same message does not count");
+    let rec = b.store.message(second.id).await?.expect("stored");
+    assert!(rec.dispatches.iter().all(|d| d.status == DispatchStatus::Delivered), "both recorded");
+
+    let dropped = b.store.complete_unless_duplicate(&claim(&third, 0), delivered("m-1"), T0 + 2).await?;
+    assert_eq!(dropped, Some(first.id), "m-1 is the first message's");
+    let rec = b.store.message(third.id).await?.expect("stored");
+    assert_eq!(rec.dispatches[0].status, DispatchStatus::InFlight, "nothing recorded, the lease still held");
+    assert!(rec.dispatches[0].attempt_log.is_empty());
+    let error = AttemptError { kind: "transient".into(), code: None, message: "dropped".into(), ambiguous: false };
+    let retry = DispatchResult::Retry { at_ms: T0 + 2, counts_attempt: false, error };
+    assert_eq!(b.store.complete_unless_duplicate(&claim(&third, 0), retry, T0 + 2).await?, None, "no msgid to check");
+    let rec = b.store.message(third.id).await?.expect("stored");
+    assert_eq!(rec.dispatches[0].status, DispatchStatus::Deferred);
     Ok(())
 }
 

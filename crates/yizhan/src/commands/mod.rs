@@ -59,6 +59,18 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(Config::load(&config_path(path)?)?)
 }
 
+/// The `[server] log_format` of the configuration file, read before logging starts; text when
+/// there is no file or it does not say (a file that does not parse is reported by the command).
+pub fn configured_log_format(path: Option<&Path>) -> crate::config::LogFormat {
+    let text = config_path(path).ok().and_then(|p| std::fs::read_to_string(p).ok());
+    let table = text.and_then(|t| t.parse::<toml::Table>().ok());
+    let format = table.as_ref().and_then(|t| t.get("server")?.get("log_format")?.as_str().map(str::to_owned));
+    match format.as_deref() {
+        Some("json") => crate::config::LogFormat::Json,
+        _ => crate::config::LogFormat::Text,
+    }
+}
+
 /// The configuration when one is named or ./yizhan.toml exists; `None` when there is none to
 /// read (a named file that does not load is still an error).
 fn optional_config(path: Option<&Path>) -> anyhow::Result<Option<Config>> {

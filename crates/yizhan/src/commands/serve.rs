@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::sync::watch;
 use yizhan_core::Clock;
-use yizhan_store::{OpenOptions, Store};
+use yizhan_store::{OpenOptions, Store, WebhookSource};
 
 use crate::config::Config;
 use crate::exit::Outcome;
@@ -24,7 +24,7 @@ pub async fn run(config: Config, listen: Option<String>) -> anyhow::Result<Outco
     let store = Store::open_with_options(&config.store.url, &options)
         .await
         .with_context(|| format!("opening the {} store", store_kind(&config.store.url)))?;
-    serve(config, store, listener, axum::Router::new(), shutdown_signal()).await
+    Box::pin(serve(config, store, listener, axum::Router::new(), shutdown_signal())).await
 }
 
 /// Serves on `listener` (the API plus `extra` routes) until `shutdown` resolves: stop accepting,
@@ -48,8 +48,12 @@ pub async fn serve(
     }
     let worker = Worker::new_shared(store.clone(), &config, clock.clone(), shared.as_ref())?;
     let forwarder = Forwarder::new(store.clone(), &config, clock.clone());
+    Box::pin(sync_webhooks(&store, &config, clock.now_ms())).await?;
     let retention = config.store.retention;
     let state = AppState::for_worker(store.clone(), config, clock.clone(), &worker);
+    let deliverer =
+        crate::events::Deliverer::new(store.clone(), &state.config, clock.clone(), state.webhook_metrics.clone())
+            .map_err(anyhow::Error::msg)?;
     let sweeper = crate::retention::Sweeper::new(store, clock, retention, state.retention.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -59,7 +63,7 @@ pub async fn serve(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    eprintln!("yizhan serving on http://{addr}");
+    println!("yizhan serving on http://{addr}");
     let hub = state.events.clone();
     let hub_stop = stopped(stop_rx.clone());
     tokio::spawn(async move {
@@ -75,18 +79,31 @@ pub async fn serve(
             sweeper.run(sweep_stop).await;
         }
     };
-    let (served, worked, (), (), (), ()) = tokio::join!(
+    let (served, worked, (), (), (), (), ()) = tokio::join!(
         server,
         worker.run(stopped(stop_rx.clone())),
         forwarder.run(stopped(stop_rx.clone())),
+        // Boxed: its future is large, and inline it would make every caller's future large too.
+        Box::pin(deliverer.run(stopped(stop_rx.clone()))),
         sweep,
         release,
         crate::memory::trim_until(stopped(stop_rx))
     );
     served.context("HTTP server")?;
     worked.context("delivery worker")?;
-    eprintln!("yizhan stopped");
+    println!("yizhan stopped");
     Ok(Outcome::Success)
+}
+
+/// Writes the configured webhook subscriptions (`[[webhooks]]` and every channel's
+/// `callback.forward_url`) to the store, replacing those of an earlier configuration; the ones
+/// created through the API stay.
+async fn sync_webhooks(store: &Store, config: &Config, now_ms: i64) -> anyhow::Result<()> {
+    let configured: Vec<_> = config.webhooks.iter().map(|w| w.record(now_ms)).collect();
+    store.sync_webhooks(WebhookSource::Config, &configured).await.context("storing the [[webhooks]] subscriptions")?;
+    let forwards = crate::config::webhooks::forward_url_subscriptions(config, now_ms);
+    store.sync_webhooks(WebhookSource::ForwardUrl, &forwards).await.context("storing the forward_url subscriptions")?;
+    Ok(())
 }
 
 /// Once start-up and the first rounds of the periodic tasks are over ([`memory::SETTLE`] after

@@ -36,6 +36,11 @@ impl Config {
                     {
                         url_problem(url).into_iter().for_each(|m| bad("callback.forward_url", m));
                     }
+                    if let Some(secret) = c.callback.as_ref().and_then(|cb| cb.forward_secret.as_ref())
+                        && let Err(e) = crate::events::signature::SigningKey::parse(secret.expose_secret())
+                    {
+                        bad("callback.forward_secret", e);
+                    }
                 }
                 ChannelConfig::WecomRobot(c) => {
                     let key = c.key.expose_secret();
@@ -126,6 +131,8 @@ impl Config {
                 problems.push(Problem::new(format!("{at}.channels[{i}]"), message));
             }
         }
+        let webhooks: Vec<_> = self.webhooks.iter().zip(&self.paths.webhooks).collect();
+        problems.extend(super::webhooks::problems(self, &webhooks));
         problems
     }
 }

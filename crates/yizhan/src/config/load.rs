@@ -55,7 +55,7 @@ pub enum ConfigError {
 }
 
 /// The top-level tables and arrays.
-const TOP: &[&str] = &["server", "store", "channels", "api_keys", "worker", "shaping", "routes"];
+const TOP: &[&str] = &["server", "store", "channels", "api_keys", "webhooks", "worker", "shaping", "routes"];
 /// One problem, before it is located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Problem {
@@ -124,7 +124,7 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
             "store" => config.store = section(&key, value, problems).unwrap_or_default(),
             "worker" => config.worker = section(&key, value, problems).unwrap_or_default(),
             "shaping" => config.shaping = section(&key, value, problems).unwrap_or_default(),
-            "channels" | "api_keys" | "routes" => {
+            "channels" | "api_keys" | "webhooks" | "routes" => {
                 let toml::Value::Array(items) = value else {
                     problems.push(Problem::new(&key, format!("must be an array of tables: [[{key}]]")));
                     continue;
@@ -134,6 +134,11 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
                     if key == "routes" {
                         if let Some(route) = section::<crate::intake::route::RouteConfig>(&at, item, problems) {
                             config.routes.push(at, route);
+                        }
+                    } else if key == "webhooks" {
+                        if let Some(hook) = section::<super::WebhookConfig>(&at, item, problems) {
+                            config.webhooks.push(hook);
+                            config.paths.webhooks.push(at);
                         }
                     } else if key == "api_keys" {
                         if let Some(api_key) = section::<ApiKeyConfig>(&at, item, problems) {

@@ -9,12 +9,14 @@
 mod check;
 pub mod load;
 mod locate;
+pub mod webhooks;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
 pub use crate::shaping::ShapingConfig;
 pub use load::ConfigError;
+pub use webhooks::WebhookConfig;
 
 /// The whole configuration.
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +40,9 @@ pub struct Config {
     /// Traffic shaping: peak avoidance, coalescing and `[shaping.quota]` (see [`crate::shaping`]).
     #[serde(default)]
     pub shaping: ShapingConfig,
+    /// Webhook subscriptions (`[[webhooks]]`, see [`webhooks`]).
+    #[serde(skip)]
+    pub webhooks: Vec<WebhookConfig>,
     /// Alert routes (`[[routes]]`, see [`crate::intake`]), checked and compiled with their
     /// templates when the file is loaded.
     #[serde(skip)]
@@ -57,6 +62,7 @@ pub struct Config {
 struct Paths {
     channels: Vec<String>,
     api_keys: Vec<String>,
+    webhooks: Vec<String>,
 }
 
 /// A configured channel that cannot be used.
@@ -153,6 +159,26 @@ pub struct ServerConfig {
     /// connection open between requests (default 10000).
     #[serde(default = "default_header_read_timeout_ms")]
     pub header_read_timeout_ms: u64,
+    /// Milliseconds a request may take from its headers to its response's headers before the
+    /// gateway answers 503 (default 30000; 0: no limit). A stream (`/v1/events`) is not cut:
+    /// its headers come at once. See docs/gateway.md, "Request ids, timeouts and logs".
+    #[serde(default = "default_request_timeout_ms")]
+    pub request_timeout_ms: u64,
+    /// Log format when `--log-format` and `YIZHAN_LOG_FORMAT` are not given: `text` (default)
+    /// or `json` (one object per line, for log shippers).
+    #[serde(default)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines; colours only when stderr is a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line with the span fields (`request_id`, …).
+    Json,
 }
 
 impl Default for ServerConfig {
@@ -161,6 +187,8 @@ impl Default for ServerConfig {
             listen: default_listen(),
             max_connections: default_max_connections(),
             header_read_timeout_ms: default_header_read_timeout_ms(),
+            request_timeout_ms: default_request_timeout_ms(),
+            log_format: LogFormat::default(),
         }
     }
 }
@@ -171,6 +199,10 @@ fn default_max_connections() -> usize {
 
 fn default_header_read_timeout_ms() -> u64 {
     10_000
+}
+
+fn default_request_timeout_ms() -> u64 {
+    30_000
 }
 
 fn default_listen() -> String {
@@ -368,10 +400,16 @@ pub struct CallbackConfig {
     pub token: SecretString,
     /// The 43-character EncodingAESKey. Use `${ENV_VAR}`.
     pub encoding_aes_key: SecretString,
-    /// Where decrypted messages and events are POSTed as JSON `{channel, msg_type, event, xml}`.
-    /// Without it they are only logged (msg type and event, never the content).
+    /// Where decrypted messages and events are POSTed as JSON `{channel, msg_type, event, xml}`
+    /// (with Standard Webhooks headers: it is a webhook subscription to `card.clicked` and
+    /// `wecom.callback` of the channel, docs/events.md). Without it they are only logged (msg
+    /// type and event, never the content) and recorded as events.
     #[serde(default)]
     pub forward_url: Option<String>,
+    /// The `whsec_…` secret that signs what goes to `forward_url`; without it a random one is
+    /// used (the receiver cannot verify). Use `${ENV_VAR}`.
+    #[serde(default)]
+    pub forward_secret: Option<SecretString>,
 }
 
 /// `kind = "wecom_robot"`: one group robot. It has no token; the webhook key is the only

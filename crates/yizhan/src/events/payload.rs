@@ -25,6 +25,13 @@ pub fn payload(event: &EventRecord) -> serde_json::Value {
     serde_json::json!({"type": event.kind, "timestamp": timestamp(event.at_ms), "data": data})
 }
 
+/// The body a channel's `forward_url` has always received for a callback event
+/// (`card.clicked`, `wecom.callback`): `{channel, msg_type, event, xml}`.
+pub fn forward_body(event: &EventRecord) -> serde_json::Value {
+    let field = |name: &str| event.data.get(name).cloned().unwrap_or(serde_json::Value::Null);
+    serde_json::json!({"channel": event.channel, "msg_type": field("msg_type"), "event": field("event"), "xml": field("xml")})
+}
+
 /// RFC 3339 UTC time of epoch milliseconds `ms`, with milliseconds.
 pub fn timestamp(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| format!("{t:.3}"))

@@ -1,11 +1,11 @@
 //! `GET|POST /v1/callbacks/wecom/{channel}`: the URL WeCom calls for an application's messages
 //! and events. No API key: WeCom authenticates with the SHA1 signature over the configured Token,
 //! checked in constant time. `GET` is URL verification (answer the decrypted `echostr` raw);
-//! `POST` bodies are decrypted, logged as a `card.clicked` or `wecom.callback` event
-//! (docs/events.md), stored as a durable callback forward of JSON
-//! `{channel, msg_type, event, xml}` for the channel's `forward_url`, and answered with an empty
-//! 200 (WeCom gives 5 s); [`crate::worker::Forwarder`] delivers it with retries. If the forward
-//! cannot be stored the answer is 500, so WeCom calls again.
+//! `POST` bodies are decrypted, stored as a `card.clicked` or `wecom.callback` event
+//! (docs/events.md) and answered with an empty 200 (WeCom gives 5 s). The channel's
+//! `forward_url` is a webhook subscription to those events ([`crate::events::Deliverer`]
+//! delivers them, retried, as JSON `{channel, msg_type, event, xml}`). If the event cannot be
+//! stored the answer is 500, so WeCom calls again.
 
 use std::collections::HashMap;
 
@@ -20,18 +20,16 @@ use crate::config::{ChannelConfig, WecomAppConfig};
 
 type Params = Query<HashMap<String, String>>;
 
-fn crypto(ctx: &Ctx, channel: &str) -> Result<(CallbackCrypto, Option<String>), StatusCode> {
+fn crypto(ctx: &Ctx, channel: &str) -> Result<CallbackCrypto, StatusCode> {
     let Some(WecomAppConfig { corp_id, callback: Some(cb), .. }) =
         ctx.app.config.channel(channel).and_then(ChannelConfig::wecom_app)
     else {
         return Err(StatusCode::NOT_FOUND);
     };
-    let crypto = CallbackCrypto::new(cb.token.expose_secret(), cb.encoding_aes_key.expose_secret(), corp_id.clone())
-        .map_err(|e| {
-            tracing::error!(channel, error = %e, "callback EncodingAESKey is invalid");
-            StatusCode::INTERNAL_SERVER_ERROR
-        })?;
-    Ok((crypto, cb.forward_url.clone()))
+    CallbackCrypto::new(cb.token.expose_secret(), cb.encoding_aes_key.expose_secret(), corp_id.clone()).map_err(|e| {
+        tracing::error!(channel, error = %e, "callback EncodingAESKey is invalid");
+        StatusCode::INTERNAL_SERVER_ERROR
+    })
 }
 
 fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> &'a str {
@@ -44,7 +42,7 @@ pub(crate) async fn verify(
     Path(channel): Path<String>,
     Query(q): Params,
 ) -> Result<String, StatusCode> {
-    let (crypto, _) = crypto(&ctx, &channel)?;
+    let crypto = crypto(&ctx, &channel)?;
     crypto
         .verify_url(param(&q, "msg_signature"), param(&q, "timestamp"), param(&q, "nonce"), param(&q, "echostr"))
         .map_err(|e| {
@@ -60,7 +58,7 @@ pub(crate) async fn receive(
     Query(q): Params,
     body: Bytes,
 ) -> Result<StatusCode, StatusCode> {
-    let (crypto, forward_url) = crypto(&ctx, &channel)?;
+    let crypto = crypto(&ctx, &channel)?;
     let xml = crypto
         .decrypt_message(param(&q, "msg_signature"), param(&q, "timestamp"), param(&q, "nonce"), &body)
         .map_err(|e| {
@@ -86,19 +84,6 @@ pub(crate) async fn receive(
     if let Err(e) = ctx.app.store.record_event(logged).await {
         tracing::error!(channel, error = %e, "could not store the callback event; WeCom will call again");
         return Err(StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    if let Some(url) = forward_url {
-        let payload = serde_json::json!({"channel": channel, "msg_type": msg_type, "event": event, "xml": xml});
-        let forward = yizhan_store::NewForward {
-            channel: channel.clone(),
-            url,
-            body: payload.to_string().into_bytes(),
-            created_at_ms: ctx.app.clock.now_ms(),
-        };
-        if let Err(e) = ctx.app.store.enqueue_forward(forward).await {
-            tracing::error!(channel, error = %e, "could not store the callback forward; WeCom will call again");
-            return Err(StatusCode::INTERNAL_SERVER_ERROR);
-        }
     }
     Ok(StatusCode::OK)
 }

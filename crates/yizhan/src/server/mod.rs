@@ -4,6 +4,7 @@
 //! * [`router()`]: every route, built from an [`AppState`].
 //! * `messages`: accept (single and batch, or a dry run: `dry_run`), read, list, cancel, retry.
 //! * `events`: the live event stream (`GET /v1/events`, Server-Sent Events).
+//! * `webhooks`: webhook subscriptions, their deliveries and replays (`/v1/webhooks`).
 //! * `ops`: channels, health, readiness, metrics.
 //! * `error`: how [`crate::gateway::ApiError`] becomes a response, and how store errors,
 //!   auth refusals and extractor rejections map onto its codes.
@@ -25,8 +26,10 @@ pub(crate) mod list;
 pub mod listen;
 pub(crate) mod messages;
 pub(crate) mod ops;
+mod request_log;
 mod spec;
 pub(crate) mod views;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -73,6 +76,8 @@ pub struct AppState {
     pub retention: Arc<crate::retention::RetentionCounter>,
     /// New events for the live streams of `GET /v1/events`.
     pub events: crate::events::EventHub,
+    /// Webhook delivery counters, for `/metrics` (see [`crate::events::Deliverer`]).
+    pub webhook_metrics: Arc<crate::events::WebhookMetrics>,
 }
 
 impl AppState {
@@ -95,6 +100,7 @@ impl AppState {
             channels: worker.channels(),
             health: worker.health(),
             retention: Arc::default(),
+            webhook_metrics: Arc::default(),
         }
     }
 }
@@ -128,6 +134,7 @@ pub(crate) struct Ctx {
         (name = "channels", description = "Configured channels"),
         (name = "ops", description = "Health, readiness and metrics"),
         (name = "events", description = "The live event stream"),
+        (name = "webhooks", description = "Signed webhook subscriptions, their deliveries and replays"),
         (name = "intake", description = "Alert notifications from Alertmanager, Grafana and any webhook"),
     )
 )]
@@ -153,6 +160,10 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(messages::retry))
         .routes(routes!(card::update_card))
         .routes(routes!(events::stream))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::get, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::replay))
         .routes(routes!(ops::channels))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
@@ -176,11 +187,22 @@ pub fn router(state: AppState) -> axum::Router {
     let docs = spec::routes();
     let callbacks = axum::Router::new()
         .route("/v1/callbacks/wecom/{channel}", axum::routing::get(callback::verify).post(callback::receive));
-    routes
+    let timeout = ctx.app.config.server.request_timeout_ms;
+    let router = routes
         .merge(docs)
         .merge(callbacks)
         .merge(crate::console::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), ops::count_responses))
-        .with_state(ctx)
+        .with_state(ctx);
+    let router = if timeout > 0 {
+        // 503, not 408: the client sent its request in time; the gateway did not answer in time.
+        router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_millis(timeout),
+        ))
+    } else {
+        router
+    };
+    request_log::layers(router)
 }

@@ -152,6 +152,7 @@ pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
     out.push_str("# HELP yizhan_event_stream_fell_behind_total Streams cut off for not keeping up.\n");
     out.push_str("# TYPE yizhan_event_stream_fell_behind_total counter\n");
     let _ = writeln!(out, "yizhan_event_stream_fell_behind_total {}", hub.fell_behind());
+    ctx.app.webhook_metrics.write(&mut out);
     ctx.counters.intake.write(&mut out);
     let (accepted, responses) = ctx.counters.snapshot();
     out.push_str("# HELP yizhan_messages_accepted_total Messages accepted by this process.\n");

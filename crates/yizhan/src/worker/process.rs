@@ -4,7 +4,8 @@
 //! Nothing here logs a body or a secret: logs name the dispatch, message, channel and endpoint.
 
 use yizhan_core::FailureKind;
-use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, RecipientOutcome, Store};
+use yizhan_core::MessageId;
+use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, RecipientOutcome, Store, StoreError};
 
 use super::decide::{ChannelRetry, Next, decide};
 use super::execute::{AnyClient, Delivered, Failed, execute};
@@ -49,7 +50,36 @@ pub(crate) async fn record(store: &Store, claimed: &ClaimedDispatch, result: Dis
         DispatchResult::Dead { error, .. } => Some(error.clone()),
         _ => None,
     };
-    match store.complete(&claimed.claim, result, now_ms).await {
+    let outcome = store.complete(&claimed.claim, result, now_ms).await;
+    log_recorded(claimed, &summary, dead, outcome);
+}
+
+/// Records the delivery `result` for `claimed` unless its msgid handle belongs to a dispatch of
+/// another message ([`Store::complete_unless_duplicate`]): then nothing is recorded and that
+/// message is returned (see `super::repeat::record_delivery`).
+pub(crate) async fn record_unless_duplicate(
+    store: &Store,
+    claimed: &ClaimedDispatch,
+    result: DispatchResult,
+    now_ms: i64,
+) -> Result<(), MessageId> {
+    let summary = summarize(&result);
+    match store.complete_unless_duplicate(&claimed.claim, result, now_ms).await {
+        Ok(Some(owner)) => Err(owner),
+        Ok(None) => {
+            log_recorded(claimed, &summary, None, Ok(()));
+            Ok(())
+        }
+        Err(e) => {
+            log_recorded(claimed, &summary, None, Err(e));
+            Ok(())
+        }
+    }
+}
+
+/// Logs what recording an attempt (`summary`, `dead` if it ended the dispatch) came to.
+fn log_recorded(claimed: &ClaimedDispatch, summary: &str, dead: Option<AttemptError>, outcome: Result<(), StoreError>) {
+    match outcome {
         Ok(()) => match dead {
             Some(error) => tracing::warn!(
                 channel = %claimed.channel,

@@ -7,7 +7,7 @@
 //! persisted without the duplicate check and sent: it is delivered (and an ambiguous failure of
 //! it is then not resent, like any body without a dedupe identity).
 //!
-//! After a send ([`after_send`]), the backstop for repeats the outbox cannot see (another
+//! After a send ([`record_delivery`]), the backstop for repeats the outbox cannot see (another
 //! sender on the same app, an outbox restored from a backup): an answer whose msgid another
 //! dispatch already holds means WeCom dropped the request as a duplicate. This relies on WeCom
 //! answering a suppressed duplicate with the first request's msgid, which is UNCONFIRMED
@@ -15,6 +15,7 @@
 
 use yizhan_store::{AttemptError, ClaimedDispatch, DispatchResult, Handles, RecipientOutcome, Store};
 
+use super::process;
 use crate::providers::wecom_app::dedupe::without_duplicate_check;
 
 /// What to do with `claimed` before it is sent. `None`: send it (its body may have been
@@ -50,26 +51,25 @@ pub(crate) async fn before_send(store: &Store, claimed: &mut ClaimedDispatch, no
     }
 }
 
-/// Checks a delivered answer of a body with the duplicate check: if its msgid belongs to
-/// another dispatch, WeCom dropped this request as a duplicate. Then it is recorded
-/// `suppressed_duplicate` (the caller asked for dedupe) or resent at once without the check.
-pub(crate) async fn after_send(
+/// Records the result of a send. A delivered answer of a body with the duplicate check is
+/// recorded only if its msgid belongs to no other message (checked in the completion's own
+/// transaction, [`Store::complete_unless_duplicate`]); if another message holds it, WeCom dropped
+/// this request as a duplicate, and it is recorded `suppressed_duplicate` (the caller asked for
+/// dedupe) or due again at once, resent without the check. Returns the result recorded.
+pub(crate) async fn record_delivery(
     store: &Store,
     claimed: &mut ClaimedDispatch,
     result: DispatchResult,
     now_ms: i64,
 ) -> DispatchResult {
-    let DispatchResult::Delivered { handles: Handles { msgid: Some(msgid), .. }, .. } = &result else { return result };
-    if !claimed.resend_safe {
+    let checked = matches!(&result, DispatchResult::Delivered { handles: Handles { msgid: Some(_), .. }, .. });
+    if !checked || !claimed.resend_safe {
+        process::record(store, claimed, result.clone(), now_ms).await;
         return result;
     }
-    let owner = match store.msgid_owner(msgid, claimed.claim.dispatch_id).await {
-        Ok(Some(owner)) if owner != claimed.message_id => owner,
-        Ok(_) => return result,
-        Err(e) => {
-            tracing::warn!(dispatch = claimed.claim.dispatch_id, error = %e, "could not look the msgid up");
-            return result;
-        }
+    let owner = match process::record_unless_duplicate(store, claimed, result.clone(), now_ms).await {
+        Ok(()) => return result,
+        Err(owner) => owner,
     };
     tracing::warn!(
         dispatch = claimed.claim.dispatch_id,
@@ -78,16 +78,21 @@ pub(crate) async fn after_send(
         duplicate_of = %owner,
         "WeCom answered with the msgid of another message: it dropped this request as a duplicate"
     );
-    if claimed.suppress_repeats {
-        return suppressed(claimed, &format!("WeCom dropped it as a duplicate of message {owner} (same msgid)"));
-    }
-    let reason = match distinct(store, claimed, now_ms).await {
-        Ok(()) => format!(
-            "WeCom dropped it as a duplicate of message {owner} (same msgid); resent without the duplicate check"
-        ),
-        Err(e) => format!("WeCom dropped it as a duplicate of message {owner} (same msgid); not yet resent: {e}"),
+    let next = if claimed.suppress_repeats {
+        suppressed(claimed, &format!("WeCom dropped it as a duplicate of message {owner} (same msgid)"))
+    } else {
+        let reason = match distinct(store, claimed, now_ms).await {
+            Ok(()) => format!(
+                "WeCom dropped it as a duplicate of message {owner} (same msgid); resent without the duplicate check"
+            ),
+            Err(e) => {
+                format!("WeCom dropped it as a duplicate of message {owner} (same msgid); not yet resent: {e}")
+            }
+        };
+        not_yet(now_ms, reason)
     };
-    not_yet(now_ms, reason)
+    process::record(store, claimed, next.clone(), now_ms).await;
+    next
 }
 
 /// Persists the claimed body without the duplicate check and sends that from now on.

@@ -72,7 +72,7 @@ struct Inner {
     /// The quota ledger consulted before every send.
     shaping: Arc<Shaping>,
     /// Channels whose delivered answers are not checked for another message's msgid
-    /// (`duplicate_msgid_check = false`; see [`super::repeat::after_send`]).
+    /// (`duplicate_msgid_check = false`; see [`super::repeat::record_delivery`]).
     no_msgid_check: HashSet<String>,
     /// How many claims the store has answered ([`Worker::claims_answered`]).
     claims_answered: AtomicU64,
@@ -442,8 +442,10 @@ impl Worker {
         let rules = inner.channel_rules.get(&claimed.channel).unwrap_or(&inner.rules);
         let client = inner.channels.get(&claimed.channel);
         let mut result = process::attempt(&claimed, client, rules, || inner.clock.now_ms()).await;
-        if !inner.no_msgid_check.contains(&claimed.channel) {
-            result = repeat::after_send(&inner.store, &mut claimed, result, inner.clock.now_ms()).await;
+        if inner.no_msgid_check.contains(&claimed.channel) {
+            process::record(&inner.store, &claimed, result.clone(), inner.clock.now_ms()).await;
+        } else {
+            result = repeat::record_delivery(&inner.store, &mut claimed, result, inner.clock.now_ms()).await;
         }
         match &result {
             yizhan_store::DispatchResult::Delivered { .. } => {
@@ -453,7 +455,6 @@ impl Worker {
                 inner.health.failure(&claimed.channel, inner.clock.now_ms(), error.code, &error.message);
             }
         }
-        process::record(&inner.store, &claimed, result, inner.clock.now_ms()).await;
         self.held().remove(&claimed.claim);
     }
 

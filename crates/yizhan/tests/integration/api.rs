@@ -87,6 +87,7 @@ channels = ["ops", "bot"]
         channels: yizhan::channels::Channels::default(),
         health: yizhan::worker::ChannelHealth::default(),
         retention: Arc::default(),
+        webhook_metrics: Arc::default(),
     };
     Api { state }
 }

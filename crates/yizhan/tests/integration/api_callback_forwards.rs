@@ -1,5 +1,6 @@
 //! Callback forwards survive failures: a forward target that answers 500 is retried with
-//! back-off, and a gateway restart in between loses nothing (forwards live in the store).
+//! back-off, and a gateway restart in between loses nothing (a `forward_url` is a webhook
+//! subscription: its callback events and their deliveries live in the store).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -142,4 +143,6 @@ async fn assert_nothing_left_to_forward(store_url: &str) {
     let far_future = i64::MAX / 4;
     let due = store.claim_forwards(far_future, 60_000, 8).await.expect("claim");
     assert!(due.is_empty(), "a forward is still due: {due:?}");
+    let due = store.claim_webhook_deliveries(far_future, 60_000, 8).await.expect("claim");
+    assert!(due.is_empty(), "a forward_url delivery is still due: {due:?}");
 }

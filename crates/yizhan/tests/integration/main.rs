@@ -55,6 +55,8 @@ mod shaping_coalesce;
 mod shaping_coalesce_getui;
 mod shaping_overflow;
 mod shaping_schedule;
+mod webhooks_api;
+mod webhooks_delivery;
 mod worker_execute;
 mod worker_lease;
 mod worker_run;

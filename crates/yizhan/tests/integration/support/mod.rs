@@ -4,6 +4,7 @@
 pub(crate) mod alertmanager;
 pub(crate) mod browser;
 pub(crate) mod console;
+pub(crate) mod webhook_receiver;
 
 use std::time::Duration;
 
@@ -118,6 +119,7 @@ pub(crate) fn app_state(text: &str, store: Store) -> yizhan::server::AppState {
         channels: yizhan::channels::Channels::default(),
         health: yizhan::worker::ChannelHealth::default(),
         retention: std::sync::Arc::default(),
+        webhook_metrics: std::sync::Arc::default(),
     }
 }
 

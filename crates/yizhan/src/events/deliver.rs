@@ -1,0 +1,210 @@
+//! Webhook delivery (docs/events.md, "Webhooks"): [`Deliverer`] feeds each subscription's
+//! durable queue from the event log and POSTs what is due, signed per Standard Webhooks.
+//!
+//! * **Feeding.** The published events after the lowest subscription cursor are read once per
+//!   round; for each subscription, the ones after its cursor that it wants are queued and its
+//!   cursor moved past the page in one transaction ([`Store::queue_webhook_events`]), which
+//!   does nothing if another instance moved the cursor first. An event is thus queued once per
+//!   subscription, and a crash between reading and queuing only means reading it again.
+//! * **Sending.** Due deliveries are claimed under a lease (`[worker] lease_secs`); the store
+//!   hands out a delivery only when no earlier delivery of the same subscription about the same
+//!   message is unfinished, so a receiver sees a message's events in order. A claimed delivery
+//!   is POSTed ([`super::outbound`]) with `webhook-id` (the event id, the same on every
+//!   attempt), `webhook-timestamp` (this attempt) and `webhook-signature`. 2xx: delivered.
+//!   410 Gone: failed at once (the receiver wants no more). Anything else (3xx, 4xx, 5xx, a
+//!   timeout, a refused address) is retried with the worker's back-off (`[worker]
+//!   initial_delay_ms`, `max_delay_secs`, never sooner than a numeric `Retry-After`) until
+//!   [`HORIZON`] after it was queued, then failed. A crash mid-POST leaves the lease to expire
+//!   and the delivery is sent again: at least once, deduplicated by the receiver on `webhook-id`.
+//! * **`forward_url`.** The implicit subscription of a channel's `callback.forward_url` sends
+//!   the body that URL has always received (`{channel, msg_type, event, xml}`), with the same
+//!   headers.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use yizhan_core::{Clock, FailureKind, RetryPolicy};
+use yizhan_store::{
+    ClaimedDelivery, DeliveryNext, EventFilter, QueuedEvent, Store, StoreError, WebhookAttempt, WebhookSource,
+};
+
+use super::outbound::{Answer, Outbound, Post};
+use super::payload::{event_id, forward_body, payload};
+use super::signature::SigningKey;
+use super::subscription::wants;
+use super::webhook_metrics::{Outcome, WebhookMetrics};
+use crate::config::Config;
+use crate::worker::decide::{ChannelRetry, Next, decide};
+use crate::worker::execute::Failed;
+
+/// How long a delivery is retried after it was queued (or replayed) before it is failed.
+pub const HORIZON: Duration = Duration::from_secs(24 * 3600);
+/// Events read from the log per feeding round.
+const PAGE: i64 = 500;
+/// Deliveries claimed (and sent concurrently) per round.
+const BATCH: usize = 32;
+
+/// Feeds webhook queues from the event log and sends due deliveries. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Deliverer {
+    store: Store,
+    clock: Clock,
+    outbound: Outbound,
+    rules: ChannelRetry,
+    poll: Duration,
+    lease_ms: i64,
+    metrics: Arc<WebhookMetrics>,
+}
+
+impl Deliverer {
+    /// A deliverer with the worker's back-off settings and lease; counts into `metrics`.
+    pub fn new(store: Store, config: &Config, clock: Clock, metrics: Arc<WebhookMetrics>) -> Result<Deliverer, String> {
+        let w = &config.worker;
+        let rules = ChannelRetry {
+            policy: RetryPolicy {
+                max_attempts: u32::MAX,
+                initial: Duration::from_millis(w.initial_delay_ms),
+                max: Duration::from_secs(w.max_delay_secs),
+                ..RetryPolicy::default()
+            },
+            horizon: HORIZON,
+            ..ChannelRetry::default()
+        };
+        let lease_ms = i64::try_from(w.lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        Ok(Deliverer {
+            store,
+            clock,
+            outbound: Outbound::new()?,
+            rules,
+            poll: Duration::from_millis(100),
+            lease_ms,
+            metrics,
+        })
+    }
+
+    /// Feeds and sends until `shutdown` resolves, polling every 100 ms when idle. Attempts in
+    /// flight at shutdown finish (at most [`super::outbound::TIMEOUT`]).
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let fed = self.feed().await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "queuing webhook deliveries failed");
+                0
+            });
+            let sent = self.send_due().await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "claiming webhook deliveries failed");
+                0
+            });
+            if fed > 0 || sent > 0 {
+                continue;
+            }
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(self.poll) => {}
+            }
+        }
+    }
+
+    /// One feeding round: queues the next page of events for every subscription behind it;
+    /// returns how many events were read.
+    pub async fn feed(&self) -> Result<usize, StoreError> {
+        let hooks = self.store.webhooks().await?;
+        let Some(from) = hooks.iter().map(|h| h.after_pos).min() else { return Ok(0) };
+        self.store.publish_events(PAGE).await?;
+        let page = self.store.events_after(from, PAGE, &EventFilter::default()).await?;
+        let Some(last) = page.last().map(|e| e.id) else { return Ok(0) };
+        let now = self.clock.now_ms();
+        for hook in hooks.iter().filter(|h| h.after_pos < last) {
+            let events: Vec<QueuedEvent> = page
+                .iter()
+                .filter(|e| e.id > hook.after_pos && wants(hook, e))
+                .map(|e| QueuedEvent { pos: e.id, message_id: e.message_id.map(|id| id.to_string()) })
+                .collect();
+            self.store.queue_webhook_events(&hook.id, hook.after_pos, last, &events, now).await?;
+        }
+        Ok(page.len())
+    }
+
+    /// Claims what is due and sends it; returns how many deliveries were attempted.
+    pub async fn send_due(&self) -> Result<usize, StoreError> {
+        let claimed = self.store.claim_webhook_deliveries(self.clock.now_ms(), self.lease_ms, BATCH).await?;
+        let n = claimed.len();
+        let mut sends = tokio::task::JoinSet::new();
+        for delivery in claimed {
+            let me = self.clone();
+            sends.spawn(async move { me.send(delivery).await });
+        }
+        while sends.join_next().await.is_some() {}
+        Ok(n)
+    }
+
+    async fn send(&self, delivery: ClaimedDelivery) {
+        let started_ms = self.clock.now_ms();
+        let answer = match SigningKey::parse(&delivery.secret) {
+            Ok(key) => {
+                let body = match delivery.source {
+                    WebhookSource::ForwardUrl => forward_body(&delivery.event),
+                    WebhookSource::Config | WebhookSource::Api => payload(&delivery.event),
+                }
+                .to_string()
+                .into_bytes();
+                let id = event_id(&delivery.event);
+                let timestamp = started_ms.div_euclid(1000);
+                let headers = [
+                    ("webhook-id", id.clone()),
+                    ("webhook-timestamp", timestamp.to_string()),
+                    ("webhook-signature", key.sign(&id, timestamp, &body)),
+                ];
+                let post = Post {
+                    url: &delivery.url,
+                    body: &body,
+                    headers: &headers,
+                    allow_private: delivery.allow_private_urls,
+                };
+                self.outbound.post(post).await
+            }
+            Err(e) => Answer {
+                status: None,
+                retry_after: None,
+                error: Some(format!("the subscription's secret is unusable: {e}")),
+                elapsed: Duration::ZERO,
+            },
+        };
+        let now = self.clock.now_ms();
+        let (next, outcome) = self.next(&delivery, &answer, now);
+        self.metrics.record(outcome, answer.elapsed);
+        if let Some(error) = &answer.error {
+            tracing::warn!(webhook = %delivery.webhook_id, delivery = delivery.id, event = delivery.event.id,
+                attempt = delivery.attempts + 1, %error, "webhook delivery attempt failed");
+        }
+        let attempt = WebhookAttempt {
+            at_ms: started_ms,
+            status_code: answer.status,
+            error: answer.error,
+            duration_ms: i64::try_from(answer.elapsed.as_millis()).unwrap_or(i64::MAX),
+        };
+        if let Err(e) = self.store.complete_webhook_delivery(delivery.id, &delivery.token, &attempt, next, now).await {
+            tracing::warn!(delivery = delivery.id, error = %e, "could not record a webhook delivery attempt");
+        }
+    }
+
+    /// What follows `answer` (see the module docs).
+    fn next(&self, delivery: &ClaimedDelivery, answer: &Answer, now: i64) -> (DeliveryNext, Outcome) {
+        let Some(error) = &answer.error else { return (DeliveryNext::Delivered, Outcome::Delivered) };
+        if answer.status == Some(410) {
+            return (DeliveryNext::Failed, Outcome::Failed);
+        }
+        let attempt = u32::try_from(delivery.attempts.saturating_add(1)).unwrap_or(u32::MAX);
+        // A receiver deduplicates on webhook-id, so every failure is safe to resend.
+        let failed = Failed { kind: FailureKind::Transient, code: None, message: error.clone(), ambiguous: false };
+        match decide(&failed, attempt, &self.rules, delivery.created_at_ms, now, true) {
+            Next::Retry { at_ms, .. } => {
+                let asked = answer.retry_after.map_or(0, |s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX));
+                (DeliveryNext::RetryAt(at_ms.max(now.saturating_add(asked))), Outcome::Retrying)
+            }
+            Next::Dead { .. } => (DeliveryNext::Failed, Outcome::Failed),
+        }
+    }
+}
