@@ -120,3 +120,22 @@ async fn an_operator_signs_in_sends_watches_and_retries_a_dead_letter() {
     browser.close().await;
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_browser_that_prefers_chinese_gets_chinese_pages() {
+    let Some(browser) = Browser::start("zh-CN").await else { return };
+    let emu = yizhan_test_kit::emulator::spawn_default().await;
+    let text = config(&emu.base_url(), "sqlite::memory:");
+    let gw = Running::start(Config::parse(&text, "console.toml", &Default::default()).expect("config")).await;
+    let admin = ApiClient::new(&gw.base, ADMIN_KEY);
+    let id = admin.send(&json!({"channel": "ops", "to": {"users": ["alice"]}, "content": {"text": "磁盘已满"}})).await;
+    admin.wait_for(&id, &["delivered"]).await;
+    sign_in(&browser, &gw.base, ADMIN_KEY, "/console/messages").await;
+    let lang = browser.wait_for("html").await.attr("lang").await.expect("attribute");
+    assert_eq!(lang.as_deref(), Some("zh-CN"));
+    assert_eq!(browser.text("main h1").await, "消息");
+    assert_eq!(browser.text(".status").await, "已送达", "statuses in Chinese too");
+    browser.screenshot("messages-zh").await;
+    browser.close().await;
+    gw.stop().await;
+}
