@@ -20,6 +20,7 @@
 //! | [`Store::complete`], [`Store::complete_unless_duplicate`], [`Store::release`] | record an attempt's result (unless its msgid is another message's), or hand the work back |
 //! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
+//! | [`Store::activity`] | a channel's counts per status, recent messages per time slot, oldest waiting |
 //! | [`Store::idempotency_hash`] | the body hash stored under an idempotency key prefix (keyed batches) |
 //! | [`Store::cancel`], [`Store::retry`], [`Store::mark_recalled`] | operator actions |
 //! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
@@ -85,7 +86,7 @@ pub use postgres::DUE_CHANNEL;
 use postgres::PgStore;
 pub use purge::Purged;
 pub use record::{
-    AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
+    Activity, AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
 use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
@@ -245,6 +246,12 @@ impl Store {
     /// A page of messages, newest first; see [`ListFilter`].
     pub async fn list(&self, filter: &ListFilter) -> Result<Page, StoreError> {
         backend!(self.list(filter))
+    }
+
+    /// What `channel`'s messages did: counts per status, messages created since `since_ms` per
+    /// `bucket_ms` and status, and the oldest still waiting (the console's overview).
+    pub async fn activity(&self, channel: &str, since_ms: i64, bucket_ms: i64) -> Result<Activity, StoreError> {
+        backend!(self.activity(channel, since_ms, bucket_ms))
     }
 
     /// Leases up to `limit` due dispatches to `worker` for `lease_ms`.

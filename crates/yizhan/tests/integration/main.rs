@@ -29,6 +29,8 @@ mod cli_keys;
 mod cli_send;
 mod cli_template;
 mod cli_usage;
+mod console_browser;
+mod console_http;
 mod demo;
 mod dingtalk_robot;
 mod email;
