@@ -31,6 +31,7 @@ mod cli_template;
 mod cli_usage;
 mod demo;
 mod dingtalk_robot;
+mod egress_proxy;
 mod events_stream;
 mod feishu_bot;
 mod gateway_plan;

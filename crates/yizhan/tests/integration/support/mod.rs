@@ -2,6 +2,7 @@
 //! a client of its HTTP API, and the state of a router without a worker.
 
 pub(crate) mod alertmanager;
+pub(crate) mod egress_proxy;
 
 use std::time::Duration;
 
