@@ -334,6 +334,17 @@ impl ChannelConfig {
         }
     }
 
+    /// The configured egress `proxy`, if any.
+    pub fn proxy(&self) -> Option<&str> {
+        match self {
+            ChannelConfig::WecomApp(c) => c.proxy.as_deref(),
+            ChannelConfig::WecomRobot(c) => c.proxy.as_deref(),
+            ChannelConfig::Getui(c) => c.proxy.as_deref(),
+            ChannelConfig::DingtalkRobot(c) => c.proxy.as_deref(),
+            ChannelConfig::FeishuBot(c) => c.proxy.as_deref(),
+        }
+    }
+
     /// The configured `base_url`, if any.
     pub fn base_url(&self) -> Option<&str> {
         match self {
@@ -374,6 +385,11 @@ pub struct WecomAppConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// Gateway sends carry `enable_duplicate_check=1`, so that an ambiguous failure can be
     /// resent safely; a repeat of a message still inside its window is sent without it
     /// (docs/gateway.md, "Repeated messages"). `false`: never (an ambiguous failure is then
@@ -442,6 +458,11 @@ pub struct WecomRobotConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -467,6 +488,11 @@ pub struct DingtalkRobotConfig {
     /// Default: the real DingTalk (`https://oapi.dingtalk.com`). Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -546,6 +572,11 @@ pub struct FeishuBotConfig {
     /// at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -566,6 +597,11 @@ pub struct GetuiConfig {
     /// One server. Default: the real Getui (`https://restapi.getui.com`).
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// Several servers tried in order; a transport failure rotates to the next. Overrides
     /// `base_url`.
     #[serde(default)]

@@ -33,6 +33,7 @@ mod console_browser;
 mod console_http;
 mod demo;
 mod dingtalk_robot;
+mod egress_proxy;
 mod email;
 mod events_stream;
 mod feishu_bot;

@@ -4,6 +4,7 @@
 pub(crate) mod alertmanager;
 pub(crate) mod browser;
 pub(crate) mod console;
+pub(crate) mod egress_proxy;
 pub(crate) mod smtp;
 pub(crate) mod webhook_receiver;
 
