@@ -9,6 +9,7 @@ pub mod channels;
 pub mod cli;
 pub mod commands;
 pub mod config;
+mod console;
 pub mod events;
 pub mod exit;
 pub mod gateway;

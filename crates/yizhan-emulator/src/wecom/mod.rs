@@ -103,6 +103,8 @@ struct App {
     label: Arc<str>,
     /// Where and how card clicks are called back.
     callback: AppCallback,
+    /// 企业可信IP (empty: calls from anywhere).
+    trusted: Vec<crate::group_bot::Ipv4Net>,
 }
 
 /// The callback configuration of one app; the receive id is the corp id.
@@ -143,6 +145,7 @@ impl WecomState {
                 agent_id: a.agent_id,
                 secret: a.secret.clone(),
                 label: a.agent_id.to_string().into(),
+                trusted: a.trusted_ips.iter().filter_map(|e| crate::group_bot::Ipv4Net::parse(e)).collect(),
                 callback: AppCallback {
                     url: a.callback_url.clone(),
                     token: a.callback_token.clone(),
@@ -184,6 +187,12 @@ impl WecomState {
 
     fn chat_windows(&self) -> std::sync::MutexGuard<'_, ChatWindows> {
         self.chat_windows.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `ip` may call with app `app`'s token (its 企业可信IP, if any).
+    pub(crate) fn trusts(&self, app: usize, ip: std::net::IpAddr) -> bool {
+        let trusted = &self.apps[app].trusted;
+        trusted.is_empty() || crate::group_bot::allowed(trusted, ip)
     }
 
     /// Expires every issued token (they answer 42001 from now on).

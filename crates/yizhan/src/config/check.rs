@@ -23,6 +23,9 @@ impl Config {
             if !seen.insert(name) {
                 bad("name", format!("{name:?} is used twice"));
             }
+            if let Some(Err(e)) = channel.proxy().map(|url| yizhan_core::egress::proxy("proxy", url)) {
+                bad("proxy", e.problem);
+            }
             match channel {
                 ChannelConfig::WecomApp(c) => {
                     if let Some(interval) = c.duplicate_check_interval.filter(|v| !(1..=14_400).contains(v)) {

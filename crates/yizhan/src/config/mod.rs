@@ -242,6 +242,11 @@ pub struct StoreConfig {
     /// (or `0`) keeps everything. See [`crate::retention`].
     #[serde(default)]
     pub retention: crate::retention::Retention,
+    /// How long events (`GET /v1/events`, webhooks) are kept: the same periods as `retention`,
+    /// which is the default. An event goes only once every webhook subscription has it
+    /// delivered (or failed); finished webhook deliveries go by the same age.
+    #[serde(default)]
+    pub event_retention: Option<crate::retention::Retention>,
     /// SQLite only: the most KiB the database file may grow to (default: no cap). Past it,
     /// accepts answer 503 and `/readyz` says not ready, as on a full disk; both recover by
     /// themselves once room is made (rows deleted) or the cap raised.
@@ -262,6 +267,7 @@ impl Default for StoreConfig {
             expected_instances: default_expected_instances(),
             migrate: true,
             retention: crate::retention::Retention::default(),
+            event_retention: None,
             sqlite_max_size_kb: None,
         }
     }
@@ -328,6 +334,19 @@ impl ChannelConfig {
         }
     }
 
+    /// The configured egress `proxy`, if any (HTTP providers only).
+    pub fn proxy(&self) -> Option<&str> {
+        match self {
+            ChannelConfig::WecomApp(c) => c.proxy.as_deref(),
+            ChannelConfig::WecomRobot(c) => c.proxy.as_deref(),
+            ChannelConfig::Getui(c) => c.proxy.as_deref(),
+            ChannelConfig::DingtalkRobot(c) => c.proxy.as_deref(),
+            ChannelConfig::FeishuBot(c) => c.proxy.as_deref(),
+            // SMTP is not HTTP: lettre connects to the relay directly; the relay is the egress.
+            ChannelConfig::Email(_) => None,
+        }
+    }
+
     /// The configured `base_url`, if any.
     pub fn base_url(&self) -> Option<&str> {
         match self {
@@ -368,6 +387,11 @@ pub struct WecomAppConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// Gateway sends carry `enable_duplicate_check=1`, so that an ambiguous failure can be
     /// resent safely; a repeat of a message still inside its window is sent without it
     /// (docs/gateway.md, "Repeated messages"). `false`: never (an ambiguous failure is then
@@ -436,6 +460,11 @@ pub struct WecomRobotConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -461,6 +490,11 @@ pub struct DingtalkRobotConfig {
     /// Default: the real DingTalk (`https://oapi.dingtalk.com`). Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -540,6 +574,11 @@ pub struct FeishuBotConfig {
     /// at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -560,6 +599,11 @@ pub struct GetuiConfig {
     /// One server. Default: the real Getui (`https://restapi.getui.com`).
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// Several servers tried in order; a transport failure rotates to the next. Overrides
     /// `base_url`.
     #[serde(default)]

@@ -383,13 +383,19 @@ pub fn refused_every_recipient(endpoint: &str, failed: &Failed) -> bool {
 
 /// The documented meaning of a provider error code of a call to `endpoint`.
 pub fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static str> {
-    let code = code?;
-    match Endpoint::parse(endpoint)?.kind() {
-        ChannelKind::Getui => yizhan_getui::errcode::describe(code),
-        ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
-        ChannelKind::DingtalkRobot => yizhan_dingtalk::errcode::describe(code),
-        ChannelKind::FeishuBot => yizhan_feishu::errcode::describe(code),
-        ChannelKind::Email => u16::try_from(code).ok().and_then(yizhan_email::reply::describe),
+    Endpoint::parse(endpoint)?.kind().code_meaning(code?)
+}
+
+impl ChannelKind {
+    /// The documented meaning of an error code of this provider.
+    pub fn code_meaning(self, code: i64) -> Option<&'static str> {
+        match self {
+            ChannelKind::Getui => yizhan_getui::errcode::describe(code),
+            ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
+            ChannelKind::DingtalkRobot => yizhan_dingtalk::errcode::describe(code),
+            ChannelKind::FeishuBot => yizhan_feishu::errcode::describe(code),
+            ChannelKind::Email => u16::try_from(code).ok().and_then(yizhan_email::reply::describe),
+        }
     }
 }
 

@@ -11,6 +11,9 @@ pub mod endpoint {
     pub const WECOM_MESSAGE_SEND: &str = "wecom.message_send";
     /// WeCom `POST /cgi-bin/appchat/send`.
     pub const WECOM_APPCHAT_SEND: &str = "wecom.appchat_send";
+    /// WeCom `POST /cgi-bin/message/update_template_card` (an alert group's card, updated
+    /// through the queue: docs/alerts.md, "Card lifecycle").
+    pub const WECOM_UPDATE_TEMPLATE_CARD: &str = "wecom.update_template_card";
     /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
     pub const WECOM_WEBHOOK_SEND: &str = "wecom.webhook_send";
     /// Getui `POST /push/single/cid`.
@@ -54,6 +57,8 @@ pub enum Endpoint {
     WecomMessageSend,
     /// WeCom `POST /cgi-bin/appchat/send`.
     WecomAppchatSend,
+    /// WeCom `POST /cgi-bin/message/update_template_card`.
+    WecomUpdateTemplateCard,
     /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
     WecomWebhookSend,
     /// Getui `POST /push/single/cid`.
@@ -84,9 +89,10 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 15] = [
+    pub const ALL: [Endpoint; 16] = [
         Endpoint::WecomMessageSend,
         Endpoint::WecomAppchatSend,
+        Endpoint::WecomUpdateTemplateCard,
         Endpoint::WecomWebhookSend,
         Endpoint::GetuiPushSingleCid,
         Endpoint::GetuiPushSingleAlias,
@@ -108,6 +114,7 @@ impl Endpoint {
         match self {
             Endpoint::WecomMessageSend => e::WECOM_MESSAGE_SEND,
             Endpoint::WecomAppchatSend => e::WECOM_APPCHAT_SEND,
+            Endpoint::WecomUpdateTemplateCard => e::WECOM_UPDATE_TEMPLATE_CARD,
             Endpoint::WecomWebhookSend => e::WECOM_WEBHOOK_SEND,
             Endpoint::GetuiPushSingleCid => e::GETUI_PUSH_SINGLE_CID,
             Endpoint::GetuiPushSingleAlias => e::GETUI_PUSH_SINGLE_ALIAS,
@@ -132,7 +139,9 @@ impl Endpoint {
     /// The kind of channel whose client makes this call.
     pub const fn kind(self) -> ChannelKind {
         match self {
-            Endpoint::WecomMessageSend | Endpoint::WecomAppchatSend => ChannelKind::WecomApp,
+            Endpoint::WecomMessageSend | Endpoint::WecomAppchatSend | Endpoint::WecomUpdateTemplateCard => {
+                ChannelKind::WecomApp
+            }
             Endpoint::WecomWebhookSend => ChannelKind::WecomRobot,
             Endpoint::GetuiPushSingleCid
             | Endpoint::GetuiPushSingleAlias
