@@ -15,6 +15,7 @@ pub mod exit;
 pub mod gateway;
 pub mod intake;
 pub mod memory;
+pub mod people;
 pub mod providers;
 pub mod retention;
 pub mod server;

@@ -220,7 +220,8 @@ pub(super) fn prepare(
 ) -> Result<(NewMessage, Accepted), ApiError> {
     let channel = channel_for(&ctx.app.config, caller, &request.channel)?;
     let now = ctx.app.clock.now_ms();
-    let mut plan = plan(&request, channel, now)?;
+    let resolved = crate::people::resolve(&ctx.app.config.people, &request, channel)?;
+    let mut plan = plan(&resolved, channel, now)?;
     let id = MessageId::new();
     if !plan.exact && request.options.send_at.is_some() {
         let window_ms = i64::try_from(ctx.app.config.shaping.peak_spread_secs.saturating_mul(1000)).unwrap_or(0);

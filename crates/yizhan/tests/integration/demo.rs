@@ -90,6 +90,54 @@ async fn the_printed_key_and_commands_deliver() {
 }
 
 #[tokio::test]
+async fn the_printed_alert_curl_sends_one_card_and_its_acknowledge_click_updates_it() {
+    let dir = std::env::temp_dir().join(format!("yizhan-demo-alerts-{}", std::process::id()));
+    let (demo, base, key, mut lines) = start_demo(&dir);
+    let curl = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("/v1/intake/alertmanager/alerts"))
+        .expect("an Alertmanager curl");
+    let body = curl.rsplit_once(" -d '").expect("a body").1.trim_end_matches('\'');
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{base}/v1/intake/alertmanager/alerts"))
+        .bearer_auth(&key)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 202);
+    let inbox = |http: reqwest::Client, base: String| async move {
+        let inbox: Vec<serde_json::Value> =
+            http.get(format!("{base}/__emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
+        inbox
+    };
+    let card = wait::for_state("the alert card at the emulator", Duration::from_secs(20), async || {
+        let inbox = inbox(http.clone(), base.clone()).await;
+        let card = inbox.iter().find(|d| d["msgtype"] == "template_card" && d["recipient"] == "alice").cloned();
+        card.ok_or(inbox)
+    })
+    .await;
+    assert_eq!(card["content"]["card_type"], "button_interaction", "{card}");
+    let task_id = card["content"]["task_id"].as_str().expect("task_id").to_owned();
+    let click = serde_json::json!({"task_id": task_id, "user": "alice", "key": "yizhan-ack"});
+    let clicked = http.post(format!("{base}/__emulator/click")).json(&click).send().await.expect("clicked");
+    assert_eq!(clicked.status(), 200);
+    wait::for_state("the card updated with who acknowledged", Duration::from_secs(20), async || {
+        let inbox = inbox(http.clone(), base.clone()).await;
+        let updated = inbox.iter().any(|d| {
+            d["msgtype"] == "update_template_card" && d["content"].to_string().contains("Acknowledged by alice")
+        });
+        if updated { Ok(()) } else { Err(inbox) }
+    })
+    .await;
+    drop(demo);
+    drop(lines);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn the_cli_is_a_client_of_a_running_gateway() {
     let dir = std::env::temp_dir().join(format!("yizhan-demo-cli-{}", std::process::id()));
     let (_demo, base, key, _lines) = start_demo(&dir);
