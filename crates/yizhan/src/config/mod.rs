@@ -342,6 +342,7 @@ impl ChannelConfig {
             ChannelConfig::Getui(c) => c.proxy.as_deref(),
             ChannelConfig::DingtalkRobot(c) => c.proxy.as_deref(),
             ChannelConfig::FeishuBot(c) => c.proxy.as_deref(),
+            ChannelConfig::Email(_) => None,
         }
     }
 
