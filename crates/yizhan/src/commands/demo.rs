@@ -52,6 +52,32 @@ listen = "127.0.0.1:8080"
 [store]
 url = "sqlite://{db}"
 
+{channels}
+[[api_keys]]
+name = "demo"
+sha256 = "{key_sha256}"
+channels = ["ops", "ops-robot", "app"]
+
+# Alertmanager notifications: one card per alert group, updated in place (docs/alerts.md).
+[[routes]]
+name = "alerts"
+kind = "template_card"
+language = "en"
+[[routes.channels]]
+channel = "ops"
+to = {{ users = ["alice", "bob"] }}
+"#,
+        db = db.display(),
+        channels = demo_channels(emulator),
+    )
+}
+
+/// The demo's channels on the emulator at `emulator`, as `[[channels]]` entries: `ops` (WeCom
+/// application, with its callback), `ops-robot` (WeCom group robot) and `app` (Getui), with
+/// the emulator's credentials (the console tests use them too).
+pub fn demo_channels(emulator: &str) -> String {
+    format!(
+        r#"
 [[channels]]
 name = "ops"
 kind = "wecom_app"
@@ -77,21 +103,7 @@ app_key = "{app_key}"
 master_secret = "{master}"
 base_url = "{emulator}"
 
-[[api_keys]]
-name = "demo"
-sha256 = "{key_sha256}"
-channels = ["ops", "ops-robot", "app"]
-
-# Alertmanager notifications: one card per alert group, updated in place (docs/alerts.md).
-[[routes]]
-name = "alerts"
-kind = "template_card"
-language = "en"
-[[routes.channels]]
-channel = "ops"
-to = {{ users = ["alice", "bob"] }}
 "#,
-        db = db.display(),
         corp = yizhan_emulator::DEFAULT_CORP_ID,
         agent = yizhan_emulator::DEFAULT_AGENT_ID,
         secret = yizhan_emulator::DEFAULT_SECRET,

@@ -1,4 +1,4 @@
-//! Retry, cancel and recall a message, each confirmed on a page of its own first (so it works
+//! Retry, cancel, recall a message and update its card, each confirmed on a page of its own first (so it works
 //! without JavaScript and by keyboard), then done through the same functions as the API.
 
 use axum::body::Bytes;
@@ -25,6 +25,9 @@ pub(crate) enum Action {
     Cancel,
     /// Recall (WeCom application) or revoke (Getui) what was delivered (`DELETE` after).
     Recall,
+    /// Grey out the clicked button of a delivered WeCom template card
+    /// (`POST /v1/messages/{id}/card` with `replace_name`).
+    Card,
 }
 
 impl Action {
@@ -33,11 +36,12 @@ impl Action {
             Action::Retry => "retry",
             Action::Cancel => "cancel",
             Action::Recall => "recall",
+            Action::Card => "card",
         }
     }
 
     pub(crate) fn parse(name: &str) -> Option<Action> {
-        [Action::Retry, Action::Cancel, Action::Recall].into_iter().find(|a| a.name() == name)
+        [Action::Retry, Action::Cancel, Action::Recall, Action::Card].into_iter().find(|a| a.name() == name)
     }
 
     pub(crate) fn label(self) -> T {
@@ -45,6 +49,7 @@ impl Action {
             Action::Retry => T::Retry,
             Action::Cancel => T::CancelMessage,
             Action::Recall => T::Recall,
+            Action::Card => T::UpdateCard,
         }
     }
 
@@ -53,6 +58,7 @@ impl Action {
             Action::Retry => T::ConfirmRetry,
             Action::Cancel => T::ConfirmCancel,
             Action::Recall => T::ConfirmRecall,
+            Action::Card => T::ConfirmCard,
         }
     }
 
@@ -61,6 +67,7 @@ impl Action {
             Action::Retry => T::Retried,
             Action::Cancel => T::Cancelled,
             Action::Recall => T::Recalled,
+            Action::Card => T::CardUpdated,
         }
     }
 }
@@ -78,6 +85,9 @@ pub(crate) fn allowed(m: &MessageRecord, kind: Option<ChannelKind>) -> Vec<Actio
     let recallable = matches!(kind, Some(ChannelKind::WecomApp | ChannelKind::Getui));
     if recallable && matches!(status, "delivered" | "partially_delivered") {
         actions.push(Action::Recall);
+    }
+    if m.dispatches.iter().any(|d| d.handles.response_code.is_some()) {
+        actions.push(Action::Card);
     }
     actions
 }
@@ -102,6 +112,10 @@ pub(crate) async fn confirm(signed: SignedIn, Path(id): Path<String>, Query(whic
             p { (lang.t(action.question())) " " code { (id) } }
             input type="hidden" name="csrf" value=(session.csrf);
             input type="hidden" name="action" value=(action.name());
+            @if action == Action::Card {
+                label for="replace-name" { (lang.t(T::ReplaceName)) }
+                input #replace-name name="replace_name" required maxlength="64";
+            }
             div.actions {
                 button #confirm type="submit" { (lang.t(action.label())) }
                 a href={ "/console/messages/" (id) } { (lang.t(T::Back)) }
@@ -126,6 +140,13 @@ pub(crate) async fn submit(State(ctx): State<Ctx>, signed: SignedIn, Path(id): P
     let done = match action {
         Action::Retry => crate::server::messages::retry_as(&ctx, caller, &id).await,
         Action::Cancel | Action::Recall => crate::server::messages::cancel_as(&ctx, caller, &id).await,
+        Action::Card => {
+            let Some(name) = form.get("replace_name") else {
+                return layout::refusal(*lang, StatusCode::UNPROCESSABLE_ENTITY, lang.t(T::ReplaceNameRequired));
+            };
+            let request = crate::server::card::CardUpdateRequest::replace_name(name.to_owned());
+            crate::server::card::update_card_as(&ctx, caller, &id, request).await
+        }
     };
     match done {
         Ok(status) => Redirect::to(&format!("/console/messages/{}?done={}", status.id, action.name())).into_response(),

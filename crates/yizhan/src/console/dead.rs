@@ -41,7 +41,7 @@ pub(crate) async fn page(State(ctx): State<Ctx>, signed: SignedIn, Query(filters
                 Ok((items, next)) if !items.is_empty() => {
                     form method="post" action="/console/dead" {
                         input type="hidden" name="csrf" value=(session.csrf);
-                        table.messages {
+                        table.messages.picks {
                             caption.visually-hidden { (lang.t(T::DeadLetters)) }
                             thead { tr {
                                 th scope="col" {

@@ -148,11 +148,13 @@ texts! {
     CancelMessage => "Cancel", "取消发送";
     Cancelled => "Cancelled (or recalled, if it had been sent meanwhile).", "已取消（若期间已发出则已撤回）。";
     Channel => "Channel", "通道";
+    CardUpdated => "Card updated.", "卡片已更新。";
     ChannelHealth => "Channel health", "通道健康";
     ChartDay => "Messages per 15 minutes, last day, by status", "最近一天每 15 分钟消息数（按状态）";
     ChartHour => "Messages per minute, last hour, by status", "最近一小时每分钟消息数（按状态）";
     ChartRange => "Chart range", "图表范围";
     ConfirmCancel => "Cancel this message before it is sent?", "在发送前取消这条消息？";
+    ConfirmCard => "Grey out the clicked button of this delivered template card? WeCom allows this once per card, within 72 hours.", "将这张已送达模板卡片被点击的按钮置灰？企业微信每张卡片只允许一次，且须在 72 小时内。";
     ConfirmRecall => "Recall (WeCom) or revoke (Getui) this delivered message from its recipients?", "从接收者处撤回（企业微信）或撤销（个推）这条已送达的消息？";
     ConfirmRetry => "Send the provider calls that failed again, with the same bodies?", "用相同的请求体重新发送失败的调用？";
     ContentJson => "Content as JSON (for the JSON format)", "JSON 内容（用于 JSON 格式）";
@@ -203,6 +205,8 @@ texts! {
     Recipients => "Recipients", "接收者";
     RecipientsHelp => "Separate several with commas. Which fields a channel takes depends on its kind.", "多个用逗号分隔。可用字段取决于通道类型。";
     Refused => "Refused", "已拒绝";
+    ReplaceName => "New button text", "按钮新文字";
+    ReplaceNameRequired => "replace_name: enter the new button text.", "replace_name：请输入按钮的新文字。";
     Request => "Request", "请求";
     Retried => "Sent again", "已重新发送";
     Retry => "Retry", "重试";
@@ -223,6 +227,7 @@ texts! {
     Title => "Title (card, notification)", "标题（卡片、通知）";
     TokenAge => "Token age", "令牌时长";
     TooManySelected => "Too many selected", "选择过多";
+    UpdateCard => "Update card", "更新卡片";
     UnknownAction => "Unknown action.", "未知操作。";
     UnknownKey => "This API key is not known to the gateway.", "网关不认识这个 API 密钥。";
     Until => "Until", "结束时间";

@@ -11,6 +11,7 @@ use super::i18n::{Lang, T};
 use super::layout::{self, Nav, Page};
 use super::session::SignedIn;
 use super::view;
+use crate::commands::output::local_time;
 use crate::gateway::ApiError;
 use crate::server::Ctx;
 use crate::server::auth::Caller;
@@ -208,7 +209,8 @@ pub(crate) fn table(lang: Lang, items: &[SummaryView]) -> Markup {
                 tbody {
                     @for m in items {
                         tr data-id=(m.id) {
-                            td { (view::time(m.created_at_ms)) }
+                            // Plain text, not <time>: a 1000-row page stays small (docs/benchmarks.md, "Console").
+                            td { (local_time(m.created_at_ms)) }
                             td { (view::message_link(&m.id)) }
                             td { (m.channel) }
                             td { (view::status(lang, &m.status)) }

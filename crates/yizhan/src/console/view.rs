@@ -24,9 +24,9 @@ pub(crate) fn maybe_time(ms: Option<i64>) -> Markup {
     }
 }
 
-/// A link to a message's page.
+/// A link to a message's page (monospace by its class: long lists stay small).
 pub(crate) fn message_link(id: &str) -> Markup {
-    html! { a.id href={ "/console/messages/" (id) } { code { (id) } } }
+    html! { a.id href={ "/console/messages/" (id) } { (id) } }
 }
 
 /// JSON pretty-printed in a `<pre>` (bytes that are not JSON are shown as text).

@@ -51,6 +51,32 @@ pub(crate) async fn update_card(
     let record = visible(&ctx, &headers, &id).await?;
     let request: CardUpdateRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::malformed_json(e.to_string()))?;
+    Ok(Json(apply(&ctx, &record, request).await?))
+}
+
+impl CardUpdateRequest {
+    /// Grey out the clicked button with `name`, for every recipient.
+    pub(crate) fn replace_name(name: String) -> CardUpdateRequest {
+        CardUpdateRequest { replace_name: Some(name), template_card: None, userids: Vec::new() }
+    }
+}
+
+/// Updates the card of `id` for `caller` (the console's card action).
+pub(crate) async fn update_card_as(
+    ctx: &Ctx,
+    caller: &super::auth::Caller,
+    id: &str,
+    request: CardUpdateRequest,
+) -> Result<StatusView, ApiError> {
+    let record = super::messages::visible_to(ctx, caller, id).await?;
+    apply(ctx, &record, request).await
+}
+
+async fn apply(
+    ctx: &Ctx,
+    record: &yizhan_store::MessageRecord,
+    request: CardUpdateRequest,
+) -> Result<StatusView, ApiError> {
     let update = match (request.replace_name, request.template_card) {
         (Some(name), None) => CardUpdate::Button { button: ReplaceButton { replace_name: name } },
         (None, Some(card)) => CardUpdate::Card {
@@ -61,6 +87,6 @@ pub(crate) async fn update_card(
         _ => return Err(ApiError::validation("replace_name", "give exactly one of replace_name and template_card")),
     };
     let channel = ctx.app.config.channel(&record.channel);
-    crate::providers::update_card(channel, &ctx.app.channels, &record, update, request.userids).await?;
-    Ok(Json(StatusView { id: record.id.to_string(), status: "card_updated".to_owned(), done: Vec::new() }))
+    crate::providers::update_card(channel, &ctx.app.channels, record, update, request.userids).await?;
+    Ok(StatusView { id: record.id.to_string(), status: "card_updated".to_owned(), done: Vec::new() })
 }

@@ -17,7 +17,7 @@
 
 pub mod auth;
 mod callback;
-mod card;
+pub(crate) mod card;
 pub(crate) mod dry_run;
 pub(crate) mod error;
 pub(crate) mod events;

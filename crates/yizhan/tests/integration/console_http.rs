@@ -167,3 +167,35 @@ async fn assets_are_served_by_content_hash_with_long_caching() {
     assert_eq!(user.get("/console/assets/console.css").await.status, 404, "only by hash");
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_delivered_template_card_is_updated_once_from_its_page() {
+    let emu = yizhan_test_kit::emulator::spawn_default().await;
+    let gw = gateway(&emu).await;
+    let admin = ApiClient::new(&gw.base, ADMIN_KEY);
+    let id = admin
+        .send(&json!({"channel": "ops", "to": {"users": ["bob"]}, "content": {"wecom": {
+            "msgtype": "template_card",
+            "template_card": {"card_type": "button_interaction", "main_title": {"title": "Deploy?"},
+                "task_id": "console-1", "button_list": [{"text": "OK", "key": "ok"}]}}}}))
+        .await;
+    admin.wait_for(&id, &["delivered"]).await;
+    let mut user = ConsoleClient::signed_in(&gw.base, ADMIN_KEY).await;
+    let confirm_path = format!("/console/messages/{id}/confirm?action=card");
+    let page = user.get(&format!("/console/messages/{id}")).await;
+    assert!(page.body.contains(&confirm_path), "the card action is offered");
+    let confirm = user.get(&confirm_path).await;
+    assert!(confirm.body.contains(r#"name="replace_name""#));
+    let csrf = confirm.csrf();
+    let path = format!("/console/messages/{id}/action");
+    let blank = user.post(&path, &[("csrf", &csrf), ("action", "card"), ("replace_name", " ")]).await;
+    assert_eq!(blank.status, 422, "the new button text is required");
+    let done = user.post(&path, &[("csrf", &csrf), ("action", "card"), ("replace_name", "已处理")]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location(), format!("/console/messages/{id}?done=card"));
+    let updated = emu.inbox().into_iter().find(|d| d.msgtype == "update_template_card").expect("WeCom got it");
+    assert_eq!(updated.content["button"]["replace_name"], "已处理");
+    let again = user.post(&path, &[("csrf", &csrf), ("action", "card"), ("replace_name", "again")]).await;
+    assert_eq!(again.status, 409, "WeCom's response_code is single use: {}", again.body);
+    gw.stop().await;
+}

@@ -11,62 +11,24 @@ pub(crate) const ADMIN_KEY: &str = "console-admin-key-3f9c1d";
 /// The key of [`config`] limited to channel `ops`.
 pub(crate) const OPS_KEY: &str = "console-ops-only-key-7b2e4a";
 
-/// Channels `ops` (WeCom application), `ops-robot` (WeCom robot) and `app` (Getui) on the
-/// emulator at `emulator`, the store at `store`, and the keys [`ADMIN_KEY`] and [`OPS_KEY`].
+/// The demo's channels (`ops`: WeCom application with a callback, `ops-robot`: WeCom robot, `app`: Getui) on
+/// the emulator at `emulator`, the store at `store`, and the keys [`ADMIN_KEY`] and [`OPS_KEY`].
 pub(crate) fn config(emulator: &str, store: &str) -> String {
     format!(
-        r#"
-[store]
-url = "{store}"
-
-[[channels]]
-name = "ops"
-kind = "wecom_app"
-corp_id = "{corp}"
-agent_id = {agent}
-secret = "{secret}"
-base_url = "{emulator}"
-
-[[channels]]
-name = "ops-robot"
-kind = "wecom_robot"
-key = "{robot}"
-base_url = "{emulator}"
-
-[[channels]]
-name = "app"
-kind = "getui"
-app_id = "{app_id}"
-app_key = "{app_key}"
-master_secret = "{master}"
-base_url = "{emulator}"
-
-[[api_keys]]
-name = "admin"
-sha256 = "{admin}"
-admin = true
-
-[[api_keys]]
-name = "ops-only"
-sha256 = "{ops}"
-channels = ["ops"]
-"#,
-        corp = yizhan_emulator::DEFAULT_CORP_ID,
-        agent = yizhan_emulator::DEFAULT_AGENT_ID,
-        secret = yizhan_emulator::DEFAULT_SECRET,
-        robot = yizhan_emulator::DEFAULT_ROBOT_KEY,
-        app_id = yizhan_emulator::DEFAULT_GETUI_APP_ID,
-        app_key = yizhan_emulator::DEFAULT_GETUI_APP_KEY,
-        master = yizhan_emulator::DEFAULT_GETUI_MASTER_SECRET,
+        "[store]\nurl = \"{store}\"\n{channels}\n[[api_keys]]\nname = \"admin\"\nsha256 = \"{admin}\"\nadmin = true\n\n\
+         [[api_keys]]\nname = \"ops-only\"\nsha256 = \"{ops}\"\nchannels = [\"ops\"]\n",
+        channels = yizhan::commands::demo::demo_channels(emulator),
         admin = ApiKeys::hash(ADMIN_KEY),
         ops = ApiKeys::hash(OPS_KEY),
     )
 }
 
-/// Every secret of [`config`]: channel secrets, robot key, Getui key and master secret, and the
-/// API keys themselves.
-pub(crate) const SECRETS: [&str; 6] = [
+/// Every secret of [`config`]: channel secret, callback token and AES key, robot key, Getui key
+/// and master secret, and the API keys themselves.
+pub(crate) const SECRETS: [&str; 8] = [
     yizhan_emulator::DEFAULT_SECRET,
+    yizhan_emulator::DEFAULT_CALLBACK_TOKEN,
+    yizhan_emulator::DEFAULT_ENCODING_AES_KEY,
     yizhan_emulator::DEFAULT_ROBOT_KEY,
     yizhan_emulator::DEFAULT_GETUI_APP_KEY,
     yizhan_emulator::DEFAULT_GETUI_MASTER_SECRET,
