@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Statements per message: N messages POSTed to `yizhan serve` (SQLite) by the load generator at
+# Statements per message: N messages POSTed to `yizhan serve` (SQLite or PostgreSQL) by the load generator at
 # concurrency C; counts the statements the gateway ran (sqlx's `sqlx::query` debug lines) until
 # the emulator counted every delivery, and lists the most frequent ones (first 40 characters).
 # Deterministic where wall-clock figures are not (a busy machine changes group sizes a little).

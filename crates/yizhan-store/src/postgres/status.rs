@@ -10,7 +10,7 @@ use sqlx::{Postgres, Row, Transaction};
 use crate::status::OUTCOME_COUNTS;
 use crate::{MessageStatus, StoreError};
 
-crate::sql::status::status!(sqlx::Postgres, lock = "FOR UPDATE");
+crate::sql::status::status!(sqlx::Postgres, postgres, lock = "FOR UPDATE");
 
 /// [`refresh`] for every message in `touched` (id → the `updated_at_ms` of a change) with three
 /// statements: the message rows locked in id order (the lock order of every transaction, after
@@ -53,17 +53,5 @@ pub(crate) async fn refresh_all(
             entry.2.push(crate::rows::dispatch_facts(&r, &r.try_get::<String, _>("status")?)?);
         }
     }
-    let (changed, events) = crate::sql::status::changes(&found, touched)?;
-    if changed.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(
-        "UPDATE messages m SET status = j.value->>1, \
-           updated_at_ms = coalesce((j.value->>2)::bigint, m.updated_at_ms) \
-         FROM json_array_elements($1::json) AS j WHERE m.id = j.value->>0",
-    )
-    .bind(serde_json::Value::Array(changed).to_string())
-    .execute(&mut **tx)
-    .await?;
-    super::events::insert(tx, &events).await
+    store_changes(tx, &found, touched).await
 }

@@ -45,7 +45,8 @@ pub(crate) use waiting;
 
 /// A subquery yielding the rows of a JSON array bound at placeholder `$p`, one column `value`:
 /// `text` for an array of strings, `int` for an array of integers; `text_pairs` for an array of
-/// two-string arrays, columns `k0` and `k1`. `json_list!(sqlite, text, "$1")` is
+/// two-string arrays, columns `k0` and `k1`; `text_triples` for three, `k0` to `k2` (a JSON
+/// `null` reads as SQL `NULL`). `json_list!(sqlite, text, "$1")` is
 /// `SELECT value FROM json_each($1)`; on PostgreSQL `json_array_elements_text`, cast for
 /// integers. Lists are bound as JSON text on both backends, so one Rust value serves both.
 macro_rules! json_list {
@@ -66,6 +67,17 @@ macro_rules! json_list {
     };
     (postgres, text_pairs, $p:literal) => {
         concat!("SELECT value->>0 AS k0, value->>1 AS k1 FROM json_array_elements(", $p, "::json)")
+    };
+    (sqlite, text_triples, $p:literal) => {
+        concat!(
+            "SELECT json_extract(value, '$[0]') AS k0, json_extract(value, '$[1]') AS k1, ",
+            "json_extract(value, '$[2]') AS k2 FROM json_each(",
+            $p,
+            ")"
+        )
+    };
+    (postgres, text_triples, $p:literal) => {
+        concat!("SELECT value->>0 AS k0, value->>1 AS k1, value->>2 AS k2 FROM json_array_elements(", $p, "::json)")
     };
 }
 pub(crate) use json_list;

@@ -37,13 +37,37 @@ pub(crate) fn changes(
     Ok((changed, events))
 }
 
-/// `check_lease` and `refresh` on `$db`. `$lock` locks the row read (PostgreSQL: `FOR UPDATE`:
+/// `store_changes`, `check_lease` and `refresh` on `$db` (`$dialect` for
+/// [`crate::sql::json_list`]). `$lock` locks the row read (PostgreSQL: `FOR UPDATE`:
 /// a concurrent completion of the same claim waits and then sees the new state, and a message
 /// row is locked before its dispatches are read again, a new snapshot under READ COMMITTED, so
 /// two instances changing different dispatches of one message never both derive from stale
 /// facts; SQLite: nothing, one writer at a time).
 macro_rules! status {
-    ($db:ty, lock = $lock:literal) => {
+    ($db:ty, $dialect:ident, lock = $lock:literal) => {
+        /// Stores the statuses of `found` that changed (see [`crate::sql::status::changes`])
+        /// with one UPDATE, and their events: the end of a set-based refresh.
+        pub(crate) async fn store_changes(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            found: &$crate::sql::status::Found,
+            touched: &std::collections::BTreeMap<String, Option<i64>>,
+        ) -> Result<(), $crate::StoreError> {
+            let (changed, events) = $crate::sql::status::changes(found, touched)?;
+            if changed.is_empty() {
+                return Ok(());
+            }
+            sqlx::query(concat!(
+                "UPDATE messages SET status = j.k1, \
+                   updated_at_ms = coalesce(CAST(j.k2 AS BIGINT), messages.updated_at_ms) FROM (",
+                $crate::sql::json_list!($dialect, text_triples, "$1"),
+                ") AS j WHERE messages.id = j.k0"
+            ))
+            .bind(serde_json::Value::Array(changed).to_string())
+            .execute(&mut **tx)
+            .await?;
+            super::events::insert(tx, &events).await
+        }
+
         /// Checks that `claim` still holds its dispatch; returns its message id and claim time.
         pub(crate) async fn check_lease(
             tx: &mut sqlx::Transaction<'static, $db>,

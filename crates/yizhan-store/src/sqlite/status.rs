@@ -10,7 +10,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use crate::status::OUTCOME_COUNTS;
 use crate::{MessageStatus, StoreError};
 
-crate::sql::status::status!(sqlx::Sqlite, lock = "");
+crate::sql::status::status!(sqlx::Sqlite, sqlite, lock = "");
 
 /// [`refresh`] for many messages at once: one query reads the facts of all of them, one
 /// statement stores the statuses that changed. `touched` maps a message id to the time that
@@ -52,19 +52,5 @@ pub(crate) async fn refresh_all(
             entry.2.push(crate::rows::dispatch_facts(&r, &status)?);
         }
     }
-    let (changed, events) = crate::sql::status::changes(&found, touched)?;
-    if changed.is_empty() {
-        return Ok(());
-    }
-    super::events::insert(tx, &events).await?;
-    let changed = serde_json::Value::Array(changed).to_string();
-    sqlx::query(
-        "UPDATE messages SET status = json_extract(j.value, '$[1]'), \
-           updated_at_ms = coalesce(json_extract(j.value, '$[2]'), messages.updated_at_ms) \
-         FROM json_each(?1) AS j WHERE messages.id = json_extract(j.value, '$[0]')",
-    )
-    .bind(changed)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store_changes(tx, &found, touched).await
 }
