@@ -20,6 +20,7 @@
 //! | [`Store::complete`], [`Store::complete_unless_duplicate`], [`Store::release`] | record an attempt's result (unless its msgid is another message's), or hand the work back |
 //! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
+//! | [`Store::activity`] | a channel's counts per status, recent messages per time slot, oldest waiting |
 //! | [`Store::idempotency_hash`] | the body hash stored under an idempotency key prefix (keyed batches) |
 //! | [`Store::cancel`], [`Store::retry`], [`Store::mark_recalled`] | operator actions |
 //! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
@@ -27,7 +28,7 @@
 //! | [`Store::enqueue_forward`], [`Store::claim_forwards`], [`Store::complete_forward`], [`Store::forward`] | durable callback forwards (`callback_forwards` table) |
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
 //! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
-//! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_delivery`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
+//! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_deliveries`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
 //! | [`Store::alert_card`], [`Store::insert_alert_card`], [`Store::save_alert_card`], [`Store::claim_alert_cards`] | one WeCom card per alert group (`alert_cards`), written by compare-and-set |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
@@ -85,13 +86,13 @@ pub use postgres::DUE_CHANNEL;
 use postgres::PgStore;
 pub use purge::Purged;
 pub use record::{
-    AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
+    Activity, AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
 use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
 pub use webhook::{
-    ClaimedDelivery, DeliveryCounts, DeliveryNext, DeliveryRecord, QueuedEvent, WebhookAttempt, WebhookRecord,
-    WebhookSource,
+    ClaimedDelivery, CompletedDelivery, DeliveryCounts, DeliveryNext, DeliveryRecord, QueuedEvent, WebhookAttempt,
+    WebhookRecord, WebhookSource,
 };
 
 /// How [`Store::open_with_options`] opens a store.
@@ -247,7 +248,20 @@ impl Store {
         backend!(self.list(filter))
     }
 
+    /// What `channel`'s messages did: counts per status, messages created since `since_ms` per
+    /// `bucket_ms` and status, and the oldest still waiting (the console's overview).
+    pub async fn activity(&self, channel: &str, since_ms: i64, bucket_ms: i64) -> Result<Activity, StoreError> {
+        backend!(self.activity(channel, since_ms, bucket_ms))
+    }
+
     /// Leases up to `limit` due dispatches to `worker` for `lease_ms`.
+    ///
+    /// Due means waiting (`pending`, `retrying`, `deferred`) with `next_attempt_at <= now`, or
+    /// `in_flight` with an expired lease (a crashed or stuck worker). Waiting dispatches of a
+    /// message whose `expires_at` has passed are marked `expired` instead of being claimed. An
+    /// ordered dispatch (`after_seq`) is due only once its predecessor is `delivered`; one whose
+    /// predecessor ended dead / cancelled / expired ends the same way here, unsent. Concurrent
+    /// claimers (of any instance) never get the same dispatch.
     pub async fn claim_due(
         &self,
         worker: &str,
@@ -557,16 +571,15 @@ impl Store {
         backend!(self.claim_webhook_deliveries(now_ms, lease_ms, limit))
     }
 
-    /// Records an attempt of a claimed delivery and what follows; `Conflict` if the lease was lost.
-    pub async fn complete_webhook_delivery(
+    /// Records the attempts of claimed deliveries and what follows each, in one transaction
+    /// (one commit for a whole round of attempts); a delivery whose lease was lost is skipped.
+    /// Returns how many were skipped.
+    pub async fn complete_webhook_deliveries(
         &self,
-        id: i64,
-        token: &str,
-        attempt: &WebhookAttempt,
-        next: DeliveryNext,
+        done: &[CompletedDelivery],
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        backend!(self.complete_webhook_delivery(id, token, attempt, next, now_ms))
+    ) -> Result<usize, StoreError> {
+        backend!(self.complete_webhook_deliveries(done, now_ms))
     }
 
     /// The newest deliveries of a subscription with their attempts, newest first.
@@ -587,6 +600,14 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         backend!(self.replay_webhook_delivery(webhook_id, delivery_id, now_ms))
+    }
+
+    /// Retention of the event log, one batch: deletes up to `limit` published events older than
+    /// `before_ms` that every webhook subscription has passed and no delivery waits for, and up
+    /// to `limit` finished webhook deliveries (with their attempts) last changed before it.
+    /// Returns the rows deleted; call it again while that is not zero.
+    pub async fn purge_events(&self, before_ms: i64, limit: usize) -> Result<u64, StoreError> {
+        backend!(self.purge_events(before_ms, i64::try_from(limit).unwrap_or(i64::MAX)))
     }
 
     /// Webhook deliveries per status, for `/metrics`.

@@ -101,7 +101,7 @@ pub struct QueuedEvent {
 pub struct ClaimedDelivery {
     /// The delivery's row id.
     pub id: i64,
-    /// The lease token; pass it back to `complete_webhook_delivery`.
+    /// The lease token; pass it back in a [`CompletedDelivery`].
     pub token: String,
     /// The subscription.
     pub webhook_id: String,
@@ -154,6 +154,19 @@ pub enum DeliveryNext {
     RetryAt(i64),
     /// Give up (`failed`).
     Failed,
+}
+
+/// A claimed delivery's attempt and what follows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedDelivery {
+    /// The delivery's row id.
+    pub id: i64,
+    /// The lease token it was claimed with.
+    pub token: String,
+    /// The attempt.
+    pub attempt: WebhookAttempt,
+    /// What follows.
+    pub next: DeliveryNext,
 }
 
 /// A delivery with its attempts, for `GET /v1/webhooks/{id}/deliveries`.

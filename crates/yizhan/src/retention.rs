@@ -1,6 +1,8 @@
 //! Retention (`[store] retention`, `docs/gateway.md`, "Retention"): finished messages and
 //! callback forwards older than the period are deleted by a background task, a small batch per
-//! short transaction, so the outbox does not grow forever.
+//! short transaction, so the outbox does not grow forever. Events older than `[store]
+//! event_retention` (default: the same period) go too, once every webhook subscription has
+//! them delivered or failed (`Store::purge_events`, docs/events.md, "Retention").
 //!
 //! [`Sweeper::sweep`] deletes everything due in batches of [`BATCH`] and pauses briefly between
 //! them, so accepts and completions (which share SQLite's one writer) wait for at most one
@@ -123,21 +125,70 @@ impl RetentionCounter {
 pub struct Sweeper {
     store: Store,
     clock: Clock,
-    keep_ms: i64,
+    keep_ms: Option<i64>,
+    events_keep_ms: Option<i64>,
     counter: Arc<RetentionCounter>,
 }
 
 impl Sweeper {
     /// A sweeper keeping finished messages for `retention`; `None` when retention is off.
+    /// Events are kept as long as messages ([`Sweeper::for_store`] sets them apart).
     pub fn new(store: Store, clock: Clock, retention: Retention, counter: Arc<RetentionCounter>) -> Option<Sweeper> {
-        Some(Sweeper { store, clock, keep_ms: retention.keep_ms()?, counter })
+        Sweeper::with_events(store, clock, retention, retention, counter)
+    }
+
+    /// The sweeper of `[store]`: `retention` for messages, `event_retention` (default the same)
+    /// for events; `None` when both are off.
+    pub fn for_store(
+        store: Store,
+        clock: Clock,
+        config: &crate::config::StoreConfig,
+        counter: Arc<RetentionCounter>,
+    ) -> Option<Sweeper> {
+        Sweeper::with_events(
+            store,
+            clock,
+            config.retention,
+            config.event_retention.unwrap_or(config.retention),
+            counter,
+        )
+    }
+
+    /// Messages kept for `retention`, events for `events`; `None` when both are off.
+    pub fn with_events(
+        store: Store,
+        clock: Clock,
+        retention: Retention,
+        events: Retention,
+        counter: Arc<RetentionCounter>,
+    ) -> Option<Sweeper> {
+        let (keep_ms, events_keep_ms) = (retention.keep_ms(), events.keep_ms());
+        (keep_ms.is_some() || events_keep_ms.is_some()).then_some(Sweeper {
+            store,
+            clock,
+            keep_ms,
+            events_keep_ms,
+            counter,
+        })
     }
 
     /// Deletes every finished message and forward last changed more than the period ago, in
     /// batches; returns what went.
     pub async fn sweep(&self) -> Result<Purged, yizhan_store::StoreError> {
-        let before_ms = self.clock.now_ms().saturating_sub(self.keep_ms);
+        if let Some(keep) = self.events_keep_ms {
+            let before_ms = self.clock.now_ms().saturating_sub(keep);
+            loop {
+                let rows = self.store.purge_events(before_ms, BATCH).await?;
+                self.counter.rows.fetch_add(rows, Ordering::Relaxed);
+                if rows == 0 {
+                    break;
+                }
+                tokio::time::sleep(BETWEEN_BATCHES).await;
+            }
+        }
         let mut total = Purged::default();
+        let Some(keep) = self.keep_ms else { return Ok(total) };
+        let before_ms = self.clock.now_ms().saturating_sub(keep);
         loop {
             let batch = self.store.purge(before_ms, BATCH).await?;
             self.counter.rows.fetch_add(batch.rows, Ordering::Relaxed);

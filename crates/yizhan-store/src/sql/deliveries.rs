@@ -10,6 +10,22 @@ pub(crate) fn next_status(next: crate::DeliveryNext) -> (&'static str, Option<i6
     }
 }
 
+/// One retention batch (parameters: cutoff, limit): old published events that every
+/// subscription's cursor has passed and no delivery waits for, then old finished deliveries'
+/// attempts, then those deliveries.
+pub(crate) const PURGE: [&str; 3] = [
+    "DELETE FROM events WHERE id IN (SELECT e.id FROM events e \
+       WHERE e.pos IS NOT NULL AND e.at_ms < $1 \
+         AND e.pos <= coalesce((SELECT min(after_pos) FROM webhooks), e.pos) \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d \
+              WHERE d.event_pos = e.pos AND d.status IN ('pending', 'in_flight')) \
+       ORDER BY e.id LIMIT $2)",
+    "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries \
+       WHERE status IN ('delivered', 'failed') AND updated_at_ms < $1 ORDER BY id LIMIT $2)",
+    "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
+       WHERE status IN ('delivered', 'failed') AND updated_at_ms < $1 ORDER BY id LIMIT $2)",
+];
+
 /// The delivery methods of `$store` (see [`crate::sql`]).
 macro_rules! deliveries {
     ($store:ident, $db:ty, $token:literal, $skip:literal) => {
@@ -64,6 +80,18 @@ macro_rules! deliveries {
                 }
                 q.push(") ORDER BY d.id");
                 let rows = q.build().fetch_all(&mut *tx).await?;
+                for id in &ids {
+                    if !rows.iter().any(|r| r.try_get::<i64, _>("id").is_ok_and(|found| found == *id)) {
+                        // Its event is gone (deleted with retention before a replay): nothing to send.
+                        sqlx::query(
+                            "UPDATE webhook_deliveries SET status = 'failed', lease_token = NULL, lease_until_ms = NULL, \
+                               last_error = 'the event no longer exists (retention)' WHERE id = $1",
+                        )
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
                 tx.commit().await?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in &rows {
@@ -94,53 +122,56 @@ macro_rules! deliveries {
                 Ok(out)
             }
 
-            /// Records an attempt of a claimed delivery and what follows it, if `token` still
-            /// holds the lease (else `Conflict`, nothing written).
-            pub(crate) async fn complete_webhook_delivery(
+            /// Records the attempts of claimed deliveries and what follows each, in one
+            /// transaction; a delivery whose `token` no longer holds the lease is skipped (it was
+            /// taken over). Returns how many were skipped.
+            pub(crate) async fn complete_webhook_deliveries(
                 &self,
-                id: i64,
-                token: &str,
-                attempt: &$crate::WebhookAttempt,
-                next: $crate::DeliveryNext,
+                done: &[$crate::CompletedDelivery],
                 now_ms: i64,
-            ) -> Result<(), $crate::StoreError> {
-                let (status, next_at) = $crate::sql::deliveries::next_status(next);
-                let code = attempt.status_code.map(i32::from);
-                let mut tx = self.begin_write().await?;
-                let changed = sqlx::query(
-                    "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, \
-                       next_attempt_at_ms = coalesce($2, next_attempt_at_ms), last_status_code = $3, \
-                       last_error = $4, lease_token = NULL, lease_until_ms = NULL, updated_at_ms = $5 \
-                     WHERE id = $6 AND status = 'in_flight' AND lease_token = $7",
-                )
-                .bind(status)
-                .bind(next_at)
-                .bind(code)
-                .bind(attempt.error.as_deref())
-                .bind(now_ms)
-                .bind(id)
-                .bind(token)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if changed == 0 {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "webhook delivery {id} is no longer held by this claim"
-                    )));
+            ) -> Result<usize, $crate::StoreError> {
+                if done.is_empty() {
+                    return Ok(0);
                 }
-                sqlx::query(
-                    "INSERT INTO webhook_attempts (delivery_id, at_ms, status_code, error, duration_ms) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(attempt.at_ms)
-                .bind(code)
-                .bind(attempt.error.as_deref())
-                .bind(attempt.duration_ms)
-                .execute(&mut *tx)
-                .await?;
+                let mut skipped = 0;
+                let mut tx = self.begin_write().await?;
+                for d in done {
+                    let (status, next_at) = $crate::sql::deliveries::next_status(d.next);
+                    let code = d.attempt.status_code.map(i32::from);
+                    let changed = sqlx::query(
+                        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, \
+                           next_attempt_at_ms = coalesce($2, next_attempt_at_ms), last_status_code = $3, \
+                           last_error = $4, lease_token = NULL, lease_until_ms = NULL, updated_at_ms = $5 \
+                         WHERE id = $6 AND status = 'in_flight' AND lease_token = $7",
+                    )
+                    .bind(status)
+                    .bind(next_at)
+                    .bind(code)
+                    .bind(d.attempt.error.as_deref())
+                    .bind(now_ms)
+                    .bind(d.id)
+                    .bind(&d.token)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if changed == 0 {
+                        skipped += 1;
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO webhook_attempts (delivery_id, at_ms, status_code, error, duration_ms) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(d.id)
+                    .bind(d.attempt.at_ms)
+                    .bind(code)
+                    .bind(d.attempt.error.as_deref())
+                    .bind(d.attempt.duration_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
-                Ok(())
+                Ok(skipped)
             }
 
             /// The newest deliveries of subscription `webhook_id` with their attempts, newest
@@ -216,7 +247,8 @@ macro_rules! deliveries {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(
                     "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at_ms = $1, created_at_ms = $1, \
-                       updated_at_ms = $1 WHERE id = $2 AND webhook_id = $3 AND status IN ('delivered', 'failed')",
+                       updated_at_ms = $1 WHERE id = $2 AND webhook_id = $3 AND status IN ('delivered', 'failed') \
+                       AND EXISTS (SELECT 1 FROM events e WHERE e.pos = webhook_deliveries.event_pos)",
                 )
                 .bind(now_ms)
                 .bind(delivery_id)
@@ -233,6 +265,9 @@ macro_rules! deliveries {
                             .await?;
                     return Err(match status {
                         None => $crate::StoreError::NotFound,
+                        Some(s) if s == "delivered" || s == "failed" => $crate::StoreError::Conflict(format!(
+                            "delivery {delivery_id} cannot be replayed: its event was deleted by retention"
+                        )),
                         Some(s) => $crate::StoreError::Conflict(format!(
                             "delivery {delivery_id} is {s}; only a delivered or failed delivery is replayed"
                         )),
@@ -240,6 +275,20 @@ macro_rules! deliveries {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// Retention, one batch: deletes up to `limit` published events older than
+            /// `before_ms` that every subscription's cursor has passed and no delivery still
+            /// waits for, and up to `limit` finished (delivered or failed) deliveries last
+            /// changed before it, with their attempts. Returns the rows deleted.
+            pub(crate) async fn purge_events(&self, before_ms: i64, limit: i64) -> Result<u64, $crate::StoreError> {
+                let mut tx = self.begin_write().await?;
+                let mut rows = 0;
+                for statement in $crate::sql::deliveries::PURGE {
+                    rows += sqlx::query(statement).bind(before_ms).bind(limit).execute(&mut *tx).await?.rows_affected();
+                }
+                tx.commit().await?;
+                Ok(rows)
             }
 
             /// Deliveries per status, over every subscription.

@@ -174,6 +174,8 @@ macro_rules! storage_suite {
             manage::mark_recalled_only_after_delivery,
             manage::counts_per_status,
             list::list_filters,
+            list::list_by_recipient_and_text,
+            list::activity_per_channel,
             list::cursor_paging_over_1000_messages,
             quota::split_dispatch_persists_both_parts,
             quota::sent_since_lists_what_may_have_reached_the_provider,

@@ -112,6 +112,8 @@ fn print_welcome(base: &str, key: &str, db: &std::path::Path) {
     println!();
     println!("API key: {key}");
     println!();
+    println!("Console: {base}/console/  (sign in with the API key above)");
+    println!();
     println!("Try (in another shell):");
     println!(
         "curl -s -X POST {base}/v1/messages -H 'Authorization: Bearer {key}' -d '{{\"channel\":\"ops\",\"to\":{{\"users\":[\"alice\",\"bob\"]}},\"content\":{{\"markdown\":\"**disk** full on `db-3`\"}}}}'"

@@ -50,13 +50,12 @@ pub async fn serve(
     let worker = Worker::new_shared(store.clone(), &config, clock.clone(), shared.as_ref())?;
     let forwarder = Forwarder::new(store.clone(), &config, clock.clone());
     Box::pin(sync_webhooks(&store, &config, clock.now_ms())).await?;
-    let retention = config.store.retention;
     let state = AppState::for_worker(store.clone(), config, clock.clone(), &worker);
     let cards = CardUpdater::new(store.clone(), state.config.clone(), clock.clone());
     let deliverer =
         crate::events::Deliverer::new(store.clone(), &state.config, clock.clone(), state.webhook_metrics.clone())
             .map_err(anyhow::Error::msg)?;
-    let sweeper = crate::retention::Sweeper::new(store, clock, retention, state.retention.clone());
+    let sweeper = crate::retention::Sweeper::for_store(store, clock, &state.config.store, state.retention.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;

@@ -26,7 +26,8 @@ use std::time::Duration;
 
 use yizhan_core::{Clock, FailureKind, RetryPolicy};
 use yizhan_store::{
-    ClaimedDelivery, DeliveryNext, EventFilter, QueuedEvent, Store, StoreError, WebhookAttempt, WebhookSource,
+    ClaimedDelivery, CompletedDelivery, DeliveryNext, EventFilter, QueuedEvent, Store, StoreError, WebhookAttempt,
+    WebhookSource,
 };
 
 use super::outbound::{Answer, Outbound, Post};
@@ -42,8 +43,8 @@ use crate::worker::execute::Failed;
 pub const HORIZON: Duration = Duration::from_secs(24 * 3600);
 /// Events read from the log per feeding round.
 const PAGE: i64 = 500;
-/// Deliveries claimed (and sent concurrently) per round.
-const BATCH: usize = 32;
+/// Delivery attempts running at once per instance.
+pub const IN_FLIGHT: usize = 32;
 
 /// Feeds webhook queues from the event log and sends due deliveries. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -83,28 +84,70 @@ impl Deliverer {
         })
     }
 
-    /// Feeds and sends until `shutdown` resolves, polling every 100 ms when idle. Attempts in
-    /// flight at shutdown finish (at most [`super::outbound::TIMEOUT`]).
+    /// Feeds and sends until `shutdown` resolves, polling every 100 ms when idle. Up to
+    /// [`IN_FLIGHT`] attempts run at once; a slot freed by a finished attempt is filled in the
+    /// next round (so a slow receiver holds up only the slots its own attempts take). The
+    /// attempts finished since the last round are recorded in one transaction before the next
+    /// claim, so a message's next event is claimable as soon as the previous one is recorded.
+    /// Attempts in flight at shutdown finish and are recorded (at most
+    /// [`super::outbound::TIMEOUT`]).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut sends = tokio::task::JoinSet::new();
+        let mut finished = Vec::new();
         loop {
+            while let Some(done) = sends.try_join_next() {
+                finished.extend(done.ok());
+            }
+            self.record(&mut finished).await;
             let fed = self.feed().await.unwrap_or_else(|e| {
                 tracing::error!(error = %e, "queuing webhook deliveries failed");
                 0
             });
-            let sent = self.send_due().await.unwrap_or_else(|e| {
-                tracing::error!(error = %e, "claiming webhook deliveries failed");
-                0
-            });
-            if fed > 0 || sent > 0 {
+            let free = IN_FLIGHT.saturating_sub(sends.len());
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                self.store.claim_webhook_deliveries(self.clock.now_ms(), self.lease_ms, free).await.unwrap_or_else(
+                    |e| {
+                        tracing::error!(error = %e, "claiming webhook deliveries failed");
+                        Vec::new()
+                    },
+                )
+            };
+            let sent = claimed.len();
+            for delivery in claimed {
+                let me = self.clone();
+                sends.spawn(async move { me.send(delivery).await });
+            }
+            if fed > 0 || (sent > 0 && sends.len() < IN_FLIGHT) {
                 continue;
             }
             tokio::select! {
                 biased;
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
+                Some(done) = sends.join_next(), if !sends.is_empty() => finished.extend(done.ok()),
                 () = tokio::time::sleep(self.poll) => {}
             }
         }
+        while let Some(done) = sends.join_next().await {
+            finished.extend(done.ok());
+        }
+        self.record(&mut finished).await;
+    }
+
+    /// Records `finished` attempts (and empties it); a failure is logged and the deliveries'
+    /// leases expire, so they are sent again (at least once).
+    async fn record(&self, finished: &mut Vec<CompletedDelivery>) {
+        if finished.is_empty() {
+            return;
+        }
+        match self.store.complete_webhook_deliveries(finished, self.clock.now_ms()).await {
+            Ok(0) => {}
+            Ok(lost) => tracing::warn!(lost, "webhook deliveries were taken over before their attempts were recorded"),
+            Err(e) => tracing::warn!(error = %e, "could not record webhook delivery attempts; they will be sent again"),
+        }
+        finished.clear();
     }
 
     /// One feeding round: queues the next page of events for every subscription behind it;
@@ -127,20 +170,8 @@ impl Deliverer {
         Ok(page.len())
     }
 
-    /// Claims what is due and sends it; returns how many deliveries were attempted.
-    pub async fn send_due(&self) -> Result<usize, StoreError> {
-        let claimed = self.store.claim_webhook_deliveries(self.clock.now_ms(), self.lease_ms, BATCH).await?;
-        let n = claimed.len();
-        let mut sends = tokio::task::JoinSet::new();
-        for delivery in claimed {
-            let me = self.clone();
-            sends.spawn(async move { me.send(delivery).await });
-        }
-        while sends.join_next().await.is_some() {}
-        Ok(n)
-    }
-
-    async fn send(&self, delivery: ClaimedDelivery) {
+    /// One attempt of `delivery`; what to record.
+    async fn send(&self, delivery: ClaimedDelivery) -> CompletedDelivery {
         let started_ms = self.clock.now_ms();
         let answer = match SigningKey::parse(&delivery.secret) {
             Ok(key) => {
@@ -185,9 +216,7 @@ impl Deliverer {
             error: answer.error,
             duration_ms: i64::try_from(answer.elapsed.as_millis()).unwrap_or(i64::MAX),
         };
-        if let Err(e) = self.store.complete_webhook_delivery(delivery.id, &delivery.token, &attempt, next, now).await {
-            tracing::warn!(delivery = delivery.id, error = %e, "could not record a webhook delivery attempt");
-        }
+        CompletedDelivery { id: delivery.id, token: delivery.token, attempt, next }
     }
 
     /// What follows `answer` (see the module docs).

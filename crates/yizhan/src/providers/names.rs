@@ -44,6 +44,9 @@ pub mod endpoint {
     pub const DINGTALK_ROBOT_SEND: &str = "dingtalk.robot_send";
     /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
     pub const FEISHU_BOT_HOOK: &str = "feishu.bot_hook";
+    /// One SMTP transaction: the body is the formatted MIME message, the recipients the
+    /// envelope recipients.
+    pub const EMAIL_SMTP_SEND: &str = "email.smtp_send";
 }
 
 /// The provider call a dispatch makes. The store keeps [`Endpoint::name`]; the worker parses
@@ -80,6 +83,8 @@ pub enum Endpoint {
     DingtalkRobotSend,
     /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
     FeishuBotHook,
+    /// One SMTP transaction (`MAIL FROM`, `RCPT TO`, `DATA`).
+    EmailSmtpSend,
 }
 
 impl Endpoint {
@@ -100,6 +105,7 @@ impl Endpoint {
         Endpoint::GetuiPushAll,
         Endpoint::DingtalkRobotSend,
         Endpoint::FeishuBotHook,
+        Endpoint::EmailSmtpSend,
     ];
 
     /// The stable name the store keeps (`wecom.message_send`, …).
@@ -121,6 +127,7 @@ impl Endpoint {
             Endpoint::GetuiPushAll => e::GETUI_PUSH_ALL,
             Endpoint::DingtalkRobotSend => e::DINGTALK_ROBOT_SEND,
             Endpoint::FeishuBotHook => e::FEISHU_BOT_HOOK,
+            Endpoint::EmailSmtpSend => e::EMAIL_SMTP_SEND,
         }
     }
 
@@ -147,6 +154,7 @@ impl Endpoint {
             | Endpoint::GetuiPushAll => ChannelKind::Getui,
             Endpoint::DingtalkRobotSend => ChannelKind::DingtalkRobot,
             Endpoint::FeishuBotHook => ChannelKind::FeishuBot,
+            Endpoint::EmailSmtpSend => ChannelKind::Email,
         }
     }
 }

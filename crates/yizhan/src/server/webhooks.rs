@@ -12,6 +12,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use yizhan_store::{DeliveryRecord, WebhookRecord, WebhookSource};
@@ -44,7 +45,8 @@ pub(crate) struct WebhookRequest {
     channels: Option<Vec<String>>,
     /// The signing secret (`whsec_` + Base64 of 24 to 64 bytes); default a fresh random one.
     #[serde(default)]
-    secret: Option<String>,
+    #[schema(value_type = Option<String>)]
+    secret: Option<SecretString>,
     /// Let the URL reach private or loopback addresses (admin keys only). Default false.
     #[serde(default)]
     allow_private_urls: bool,
@@ -226,6 +228,7 @@ pub(crate) async fn create(
     }
     let secret = match request.secret {
         Some(secret) => {
+            let secret = secret.expose_secret().to_owned();
             SigningKey::parse(&secret).map_err(|e| ApiError::validation("secret", e))?;
             secret
         }

@@ -43,9 +43,20 @@ async fn the_printed_key_and_commands_deliver() {
     let dir = std::env::temp_dir().join(format!("yizhan-demo-test-{}", std::process::id()));
     let (demo, base, key, mut lines) = start_demo(&dir);
     // Keep reading from `lines` alive until the end: a closed pipe would kill the demo's next print.
-    let curls: Vec<String> =
-        lines.by_ref().map_while(Result::ok).filter(|l| l.starts_with("curl -s -X POST")).take(3).collect();
+    let mut console = None;
+    let curls: Vec<String> = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .inspect(|l| console = console.take().or_else(|| l.strip_prefix("Console: ").map(str::to_owned)))
+        .filter(|l| l.starts_with("curl -s -X POST"))
+        .take(3)
+        .collect();
     assert_eq!(curls.len(), 3, "three ready-to-paste commands");
+    // The console's URL is printed before them, and the printed key signs in there.
+    let console = console.expect("the console URL is printed");
+    assert!(console.starts_with(&format!("{base}/console/ ")), "{console}");
+    let mut user = crate::support::console::ConsoleClient::signed_in(&base, &key).await;
+    assert_eq!(user.get("/console/send").await.status, 200);
 
     let http = reqwest::Client::new();
     for curl in &curls {

@@ -2,6 +2,10 @@
 //! a client of its HTTP API, and the state of a router without a worker.
 
 pub(crate) mod alertmanager;
+pub(crate) mod browser;
+pub(crate) mod console;
+pub(crate) mod egress_proxy;
+pub(crate) mod smtp;
 pub(crate) mod webhook_receiver;
 
 use std::time::Duration;
