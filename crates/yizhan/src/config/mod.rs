@@ -334,7 +334,7 @@ impl ChannelConfig {
         }
     }
 
-    /// The configured egress `proxy`, if any.
+    /// The configured egress `proxy`, if any (HTTP providers only).
     pub fn proxy(&self) -> Option<&str> {
         match self {
             ChannelConfig::WecomApp(c) => c.proxy.as_deref(),
@@ -342,6 +342,8 @@ impl ChannelConfig {
             ChannelConfig::Getui(c) => c.proxy.as_deref(),
             ChannelConfig::DingtalkRobot(c) => c.proxy.as_deref(),
             ChannelConfig::FeishuBot(c) => c.proxy.as_deref(),
+            // SMTP is not HTTP: lettre connects to the relay directly; the relay is the egress.
+            ChannelConfig::Email(_) => None,
         }
     }
 

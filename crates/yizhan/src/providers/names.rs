@@ -89,7 +89,7 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 15] = [
+    pub const ALL: [Endpoint; 16] = [
         Endpoint::WecomMessageSend,
         Endpoint::WecomAppchatSend,
         Endpoint::WecomUpdateTemplateCard,
