@@ -30,6 +30,7 @@
 //! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
 //! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_deliveries`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
 //! | [`Store::alert_card`], [`Store::insert_alert_card`], [`Store::save_alert_card`], [`Store::claim_alert_cards`] | one WeCom card per alert group (`alert_cards`), written by compare-and-set |
+//! | [`backup_sqlite`] | an online copy of a SQLite store (`VACUUM INTO`), checked |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -51,6 +52,7 @@
 //! # Ok(()) }
 //! ```
 
+mod backup;
 mod card;
 mod due;
 mod error;
@@ -71,6 +73,7 @@ use std::collections::BTreeMap;
 
 use yizhan_core::MessageId;
 
+pub use backup::{Backup, backup_sqlite};
 pub use card::AlertCard;
 pub use due::DueSignal;
 pub use error::StoreError;

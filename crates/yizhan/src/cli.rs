@@ -36,6 +36,9 @@ pub enum Command {
     /// Apply the store's migrations (`[store] url`) and exit; `serve` does it at start unless
     /// `[store] migrate = false`.
     Migrate,
+    /// Copy the SQLite store (`[store] url`) to a new FILE while the gateway runs: one
+    /// consistent snapshot, checked, never overwriting. PostgreSQL: use pg_dump.
+    Backup(BackupArgs),
     /// Run the gateway on SQLite with the built-in emulator as every provider, print an API key
     /// and curl commands that deliver.
     Demo(DemoArgs),
@@ -95,6 +98,13 @@ pub struct PeopleSyncArgs {
     /// print the file.
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// `yizhan backup`
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (must not exist).
+    pub file: PathBuf,
 }
 
 /// `yizhan keys …`

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] dispatches.
 
+pub mod backup;
 pub mod bulk;
 pub mod card;
 pub mod channels_check;
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Send(args) => send::run(&load_config(cli.config.as_deref())?, *args).await,
         Command::Serve(args) => serve::run(load_config(cli.config.as_deref())?, args.listen).await,
         Command::Migrate => migrate::run(&load_config(cli.config.as_deref())?).await,
+        Command::Backup(args) => backup::run(&load_config(cli.config.as_deref())?, &args.file).await,
         Command::Demo(args) => demo::run(args.listen, args.db).await,
         Command::Status(args) => remote::status(&args).await,
         Command::Retry(args) => remote::retry(&args).await,

@@ -23,6 +23,7 @@ mod api_request_fuzz;
 mod api_statuses;
 mod api_store_down;
 mod api_strict;
+mod backup;
 mod cli_config;
 mod cli_gateway;
 mod cli_keys;
