@@ -245,6 +245,13 @@ impl Store {
     }
 
     /// Leases up to `limit` due dispatches to `worker` for `lease_ms`.
+    ///
+    /// Due means waiting (`pending`, `retrying`, `deferred`) with `next_attempt_at <= now`, or
+    /// `in_flight` with an expired lease (a crashed or stuck worker). Waiting dispatches of a
+    /// message whose `expires_at` has passed are marked `expired` instead of being claimed. An
+    /// ordered dispatch (`after_seq`) is due only once its predecessor is `delivered`; one whose
+    /// predecessor ended dead / cancelled / expired ends the same way here, unsent. Concurrent
+    /// claimers (of any instance) never get the same dispatch.
     pub async fn claim_due(
         &self,
         worker: &str,

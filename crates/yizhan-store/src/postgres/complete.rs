@@ -10,7 +10,7 @@
 //! lease fails only its own result (the lease check is a read: the transaction stays usable);
 //! any other error rolls the group back and each result is retried in a transaction of its own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
@@ -60,8 +60,9 @@ async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Completed>, St
     let mut rows = Rows::default();
     let mut wake = false;
     let mut out = Vec::with_capacity(jobs.len());
+    let owners = msgid_holders(&mut tx, jobs).await?;
     for job in jobs {
-        match record(&mut tx, job, &mut rows, &mut wake).await {
+        match record(&mut tx, job, &owners, &mut rows, &mut wake).await {
             Ok(owner) => out.push(Ok(owner)),
             Err(e @ (StoreError::Conflict(_) | StoreError::NotFound)) => out.push(Err(e)),
             Err(e) => return Err(e),
@@ -77,6 +78,28 @@ async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Completed>, St
     Ok(out)
 }
 
+/// The messages holding each msgid the group's deliveries must hold alone
+/// ([`CompleteJob::msgid_to_check`]), read in one statement.
+async fn msgid_holders(
+    tx: &mut Transaction<'static, Postgres>,
+    jobs: &[CompleteJob],
+) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    let msgids: Vec<&str> = jobs.iter().filter_map(CompleteJob::msgid_to_check).collect();
+    let mut holders: HashMap<String, Vec<String>> = HashMap::new();
+    if msgids.is_empty() {
+        return Ok(holders);
+    }
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT DISTINCT msgid, message_id FROM dispatches WHERE msgid = ANY($1)")
+            .bind(&msgids)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (msgid, message_id) in rows {
+        holders.entry(msgid).or_default().push(message_id);
+    }
+    Ok(holders)
+}
+
 /// Records one result in `tx`: the dispatch (and its coalesced members) updated now, its attempt
 /// row and outcomes queued in `rows`; `wake` set when a delivery made ordered successors due.
 /// Nothing is recorded for a delivery whose msgid must be unique and another message holds:
@@ -84,21 +107,15 @@ async fn write(pool: &PgPool, jobs: &[CompleteJob]) -> Result<Vec<Completed>, St
 async fn record(
     tx: &mut Transaction<'static, Postgres>,
     job: &CompleteJob,
+    holders: &HashMap<String, Vec<String>>,
     rows: &mut Rows,
     wake: &mut bool,
 ) -> Result<Option<MessageId>, StoreError> {
     let (id, now_ms, result) = (job.claim.dispatch_id, job.now_ms, &job.result);
     let (message_id, claimed_at_ms) = check_lease(tx, &job.claim).await?;
-    if let Some(msgid) = job.msgid_to_check() {
-        let owner: Option<String> =
-            sqlx::query_scalar("SELECT message_id FROM dispatches WHERE msgid = $1 AND message_id <> $2 LIMIT 1")
-                .bind(msgid)
-                .bind(&message_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        if let Some(owner) = owner {
-            return Ok(Some(crate::record::parse_id(&owner)?));
-        }
+    let owner = job.msgid_to_check().and_then(|msgid| holders.get(msgid)?.iter().find(|m| **m != message_id));
+    if let Some(owner) = owner {
+        return Ok(Some(crate::record::parse_id(owner)?));
     }
     let number: i64 = sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE dispatch_id = $1")
         .bind(id)

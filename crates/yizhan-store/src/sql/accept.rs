@@ -12,7 +12,8 @@
 //!    only the batch holding it fails).
 //! 3. The stored messages' dispatches are inserted; those the group's [`Reservation`] picked for
 //!    the hot path are written `in_flight`, leased to the worker, and come back as
-//!    [`crate::handoff::Handed`] claims (duplicate guards checked, [`crate::sql::hot`]).
+//!    [`crate::handoff::Handed`] claims, their duplicate guards decided before the INSERT, which
+//!    writes the windows that open (one read for the group, [`crate::sql::hot`]).
 //! 4. The `message.accepted` events (and `dispatching` for a leased message) are inserted.
 //!
 //! [`Reservation`]: crate::handoff::Reservation
@@ -23,7 +24,7 @@ use yizhan_core::MessageId;
 
 use crate::{AcceptOutcome, NewMessage};
 
-/// Messages (or dispatches) per multi-row INSERT (19 parameters per dispatch: far below both
+/// Messages (or dispatches) per multi-row INSERT (20 parameters per dispatch: far below both
 /// databases' limits).
 pub(crate) const ROWS_PER_INSERT: usize = 400;
 
@@ -110,14 +111,15 @@ macro_rules! accept {
             let (fresh, taken): (Vec<_>, Vec<_>) =
                 fresh.into_iter().partition(|(_, _, msg)| stored.contains(&msg.id.to_string()));
             settle_taken(tx, batches, &taken, &mut out).await?;
-            let rows = insert_dispatches(tx, &fresh, hot).await?;
+            let guard = super::hot::guard_hot(tx, &fresh, hot).await?;
+            let rows = insert_dispatches(tx, &fresh, hot, &guard).await?;
             let mut events = Vec::new();
             for f in &fresh {
                 events.extend($crate::sql::hot::accepted_events(f.2, is_leased(f)));
             }
             super::events::insert(tx, &events).await?;
             let left = fresh.iter().any(|(b, m, msg)| (0..msg.dispatches.len()).any(|d| !hot.is_hot(*b, *m, d)));
-            let handed = super::hot::hand(tx, rows, hot).await?;
+            let handed = super::hot::hand(rows, hot, &guard)?;
             Ok((out, handed, left))
         }
 
@@ -183,6 +185,7 @@ macro_rules! accept {
             tx: &mut sqlx::Transaction<'static, $db>,
             msgs: &[$crate::sql::accept::Fresh<'a>],
             hot: &$crate::handoff::Reservation,
+            guard: &$crate::sql::hot::HotGuard,
         ) -> Result<Vec<$crate::sql::hot::HotRow<'a>>, $crate::StoreError> {
             use sqlx::Row as _;
             let mut rows = Vec::new();
@@ -199,7 +202,8 @@ macro_rules! accept {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO dispatches (message_id, seq, endpoint, body, dedupe_id, recipients, status, \
                      next_attempt_at_ms, updated_at_ms, after_seq, coalesce_key, dup_key, dup_window_ms, \
-                     dup_suppress, resend_safe, lease_owner, lease_token, lease_until_ms, claimed_at_ms) ",
+                     dup_until_ms, dup_suppress, resend_safe, lease_owner, lease_token, lease_until_ms, \
+                     claimed_at_ms) ",
                 );
                 q.push_values(chunk, |mut b, (msg, seq, d, recipients, token)| {
                     let status = match token {
@@ -221,6 +225,7 @@ macro_rules! accept {
                         .push_bind(d.coalesce_key.as_deref())
                         .push_bind(d.duplicate.as_ref().map(|g| g.key.as_str()))
                         .push_bind(d.duplicate.as_ref().map(|g| g.window_ms))
+                        .push_bind(guard.opened.get(&(msg.id, *seq)).copied())
                         .push_bind(d.duplicate.as_ref().is_some_and(|g| g.suppress))
                         .push_bind(d.resend_safe)
                         .push_bind(lease.map(|l| l.0))

@@ -18,32 +18,20 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{ColumnIndex, Decode, Row, Type};
-
 use crate::sql::repeat::Guarded;
 use crate::{ClaimedDispatch, StoreError};
 
-/// The dispatches of a claim's rows, leased until `lease_until_ms`; their guarded ones (a
-/// guarded dispatch claimed for the first time); their messages added to `touched`.
-pub(crate) fn claimed<'r, R>(
-    rows: &'r [R],
-    lease_until_ms: i64,
+/// The dispatches of a claim's rows (as [`crate::rows::claimed_dispatch`] decodes them), and
+/// their guarded ones (a guarded dispatch claimed for the first time); their messages added to
+/// `touched`.
+pub(crate) fn claimed(
+    rows: impl IntoIterator<Item = Result<(ClaimedDispatch, Option<(String, i64)>), StoreError>>,
     touched: &mut BTreeSet<String>,
-) -> Result<(Vec<ClaimedDispatch>, Vec<Guarded>), StoreError>
-where
-    R: Row,
-    &'static str: ColumnIndex<R>,
-    bool: Decode<'r, R::Database> + Type<R::Database>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
-    Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
-{
-    let mut claimed = Vec::with_capacity(rows.len());
+) -> Result<(Vec<ClaimedDispatch>, Vec<Guarded>), StoreError> {
+    let mut claimed = Vec::new();
     let mut guarded = Vec::new();
-    for r in rows {
-        let (dispatch, guard) = crate::rows::claimed_dispatch(r, lease_until_ms)?;
+    for row in rows {
+        let (dispatch, guard) = row?;
         touched.insert(dispatch.message_id.to_string());
         if let Some((key, window_ms)) = guard {
             guarded.push(Guarded { index: claimed.len(), key, window_ms });
@@ -58,16 +46,11 @@ where
 macro_rules! claim {
     ($store:ident, $db:ty) => {
         impl $store {
-            /// Claims up to `limit` due dispatches for `worker` until `now_ms + lease_ms`.
-            ///
-            /// Due means waiting (`pending`, `retrying`, `deferred`) with `next_attempt_at <=
-            /// now`, or `in_flight` with an expired lease (a crashed or stuck worker). Waiting
-            /// dispatches of a message whose `expires_at` has passed are marked `expired` instead
-            /// of being claimed. An ordered dispatch (`after_seq`) is due only once its
-            /// predecessor is `delivered`; one whose predecessor ended dead / cancelled / expired
-            /// ends the same way here, unsent. Dispatches in `sending` (the caller's own sends in
-            /// flight) are neither taken over nor expired, whatever their lease says. Concurrent
-            /// claimers never get the same dispatch.
+            /// Claims up to `limit` due dispatches for `worker` (see [`crate::Store::claim_due`]):
+            /// expires what is past its message's expiry, ends the orphans of failed
+            /// predecessors, leases the due rows and checks the duplicate guards of the fresh
+            /// ones, in one transaction; `sending` (the caller's own sends in flight) are neither
+            /// taken over nor expired. Concurrent claimers never get the same dispatch.
             pub(crate) async fn claim_due(
                 &self,
                 worker: &str,
@@ -99,7 +82,8 @@ macro_rules! claim {
                     .bind(&sending)
                     .fetch_all(&mut *tx)
                     .await?;
-                let (mut claimed, guarded) = $crate::sql::claim::claimed(&rows, lease_until, &mut touched)?;
+                let decoded = rows.iter().map(|r| $crate::rows::claimed_dispatch(r, lease_until));
+                let (mut claimed, guarded) = $crate::sql::claim::claimed(decoded, &mut touched)?;
                 super::repeat::guard(&mut tx, &mut claimed, guarded, now_ms).await?;
                 let touched: std::collections::BTreeMap<String, Option<i64>> =
                     touched.into_iter().map(|id| (id, Some(now_ms))).collect();

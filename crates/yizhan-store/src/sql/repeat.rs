@@ -82,28 +82,20 @@ pub(crate) fn decide(
 /// at a time). `$dialect` names the backend for [`crate::sql::json_list`].
 macro_rules! repeat {
     ($store:ident, $db:ty, $dialect:ident) => {
-        /// For the freshly claimed guarded dispatches `guarded` of `claimed`: if another
-        /// dispatch with the same key is inside its window, `repeat_of` names its message (and
-        /// the dispatch is not coalesced); otherwise the dispatch's own window opens now. One
-        /// read and at most one update for the whole batch (see [`crate::sql::repeat::decide`]).
-        pub(super) async fn guard(
+        /// The duplicate windows of `keys` (sorted, distinct) still open at `now_ms`, read once
+        /// the keys are locked (`lock_keys`).
+        pub(super) async fn open_windows(
             tx: &mut sqlx::Transaction<'static, $db>,
-            claimed: &mut [$crate::ClaimedDispatch],
-            mut guarded: Vec<$crate::sql::repeat::Guarded>,
+            keys: &[&str],
             now_ms: i64,
-        ) -> Result<(), $crate::StoreError> {
+        ) -> Result<Vec<$crate::sql::repeat::Window>, $crate::StoreError> {
             use sqlx::Row as _;
-            if guarded.is_empty() {
-                return Ok(());
-            }
-            let mut keys: Vec<&str> = guarded.iter().map(|g| g.key.as_str()).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            lock_keys(tx, &keys).await?;
-            let keys_json = serde_json::to_string(&keys)
+            lock_keys(tx, keys).await?;
+            let keys_json = serde_json::to_string(keys)
                 .map_err(|e| $crate::StoreError::Invalid(format!("duplicate guard keys: {e}")))?;
             let rows = sqlx::query(concat!(
-                "SELECT dup_key, message_id, dup_until_ms, status IN ('dead', 'cancelled', 'expired') AS ended                  FROM dispatches WHERE dup_key IS NOT NULL AND dup_key IN (",
+                "SELECT dup_key, message_id, dup_until_ms, status IN ('dead', 'cancelled', 'expired') AS ended \
+                 FROM dispatches WHERE dup_key IS NOT NULL AND dup_key IN (",
                 $crate::sql::json_list!($dialect, text, "$1"),
                 ") AND dup_until_ms > $2"
             ))
@@ -120,6 +112,26 @@ macro_rules! repeat {
                     ended: r.try_get("ended")?,
                 });
             }
+            Ok(windows)
+        }
+
+        /// For the freshly claimed guarded dispatches `guarded` of `claimed`: if another
+        /// dispatch with the same key is inside its window, `repeat_of` names its message (and
+        /// the dispatch is not coalesced); otherwise the dispatch's own window opens now. One
+        /// read and at most one update for the whole batch (see [`crate::sql::repeat::decide`]).
+        pub(super) async fn guard(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            claimed: &mut [$crate::ClaimedDispatch],
+            mut guarded: Vec<$crate::sql::repeat::Guarded>,
+            now_ms: i64,
+        ) -> Result<(), $crate::StoreError> {
+            if guarded.is_empty() {
+                return Ok(());
+            }
+            let mut keys: Vec<&str> = guarded.iter().map(|g| g.key.as_str()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let windows = open_windows(tx, &keys, now_ms).await?;
             guarded.sort_by_key(|g| claimed[g.index].claim.dispatch_id);
             let decision = $crate::sql::repeat::decide(
                 windows,

@@ -3,6 +3,40 @@
 //! `messages.status` inside the caller's transaction, with the event announcing a change
 //! ([`crate::sql::events`]).
 
+use std::collections::BTreeMap;
+
+use crate::status::{DispatchFacts, derive};
+use crate::{MessageStatus, StoreError};
+
+/// What a set-based refresh read: each message's current status, whether it is scheduled, and
+/// the facts of its dispatches.
+pub(crate) type Found = BTreeMap<String, (MessageStatus, bool, Vec<DispatchFacts>)>;
+
+/// The statuses of `found` that change, as JSON `[id, status, updated_at_ms]` rows for the
+/// backend's one UPDATE, and the events announcing them. `touched` maps a message id to the
+/// time that becomes its `updated_at_ms` if its status changes (`None`: left as is); every
+/// touched message must have been found.
+pub(crate) fn changes(
+    found: &Found,
+    touched: &BTreeMap<String, Option<i64>>,
+) -> Result<(Vec<serde_json::Value>, Vec<crate::sql::events::MessageEvent>), StoreError> {
+    if found.len() != touched.len() {
+        return Err(StoreError::NotFound);
+    }
+    let mut changed = Vec::new();
+    let mut events = Vec::new();
+    for (id, (current, scheduled, facts)) in found {
+        let next = derive(*current, *scheduled, facts);
+        if next != *current {
+            let now_ms = touched.get(id).copied().flatten();
+            changed.push(serde_json::json!([id, next.as_str(), now_ms]));
+            let at_ms = now_ms.unwrap_or_else(crate::sql::events::now_ms);
+            events.extend(crate::sql::events::MessageEvent::status_change(id, *current, next, at_ms));
+        }
+    }
+    Ok((changed, events))
+}
+
 /// `check_lease` and `refresh` on `$db`. `$lock` locks the row read (PostgreSQL: `FOR UPDATE`:
 /// a concurrent completion of the same claim waits and then sees the new state, and a message
 /// row is locked before its dispatches are read again, a new snapshot under READ COMMITTED, so

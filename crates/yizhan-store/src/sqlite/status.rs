@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::status::{DispatchFacts, OUTCOME_COUNTS, derive};
+use crate::status::OUTCOME_COUNTS;
 use crate::{MessageStatus, StoreError};
 
 crate::sql::status::status!(sqlx::Sqlite, lock = "");
@@ -38,7 +38,7 @@ pub(crate) async fn refresh_all(
         )
     });
     let rows = sqlx::query(SQL.as_str()).bind(ids).fetch_all(&mut **tx).await?;
-    let mut found: BTreeMap<String, (MessageStatus, bool, Vec<DispatchFacts>)> = BTreeMap::new();
+    let mut found = crate::sql::status::Found::new();
     for r in rows {
         let id: String = r.try_get("id")?;
         let entry = match found.entry(id) {
@@ -52,20 +52,7 @@ pub(crate) async fn refresh_all(
             entry.2.push(crate::rows::dispatch_facts(&r, &status)?);
         }
     }
-    if found.len() != touched.len() {
-        return Err(StoreError::NotFound);
-    }
-    let mut changed = Vec::new();
-    let mut events = Vec::new();
-    for (id, (current, scheduled, facts)) in &found {
-        let next = derive(*current, *scheduled, facts);
-        if next != *current {
-            let now_ms = touched.get(id).copied().flatten();
-            changed.push(serde_json::json!([id, next.as_str(), now_ms]));
-            let at_ms = now_ms.unwrap_or_else(crate::sql::events::now_ms);
-            events.extend(crate::sql::events::MessageEvent::status_change(id, *current, next, at_ms));
-        }
-    }
+    let (changed, events) = crate::sql::status::changes(&found, touched)?;
     if changed.is_empty() {
         return Ok(());
     }
