@@ -18,6 +18,7 @@
 //! | [`window::SlidingWindows`] | sliding-window budgets per key: the arithmetic of the quota ledger |
 
 mod clock;
+pub mod egress;
 mod error;
 mod id;
 mod retry;

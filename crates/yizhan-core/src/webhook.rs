@@ -38,6 +38,9 @@ pub struct WebhookSettings {
     pub retry: RetryPolicy,
     /// The clock that stamps signatures. Default the system clock.
     pub clock: Clock,
+    /// The proxy every call goes through ([`crate::egress::proxy`]). Default none: direct, or
+    /// what `HTTPS_PROXY`/`ALL_PROXY` name.
+    pub proxy: Option<reqwest::Proxy>,
 }
 
 impl WebhookSettings {
@@ -50,6 +53,7 @@ impl WebhookSettings {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             clock: Clock::System,
+            proxy: None,
         }
     }
 
@@ -87,7 +91,11 @@ impl WebhookSettings {
                 return Err(ValidationError::new("base_url", problem).into());
             }
         }
-        let http = reqwest::Client::builder()
+        let http = self
+            .proxy
+            .iter()
+            .cloned()
+            .fold(reqwest::Client::builder(), reqwest::ClientBuilder::proxy)
             .tcp_nodelay(true)
             .connect_timeout(self.connect_timeout)
             .read_timeout(self.read_timeout)

@@ -127,6 +127,11 @@ pub struct WecomApp {
     /// The callback EncodingAESKey (43 characters); the receive id is `corp_id`.
     /// Default: `jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C`.
     pub callback_encoding_aes_key: String,
+    /// 企业可信IP: when not empty, calls with this app's token from any other address are
+    /// refused with 60020 (`…, from ip: <caller>, …`); fetching the token is not (docs/gateway.md,
+    /// "Egress proxy"). IPv4 addresses, `a.b.c.*` or `a.b.c.d/n`. Default: empty (no rule).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted_ips: Vec<String>,
 }
 
 /// Why a configuration was rejected.
@@ -174,6 +179,7 @@ impl Default for WecomApp {
             callback_url: None,
             callback_token: DEFAULT_CALLBACK_TOKEN.to_owned(),
             callback_encoding_aes_key: DEFAULT_ENCODING_AES_KEY.to_owned(),
+            trusted_ips: Vec::new(),
         }
     }
 }
@@ -217,6 +223,8 @@ impl WecomConfig {
             if !credentials.insert((app.corp_id.as_str(), app.secret.as_str())) {
                 return invalid(format!("two wecom apps of corp {} share one secret", app.corp_id));
             }
+            crate::group_bot::check_security_lists(&format!("wecom app {}", app.agent_id), &[], &app.trusted_ips)
+                .map_err(|e| ConfigError::Invalid(e.replace("ip_allowlist", "trusted_ips")))?;
             if aes_key(&app.callback_encoding_aes_key).is_none() {
                 return invalid(format!(
                     "wecom app {}: callback_encoding_aes_key must be 43 base64 characters",

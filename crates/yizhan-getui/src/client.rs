@@ -43,6 +43,7 @@ pub struct GetuiClientBuilder {
     clock: Clock,
     http: Option<reqwest::Client>,
     shared_tokens: Option<Arc<dyn SharedTokens>>,
+    proxy: Option<reqwest::Proxy>,
 }
 
 impl GetuiClientBuilder {
@@ -95,6 +96,13 @@ impl GetuiClientBuilder {
         self
     }
 
+    /// Sends every call through `proxy` (see [`yizhan_core::egress::proxy`]). Ignored when
+    /// [`http_client`](Self::http_client) gives the pool.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// Shares an existing connection pool.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -115,7 +123,10 @@ impl GetuiClientBuilder {
         }
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => self
+                .proxy
+                .into_iter()
+                .fold(reqwest::Client::builder(), reqwest::ClientBuilder::proxy)
                 .tcp_nodelay(true)
                 .connect_timeout(self.connect_timeout)
                 .read_timeout(self.read_timeout)
@@ -209,6 +220,7 @@ impl GetuiClient {
             clock: Clock::System,
             http: None,
             shared_tokens: None,
+            proxy: None,
         }
     }
 

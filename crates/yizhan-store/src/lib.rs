@@ -20,6 +20,7 @@
 //! | [`Store::complete`], [`Store::complete_unless_duplicate`], [`Store::release`] | record an attempt's result (unless its msgid is another message's), or hand the work back |
 //! | [`Store::replace_body`], [`Store::msgid_owner`] | repeats of a provider-deduplicated body ([`DuplicateGuard`]) |
 //! | [`Store::message`], [`Store::list`] | read one message with its history; page through messages |
+//! | [`Store::activity`] | a channel's counts per status, recent messages per time slot, oldest waiting |
 //! | [`Store::idempotency_hash`] | the body hash stored under an idempotency key prefix (keyed batches) |
 //! | [`Store::cancel`], [`Store::retry`], [`Store::mark_recalled`] | operator actions |
 //! | [`Store::counts`], [`Store::dispatch_counts`] | messages and dispatches per status, for `/metrics` |
@@ -28,6 +29,7 @@
 //! | [`Store::publish_events`], [`Store::events_after`], [`Store::record_event`] | the event log (`events` table, docs/events.md) |
 //! | [`Store::create_webhook`], [`Store::sync_webhooks`], [`Store::webhooks`], [`Store::delete_webhook`], [`Store::queue_webhook_events`] | webhook subscriptions and their cursors (`webhooks` table) |
 //! | [`Store::claim_webhook_deliveries`], [`Store::complete_webhook_deliveries`], [`Store::webhook_deliveries`], [`Store::replay_webhook_delivery`] | the webhook delivery queue, ordered per message (`webhook_deliveries`, `webhook_attempts`) |
+//! | [`Store::alert_card`], [`Store::insert_alert_card`], [`Store::save_alert_card`], [`Store::claim_alert_cards`] | one WeCom card per alert group (`alert_cards`), written by compare-and-set |
 //! | [`Store::purge`] | retention: delete finished messages (and forwards) older than a cutoff, one small batch |
 //! | [`Store::due_signal`] | wakes a worker when any instance made work due (PostgreSQL) |
 //! | [`Store::migrate`] | applies the embedded migrations explicitly |
@@ -49,6 +51,7 @@
 //! # Ok(()) }
 //! ```
 
+mod card;
 mod due;
 mod error;
 mod event;
@@ -68,6 +71,7 @@ use std::collections::BTreeMap;
 
 use yizhan_core::MessageId;
 
+pub use card::AlertCard;
 pub use due::DueSignal;
 pub use error::StoreError;
 pub use event::{EventFilter, EventRecord, NewEvent, kind};
@@ -82,7 +86,7 @@ pub use postgres::DUE_CHANNEL;
 use postgres::PgStore;
 pub use purge::Purged;
 pub use record::{
-    AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
+    Activity, AttemptRecord, DEFAULT_PAGE, DispatchRecord, ListFilter, MAX_PAGE, MessageRecord, MessageSummary, Page,
 };
 use sqlite::SqliteStore;
 pub use status::{DispatchStatus, MessageStatus, REACHED_OUTCOMES, SUCCESS_OUTCOMES, SUPPRESSED_DUPLICATE};
@@ -242,6 +246,12 @@ impl Store {
     /// A page of messages, newest first; see [`ListFilter`].
     pub async fn list(&self, filter: &ListFilter) -> Result<Page, StoreError> {
         backend!(self.list(filter))
+    }
+
+    /// What `channel`'s messages did: counts per status, messages created since `since_ms` per
+    /// `bucket_ms` and status, and the oldest still waiting (the console's overview).
+    pub async fn activity(&self, channel: &str, since_ms: i64, bucket_ms: i64) -> Result<Activity, StoreError> {
+        backend!(self.activity(channel, since_ms, bucket_ms))
     }
 
     /// Leases up to `limit` due dispatches to `worker` for `lease_ms`.
@@ -473,8 +483,9 @@ impl Store {
 
     /// Retention, one batch in one short transaction: deletes up to `limit` finished messages
     /// last changed before `before_ms`, with their dispatches, attempts, recipient outcomes and
-    /// coalescing memberships, and up to `limit` delivered or dead callback forwards last changed
-    /// before it. A message some of whose work still waits or is in flight is never deleted.
+    /// coalescing memberships, up to `limit` delivered or dead callback forwards last changed
+    /// before it, and up to `limit` alert cards of resolved groups with nothing left to do, last
+    /// changed before it. A message some of whose work still waits or is in flight is never deleted.
     /// Call it again while a batch comes back full.
     pub async fn purge(&self, before_ms: i64, limit: usize) -> Result<Purged, StoreError> {
         backend!(self.purge(before_ms, limit))
@@ -602,5 +613,32 @@ impl Store {
     /// Webhook deliveries per status, for `/metrics`.
     pub async fn webhook_delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
         backend!(self.webhook_delivery_counts())
+    }
+
+    /// The alert card of `card_key`, if any.
+    pub async fn alert_card(&self, card_key: &str) -> Result<Option<AlertCard>, StoreError> {
+        backend!(self.alert_card(card_key))
+    }
+
+    /// Inserts `card` unless a card with its key exists; whether it was inserted.
+    pub async fn insert_alert_card(&self, card: &AlertCard) -> Result<bool, StoreError> {
+        backend!(self.insert_alert_card(card))
+    }
+
+    /// Writes `card` if the stored revision is still `card.revision` (it then becomes one more);
+    /// `false` (nothing written) when another write came first: read it again and redo.
+    pub async fn save_alert_card(&self, card: &AlertCard, now_ms: i64) -> Result<bool, StoreError> {
+        backend!(self.save_alert_card(card, now_ms))
+    }
+
+    /// Leases up to `limit` alert cards due by `now_ms` for `lease_ms` (a lease that ran out is
+    /// taken over); the claim is a write, so the cards come back with their new revision.
+    pub async fn claim_alert_cards(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<AlertCard>, StoreError> {
+        backend!(self.claim_alert_cards(now_ms, lease_ms, limit))
     }
 }

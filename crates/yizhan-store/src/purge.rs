@@ -30,6 +30,8 @@ pub struct Purged {
     pub messages: u64,
     /// Callback forwards deleted.
     pub forwards: u64,
+    /// Alert cards deleted (resolved, nothing left to do, unchanged since the cutoff).
+    pub cards: u64,
     /// Every row deleted: the messages and forwards, and the messages' dispatches, attempts,
     /// recipient outcomes and coalescing memberships.
     pub rows: u64,
@@ -40,6 +42,7 @@ impl Purged {
     pub fn add(&mut self, other: Purged) {
         self.messages += other.messages;
         self.forwards += other.forwards;
+        self.cards += other.cards;
         self.rows += other.rows;
     }
 }
@@ -103,6 +106,9 @@ pub(crate) struct Statements {
     pub(crate) messages: String,
     /// Deletes up to `limit` finished forwards (parameters: cutoff, limit).
     pub(crate) forwards: String,
+    /// Deletes up to `limit` alert cards of resolved groups with nothing left to do (parameters:
+    /// cutoff, limit).
+    pub(crate) cards: String,
 }
 
 impl Statements {
@@ -147,6 +153,12 @@ impl Statements {
                 hint("callback_forwards_finished"),
                 d.first,
                 d.second
+            ),
+            cards: format!(
+                "DELETE FROM alert_cards WHERE card_key IN (SELECT card_key FROM alert_cards \
+                 WHERE state = 'resolved' AND due_at_ms IS NULL AND updated_at_ms < {} \
+                 ORDER BY updated_at_ms, card_key LIMIT {})",
+                d.first, d.second
             ),
         }
     }

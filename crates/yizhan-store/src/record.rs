@@ -113,6 +113,11 @@ pub struct ListFilter {
     pub since_ms: Option<i64>,
     /// Created before (epoch ms).
     pub until_ms: Option<i64>,
+    /// Only messages with a provider call addressed to a recipient containing this text
+    /// (case-insensitive for ASCII), e.g. `alice` matches `user:alice`.
+    pub recipient: Option<String>,
+    /// Only messages whose accepted request contains this text (case-insensitive for ASCII).
+    pub text: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size; `None` means [`DEFAULT_PAGE`], more than [`MAX_PAGE`] is cut to it.
@@ -124,6 +129,35 @@ impl ListFilter {
     pub fn page_size(&self) -> usize {
         self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)
     }
+
+    /// The `LIKE` pattern (escape character: backslash) of a "contains" filter: lower-cased, with
+    /// `%`, `_` and backslash matched literally. `None` for an absent or empty filter.
+    pub(crate) fn contains_pattern(filter: Option<&str>) -> Option<String> {
+        let needle = filter.map(str::trim).filter(|s| !s.is_empty())?.to_lowercase();
+        let mut pattern = String::with_capacity(needle.len() + 2);
+        pattern.push('%');
+        for c in needle.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        Some(pattern)
+    }
+}
+
+/// What one channel's messages did, for an overview ([`crate::Store::activity`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Messages per status, all time.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    /// Messages created since the start of the window: `(slot, status, count)`, where slot `n`
+    /// holds those created in `[since + n * bucket, since + (n + 1) * bucket)`; ordered.
+    pub buckets: Vec<(i64, String, i64)>,
+    /// The oldest message still waiting to be sent (`accepted`, `dispatching`, `retrying` or
+    /// `deferred`): its id and creation time (epoch ms).
+    pub oldest_waiting: Option<(MessageId, i64)>,
 }
 
 /// A page of messages, newest first.

@@ -57,6 +57,7 @@ pub struct WecomClientBuilder {
     download_timeout: Duration,
     max_download_bytes: Option<u64>,
     shared_tokens: Option<Arc<dyn SharedTokens>>,
+    proxy: Option<reqwest::Proxy>,
 }
 
 impl WecomClientBuilder {
@@ -101,6 +102,14 @@ impl WecomClientBuilder {
     /// The clock for token expiry. Default the system clock.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Sends every API call through `proxy` (see [`yizhan_core::egress::proxy`]); media
+    /// downloads from URLs stay direct. Ignored when [`http_client`](Self::http_client) gives
+    /// the pool.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
@@ -161,11 +170,10 @@ impl WecomClientBuilder {
         transport::check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(client) => client,
-            None => transport::http_client(Timeouts {
-                connect: self.connect_timeout,
-                read: self.read_timeout,
-                total: self.timeout,
-            })?,
+            None => transport::http_client(
+                Timeouts { connect: self.connect_timeout, read: self.read_timeout, total: self.timeout },
+                self.proxy,
+            )?,
         };
         let download = DownloadPolicy {
             allow_http: self.allow_http_urls,
@@ -286,6 +294,7 @@ impl WecomClient {
             download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
             max_download_bytes: None,
             shared_tokens: None,
+            proxy: None,
         }
     }
 

@@ -27,9 +27,17 @@ pub(crate) struct Timeouts {
     pub(crate) total: Duration,
 }
 
+/// The proxy the client's calls go through (docs: yizhan_core::egress); `None`: direct, or
+/// what `HTTPS_PROXY`/`ALL_PROXY` name.
+pub(crate) type Egress = Option<reqwest::Proxy>;
+
 /// A pooled HTTPS client with `TCP_NODELAY`, the given timeouts and the yizhan user agent.
-pub(crate) fn http_client(timeouts: Timeouts) -> Result<reqwest::Client, SendError> {
-    reqwest::Client::builder()
+pub(crate) fn http_client(timeouts: Timeouts, egress: Egress) -> Result<reqwest::Client, SendError> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(proxy) = egress {
+        builder = builder.proxy(proxy);
+    }
+    builder
         .tcp_nodelay(true)
         .connect_timeout(timeouts.connect)
         .read_timeout(timeouts.read)

@@ -266,6 +266,7 @@ fn template_card_button_interaction() {
             },
             Button { style: Some(2), ..Button::url("官网", WORK) },
         ],
+        replace_text: None,
     };
     assert_golden(
         "message_send.template_card.button_interaction.request.json",

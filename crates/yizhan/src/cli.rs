@@ -69,9 +69,32 @@ pub enum Command {
     /// Alert route templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// People: who a message addressed `to.people` reaches on each channel.
+    #[command(subcommand)]
+    People(PeopleCommand),
     /// API keys: make one (printed once, with its configuration entry) or list the configured.
     #[command(subcommand)]
     Keys(KeysCommand),
+}
+
+/// `yizhan people …`
+#[derive(Debug, Subcommand)]
+pub enum PeopleCommand {
+    /// Import the WeCom directory (department/list, user/list) through a wecom_app channel as
+    /// a people file: merged into --output (written atomically), else printed.
+    Sync(PeopleSyncArgs),
+}
+
+/// `yizhan people sync`
+#[derive(Debug, Args)]
+pub struct PeopleSyncArgs {
+    /// The wecom_app channel whose directory is read.
+    #[arg(long)]
+    pub channel: String,
+    /// The people file to merge into and replace (the `people_file` of yizhan.toml). Default:
+    /// print the file.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 /// `yizhan keys …`
@@ -165,6 +188,17 @@ pub struct SendArgs {
     /// Group robots (WeCom, DingTalk): mention group members by mobile number with --text, comma-separated.
     #[arg(long, value_delimiter = ',', help_heading = "Group robot mentions")]
     pub mention_mobile: Vec<String>,
+    /// Email: the subject (default: the first line of --text or --markdown). With an email
+    /// channel, --to takes addresses.
+    #[arg(long, help_heading = "Email")]
+    pub subject: Option<String>,
+    /// Any channel: people from `[[people]]`, comma-separated; each is reached with their id
+    /// for the channel's kind.
+    #[arg(long, value_delimiter = ',')]
+    pub people: Vec<String>,
+    /// Email: attach a local file (repeat for several).
+    #[arg(long, value_name = "PATH", help_heading = "Email")]
+    pub attach: Vec<PathBuf>,
     /// The WeCom message content.
     #[command(flatten)]
     pub content: ContentArgs,

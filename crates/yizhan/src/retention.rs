@@ -193,7 +193,7 @@ impl Sweeper {
             let batch = self.store.purge(before_ms, BATCH).await?;
             self.counter.rows.fetch_add(batch.rows, Ordering::Relaxed);
             total.add(batch);
-            if batch.messages < BATCH as u64 && batch.forwards < BATCH as u64 {
+            if batch.messages < BATCH as u64 && batch.forwards < BATCH as u64 && batch.cards < BATCH as u64 {
                 return Ok(total);
             }
             tokio::time::sleep(BETWEEN_BATCHES).await;
@@ -217,6 +217,7 @@ impl Sweeper {
                     Ok(p) if p.rows > 0 => tracing::info!(
                         messages = p.messages,
                         forwards = p.forwards,
+                        cards = p.cards,
                         rows = p.rows,
                         "retention: deleted finished messages"
                     ),

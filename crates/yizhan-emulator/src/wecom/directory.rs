@@ -69,6 +69,21 @@ impl Directory {
         Self { users, by_lower, parties, tags }
     }
 
+    /// The ids of every party.
+    pub(crate) fn party_ids(&self) -> impl Iterator<Item = &str> {
+        self.parties.keys().map(String::as_str)
+    }
+
+    /// The members of party `id`, if it exists.
+    pub(crate) fn party_members(&self, id: &str) -> Option<&[usize]> {
+        self.parties.get(id.trim()).map(Vec::as_slice)
+    }
+
+    /// The ids of the parties user `index` is in.
+    pub(crate) fn parties_of(&self, index: usize) -> impl Iterator<Item = &str> {
+        self.parties.iter().filter(move |(_, members)| members.contains(&index)).map(|(id, _)| id.as_str())
+    }
+
     /// The configured spelling of user `index`.
     pub(crate) fn user(&self, index: usize) -> &Arc<str> {
         &self.users[index]

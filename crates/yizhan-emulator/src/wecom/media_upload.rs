@@ -101,7 +101,12 @@ async fn serve(
         state,
         path,
         |code| fault_reply(state, code, ip),
-        || answer(state, ip, |now_ms| endpoint(state, query, content_type, body, now_ms)),
+        || {
+            answer(state, ip, |now_ms| match super::request::untrusted(state, query, now_ms, ip) {
+                Some(rejection) => Err(rejection),
+                None => endpoint(state, query, content_type, body, now_ms),
+            })
+        },
     )
     .await
 }

@@ -86,6 +86,9 @@ struct Checked {
 
 fn send(state: &AppState, query: Option<&str>, body: &[u8], ip: IpAddr) -> Reply {
     let now_ms = state.clock.now_ms();
+    if let Some(rejection) = super::request::untrusted(state, query, now_ms, ip) {
+        return super::errmsg::error_reply(&rejection, ip, now_ms.div_euclid(1000));
+    }
     let checked = match check(state, query, body, now_ms) {
         Ok(checked) => checked,
         Err(rejection) => return super::errmsg::error_reply(&rejection, ip, now_ms.div_euclid(1000)),

@@ -22,6 +22,7 @@ mod card_update;
 pub(crate) mod click;
 pub(crate) mod delivery;
 mod directory;
+mod directory_api;
 mod errmsg;
 mod gettoken;
 mod history;
@@ -80,6 +81,10 @@ pub(crate) const APPCHAT_UPDATE_PATH: &str = "/cgi-bin/appchat/update";
 pub(crate) const APPCHAT_GET_PATH: &str = "/cgi-bin/appchat/get";
 /// See [`APPCHAT_CREATE_PATH`].
 pub(crate) const APPCHAT_SEND_PATH: &str = "/cgi-bin/appchat/send";
+/// `department/list`: the departments an application can see.
+pub(crate) const DEPARTMENT_LIST_PATH: &str = "/cgi-bin/department/list";
+/// `user/list`: the members of one department.
+pub(crate) const USER_LIST_PATH: &str = "/cgi-bin/user/list";
 /// Path of the temporary-media upload.
 pub(crate) const MEDIA_UPLOAD_PATH: &str = "/cgi-bin/media/upload";
 /// Path of the mpnews image upload.
@@ -98,6 +103,8 @@ struct App {
     label: Arc<str>,
     /// Where and how card clicks are called back.
     callback: AppCallback,
+    /// 企业可信IP (empty: calls from anywhere).
+    trusted: Vec<crate::group_bot::Ipv4Net>,
 }
 
 /// The callback configuration of one app; the receive id is the corp id.
@@ -138,6 +145,7 @@ impl WecomState {
                 agent_id: a.agent_id,
                 secret: a.secret.clone(),
                 label: a.agent_id.to_string().into(),
+                trusted: a.trusted_ips.iter().filter_map(|e| crate::group_bot::Ipv4Net::parse(e)).collect(),
                 callback: AppCallback {
                     url: a.callback_url.clone(),
                     token: a.callback_token.clone(),
@@ -181,6 +189,12 @@ impl WecomState {
         self.chat_windows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether `ip` may call with app `app`'s token (its 企业可信IP, if any).
+    pub(crate) fn trusts(&self, app: usize, ip: std::net::IpAddr) -> bool {
+        let trusted = &self.apps[app].trusted;
+        trusted.is_empty() || crate::group_bot::allowed(trusted, ip)
+    }
+
     /// Expires every issued token (they answer 42001 from now on).
     pub(crate) fn expire_tokens(&self) {
         self.tokens.expire_all();
@@ -220,6 +234,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(APPCHAT_UPDATE_PATH, json_route(Post, APPCHAT_UPDATE_PATH, appchat::update))
         .route(APPCHAT_GET_PATH, json_route(Get, APPCHAT_GET_PATH, appchat::get))
         .route(APPCHAT_SEND_PATH, json_route(Post, APPCHAT_SEND_PATH, appchat_send::send))
+        .route(DEPARTMENT_LIST_PATH, json_route(Get, DEPARTMENT_LIST_PATH, directory_api::department_list))
+        .route(USER_LIST_PATH, json_route(Get, USER_LIST_PATH, directory_api::user_list))
         .route(robot::SEND_PATH, post(robot::send::handle))
         .route(
             robot::UPLOAD_PATH,

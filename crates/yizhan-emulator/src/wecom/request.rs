@@ -28,6 +28,13 @@ pub(crate) fn authorize(state: &AppState, query: Option<&str>, now_ms: i64) -> R
     }
 }
 
+/// 60020 when the app whose valid token `query` carries has 企业可信IP and `ip` is not among
+/// them; `None` otherwise (token problems are the endpoint's to report).
+pub(crate) fn untrusted(state: &AppState, query: Option<&str>, now_ms: i64, ip: IpAddr) -> Option<Rejection> {
+    let app = authorize(state, query, now_ms).ok()?;
+    (!state.wecom.trusts(app, ip)).then(|| Rejection::new(60020))
+}
+
 /// The body as a JSON object (40035 with WeCom's "wrong json format" warning otherwise).
 pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, Rejection> {
     match serde_json::from_slice::<Value>(body) {
@@ -94,6 +101,9 @@ async fn serve_json(
         |code| fault_reply(state, code, ip),
         || {
             let now_ms = state.clock.now_ms();
+            if let Some(rejection) = untrusted(state, query, now_ms, ip) {
+                return error_reply(&rejection, ip, now_ms.div_euclid(1000));
+            }
             match endpoint(state, query, body, now_ms) {
                 Ok(mut fields) => {
                     fields.insert("errcode".to_owned(), Value::from(0));

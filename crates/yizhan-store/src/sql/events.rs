@@ -48,6 +48,10 @@ pub mod kind {
     pub const WECOM_CALLBACK: &str = "wecom.callback";
     /// A Getui receipt line.
     pub const GETUI_RECEIPT: &str = "getui.receipt";
+    /// An alert group was acknowledged from its WeCom card.
+    pub const ALERT_ACKNOWLEDGED: &str = "alert.acknowledged";
+    /// A silence was created in Alertmanager from an alert group's WeCom card.
+    pub const ALERT_SILENCED: &str = "alert.silenced";
     /// Every type, in the order of docs/events.md.
     pub const ALL: &[&str] = &[
         ACCEPTED,
@@ -64,6 +68,8 @@ pub mod kind {
         CARD_CLICKED,
         WECOM_CALLBACK,
         GETUI_RECEIPT,
+        ALERT_ACKNOWLEDGED,
+        ALERT_SILENCED,
     ];
 }
 

@@ -14,6 +14,7 @@
 //! each backend's types.
 
 pub(crate) mod accept;
+pub(crate) mod cards;
 pub(crate) mod claim;
 pub(crate) mod coalesce;
 pub(crate) mod complete;
@@ -77,6 +78,7 @@ macro_rules! layer {
         $crate::sql::forward::forward!($store, $db, $token, $skip);
         $crate::sql::webhooks::webhooks!($store, $db);
         $crate::sql::deliveries::deliveries!($store, $db, $token, $skip);
+        $crate::sql::cards::cards!($store, $db, $skip);
     };
 }
 pub(crate) use layer;

@@ -11,8 +11,8 @@ macro_rules! purge {
             std::sync::LazyLock::new(|| $crate::purge::Statements::new(&$dialect));
 
         impl $store {
-            /// Deletes up to `limit` finished messages and `limit` finished forwards last changed
-            /// before `before_ms` (see [`crate::Store::purge`]).
+            /// Deletes up to `limit` finished messages, `limit` finished forwards and `limit`
+            /// idle resolved alert cards last changed before `before_ms` (see [`crate::Store::purge`]).
             pub(crate) async fn purge(
                 &self,
                 before_ms: i64,
@@ -55,6 +55,13 @@ macro_rules! purge {
                     .await?
                     .rows_affected();
                 purged.rows += purged.forwards;
+                purged.cards = sqlx::query(SQL.cards.as_str())
+                    .bind(before_ms)
+                    .bind(limit)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                purged.rows += purged.cards;
                 tx.commit().await?;
                 Ok(purged)
             }

@@ -1,4 +1,5 @@
-//! Reads: one message with its whole history, and filtered pages of messages.
+//! Reads: one message with its whole history, filtered pages of messages, and a channel's
+//! recent activity.
 
 /// The read methods of `$store` (see [`crate::sql`]).
 macro_rules! read {
@@ -82,6 +83,9 @@ macro_rules! read {
                      WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR channel = $2) \
                        AND ($3 IS NULL OR created_at_ms >= $3) AND ($4 IS NULL OR created_at_ms < $4) \
                        AND ($5 IS NULL OR created_at_ms < $5 OR (created_at_ms = $5 AND id < $6)) \
+                       AND ($8 IS NULL OR EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = messages.id \
+                            AND lower(d.recipients) LIKE $8 ESCAPE '\\')) \
+                       AND ($9 IS NULL OR lower(request) LIKE $9 ESCAPE '\\') \
                      ORDER BY created_at_ms DESC, id DESC LIMIT $7",
                 )
                 .bind(filter.status.map(|s| s.as_str()))
@@ -91,9 +95,57 @@ macro_rules! read {
                 .bind(cursor.as_ref().map(|c| c.created_at_ms))
                 .bind(cursor.as_ref().map(|c| c.id.as_str()))
                 .bind(i64::try_from(size + 1).unwrap_or(i64::MAX))
+                .bind($crate::ListFilter::contains_pattern(filter.recipient.as_deref()))
+                .bind($crate::ListFilter::contains_pattern(filter.text.as_deref()))
                 .fetch_all(&self.pool)
                 .await?;
                 $crate::rows::summary_page(&rows, size)
+            }
+
+            /// What `channel`'s messages did: counts per status, messages created since
+            /// `since_ms` per `bucket_ms`-wide slot and status, and the oldest one waiting.
+            pub(crate) async fn activity(
+                &self,
+                channel: &str,
+                since_ms: i64,
+                bucket_ms: i64,
+            ) -> Result<$crate::Activity, $crate::StoreError> {
+                use sqlx::Row as _;
+                let mut activity = $crate::Activity::default();
+                let rows = sqlx::query("SELECT status, count(*) AS n FROM messages WHERE channel = $1 GROUP BY status")
+                    .bind(channel)
+                    .fetch_all(&self.pool)
+                    .await?;
+                for r in rows {
+                    activity.counts.insert(r.try_get("status")?, r.try_get("n")?);
+                }
+                let rows = sqlx::query(
+                    "SELECT (created_at_ms - $2) / $3 AS bucket, status, count(*) AS n FROM messages \
+                     WHERE channel = $1 AND created_at_ms >= $2 GROUP BY 1, 2 ORDER BY 1, 2",
+                )
+                .bind(channel)
+                .bind(since_ms)
+                .bind(bucket_ms.max(1))
+                .fetch_all(&self.pool)
+                .await?;
+                for r in rows {
+                    activity.buckets.push((r.try_get("bucket")?, r.try_get("status")?, r.try_get("n")?));
+                }
+                let oldest = sqlx::query(
+                    "SELECT id, created_at_ms FROM messages WHERE channel = $1 \
+                       AND status IN ('accepted', 'dispatching', 'retrying', 'deferred') \
+                     ORDER BY created_at_ms, id LIMIT 1",
+                )
+                .bind(channel)
+                .fetch_optional(&self.pool)
+                .await?;
+                if let Some(r) = oldest {
+                    let id: String = r.try_get("id")?;
+                    let id = yizhan_core::MessageId::parse(&id)
+                        .ok_or_else(|| $crate::StoreError::Invalid(format!("stored message id {id:?}")))?;
+                    activity.oldest_waiting = Some((id, r.try_get("created_at_ms")?));
+                }
+                Ok(activity)
             }
         }
     };

@@ -52,6 +52,63 @@ pub async fn list_filters(b: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub async fn list_by_recipient_and_text(b: Backend) -> anyhow::Result<()> {
+    let mut alert = message("ops", 1);
+    alert.request = serde_json::json!({"channel": "ops", "content": {"text": "DISK full on db-3 (100%_used)"}});
+    alert.dispatches[0].recipients = vec!["user:Alice".to_owned()];
+    let mut other = message("ops", 1);
+    other.request = serde_json::json!({"channel": "ops", "content": {"text": "deploy 磁盘 done"}});
+    other.dispatches[0].recipients = vec!["user:bob".to_owned()];
+    let (alert_id, other_id) = (alert.id, other.id);
+    b.store.accept_batch(vec![alert, other]).await?;
+    let ids = |page: yizhan_store::Page| page.items.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let by = |recipient: Option<&str>, text: Option<&str>| ListFilter {
+        recipient: recipient.map(str::to_owned),
+        text: text.map(str::to_owned),
+        ..ListFilter::default()
+    };
+    assert_eq!(ids(b.store.list(&by(Some("alice"), None)).await?), vec![alert_id], "recipient, any case");
+    assert_eq!(ids(b.store.list(&by(Some("user:bob"), None)).await?), vec![other_id]);
+    assert_eq!(ids(b.store.list(&by(None, Some("disk FULL"))).await?), vec![alert_id], "text, any case");
+    assert_eq!(ids(b.store.list(&by(None, Some("磁盘"))).await?), vec![other_id]);
+    // LIKE wildcards in the filter are literal.
+    assert_eq!(ids(b.store.list(&by(None, Some("100%_used"))).await?), vec![alert_id]);
+    assert!(ids(b.store.list(&by(None, Some("100%used"))).await?).is_empty());
+    assert!(ids(b.store.list(&by(None, Some("d_sk"))).await?).is_empty());
+    assert!(ids(b.store.list(&by(Some("alice"), Some("deploy"))).await?).is_empty(), "combined with AND");
+    assert_eq!(ids(b.store.list(&by(Some("  "), None)).await?).len(), 2, "blank means no filter");
+    Ok(())
+}
+
+pub async fn activity_per_channel(b: Backend) -> anyhow::Result<()> {
+    let mut msgs = Vec::new();
+    for (channel, at) in [("ops", T0), ("ops", T0 + 60_001), ("ops", T0 + 60_002), ("app", T0), ("ops", T0 - 1)] {
+        let mut m = message(channel, 1);
+        m.created_at_ms = at;
+        m.send_at_ms = at;
+        msgs.push(m);
+    }
+    let ids: Vec<_> = msgs.iter().map(|m| m.id).collect();
+    b.store.accept_batch(msgs).await?;
+    b.store.cancel(ids[0], T0).await?;
+    b.store.cancel(ids[4], T0).await?;
+    let ops = b.store.activity("ops", T0, 60_000).await?;
+    assert_eq!(ops.counts.get("accepted"), Some(&2));
+    assert_eq!(ops.counts.get("cancelled"), Some(&2), "all time, before the window too");
+    assert_eq!(
+        ops.buckets,
+        vec![(0, "cancelled".to_owned(), 1), (1, "accepted".to_owned(), 2)],
+        "per minute since T0, by status"
+    );
+    assert_eq!(ops.oldest_waiting, Some((ids[1], T0 + 60_001)), "cancelled ones do not wait");
+    let app = b.store.activity("app", T0, 60_000).await?;
+    assert_eq!(app.counts.values().sum::<i64>(), 1);
+    assert_eq!(app.oldest_waiting.map(|(id, _)| id), Some(ids[3]));
+    let none = b.store.activity("nobody", T0, 60_000).await?;
+    assert!(none.counts.is_empty() && none.buckets.is_empty() && none.oldest_waiting.is_none());
+    Ok(())
+}
+
 pub async fn cursor_paging_over_1000_messages(b: Backend) -> anyhow::Result<()> {
     let ids = seed(&b, 1000).await;
     for (limit, channel, want) in [(37, None, 1000), (500, None, 1000), (100, Some("app"), 500)] {

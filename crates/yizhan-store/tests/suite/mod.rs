@@ -8,6 +8,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod accept;
+pub mod cards;
 pub mod claim;
 pub mod coalesce;
 pub mod events;
@@ -173,9 +174,13 @@ macro_rules! storage_suite {
             manage::mark_recalled_only_after_delivery,
             manage::counts_per_status,
             list::list_filters,
+            list::list_by_recipient_and_text,
+            list::activity_per_channel,
             list::cursor_paging_over_1000_messages,
             quota::split_dispatch_persists_both_parts,
             quota::sent_since_lists_what_may_have_reached_the_provider,
+            cards::alert_cards_are_compare_and_set_and_claimed_when_due,
+            cards::retention_deletes_idle_resolved_cards_only,
             forward::forwards_are_claimed_retried_and_delivered,
             forward::an_expired_forward_lease_is_taken_over_and_survives_a_reopen,
             order::ordered_dispatch_waits_for_its_predecessor,

@@ -4,6 +4,7 @@
 //! own fields; `errcode == 0` is success. [`Envelope`] decodes the status and the body together.
 
 pub mod appchat;
+pub mod department_list;
 pub mod gettoken;
 pub mod media_upload;
 pub mod media_uploadimg;
@@ -11,6 +12,7 @@ pub mod message_recall;
 pub mod message_send;
 pub mod message_statistics;
 pub mod update_template_card;
+pub mod user_list;
 pub mod webhook_send;
 pub mod webhook_upload_media;
 

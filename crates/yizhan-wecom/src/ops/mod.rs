@@ -1,8 +1,9 @@
 //! Operations beyond message/send, as methods on [`WecomClient`]: recall, template-card
-//! updates, statistics and application group chats. Each validates before sending and goes
+//! updates, statistics, application group chats and the directory (departments and members). Each validates before sending and goes
 //! through the same token and retry loop as message/send.
 
 mod appchat;
+mod directory;
 mod messages;
 
 use bytes::Bytes;

@@ -32,6 +32,7 @@ pub struct RobotClientBuilder {
     clock: Clock,
     http: Option<reqwest::Client>,
     local_limit: Option<u32>,
+    proxy: Option<reqwest::Proxy>,
 }
 
 impl RobotClientBuilder {
@@ -87,12 +88,19 @@ impl RobotClientBuilder {
         self
     }
 
+    /// Sends every call through `proxy` (see [`yizhan_core::egress::proxy`]). Ignored when
+    /// [`http_client`](Self::http_client) gives the pool.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<RobotClient, Error> {
         transport::check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(client) => client,
-            None => transport::http_client(self.timeouts)?,
+            None => transport::http_client(self.timeouts, self.proxy)?,
         };
         Ok(RobotClient {
             inner: Arc::new(Inner {
@@ -159,6 +167,7 @@ impl RobotClient {
             clock: Clock::System,
             http: None,
             local_limit: Some(limits::MESSAGES_PER_WINDOW),
+            proxy: None,
         }
     }
 

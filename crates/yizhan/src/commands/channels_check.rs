@@ -43,6 +43,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
                 }
             }
         }
+        println!("      egress: {}", egress(channel.proxy()));
     }
     for unusable in &config.unavailable {
         println!("FAIL  {:<16} {}", unusable.name, unusable.why);
@@ -51,4 +52,22 @@ pub async fn run(config: &Config) -> anyhow::Result<Outcome> {
         }
     }
     Ok(worst)
+}
+
+/// Which way a channel's calls leave: its `proxy` (a URL without credentials, so it can be
+/// shown), or direct — unless the environment names a proxy, which reqwest then uses (its
+/// value is not shown: it may hold a password).
+fn egress(proxy: Option<&str>) -> String {
+    if let Some(url) = proxy {
+        return format!("proxy {url}");
+    }
+    let from_env: Vec<&str> = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"]
+        .into_iter()
+        .filter(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+        .collect();
+    if from_env.is_empty() {
+        "direct".to_owned()
+    } else {
+        format!("the environment's proxy ({}; NO_PROXY applies)", from_env.join(", "))
+    }
 }

@@ -9,6 +9,7 @@ pub mod emulator;
 pub mod keys;
 pub mod migrate;
 pub(crate) mod output;
+pub mod people;
 pub mod recall;
 pub mod remote;
 pub mod send;
@@ -45,6 +46,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Config(ConfigCommand::Check) => config::check(&config_path(cli.config.as_deref())?),
+        Command::People(crate::cli::PeopleCommand::Sync(args)) => {
+            people::sync(&load_config(cli.config.as_deref())?, args).await
+        }
         Command::Channels(ChannelsCommand::Check) => channels_check::run(&load_config(cli.config.as_deref())?).await,
         Command::Template(TemplateCommand::Render(args)) => {
             template::render(&load_config(cli.config.as_deref())?, &args)

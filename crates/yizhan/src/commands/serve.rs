@@ -11,6 +11,7 @@ use yizhan_store::{OpenOptions, Store, WebhookSource};
 
 use crate::config::Config;
 use crate::exit::Outcome;
+use crate::intake::cards::update::CardUpdater;
 use crate::server::listen::{Limits, connection_cap, raise_nofile_limit};
 use crate::server::{AppState, router};
 use crate::worker::Forwarder;
@@ -50,6 +51,7 @@ pub async fn serve(
     let forwarder = Forwarder::new(store.clone(), &config, clock.clone());
     Box::pin(sync_webhooks(&store, &config, clock.now_ms())).await?;
     let state = AppState::for_worker(store.clone(), config, clock.clone(), &worker);
+    let cards = CardUpdater::new(store.clone(), state.config.clone(), clock.clone());
     let deliverer =
         crate::events::Deliverer::new(store.clone(), &state.config, clock.clone(), state.webhook_metrics.clone())
             .map_err(anyhow::Error::msg)?;
@@ -78,12 +80,13 @@ pub async fn serve(
             sweeper.run(sweep_stop).await;
         }
     };
-    let (served, worked, (), (), (), (), ()) = tokio::join!(
+    let (served, worked, (), (), (), (), (), ()) = tokio::join!(
         server,
         worker.run(stopped(stop_rx.clone())),
         forwarder.run(stopped(stop_rx.clone())),
         // Boxed: its future is large, and inline it would make every caller's future large too.
         Box::pin(deliverer.run(stopped(stop_rx.clone()))),
+        Box::pin(cards.run(stopped(stop_rx.clone()))),
         sweep,
         release,
         crate::memory::trim_until(stopped(stop_rx))

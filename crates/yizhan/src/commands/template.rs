@@ -55,7 +55,11 @@ pub fn preview(config: &Config, args: &TemplateRenderArgs) -> anyhow::Result<Str
                 UsageError(format!("{}: channel {:?} refuses the message: {e}", message.target_at, channel.name()))
             })?;
             for dispatch in &plan.dispatches {
-                let body: serde_json::Value = serde_json::from_slice(&dispatch.body)?;
+                // JSON bodies pretty-printed; an email's MIME message as it is.
+                let body = match serde_json::from_slice::<serde_json::Value>(&dispatch.body) {
+                    Ok(json) => serde_json::to_string_pretty(&json)?,
+                    Err(_) => String::from_utf8_lossy(&dispatch.body).into_owned(),
+                };
                 let _ = writeln!(
                     out,
                     "## {} ({}) {} -> {}\n{}",
@@ -63,7 +67,7 @@ pub fn preview(config: &Config, args: &TemplateRenderArgs) -> anyhow::Result<Str
                     channel.kind(),
                     dispatch.endpoint,
                     dispatch.recipients.join(", "),
-                    serde_json::to_string_pretty(&body)?
+                    body
                 );
             }
         }

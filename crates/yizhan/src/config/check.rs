@@ -23,6 +23,9 @@ impl Config {
             if !seen.insert(name) {
                 bad("name", format!("{name:?} is used twice"));
             }
+            if let Some(Err(e)) = channel.proxy().map(|url| yizhan_core::egress::proxy("proxy", url)) {
+                bad("proxy", e.problem);
+            }
             match channel {
                 ChannelConfig::WecomApp(c) => {
                     if let Some(interval) = c.duplicate_check_interval.filter(|v| !(1..=14_400).contains(v)) {
@@ -59,6 +62,9 @@ impl Config {
                 }
                 ChannelConfig::FeishuBot(c) => {
                     crate::providers::feishu_bot::config_problems(c).into_iter().for_each(|(k, m)| bad(k, m));
+                }
+                ChannelConfig::Email(c) => {
+                    crate::providers::email::config_problems(c).into_iter().for_each(|(k, m)| bad(k, m));
                 }
                 ChannelConfig::Getui(c) => {
                     if c.app_id.is_empty() || c.app_id.contains(['/', '?', '#']) {

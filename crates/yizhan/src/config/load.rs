@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::{Locator, join, line_column, nearest};
 use super::{
-    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, FeishuBotConfig, GetuiConfig, Unavailable,
+    ApiKeyConfig, ChannelConfig, Config, DingtalkRobotConfig, EmailConfig, FeishuBotConfig, GetuiConfig, Unavailable,
     WecomAppConfig, WecomRobotConfig,
 };
 use crate::providers::ChannelKind;
@@ -55,7 +55,8 @@ pub enum ConfigError {
 }
 
 /// The top-level tables and arrays.
-const TOP: &[&str] = &["server", "store", "channels", "api_keys", "webhooks", "worker", "shaping", "routes"];
+const TOP: &[&str] =
+    &["server", "store", "channels", "api_keys", "webhooks", "worker", "shaping", "routes", "people", "people_file"];
 /// One problem, before it is located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Problem {
@@ -98,6 +99,15 @@ impl Config {
         let base = Path::new(path).parent().unwrap_or(Path::new("."));
         problems.extend(routes.compile(&config, base).into_iter().map(|(at, message)| Problem::new(at, message)));
         config.routes = routes;
+        if let Some(file) = config.people_file.clone() {
+            let at = base.join(&file);
+            match std::fs::read_to_string(&at).map(|text| crate::people::sync::parse(&text)) {
+                Ok(Ok(people)) => config.people.extend(people),
+                Ok(Err(e)) => problems.push(Problem::new("people_file", format!("{}: {}", at.display(), e.message()))),
+                Err(e) => problems.push(Problem::new("people_file", format!("cannot read {}: {e}", at.display()))),
+            }
+        }
+        problems.extend(crate::people::problems(&config.people).into_iter().map(|(at, m)| Problem::new(at, m)));
         problems.extend(config.check());
         for unusable in &mut config.unavailable {
             unusable.why = render(&Problem::new(unusable.path.clone(), unusable.why.clone()));
@@ -124,14 +134,22 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
             "store" => config.store = section(&key, value, problems).unwrap_or_default(),
             "worker" => config.worker = section(&key, value, problems).unwrap_or_default(),
             "shaping" => config.shaping = section(&key, value, problems).unwrap_or_default(),
-            "channels" | "api_keys" | "webhooks" | "routes" => {
+            "people_file" => match value {
+                toml::Value::String(file) => config.people_file = Some(file),
+                _ => problems.push(Problem::new(&key, "must be a file name: people_file = \"people.toml\"")),
+            },
+            "channels" | "api_keys" | "webhooks" | "routes" | "people" => {
                 let toml::Value::Array(items) = value else {
                     problems.push(Problem::new(&key, format!("must be an array of tables: [[{key}]]")));
                     continue;
                 };
                 for (i, item) in items.into_iter().enumerate() {
                     let at = format!("{key}[{i}]");
-                    if key == "routes" {
+                    if key == "people" {
+                        if let Some(person) = section::<crate::people::PersonConfig>(&at, item, problems) {
+                            config.people.push(person);
+                        }
+                    } else if key == "routes" {
                         if let Some(route) = section::<crate::intake::route::RouteConfig>(&at, item, problems) {
                             config.routes.push(at, route);
                         }
@@ -156,7 +174,7 @@ fn build(table: toml::Table, env: &HashMap<String, String>, problems: &mut Vec<P
     config
 }
 
-/// Every kind, for messages: "wecom_app, wecom_robot, getui, dingtalk_robot or feishu_bot".
+/// Every kind, for messages: "wecom_app, wecom_robot, getui, dingtalk_robot, feishu_bot or email".
 fn kinds() -> String {
     let names: Vec<&str> = ChannelKind::names().collect();
     match names.split_last() {
@@ -195,6 +213,7 @@ fn channel(
             section::<DingtalkRobotConfig>(at, item, problems).map(ChannelConfig::DingtalkRobot)
         }
         Some(ChannelKind::FeishuBot) => section::<FeishuBotConfig>(at, item, problems).map(ChannelConfig::FeishuBot),
+        Some(ChannelKind::Email) => section::<EmailConfig>(at, item, problems).map(ChannelConfig::Email),
         None => {
             let other = kind.as_str();
             let mut message = format!("unknown kind {other:?}; expected {}", kinds());

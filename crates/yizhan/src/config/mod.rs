@@ -34,6 +34,12 @@ pub struct Config {
     /// API keys for the HTTP service.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyConfig>,
+    /// `[[people]]`, then those of `people_file` (docs/people.md).
+    #[serde(default)]
+    pub people: Vec<crate::people::PersonConfig>,
+    /// A file of more `[[people]]` (what `yizhan people sync` writes), relative to this file.
+    #[serde(default)]
+    pub people_file: Option<String>,
     /// The delivery worker of `yizhan serve`.
     #[serde(default)]
     pub worker: WorkerConfig,
@@ -285,6 +291,8 @@ pub enum ChannelConfig {
     DingtalkRobot(DingtalkRobotConfig),
     /// A Feishu (飞书) or Lark custom group bot (bot/v2/hook).
     FeishuBot(FeishuBotConfig),
+    /// An SMTP server that submits email.
+    Email(EmailConfig),
 }
 
 impl ChannelConfig {
@@ -296,6 +304,7 @@ impl ChannelConfig {
             ChannelConfig::Getui(c) => &c.name,
             ChannelConfig::DingtalkRobot(c) => &c.name,
             ChannelConfig::FeishuBot(c) => &c.name,
+            ChannelConfig::Email(c) => &c.name,
         }
     }
 
@@ -313,6 +322,7 @@ impl ChannelConfig {
             ChannelConfig::Getui(_) => ChannelKind::Getui,
             ChannelConfig::DingtalkRobot(_) => ChannelKind::DingtalkRobot,
             ChannelConfig::FeishuBot(_) => ChannelKind::FeishuBot,
+            ChannelConfig::Email(_) => ChannelKind::Email,
         }
     }
 
@@ -324,6 +334,19 @@ impl ChannelConfig {
         }
     }
 
+    /// The configured egress `proxy`, if any (HTTP providers only).
+    pub fn proxy(&self) -> Option<&str> {
+        match self {
+            ChannelConfig::WecomApp(c) => c.proxy.as_deref(),
+            ChannelConfig::WecomRobot(c) => c.proxy.as_deref(),
+            ChannelConfig::Getui(c) => c.proxy.as_deref(),
+            ChannelConfig::DingtalkRobot(c) => c.proxy.as_deref(),
+            ChannelConfig::FeishuBot(c) => c.proxy.as_deref(),
+            // SMTP is not HTTP: lettre connects to the relay directly; the relay is the egress.
+            ChannelConfig::Email(_) => None,
+        }
+    }
+
     /// The configured `base_url`, if any.
     pub fn base_url(&self) -> Option<&str> {
         match self {
@@ -332,6 +355,7 @@ impl ChannelConfig {
             ChannelConfig::Getui(c) => c.base_url.as_deref(),
             ChannelConfig::DingtalkRobot(c) => c.base_url.as_deref(),
             ChannelConfig::FeishuBot(c) => c.base_url.as_deref(),
+            ChannelConfig::Email(_) => None,
         }
     }
 
@@ -343,6 +367,7 @@ impl ChannelConfig {
             ChannelConfig::Getui(c) => c.quota,
             ChannelConfig::DingtalkRobot(c) => c.quota,
             ChannelConfig::FeishuBot(c) => c.quota,
+            ChannelConfig::Email(c) => c.quota,
         }
     }
 }
@@ -362,6 +387,11 @@ pub struct WecomAppConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// Gateway sends carry `enable_duplicate_check=1`, so that an ambiguous failure can be
     /// resent safely; a repeat of a message still inside its window is sent without it
     /// (docs/gateway.md, "Repeated messages"). `false`: never (an ambiguous failure is then
@@ -430,6 +460,11 @@ pub struct WecomRobotConfig {
     /// Default: the real WeCom. Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -455,9 +490,67 @@ pub struct DingtalkRobotConfig {
     /// Default: the real DingTalk (`https://oapi.dingtalk.com`). Point at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
+}
+
+/// `kind = "email"`: one SMTP submission server and sender (docs/email.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Channel name.
+    pub name: String,
+    /// The SMTP server's host name (its certificate must match it).
+    pub host: String,
+    /// Default by `security`: 587 (`starttls`), 465 (`tls`), 25 (`plain`).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit TLS) or `plain` (no TLS: loopback hosts only unless
+    /// `allow_plain_remote = true`).
+    #[serde(default)]
+    pub security: EmailSecurity,
+    /// Allows `security = "plain"` to a host that is not loopback (a relay on a trusted
+    /// network). Default false.
+    #[serde(default)]
+    pub allow_plain_remote: bool,
+    /// The AUTH user name; with `password`. Default: no AUTH.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The AUTH password. Use `${ENV_VAR}`.
+    #[serde(default)]
+    pub password: Option<SecretString>,
+    /// The sender: `ops@example.com` or `"yizhan <ops@example.com>"` (the `From:` header and the
+    /// envelope sender).
+    pub from: String,
+    /// `Reply-To:`, if replies should go elsewhere. Default: none.
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// The name this host gives in EHLO. Default: the machine's host name.
+    #[serde(default)]
+    pub hello_name: Option<String>,
+    /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`
+    /// (`email_per_minute`).
+    #[serde(default)]
+    pub quota: crate::shaping::QuotaLimits,
+}
+
+/// How an email channel protects its SMTP connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailSecurity {
+    /// A plain connection upgraded with STARTTLS before anything else is sent (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS (port 25): loopback only unless allowed.
+    Plain,
 }
 
 /// `kind = "feishu_bot"`: one Feishu or Lark custom bot (docs/dingtalk-feishu.md). The hook id
@@ -481,6 +574,11 @@ pub struct FeishuBotConfig {
     /// at `yizhan emulator` for tests.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// `[channels.quota]`: this channel's quota limits over `[shaping.quota]`.
     #[serde(default)]
     pub quota: crate::shaping::QuotaLimits,
@@ -501,6 +599,11 @@ pub struct GetuiConfig {
     /// One server. Default: the real Getui (`https://restapi.getui.com`).
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Egress proxy of this channel's provider calls: `http://host:port`, `https://…`,
+    /// `socks5://…` or `socks5h://…`, without credentials (docs/gateway.md, "Egress proxy").
+    /// Default: direct (or `HTTPS_PROXY`/`ALL_PROXY` from the environment).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// Several servers tried in order; a transport failure rotates to the next. Overrides
     /// `base_url`.
     #[serde(default)]

@@ -127,9 +127,11 @@ fn the_example_config_parses() {
         ("DINGTALK_SECRET", "SECs"),
         ("FEISHU_HOOK_ID", "h"),
         ("FEISHU_SECRET", "s"),
+        ("SMTP_PASSWORD", "p"),
     ]);
     let c = Config::parse(crate::commands::config::EXAMPLE, "example", &vars).unwrap();
-    assert_eq!(c.channels.len(), 5);
+    assert_eq!(c.channels.len(), 6);
+    assert_eq!(c.channel("mail").map(ChannelConfig::kind), Some("email"));
     assert_eq!(c.channel("fs").map(ChannelConfig::kind), Some("feishu_bot"));
     assert_eq!(c.channel("ding").map(ChannelConfig::kind), Some("dingtalk_robot"));
     assert_eq!(c.channel("ops-robot").map(ChannelConfig::kind), Some("wecom_robot"));

@@ -35,7 +35,8 @@ pub struct MessageRequest {
 /// `wecom_app` takes `users`, `parties`, `tags`, `all` or `chatid`; `wecom_robot` and
 /// `dingtalk_robot` take `mentions` and `mention_mobiles`; `feishu_bot` takes `mentions`
 /// (open_ids, `@all`); `getui` takes exactly one of `cids`, `aliases`,
-/// `tag_conditions` or `all`.
+/// `tag_conditions` or `all`; `email` takes `emails`. Any channel takes `people`, resolved
+/// to that channel's ids from the configuration's `[[people]]` when the message is accepted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct To {
@@ -72,6 +73,14 @@ pub struct To {
     /// DingTalk robot `text` and `markdown`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mention_mobiles: Vec<String>,
+    /// Email addresses (`email` channels): one message to each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    /// People by their `[[people]]` id: each gets the message under their id for the target
+    /// channel's kind (docs/people.md); an unknown person, or one without an id for that kind,
+    /// is refused with 422 naming them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<String>,
 }
 
 /// A Getui tag condition: users whose tag `key` matches `values` combined by `opt_type`.
@@ -141,6 +150,9 @@ pub enum Content {
     /// `interactive` (`text`, `post`, `image`, `share_chat`, `interactive`; Feishu bot).
     #[schema(value_type = Object)]
     Feishu(yizhan_feishu::Message),
+    /// An email (`email` channel): a subject, text, markdown (sent as HTML with the markdown as
+    /// the text alternative) or HTML, and attachments.
+    Email(EmailContent),
     /// A Getui push: a notification or a transmission, with vendor channels and settings.
     // Boxed: it is much larger than the other variants.
     Getui(Box<GetuiContent>),
@@ -161,6 +173,7 @@ impl Content {
             Content::Getui(_) => "getui",
             Content::Dingtalk(_) => "dingtalk",
             Content::Feishu(_) => "feishu",
+            Content::Email(_) => "email",
         }
     }
 }
@@ -239,6 +252,42 @@ pub struct GetuiContent {
     /// Task group for reports (`group_name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
+}
+
+/// An email: a subject and exactly one of `text`, `markdown` and `html` (`html` may come with
+/// `text` as its alternative), with attachments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailContent {
+    /// The subject (one line, at most 998 characters; UTF-8 is encoded for the header).
+    pub subject: String,
+    /// Plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Markdown (CommonMark, tables, strikethrough): sent as HTML with the markdown as the text
+    /// alternative. Raw HTML in it is shown as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// HTML as given (with `text` as its alternative, if set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// Files attached (the whole message at most 10 MiB).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<EmailAttachment>,
+}
+
+/// One attached file, inline in the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailAttachment {
+    /// The file name shown (no path).
+    pub filename: String,
+    /// Its MIME type; default: guessed from the file name's extension, else
+    /// `application/octet-stream`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The bytes, Base64 (standard alphabet, padded).
+    pub content_base64: String,
 }
 
 /// Options. All are optional.

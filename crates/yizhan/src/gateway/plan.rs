@@ -141,6 +141,7 @@ pub(crate) fn reject_recipients(
         ("tag_conditions", !to.tag_conditions.is_empty()),
         ("mentions", !to.mentions.is_empty()),
         ("mention_mobiles", !to.mention_mobiles.is_empty()),
+        ("emails", !to.emails.is_empty()),
     ];
     match set.iter().find(|(name, used)| *used && !allowed.contains(name)) {
         Some((name, _)) => Err(ApiError::validation(
@@ -199,6 +200,7 @@ pub(crate) fn api_field(field: &str, content: &Content) -> String {
         Content::WecomRobot(_) => &[("", "content.wecom_robot.")],
         Content::Dingtalk(_) => &[("", "content.dingtalk.")],
         Content::Feishu(_) => &[("", "content.feishu.")],
+        Content::Email(_) => &[("", "content.email.")],
         Content::Image(_) | Content::File(_) | Content::News(_) => &[("", "content.")],
     };
     for (from, to) in renamed {

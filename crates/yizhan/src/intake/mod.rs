@@ -9,9 +9,12 @@
 //!   /v1/intake/{alertmanager,grafana,webhook}/{route}`) are in `crate::server`.
 //! * [`silences`]: a client of Alertmanager's API v2 (silences, alerts).
 //! * [`group`]: the alert group a notification belongs to.
+//! * [`cards`]: one WeCom template card per alert group, updated in place, with Acknowledge and
+//!   Silence buttons.
 //!
 //! The user's guide is `docs/alerts.md`.
 
+pub mod cards;
 pub mod deliver;
 pub mod group;
 pub mod matcher;
@@ -39,6 +42,10 @@ pub struct Routed<'a> {
     pub group: GroupKey,
     /// Its messages, one per channel entry.
     pub messages: Vec<deliver::Message>,
+    /// The labels every one of its alerts has (a silence's matchers).
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Whether any of its alerts fires.
+    pub firing: bool,
 }
 
 /// Routes every alert of `payload` from the top-level route `entry` and renders each route that
@@ -63,7 +70,22 @@ pub fn route_payload<'a>(
         .into_iter()
         .map(|(route, alerts)| {
             let messages = deliver::render(route, payload, &alerts, templates, config, deliver::Mode::Send)?;
-            Ok(Routed { route, alerts: alerts.len(), group: GroupKey::new(&route.name, payload), messages })
+            Ok(Routed {
+                route,
+                alerts: alerts.len(),
+                group: GroupKey::new(&route.name, payload),
+                messages,
+                labels: common_labels(&alerts),
+                firing: alerts.iter().any(|a| a.status == payload::Status::Firing),
+            })
         })
         .collect()
+}
+
+/// The labels (name and value) every one of `alerts` has.
+fn common_labels(alerts: &[&Alert]) -> std::collections::BTreeMap<String, String> {
+    let Some((first, rest)) = alerts.split_first() else { return std::collections::BTreeMap::new() };
+    let mut common = first.labels.clone();
+    common.retain(|name, value| rest.iter().all(|a| a.labels.get(name) == Some(value)));
+    common
 }

@@ -17,10 +17,11 @@ use crate::gateway::{ApiError, MessageRequest};
 /// A bot takes at most 10 keywords (DingTalk and Feishu alike).
 pub(super) const MAX_KEYWORDS: usize = 10;
 
-/// The client settings of a channel: its `base_url` (if set), the retry policy and, if given,
-/// a limit on each request.
+/// The client settings of a channel: its `base_url` and egress `proxy` (if set), the retry
+/// policy and, if given, a limit on each request.
 pub(super) fn settings(
     base_url: Option<&str>,
+    proxy: Option<reqwest::Proxy>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
 ) -> impl FnOnce(WebhookSettings) -> WebhookSettings {
@@ -31,6 +32,7 @@ pub(super) fn settings(
         if let Some(timeout) = timeout {
             s = s.timeout(timeout);
         }
+        s.proxy = proxy;
         s.retry_policy(retry)
     }
 }

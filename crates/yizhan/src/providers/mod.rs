@@ -3,7 +3,7 @@
 //! never match on a channel kind.
 //!
 //! Each provider has a folder holding everything it supplies — [`wecom_app`], [`wecom_robot`],
-//! [`getui`], [`dingtalk_robot`], [`feishu_bot`]: planning a request into dispatches, executing a dispatch with its outcomes and
+//! [`getui`], [`dingtalk_robot`], [`feishu_bot`], [`email`]: planning a request into dispatches, executing a dispatch with its outcomes and
 //! handles, whether a resend is safe, quota units, coalescing, text limits, recall, revoke or
 //! card update, and its client. The functions below pick the provider from a [`ChannelKind`],
 //! a [`ChannelConfig`], an [`AnyClient`] or an [`Endpoint`]; adding a provider adds one arm to
@@ -11,6 +11,7 @@
 
 pub(crate) mod cli;
 pub mod dingtalk_robot;
+pub mod email;
 pub mod feishu_bot;
 pub mod getui;
 mod group_bot;
@@ -57,17 +58,20 @@ pub enum ChannelKind {
     DingtalkRobot,
     /// A Feishu (飞书) or Lark custom group bot: `kind = "feishu_bot"`.
     FeishuBot,
+    /// An SMTP server submitting email: `kind = "email"`.
+    Email,
 }
 
 impl ChannelKind {
     /// Every provider the gateway serves, in the order the documentation lists them. This is
     /// the one list: configuration parsing, `config check` and help texts read it.
-    pub const ALL: [ChannelKind; 5] = [
+    pub const ALL: [ChannelKind; 6] = [
         ChannelKind::WecomApp,
         ChannelKind::WecomRobot,
         ChannelKind::Getui,
         ChannelKind::DingtalkRobot,
         ChannelKind::FeishuBot,
+        ChannelKind::Email,
     ];
 
     /// The stable name, as written in the configuration.
@@ -78,6 +82,7 @@ impl ChannelKind {
             ChannelKind::Getui => "getui",
             ChannelKind::DingtalkRobot => "dingtalk_robot",
             ChannelKind::FeishuBot => "feishu_bot",
+            ChannelKind::Email => "email",
         }
     }
 
@@ -93,7 +98,7 @@ impl ChannelKind {
             ChannelKind::WecomRobot => wecom_robot::text_limit(content),
             ChannelKind::DingtalkRobot => dingtalk_robot::text_limit(content),
             ChannelKind::FeishuBot => feishu_bot::text_limit(content),
-            ChannelKind::Getui => None,
+            ChannelKind::Getui | ChannelKind::Email => None,
         }
     }
 
@@ -103,7 +108,7 @@ impl ChannelKind {
         match self {
             ChannelKind::WecomApp | ChannelKind::WecomRobot => true,
             ChannelKind::Getui => shaping.coalesce_getui,
-            ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => false,
+            ChannelKind::DingtalkRobot | ChannelKind::FeishuBot | ChannelKind::Email => false,
         }
     }
 
@@ -112,7 +117,7 @@ impl ChannelKind {
     pub fn posts_to_its_group(self) -> bool {
         match self {
             ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => true,
-            ChannelKind::WecomApp | ChannelKind::Getui => false,
+            ChannelKind::WecomApp | ChannelKind::Getui | ChannelKind::Email => false,
         }
     }
 
@@ -121,9 +126,11 @@ impl ChannelKind {
     pub fn alerts_as_notification(self) -> bool {
         match self {
             ChannelKind::Getui => true,
-            ChannelKind::WecomApp | ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => {
-                false
-            }
+            ChannelKind::WecomApp
+            | ChannelKind::WecomRobot
+            | ChannelKind::DingtalkRobot
+            | ChannelKind::FeishuBot
+            | ChannelKind::Email => false,
         }
     }
 
@@ -132,7 +139,11 @@ impl ChannelKind {
     pub fn drops_repeats(self) -> bool {
         match self {
             ChannelKind::WecomApp => true,
-            ChannelKind::WecomRobot | ChannelKind::Getui | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => false,
+            ChannelKind::WecomRobot
+            | ChannelKind::Getui
+            | ChannelKind::DingtalkRobot
+            | ChannelKind::FeishuBot
+            | ChannelKind::Email => false,
         }
     }
 
@@ -161,6 +172,8 @@ pub enum AnyClient {
     DingtalkRobot(DingtalkClient),
     /// `feishu_bot`
     FeishuBot(FeishuClient),
+    /// `email`
+    Email(email::EmailSender),
 }
 
 impl AnyClient {
@@ -178,6 +191,7 @@ impl AnyClient {
             ChannelConfig::Getui(c) => AnyClient::Getui(getui::client(c, shared, retry, timeout)?),
             ChannelConfig::DingtalkRobot(c) => AnyClient::DingtalkRobot(dingtalk_robot::client(c, retry, timeout)?),
             ChannelConfig::FeishuBot(c) => AnyClient::FeishuBot(feishu_bot::client(c, retry, timeout)?),
+            ChannelConfig::Email(c) => AnyClient::Email(email::client(c, timeout)?),
         })
     }
 
@@ -189,6 +203,7 @@ impl AnyClient {
             AnyClient::Getui(_) => ChannelKind::Getui,
             AnyClient::DingtalkRobot(_) => ChannelKind::DingtalkRobot,
             AnyClient::FeishuBot(_) => ChannelKind::FeishuBot,
+            AnyClient::Email(_) => ChannelKind::Email,
         }
     }
 
@@ -198,7 +213,9 @@ impl AnyClient {
         match self {
             AnyClient::WecomApp(c) => c.token_age(),
             AnyClient::Getui(c) => c.token_age(),
-            AnyClient::WecomRobot(_) | AnyClient::DingtalkRobot(_) | AnyClient::FeishuBot(_) => None,
+            AnyClient::WecomRobot(_) | AnyClient::DingtalkRobot(_) | AnyClient::FeishuBot(_) | AnyClient::Email(_) => {
+                None
+            }
         }
     }
 
@@ -240,6 +257,7 @@ pub fn plan(
         ChannelConfig::Getui(app) => getui::plan::dispatches(part, &app.name, now_ms),
         ChannelConfig::DingtalkRobot(bot) => dingtalk_robot::plan::dispatches(part, bot),
         ChannelConfig::FeishuBot(bot) => feishu_bot::plan::dispatches(part, bot),
+        ChannelConfig::Email(mail) => email::plan::dispatches(part, mail),
     }
 }
 
@@ -248,7 +266,11 @@ pub fn plan(
 pub fn duplicate_guard(endpoint: &str, body: &[u8], suppress: bool) -> Option<DuplicateGuard> {
     match Endpoint::parse(endpoint)?.kind() {
         ChannelKind::WecomApp => wecom_app::dedupe::duplicate_guard(endpoint, body, suppress),
-        ChannelKind::WecomRobot | ChannelKind::Getui | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => None,
+        ChannelKind::WecomRobot
+        | ChannelKind::Getui
+        | ChannelKind::DingtalkRobot
+        | ChannelKind::FeishuBot
+        | ChannelKind::Email => None,
     }
 }
 
@@ -259,7 +281,7 @@ pub fn coalesce_addressee(endpoint: &str, recipients: &[String]) -> Option<Addre
     match endpoint.kind() {
         ChannelKind::WecomApp => wecom_app::coalesce::addressee(endpoint, recipients),
         ChannelKind::Getui => getui::coalesce::addressee(endpoint, recipients),
-        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => None,
+        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot | ChannelKind::Email => None,
     }
 }
 
@@ -301,7 +323,35 @@ pub async fn execute(
         AnyClient::Getui(c) => getui::execute::execute(c, parsed, body, upstream).await,
         AnyClient::DingtalkRobot(c) => dingtalk_robot::execute::execute(c, parsed, body, recipients).await,
         AnyClient::FeishuBot(c) => feishu_bot::execute::execute(c, parsed, body, recipients).await,
+        AnyClient::Email(c) => email::execute::execute(c, parsed, body, recipients).await,
     }
+}
+
+/// Adds `person`'s id for channels of `kind` to the matching recipient list of `to`
+/// (docs/people.md, "Resolution"); the keys the person lacks when they have none.
+pub fn address_person(
+    kind: ChannelKind,
+    person: &crate::people::PersonConfig,
+    to: &mut crate::gateway::To,
+) -> Result<(), &'static str> {
+    use crate::people::push_unique;
+    let (list, id, missing) = match kind {
+        ChannelKind::WecomApp => (&mut to.users, &person.wecom_userid, "wecom_userid"),
+        ChannelKind::WecomRobot => (&mut to.mentions, &person.wecom_userid, "wecom_userid"),
+        ChannelKind::FeishuBot => (&mut to.mentions, &person.feishu_open_id, "feishu_open_id"),
+        ChannelKind::Email => (&mut to.emails, &person.email, "email"),
+        ChannelKind::Getui if person.getui_cid.is_some() => (&mut to.cids, &person.getui_cid, ""),
+        ChannelKind::Getui => (&mut to.aliases, &person.getui_alias, "getui_cid or getui_alias"),
+        ChannelKind::DingtalkRobot if person.dingtalk_user_id.is_some() => {
+            (&mut to.mentions, &person.dingtalk_user_id, "")
+        }
+        ChannelKind::DingtalkRobot => {
+            (&mut to.mention_mobiles, &person.dingtalk_mobile, "dingtalk_user_id or dingtalk_mobile")
+        }
+    };
+    let id = id.as_deref().filter(|id| !id.trim().is_empty()).ok_or(missing)?;
+    push_unique(list, id);
+    Ok(())
 }
 
 /// The failure of a call to an endpoint of another kind than the channel's.
@@ -311,14 +361,18 @@ fn foreign_endpoint(endpoint: Endpoint) -> Failed {
 
 /// Whether resending the persisted `body` after an ambiguous failure is deduplicated by the
 /// provider (WeCom duplicate check, Getui `request_id`). Robot webhooks and appchat sends have
-/// no dedupe, so they are never resent after an ambiguous failure.
+/// no dedupe, so they are never resent after an ambiguous failure; nor is email (a server that
+/// lost its answer to the data may have queued the message).
 pub fn resend_is_safe(endpoint: &str, body: &[u8]) -> bool {
     let Some(endpoint) = Endpoint::parse(endpoint) else { return false };
+    if endpoint.kind() == ChannelKind::Email {
+        return false;
+    }
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
     match endpoint.kind() {
         ChannelKind::WecomApp => wecom_app::resend_is_safe(endpoint, &json),
         ChannelKind::Getui => getui::resend_is_safe(endpoint, &json),
-        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => false,
+        ChannelKind::WecomRobot | ChannelKind::DingtalkRobot | ChannelKind::FeishuBot | ChannelKind::Email => false,
     }
 }
 
@@ -329,12 +383,19 @@ pub fn refused_every_recipient(endpoint: &str, failed: &Failed) -> bool {
 
 /// The documented meaning of a provider error code of a call to `endpoint`.
 pub fn code_meaning(endpoint: &str, code: Option<i64>) -> Option<&'static str> {
-    let code = code?;
-    match Endpoint::parse(endpoint)?.kind() {
-        ChannelKind::Getui => yizhan_getui::errcode::describe(code),
-        ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
-        ChannelKind::DingtalkRobot => yizhan_dingtalk::errcode::describe(code),
-        ChannelKind::FeishuBot => yizhan_feishu::errcode::describe(code),
+    Endpoint::parse(endpoint)?.kind().code_meaning(code?)
+}
+
+impl ChannelKind {
+    /// The documented meaning of an error code of this provider.
+    pub fn code_meaning(self, code: i64) -> Option<&'static str> {
+        match self {
+            ChannelKind::Getui => yizhan_getui::errcode::describe(code),
+            ChannelKind::WecomApp | ChannelKind::WecomRobot => yizhan_wecom::errcode::describe(code),
+            ChannelKind::DingtalkRobot => yizhan_dingtalk::errcode::describe(code),
+            ChannelKind::FeishuBot => yizhan_feishu::errcode::describe(code),
+            ChannelKind::Email => u16::try_from(code).ok().and_then(yizhan_email::reply::describe),
+        }
     }
 }
 
@@ -367,6 +428,11 @@ pub fn quota_rules(channel: &ChannelConfig, limits: &QuotaLimits) -> (String, Ve
             let rules = feishu_bot::quota_rules(&scope, limits);
             (scope, rules)
         }
+        ChannelConfig::Email(c) => {
+            let scope = email::quota_scope(c);
+            let rules = email::quota_rules(&scope, limits);
+            (scope, rules)
+        }
     };
     (scope, member, units)
 }
@@ -381,6 +447,7 @@ pub fn quota_budget(endpoint: &str, recipients: &[String]) -> Option<Budget> {
         ChannelKind::Getui => getui::quota_budget(endpoint),
         ChannelKind::DingtalkRobot => dingtalk_robot::quota_budget(endpoint),
         ChannelKind::FeishuBot => feishu_bot::quota_budget(endpoint),
+        ChannelKind::Email => email::quota_budget(endpoint),
     }
 }
 
@@ -410,7 +477,13 @@ pub async fn recall(
         Some(ChannelConfig::Getui(_)) => {
             getui::revoke::revoke(client.and_then(AnyClient::getui), record, status, refuse).await
         }
-        Some(ChannelConfig::WecomRobot(_) | ChannelConfig::DingtalkRobot(_) | ChannelConfig::FeishuBot(_)) | None => {
+        Some(
+            ChannelConfig::WecomRobot(_)
+            | ChannelConfig::DingtalkRobot(_)
+            | ChannelConfig::FeishuBot(_)
+            | ChannelConfig::Email(_),
+        )
+        | None => {
             Err(refuse("it was already sent; only WeCom application and Getui messages can be recalled".to_owned()))
         }
     }
@@ -474,6 +547,7 @@ pub async fn check(channel: &ChannelConfig, channels: &Channels) -> Result<Check
         ChannelConfig::WecomRobot(_) => Ok(Checked::Untestable(wecom_robot::UNTESTABLE)),
         ChannelConfig::DingtalkRobot(_) => Ok(Checked::Untestable(dingtalk_robot::UNTESTABLE)),
         ChannelConfig::FeishuBot(_) => Ok(Checked::Untestable(feishu_bot::UNTESTABLE)),
+        ChannelConfig::Email(_) => email::check(client).await.map(Checked::Verified),
         ChannelConfig::Getui(app) => {
             getui::check(client.and_then(AnyClient::getui), app).await.map(|()| Checked::Token)
         }
@@ -488,6 +562,7 @@ pub fn summary(channel: &ChannelConfig) -> String {
         ChannelConfig::Getui(c) => getui::summary(c),
         ChannelConfig::DingtalkRobot(c) => dingtalk_robot::summary(c),
         ChannelConfig::FeishuBot(c) => feishu_bot::summary(c),
+        ChannelConfig::Email(c) => email::summary(c),
     }
 }
 
@@ -500,6 +575,7 @@ pub fn call_url(channel: &ChannelConfig, client: &AnyClient, endpoint: &str) -> 
         (ChannelConfig::WecomRobot(bot), _, _) => wecom_robot::call_url(bot),
         (ChannelConfig::DingtalkRobot(bot), _, _) => dingtalk_robot::call_url(bot),
         (ChannelConfig::FeishuBot(bot), _, _) => feishu_bot::call_url(bot),
+        (ChannelConfig::Email(mail), _, _) => email::call_url(mail),
         (ChannelConfig::Getui(app), AnyClient::Getui(c), Some(e)) => getui::call_url(c, app, e),
         _ => endpoint.to_owned(),
     }

@@ -11,6 +11,9 @@ pub mod endpoint {
     pub const WECOM_MESSAGE_SEND: &str = "wecom.message_send";
     /// WeCom `POST /cgi-bin/appchat/send`.
     pub const WECOM_APPCHAT_SEND: &str = "wecom.appchat_send";
+    /// WeCom `POST /cgi-bin/message/update_template_card` (an alert group's card, updated
+    /// through the queue: docs/alerts.md, "Card lifecycle").
+    pub const WECOM_UPDATE_TEMPLATE_CARD: &str = "wecom.update_template_card";
     /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
     pub const WECOM_WEBHOOK_SEND: &str = "wecom.webhook_send";
     /// Getui `POST /push/single/cid`.
@@ -41,6 +44,9 @@ pub mod endpoint {
     pub const DINGTALK_ROBOT_SEND: &str = "dingtalk.robot_send";
     /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
     pub const FEISHU_BOT_HOOK: &str = "feishu.bot_hook";
+    /// One SMTP transaction: the body is the formatted MIME message, the recipients the
+    /// envelope recipients.
+    pub const EMAIL_SMTP_SEND: &str = "email.smtp_send";
 }
 
 /// The provider call a dispatch makes. The store keeps [`Endpoint::name`]; the worker parses
@@ -51,6 +57,8 @@ pub enum Endpoint {
     WecomMessageSend,
     /// WeCom `POST /cgi-bin/appchat/send`.
     WecomAppchatSend,
+    /// WeCom `POST /cgi-bin/message/update_template_card`.
+    WecomUpdateTemplateCard,
     /// WeCom robot `POST /cgi-bin/webhook/send?key=…`.
     WecomWebhookSend,
     /// Getui `POST /push/single/cid`.
@@ -75,13 +83,16 @@ pub enum Endpoint {
     DingtalkRobotSend,
     /// Feishu/Lark bot `POST /open-apis/bot/v2/hook/<hook_id>`.
     FeishuBotHook,
+    /// One SMTP transaction (`MAIL FROM`, `RCPT TO`, `DATA`).
+    EmailSmtpSend,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 14] = [
+    pub const ALL: [Endpoint; 16] = [
         Endpoint::WecomMessageSend,
         Endpoint::WecomAppchatSend,
+        Endpoint::WecomUpdateTemplateCard,
         Endpoint::WecomWebhookSend,
         Endpoint::GetuiPushSingleCid,
         Endpoint::GetuiPushSingleAlias,
@@ -94,6 +105,7 @@ impl Endpoint {
         Endpoint::GetuiPushAll,
         Endpoint::DingtalkRobotSend,
         Endpoint::FeishuBotHook,
+        Endpoint::EmailSmtpSend,
     ];
 
     /// The stable name the store keeps (`wecom.message_send`, …).
@@ -102,6 +114,7 @@ impl Endpoint {
         match self {
             Endpoint::WecomMessageSend => e::WECOM_MESSAGE_SEND,
             Endpoint::WecomAppchatSend => e::WECOM_APPCHAT_SEND,
+            Endpoint::WecomUpdateTemplateCard => e::WECOM_UPDATE_TEMPLATE_CARD,
             Endpoint::WecomWebhookSend => e::WECOM_WEBHOOK_SEND,
             Endpoint::GetuiPushSingleCid => e::GETUI_PUSH_SINGLE_CID,
             Endpoint::GetuiPushSingleAlias => e::GETUI_PUSH_SINGLE_ALIAS,
@@ -114,6 +127,7 @@ impl Endpoint {
             Endpoint::GetuiPushAll => e::GETUI_PUSH_ALL,
             Endpoint::DingtalkRobotSend => e::DINGTALK_ROBOT_SEND,
             Endpoint::FeishuBotHook => e::FEISHU_BOT_HOOK,
+            Endpoint::EmailSmtpSend => e::EMAIL_SMTP_SEND,
         }
     }
 
@@ -125,7 +139,9 @@ impl Endpoint {
     /// The kind of channel whose client makes this call.
     pub const fn kind(self) -> ChannelKind {
         match self {
-            Endpoint::WecomMessageSend | Endpoint::WecomAppchatSend => ChannelKind::WecomApp,
+            Endpoint::WecomMessageSend | Endpoint::WecomAppchatSend | Endpoint::WecomUpdateTemplateCard => {
+                ChannelKind::WecomApp
+            }
             Endpoint::WecomWebhookSend => ChannelKind::WecomRobot,
             Endpoint::GetuiPushSingleCid
             | Endpoint::GetuiPushSingleAlias
@@ -138,6 +154,7 @@ impl Endpoint {
             | Endpoint::GetuiPushAll => ChannelKind::Getui,
             Endpoint::DingtalkRobotSend => ChannelKind::DingtalkRobot,
             Endpoint::FeishuBotHook => ChannelKind::FeishuBot,
+            Endpoint::EmailSmtpSend => ChannelKind::Email,
         }
     }
 }

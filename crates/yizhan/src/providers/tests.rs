@@ -6,7 +6,7 @@ use super::*;
 #[test]
 fn the_registry_lists_every_provider_once() {
     let names: Vec<&str> = ChannelKind::names().collect();
-    assert_eq!(names, ["wecom_app", "wecom_robot", "getui", "dingtalk_robot", "feishu_bot"]);
+    assert_eq!(names, ["wecom_app", "wecom_robot", "getui", "dingtalk_robot", "feishu_bot", "email"]);
     for kind in ChannelKind::ALL {
         assert_eq!(ChannelKind::parse(kind.name()), Some(kind));
     }
@@ -27,6 +27,7 @@ fn every_endpoint_round_trips_and_belongs_to_a_listed_provider() {
             ChannelKind::WecomApp | ChannelKind::WecomRobot => "wecom.",
             ChannelKind::DingtalkRobot => "dingtalk.",
             ChannelKind::FeishuBot => "feishu.",
+            ChannelKind::Email => "email.",
         };
         assert!(endpoint.name().starts_with(prefix), "{endpoint}");
     }
@@ -52,8 +53,10 @@ fn section(kind: ChannelKind) -> String {
         ChannelKind::Getui => "app_id = \"i\"\napp_key = \"k\"\nmaster_secret = \"m\"",
         ChannelKind::DingtalkRobot => "access_token = \"t\"\nsecret = \"SECs\"",
         ChannelKind::FeishuBot => "hook_id = \"h\"\nsecret = \"s\"",
+        ChannelKind::Email => "host = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nfrom = \"ops@example.com\"",
     };
-    format!("[[channels]]\nname = \"{kind}\"\nkind = \"{kind}\"\nbase_url = \"http://127.0.0.1:1\"\n{settings}\n")
+    let base_url = if kind == ChannelKind::Email { "" } else { "base_url = \"http://127.0.0.1:1\"\n" };
+    format!("[[channels]]\nname = \"{kind}\"\nkind = \"{kind}\"\n{base_url}{settings}\n")
 }
 
 /// A request each provider plans.
@@ -63,6 +66,7 @@ fn request(kind: ChannelKind) -> MessageRequest {
         ChannelKind::WecomRobot => r#"{"channel": "wecom_robot", "content": {"text": "hi"}}"#,
         ChannelKind::DingtalkRobot => r#"{"channel": "dingtalk_robot", "content": {"text": "hi"}}"#,
         ChannelKind::FeishuBot => r#"{"channel": "feishu_bot", "content": {"text": "hi"}}"#,
+        ChannelKind::Email => r#"{"channel": "email", "to": {"emails": ["a@example.com"]}, "content": {"text": "hi"}}"#,
         ChannelKind::Getui => {
             r#"{"channel": "getui", "to": {"cids": ["c1"]}, "content": {"getui": {"transmission": "hi"}}}"#
         }

@@ -2,7 +2,9 @@
 //! and events. No API key: WeCom authenticates with the SHA1 signature over the configured Token,
 //! checked in constant time. `GET` is URL verification (answer the decrypted `echostr` raw);
 //! `POST` bodies are decrypted, stored as a `card.clicked` or `wecom.callback` event
-//! (docs/events.md) and answered with an empty 200 (WeCom gives 5 s). The channel's
+//! (docs/events.md), a click on an alert group's card recorded on the card
+//! (`crate::intake::cards::click`: the card is updated and the silence created later, not
+//! inline), and answered with an empty 200 (WeCom gives 5 s). The channel's
 //! `forward_url` is a webhook subscription to those events ([`crate::events::Deliverer`]
 //! delivers them, retried, as JSON `{channel, msg_type, event, xml}`). If the event cannot be
 //! stored the answer is 500, so WeCom calls again.
@@ -17,6 +19,7 @@ use yizhan_wecom::callback::{CallbackCrypto, CallbackMessage};
 
 use super::Ctx;
 use crate::config::{ChannelConfig, WecomAppConfig};
+use crate::intake::cards::click::{Click, record as record_click};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -65,9 +68,10 @@ pub(crate) async fn receive(
             tracing::warn!(channel, code = e.code(), "callback refused");
             StatusCode::UNAUTHORIZED
         })?;
-    let (msg_type, event) = match CallbackMessage::parse(&xml) {
-        Ok(m) => (m.msg_type().to_owned(), m.event().map(str::to_owned)),
-        Err(_) => (String::new(), None),
+    let parsed = CallbackMessage::parse(&xml).ok();
+    let (msg_type, event) = match &parsed {
+        Some(m) => (m.msg_type().to_owned(), m.event().map(str::to_owned)),
+        None => (String::new(), None),
     };
     tracing::info!(channel, msg_type, event = event.as_deref().unwrap_or(""), "callback received");
     let card = matches!(
@@ -84,6 +88,13 @@ pub(crate) async fn receive(
     if let Err(e) = ctx.app.store.record_event(logged).await {
         tracing::error!(channel, error = %e, "could not store the callback event; WeCom will call again");
         return Err(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    if let Some(CallbackMessage::TemplateCardEvent { from_user, event_key, task_id, response_code, .. }) = &parsed {
+        let click = Click { channel: &channel, user: from_user, key: event_key, task_id, response_code };
+        if let Err(e) = record_click(&ctx.app.store, click, ctx.app.clock.now_ms()).await {
+            tracing::error!(channel, error = %e, "could not record the alert card click; WeCom will call again");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR);
+        }
     }
     Ok(StatusCode::OK)
 }

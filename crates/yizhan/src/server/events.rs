@@ -25,6 +25,7 @@ use utoipa::IntoParams;
 use yizhan_store::{EventFilter, EventRecord, kind};
 
 use super::Ctx;
+use super::auth::Caller;
 use super::error::{caller, forbidden_channel, store_error};
 use crate::events::{Subscription, payload};
 use crate::gateway::ApiError;
@@ -69,9 +70,20 @@ pub(crate) async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let caller = caller(&ctx.app, &headers)?;
     let Query(q) = query.map_err(|e| ApiError::validation("query", e.body_text()))?;
+    open(&ctx, &caller, &q, &headers).await
+}
+
+/// The stream of `q` for `caller`, resuming after the request's `Last-Event-ID` (also the
+/// console's live updates, whose sessions stand for an API key).
+pub(crate) async fn open(
+    ctx: &Ctx,
+    caller: &Caller,
+    q: &EventsQuery,
+    headers: &HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>, ApiError> {
     let channels = match &q.channel {
         Some(c) => {
-            caller.may_use(c).map_err(|_| forbidden_channel(&caller, c))?;
+            caller.may_use(c).map_err(|_| forbidden_channel(caller, c))?;
             vec![c.clone()]
         }
         None => caller.channels.clone(),

@@ -22,6 +22,8 @@ use super::Ctx;
 use super::error::{body_rejection, refusal, store_error};
 use super::messages::prepare;
 use crate::gateway::ApiError;
+use crate::intake::cards;
+use crate::intake::cards::notify::{NoteError, Noted};
 use crate::intake::metrics::Outcome;
 use crate::intake::payload::{self, PayloadError, Source};
 
@@ -54,7 +56,9 @@ pub(crate) struct IntakeMessage {
     route: String,
     /// The channel.
     channel: String,
-    /// `accepted`.
+    /// `accepted` (or `scheduled`); for a group's card after its first notification,
+    /// `card_update_queued` (the card will be updated; `id` is the card's message) or
+    /// `unchanged` (a repeat inside the route's repeat window: nothing sent).
     status: String,
     /// Who it reaches.
     recipients: Vec<String>,
@@ -150,13 +154,48 @@ async fn receive(
         count(Outcome::Unrouted);
         return Ok((StatusCode::ACCEPTED, Json(IntakeAnswer { routed: 0, messages: Vec::new() })));
     }
-    // Every message of the notification is checked and planned before any is stored. Each
-    // notification becomes new messages; this is where a group's card will be updated instead.
+    // Every message of the notification is checked and planned before any is stored. A group's
+    // card (template-card routes on WeCom applications) is sent with the first notification and
+    // updated by the card updater after that (crate::intake::cards).
+    let now_ms = ctx.app.clock.now_ms();
     let mut to_store = Vec::new();
     let mut answers = Vec::new();
+    let mut first_cards = Vec::new();
     for routed in &routed {
         for message in &routed.messages {
-            let (msg, accepted) = prepare(ctx, &caller, message.request.clone(), None).map_err(|e| {
+            let answer = |id: String, status: &str, recipients: Vec<String>| IntakeMessage {
+                id,
+                route: routed.route.name.clone(),
+                channel: message.request.channel.clone(),
+                status: status.to_owned(),
+                recipients,
+                group_key: routed.group.key.clone(),
+                alerts: routed.alerts,
+            };
+            let mut card = None;
+            let mut request = message.request.clone();
+            if cards::applies(routed.route, config.channel(&request.channel), &routed.group) {
+                match cards::notify::note(&ctx.app.store, routed, message, Some(&caller.name), now_ms).await {
+                    Ok(Noted::First { request: first, card: row }) => {
+                        request = *first;
+                        card = Some(row);
+                    }
+                    Ok(Noted::Queued { message_id }) => {
+                        answers.push(answer(message_id, "card_update_queued", Vec::new()));
+                        continue;
+                    }
+                    Ok(Noted::Unchanged { message_id }) => {
+                        answers.push(answer(message_id, "unchanged", Vec::new()));
+                        continue;
+                    }
+                    Err(NoteError::Card(why)) => {
+                        count(Outcome::Failed);
+                        return Err(route_failure(&message.target_at, &why));
+                    }
+                    Err(NoteError::Store(e)) => return Err(store_error(e)),
+                }
+            }
+            let (msg, accepted) = prepare(ctx, &caller, request, None).map_err(|e| {
                 count(Outcome::Failed);
                 if e.status == 422 {
                     let field = e.field.as_deref().map_or_else(String::new, |f| format!("{f}: "));
@@ -167,18 +206,38 @@ async fn receive(
                     e
                 }
             })?;
+            if let Some(mut row) = card {
+                row.message_id = msg.id.to_string();
+                first_cards.push((to_store.len(), answers.len(), row, routed, message));
+            }
             to_store.push(msg);
-            answers.push(IntakeMessage {
-                id: accepted.id,
-                route: routed.route.name.clone(),
-                channel: message.request.channel.clone(),
-                status: accepted.status,
-                recipients: accepted.recipients,
-                group_key: routed.group.key.clone(),
-                alerts: routed.alerts,
-            });
+            answers.push(answer(accepted.id, &accepted.status, accepted.recipients));
         }
     }
+    // The card rows first: a row whose message then fails to be stored is found by the card
+    // updater, which sends the card (see cards::notify). When another notification of the group
+    // inserted its row first (the two instances of an HA Alertmanager pair), its card is the
+    // group's: this message is not stored, and the notification updates that card instead.
+    let mut dropped = Vec::new();
+    for (index, at, row, routed, message) in first_cards {
+        if ctx.app.store.insert_alert_card(&row).await.map_err(store_error)? {
+            continue;
+        }
+        dropped.push(index);
+        let noted = cards::notify::note(&ctx.app.store, routed, message, Some(&caller.name), now_ms).await;
+        let (id, status) = match noted {
+            Ok(Noted::Queued { message_id }) => (message_id, "card_update_queued"),
+            Ok(Noted::Unchanged { message_id }) => (message_id, "unchanged"),
+            Ok(Noted::First { .. }) => return Err(ApiError::internal("the alert card vanished; send again")),
+            Err(NoteError::Card(why)) => return Err(route_failure(&message.target_at, &why)),
+            Err(NoteError::Store(e)) => return Err(store_error(e)),
+        };
+        answers[at].id = id;
+        answers[at].status = status.to_owned();
+        answers[at].recipients.clear();
+    }
+    let to_store: Vec<_> =
+        to_store.into_iter().enumerate().filter(|(i, _)| !dropped.contains(i)).map(|(_, m)| m).collect();
     let outcomes = ctx.app.store.accept_batch(to_store).await.map_err(store_error)?;
     let fresh = outcomes.iter().filter(|o| matches!(o, AcceptOutcome::Accepted(_))).count();
     ctx.app.wake_after_accept();

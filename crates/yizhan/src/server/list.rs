@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use yizhan_store::ListFilter;
 
 use super::Ctx;
+use super::auth::Caller;
 use super::error::{caller, forbidden_channel, store_error};
 use super::views::{ListQuery, PageView, SummaryView};
 use crate::gateway::ApiError;
@@ -27,6 +28,11 @@ pub(crate) async fn list(
 ) -> Result<Json<PageView>, ApiError> {
     let caller = caller(&ctx.app, &headers)?;
     let Query(q) = query.map_err(|e| ApiError::validation("query", e.body_text()))?;
+    Ok(Json(page(&ctx, &caller, &q).await?))
+}
+
+/// The page of `q` that `caller` may see (also the console's message list).
+pub(crate) async fn page(ctx: &Ctx, caller: &Caller, q: &ListQuery) -> Result<PageView, ApiError> {
     let time = |field: &str, v: &Option<String>| -> Result<Option<i64>, ApiError> {
         v.as_deref()
             .map(|s| s.parse::<i64>().or_else(|_| crate::gateway::time::parse_rfc3339_ms(s)))
@@ -35,7 +41,7 @@ pub(crate) async fn list(
     };
     let status = q.status.as_deref().map(str::parse).transpose().map_err(|e| ApiError::validation("status", e))?;
     if let Some(c) = &q.channel {
-        caller.may_use(c).map_err(|_| forbidden_channel(&caller, c))?;
+        caller.may_use(c).map_err(|_| forbidden_channel(caller, c))?;
     }
     // A key scoped to one channel lists it directly; with several, other channels are
     // filtered out of each page (a page may then be shorter than `limit`).
@@ -45,7 +51,9 @@ pub(crate) async fn list(
         channel,
         since_ms: time("since", &q.since)?,
         until_ms: time("until", &q.until)?,
-        cursor: q.cursor,
+        recipient: q.recipient.clone(),
+        text: q.text.clone(),
+        cursor: q.cursor.clone(),
         limit: q.limit,
     };
     let page = ctx.app.store.list(&filter).await.map_err(|e| match e {
@@ -54,5 +62,5 @@ pub(crate) async fn list(
         other => store_error(other),
     })?;
     let items = page.items.iter().filter(|m| caller.may_use(&m.channel).is_ok()).map(SummaryView::from).collect();
-    Ok(Json(PageView { items, next_cursor: page.next_cursor }))
+    Ok(PageView { items, next_cursor: page.next_cursor })
 }

@@ -63,21 +63,44 @@ pub(crate) async fn create(
         let key = String::from_utf8_lossy(v.as_bytes()).into_owned();
         Idempotency { key, body_sha256: hex::encode(Sha256::digest(&body)) }
     });
-    let (msg, accepted) = prepare(&ctx, &caller, request, idempotency)?;
-    if query.dry_run {
-        return Ok(Json(super::dry_run::view(&msg, accepted)).into_response());
+    match accept_as(&ctx, &caller, request, idempotency, query.dry_run).await? {
+        Submitted::Planned(plan) => Ok(Json(plan).into_response()),
+        Submitted::Accepted(accepted) => Ok((StatusCode::ACCEPTED, Json(accepted)).into_response()),
+    }
+}
+
+/// What [`accept_as`] did.
+pub(crate) enum Submitted {
+    /// A dry run: the plan; nothing stored.
+    Planned(DryRun),
+    /// Stored (or replayed for a repeated idempotency key).
+    Accepted(Accepted),
+}
+
+/// Plans `request` for `caller` and stores it (or, with `dry_run`, answers the plan only): the
+/// whole of `POST /v1/messages` after the body was read; the console's send page too.
+pub(crate) async fn accept_as(
+    ctx: &Ctx,
+    caller: &Caller,
+    request: MessageRequest,
+    idempotency: Option<Idempotency>,
+    dry_run: bool,
+) -> Result<Submitted, ApiError> {
+    let (msg, accepted) = prepare(ctx, caller, request, idempotency)?;
+    if dry_run {
+        return Ok(Submitted::Planned(super::dry_run::view(&msg, accepted)));
     }
     let outcome = ctx.app.store.accept(msg).await.map_err(store_error)?;
     match outcome {
         AcceptOutcome::Accepted(_) => {
             ctx.app.wake_after_accept();
             ctx.counters.accepted(1);
-            Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+            Ok(Submitted::Accepted(accepted))
         }
         AcceptOutcome::Replayed(id) => {
             let first = ctx.app.store.message(id).await.map_err(store_error)?;
             let first = first.ok_or_else(|| ApiError::internal("the replayed message vanished"))?;
-            Ok((StatusCode::ACCEPTED, Json(first_response(&first))).into_response())
+            Ok(Submitted::Accepted(first_response(&first)))
         }
         AcceptOutcome::IdempotencyMismatch(_) => Err(mismatch()),
     }
@@ -197,7 +220,8 @@ pub(super) fn prepare(
 ) -> Result<(NewMessage, Accepted), ApiError> {
     let channel = channel_for(&ctx.app.config, caller, &request.channel)?;
     let now = ctx.app.clock.now_ms();
-    let mut plan = plan(&request, channel, now)?;
+    let resolved = crate::people::resolve(&ctx.app.config.people, &request, channel)?;
+    let mut plan = plan(&resolved, channel, now)?;
     let id = MessageId::new();
     if !plan.exact && request.options.send_at.is_some() {
         let window_ms = i64::try_from(ctx.app.config.shaping.peak_spread_secs.saturating_mul(1000)).unwrap_or(0);
@@ -313,6 +337,11 @@ where
 /// Loads a message the caller may see; 404 otherwise (also for other channels' messages).
 pub(crate) async fn visible(ctx: &Ctx, headers: &HeaderMap, id: &str) -> Result<MessageRecord, ApiError> {
     let caller = caller(&ctx.app, headers)?;
+    visible_to(ctx, &caller, id).await
+}
+
+/// Loads a message `caller` may see; 404 otherwise (also for other channels' messages).
+pub(crate) async fn visible_to(ctx: &Ctx, caller: &Caller, id: &str) -> Result<MessageRecord, ApiError> {
     let missing = || ApiError::not_found(format!("no message {id:?}"));
     let id = MessageId::parse(id).ok_or_else(missing)?;
     let record = ctx.app.store.message(id).await.map_err(store_error)?.ok_or_else(missing)?;
@@ -354,23 +383,29 @@ pub(crate) async fn cancel(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusView>, ApiError> {
-    let record = visible(&ctx, &headers, &id).await?;
+    let caller = caller(&ctx.app, &headers)?;
+    Ok(Json(cancel_as(&ctx, &caller, &id).await?))
+}
+
+/// Cancels, recalls or revokes message `id` for `caller` (`DELETE /v1/messages/{id}`).
+pub(crate) async fn cancel_as(ctx: &Ctx, caller: &Caller, id: &str) -> Result<StatusView, ApiError> {
+    let record = visible_to(ctx, caller, id).await?;
     match ctx.app.store.cancel(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)? {
         CancelOutcome::Cancelled => {
-            Ok(Json(StatusView { id: record.id.to_string(), status: "cancelled".to_owned(), done: Vec::new() }))
+            Ok(StatusView { id: record.id.to_string(), status: "cancelled".to_owned(), done: Vec::new() })
         }
-        CancelOutcome::AlreadySent(status) => recall(&ctx, &record, &status.to_string()).await,
+        CancelOutcome::AlreadySent(status) => recall(ctx, &record, &status.to_string()).await,
     }
 }
 
 /// Recalls (WeCom application) or revokes (Getui) a sent message through its provider;
 /// anything else that was already sent is a 409 saying why.
-async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -> Result<Json<StatusView>, ApiError> {
+async fn recall(ctx: &Ctx, record: &yizhan_store::MessageRecord, status: &str) -> Result<StatusView, ApiError> {
     let refuse = |why: String| ApiError::conflict(format!("message {} is {status}: {why}", record.id));
     let channel = ctx.app.config.channel(&record.channel);
     let done = crate::providers::recall(channel, &ctx.app.channels, record, status, &refuse).await?;
     ctx.app.store.mark_recalled(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)?;
-    Ok(Json(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done }))
+    Ok(StatusView { id: record.id.to_string(), status: "recalled".to_owned(), done })
 }
 
 /// Why `record` has nothing to replay: only provider calls that ended dead are replayed.
@@ -408,12 +443,18 @@ pub(crate) async fn retry(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusView>, ApiError> {
-    let record = visible(&ctx, &headers, &id).await?;
+    let caller = caller(&ctx.app, &headers)?;
+    Ok(Json(retry_as(&ctx, &caller, &id).await?))
+}
+
+/// Replays the dead provider calls of message `id` for `caller` (`POST /v1/messages/{id}/retry`).
+pub(crate) async fn retry_as(ctx: &Ctx, caller: &Caller, id: &str) -> Result<StatusView, ApiError> {
+    let record = visible_to(ctx, caller, id).await?;
     if !ctx.app.store.retry(record.id, ctx.app.clock.now_ms()).await.map_err(store_error)? {
         return Err(ApiError::conflict(nothing_to_retry(&record)));
     }
     ctx.app.wake.notify_one();
     let now = ctx.app.store.message(record.id).await.map_err(store_error)?;
     let status = now.map_or_else(|| "accepted".to_owned(), |m| m.status.as_str().to_owned());
-    Ok(Json(StatusView { id: record.id.to_string(), status, done: Vec::new() }))
+    Ok(StatusView { id: record.id.to_string(), status, done: Vec::new() })
 }

@@ -59,6 +59,11 @@ pub(crate) async fn count_responses(State(ctx): State<Ctx>, request: Request, ne
     ))]
 pub(crate) async fn channels(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Json<Vec<ChannelView>>, ApiError> {
     let caller = caller(&ctx.app, &headers)?;
+    Ok(Json(channel_views(&ctx, &caller).await))
+}
+
+/// The channels `caller` may use, with health, token age and quota use (the console's overview too).
+pub(crate) async fn channel_views(ctx: &Ctx, caller: &super::auth::Caller) -> Vec<ChannelView> {
     let now_ms = ctx.app.clock.now_ms();
     let mut list = Vec::new();
     for c in ctx.app.config.channels.iter().filter(|c| caller.may_use(c.name()).is_ok()) {
@@ -70,7 +75,7 @@ pub(crate) async fn channels(State(ctx): State<Ctx>, headers: HeaderMap) -> Resu
             quota: ctx.app.shaping.usage(c.name(), now_ms).await,
         });
     }
-    Ok(Json(list))
+    list
 }
 
 /// Liveness: 200 whenever the process answers.

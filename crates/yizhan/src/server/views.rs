@@ -212,6 +212,10 @@ pub(crate) struct ListQuery {
     pub(crate) since: Option<String>,
     /// Created before: RFC 3339 or epoch ms.
     pub(crate) until: Option<String>,
+    /// Only messages with a recipient containing this text (e.g. `alice` matches `user:alice`).
+    pub(crate) recipient: Option<String>,
+    /// Only messages whose request (content, recipients, options) contains this text.
+    pub(crate) text: Option<String>,
     /// The `next_cursor` of the previous page.
     pub(crate) cursor: Option<String>,
     /// Page size, 1–500 (default 50).

@@ -11,6 +11,7 @@
 //! dingtalk_per_minute = 20          # per DingTalk robot
 //! feishu_per_second = 5             # per Feishu/Lark bot
 //! feishu_per_minute = 100
+//! email_per_minute = 30             # per email channel (SMTP messages)
 //!
 //! [[channels]]
 //! name = "ops"
@@ -47,6 +48,9 @@ pub struct QuotaLimits {
     pub feishu_per_second: Option<u32>,
     /// Feishu/Lark bot: messages per bot per sliding minute. Default 100 (11232 beyond).
     pub feishu_per_minute: Option<u32>,
+    /// Email: messages (one per recipient) per channel per sliding minute. Default 30, the
+    /// common limit of hosted submission servers (docs/email.md, "Limits").
+    pub email_per_minute: Option<u32>,
     /// Getui `push/all` + `push/tag` (shared): per app per sliding minute. Default 5.
     pub getui_broadcast_per_minute: Option<u32>,
     /// Getui `push/all` + `push/tag` (shared): per app per sliding day. Default 20 (the lower of
@@ -69,6 +73,7 @@ impl QuotaLimits {
         dingtalk_per_minute: Some(20),
         feishu_per_second: Some(5),
         feishu_per_minute: Some(100),
+        email_per_minute: Some(30),
         getui_broadcast_per_minute: Some(5),
         getui_broadcast_per_day: Some(20),
         calls_per_minute: None,
@@ -86,6 +91,7 @@ impl QuotaLimits {
             dingtalk_per_minute: self.dingtalk_per_minute.or(fallback.dingtalk_per_minute),
             feishu_per_second: self.feishu_per_second.or(fallback.feishu_per_second),
             feishu_per_minute: self.feishu_per_minute.or(fallback.feishu_per_minute),
+            email_per_minute: self.email_per_minute.or(fallback.email_per_minute),
             getui_broadcast_per_minute: self.getui_broadcast_per_minute.or(fallback.getui_broadcast_per_minute),
             getui_broadcast_per_day: self.getui_broadcast_per_day.or(fallback.getui_broadcast_per_day),
             calls_per_minute: self.calls_per_minute.or(fallback.calls_per_minute),

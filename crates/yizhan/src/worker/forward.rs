@@ -55,24 +55,7 @@ impl Forwarder {
     /// Forwards until `shutdown` resolves, polling every 250 ms when nothing is due. A forward
     /// in flight at shutdown finishes (at most [`FORWARD_TIMEOUT`]).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let busy = match self.run_once().await {
-                Ok(n) => n == BATCH,
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming callback forwards failed");
-                    false
-                }
-            };
-            if busy {
-                continue;
-            }
-            tokio::select! {
-                biased;
-                () = &mut shutdown => return,
-                () = tokio::time::sleep(self.poll) => {}
-            }
-        }
+        super::poll::poll_until(shutdown, self.poll, BATCH, "claiming callback forwards", || self.run_once()).await;
     }
 
     /// Claims and sends what is due now; returns how many forwards were attempted.

@@ -11,6 +11,7 @@ pub mod execute;
 pub mod forward;
 pub mod health;
 pub mod local;
+pub mod poll;
 mod process;
 mod repeat;
 pub mod run;

@@ -52,7 +52,7 @@ async fn config_check_reports_every_problem_with_its_place_and_a_suggestion() {
     for line in [
         format!("{file}:5:1: channels[0].agnet_id: unknown key `agnet_id`; did you mean `agent_id`?"),
         format!(
-            "{file}:11:1: channels[1].kind: unknown kind \"wecom_robo\"; expected wecom_app, wecom_robot, getui, dingtalk_robot or feishu_bot (did you mean `wecom_robot`?)"
+            "{file}:11:1: channels[1].kind: unknown kind \"wecom_robo\"; expected wecom_app, wecom_robot, getui, dingtalk_robot, feishu_bot or email (did you mean `wecom_robot`?)"
         ),
         format!("{file}:15:1: worker.concurrency: must be at least 1"),
     ] {

@@ -43,9 +43,20 @@ async fn the_printed_key_and_commands_deliver() {
     let dir = std::env::temp_dir().join(format!("yizhan-demo-test-{}", std::process::id()));
     let (demo, base, key, mut lines) = start_demo(&dir);
     // Keep reading from `lines` alive until the end: a closed pipe would kill the demo's next print.
-    let curls: Vec<String> =
-        lines.by_ref().map_while(Result::ok).filter(|l| l.starts_with("curl -s -X POST")).take(3).collect();
+    let mut console = None;
+    let curls: Vec<String> = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .inspect(|l| console = console.take().or_else(|| l.strip_prefix("Console: ").map(str::to_owned)))
+        .filter(|l| l.starts_with("curl -s -X POST"))
+        .take(3)
+        .collect();
     assert_eq!(curls.len(), 3, "three ready-to-paste commands");
+    // The console's URL is printed before them, and the printed key signs in there.
+    let console = console.expect("the console URL is printed");
+    assert!(console.starts_with(&format!("{base}/console/ ")), "{console}");
+    let mut user = crate::support::console::ConsoleClient::signed_in(&base, &key).await;
+    assert_eq!(user.get("/console/send").await.status, 200);
 
     let http = reqwest::Client::new();
     for curl in &curls {
@@ -73,6 +84,54 @@ async fn the_printed_key_and_commands_deliver() {
     assert!(alias.len() >= 4, "the old path is an alias: {alias:?}");
     let unauthorized = http.get(format!("{base}/v1/messages")).send().await.expect("answer");
     assert_eq!(unauthorized.status(), 401);
+    drop(demo);
+    drop(lines);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_printed_alert_curl_sends_one_card_and_its_acknowledge_click_updates_it() {
+    let dir = std::env::temp_dir().join(format!("yizhan-demo-alerts-{}", std::process::id()));
+    let (demo, base, key, mut lines) = start_demo(&dir);
+    let curl = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("/v1/intake/alertmanager/alerts"))
+        .expect("an Alertmanager curl");
+    let body = curl.rsplit_once(" -d '").expect("a body").1.trim_end_matches('\'');
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{base}/v1/intake/alertmanager/alerts"))
+        .bearer_auth(&key)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 202);
+    let inbox = |http: reqwest::Client, base: String| async move {
+        let inbox: Vec<serde_json::Value> =
+            http.get(format!("{base}/__emulator/inbox")).send().await.expect("inbox").json().await.expect("json");
+        inbox
+    };
+    let card = wait::for_state("the alert card at the emulator", Duration::from_secs(20), async || {
+        let inbox = inbox(http.clone(), base.clone()).await;
+        let card = inbox.iter().find(|d| d["msgtype"] == "template_card" && d["recipient"] == "alice").cloned();
+        card.ok_or(inbox)
+    })
+    .await;
+    assert_eq!(card["content"]["card_type"], "button_interaction", "{card}");
+    let task_id = card["content"]["task_id"].as_str().expect("task_id").to_owned();
+    let click = serde_json::json!({"task_id": task_id, "user": "alice", "key": "yizhan-ack"});
+    let clicked = http.post(format!("{base}/__emulator/click")).json(&click).send().await.expect("clicked");
+    assert_eq!(clicked.status(), 200);
+    wait::for_state("the card updated with who acknowledged", Duration::from_secs(20), async || {
+        let inbox = inbox(http.clone(), base.clone()).await;
+        let updated = inbox.iter().any(|d| {
+            d["msgtype"] == "update_template_card" && d["content"].to_string().contains("Acknowledged by alice")
+        });
+        if updated { Ok(()) } else { Err(inbox) }
+    })
+    .await;
     drop(demo);
     drop(lines);
     let _ = std::fs::remove_dir_all(&dir);

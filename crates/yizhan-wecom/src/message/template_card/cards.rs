@@ -135,6 +135,10 @@ pub struct ButtonInteraction {
     /// 1–6 buttons.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub button_list: Vec<Button>,
+    /// Update only (`update_template_card`, or a passive reply): the buttons are shown as one
+    /// grey, non-clickable button with this text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace_text: Option<String>,
 }
 
 impl ButtonInteraction {

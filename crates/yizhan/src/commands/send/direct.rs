@@ -21,6 +21,7 @@ const CLI_DEDUPE_INTERVAL: u32 = 1800;
 pub(crate) fn plan(
     args: &SendArgs,
     channel: &ChannelConfig,
+    people: &[crate::people::PersonConfig],
     media: Option<&Value>,
     planning: Planning,
 ) -> anyhow::Result<Plan> {
@@ -37,6 +38,7 @@ pub(crate) fn plan(
     let request: MessageRequest = serde_json::from_value(parts.request(channel.name()))
         .map_err(|e| UsageError(format!("the command line does not make a request: {e}")))?;
     let now = yizhan_core::Clock::System.now_ms();
+    let request = crate::people::resolve(people, &request, channel).map_err(refusal)?;
     plan_for(&request, channel, now, planning).map_err(refusal)
 }
 
@@ -100,8 +102,8 @@ mod tests {
     fn both(config: &Config, line: &[&str]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
         let args = args(line);
         let channel = config.channel(&args.channel).expect("channel");
-        let one_shot = plan(&args, channel, None, Planning::OneShot).expect("one-shot plan");
-        let gateway = plan(&args, channel, None, Planning::Gateway).expect("gateway plan");
+        let one_shot = plan(&args, channel, &[], None, Planning::OneShot).expect("one-shot plan");
+        let gateway = plan(&args, channel, &[], None, Planning::Gateway).expect("gateway plan");
         let printed = one_shot.dispatches.iter().map(|d| d.body.clone()).collect();
         let stored = gateway.new_dispatches(None).into_iter().map(|d| d.body).collect();
         (printed, stored)

@@ -31,7 +31,7 @@ pub async fn run(config: &Config, args: SendArgs) -> anyhow::Result<Outcome> {
     let client = channels.get(channel.name()).with_context(|| format!("channel {:?} has no client", channel.name()))?;
     // Media is uploaded first (not in a dry run) and the request names it by media_id.
     let media = cli::media(channel, client, &args).await?;
-    let plan = direct::plan(&args, channel, media.as_ref().map(|m| &m.content), Planning::OneShot)?;
+    let plan = direct::plan(&args, channel, &config.people, media.as_ref().map(|m| &m.content), Planning::OneShot)?;
     if args.dry_run {
         direct::print(channel, client, &plan);
         return Ok(Outcome::Success);

@@ -61,6 +61,7 @@ pub(crate) fn parts_with(
         parts.content = content(args, kind, &mut parts)?;
     }
     if !csv {
+        cli::list(&mut parts.to, "people", &args.people);
         cli::recipients(kind, args, &mut parts.to)?;
     }
     if args.safe {
@@ -82,6 +83,9 @@ pub(crate) fn parts_with(
 /// options in `parts`).
 fn content(args: &SendArgs, kind: ChannelKind, parts: &mut Parts) -> anyhow::Result<Value> {
     let c = &args.content;
+    if let Some(content) = cli::composed(kind, args)? {
+        return Ok(content);
+    }
     if let Some(text) = &c.text {
         return Ok(json!({"text": text}));
     }

@@ -15,6 +15,8 @@ const GETUI: u8 = 4;
 const DINGTALK: u8 = 8;
 /// A Feishu or Lark bot (`feishu_bot`).
 const FEISHU: u8 = 16;
+/// An SMTP server (`email`).
+const EMAIL: u8 = 32;
 
 /// The bit of a channel kind.
 fn kind_bits(kind: ChannelKind) -> u8 {
@@ -24,6 +26,7 @@ fn kind_bits(kind: ChannelKind) -> u8 {
         ChannelKind::Getui => GETUI,
         ChannelKind::DingtalkRobot => DINGTALK,
         ChannelKind::FeishuBot => FEISHU,
+        ChannelKind::Email => EMAIL,
     }
 }
 
@@ -39,10 +42,10 @@ fn kind_names(bits: u8) -> String {
 
 /// Every flag that applies to some kinds only: its name, the kinds that take it, whether it was
 /// given.
-fn table(args: &SendArgs) -> [(&'static str, u8, bool); 22] {
+fn table(args: &SendArgs) -> [(&'static str, u8, bool); 24] {
     let (c, g) = (&args.content, &args.getui);
     [
-        ("--to", APP, !args.to.is_empty()),
+        ("--to", APP | EMAIL, !args.to.is_empty()),
         ("--party", APP, !args.party.is_empty()),
         ("--tag", APP | GETUI, !args.tag.is_empty()),
         ("--cid", GETUI, !args.cid.is_empty()),
@@ -50,13 +53,15 @@ fn table(args: &SendArgs) -> [(&'static str, u8, bool); 22] {
         ("--all", GETUI, args.all),
         ("--mention", ROBOT | DINGTALK | FEISHU, !args.mention.is_empty()),
         ("--mention-mobile", ROBOT | DINGTALK, !args.mention_mobile.is_empty()),
-        ("--text", APP | ROBOT | DINGTALK | FEISHU, c.text.is_some()),
-        ("--markdown", APP | ROBOT | DINGTALK | FEISHU, c.markdown.is_some()),
+        ("--text", APP | ROBOT | DINGTALK | FEISHU | EMAIL, c.text.is_some()),
+        ("--markdown", APP | ROBOT | DINGTALK | FEISHU | EMAIL, c.markdown.is_some()),
         ("--markdown-v2", ROBOT, c.markdown_v2.is_some()),
         ("--textcard", APP, c.textcard.is_some()),
         ("--json", APP, c.json.is_some()),
         ("--image", APP | ROBOT, c.image.is_some()),
         ("--file", APP | ROBOT, c.file.is_some()),
+        ("--subject", EMAIL, args.subject.is_some()),
+        ("--attach", EMAIL, !args.attach.is_empty()),
         ("--voice", APP | ROBOT, c.voice.is_some()),
         ("--video", APP, c.video.is_some()),
         ("--safe", APP, args.safe),

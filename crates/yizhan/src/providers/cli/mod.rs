@@ -8,7 +8,9 @@ pub(crate) mod flags;
 
 use serde_json::{Map, Value, json};
 
-use super::{AnyClient, ChannelKind, Delivered, Failed, dingtalk_robot, feishu_bot, getui, wecom_app, wecom_robot};
+use super::{
+    AnyClient, ChannelKind, Delivered, Failed, dingtalk_robot, email, feishu_bot, getui, wecom_app, wecom_robot,
+};
 use crate::cli::SendArgs;
 use crate::commands::send::request::Parts;
 use crate::config::ChannelConfig;
@@ -37,7 +39,8 @@ pub(crate) async fn media(
         (ChannelConfig::WecomRobot(bot), AnyClient::WecomRobot(c)) => wecom_robot::cli::media(bot, c, args).await,
         (ChannelConfig::Getui(_), AnyClient::Getui(_))
         | (ChannelConfig::DingtalkRobot(_), AnyClient::DingtalkRobot(_))
-        | (ChannelConfig::FeishuBot(_), AnyClient::FeishuBot(_)) => Ok(None),
+        | (ChannelConfig::FeishuBot(_), AnyClient::FeishuBot(_))
+        | (ChannelConfig::Email(_), AnyClient::Email(_)) => Ok(None),
         _ => anyhow::bail!("channel {:?} has a client of another kind", channel.name()),
     }
 }
@@ -57,11 +60,13 @@ pub(crate) fn print(
         (ChannelConfig::Getui(_), Ok(done)) => getui::cli::print(&done, json_output),
         (ChannelConfig::DingtalkRobot(bot), Ok(_)) => dingtalk_robot::cli::print(bot, plan, json_output),
         (ChannelConfig::FeishuBot(bot), Ok(_)) => feishu_bot::cli::print(bot, plan, json_output),
+        (ChannelConfig::Email(_), Ok(done)) => email::cli::print(plan, &done, json_output),
         (channel, Err(failed)) => {
             match channel.channel_kind() {
                 ChannelKind::WecomRobot => wecom_robot::cli::hint(&failed),
                 ChannelKind::DingtalkRobot => dingtalk_robot::cli::hint(&failed),
                 ChannelKind::FeishuBot => feishu_bot::cli::hint(&failed),
+                ChannelKind::Email => email::cli::hint(&failed),
                 ChannelKind::WecomApp | ChannelKind::Getui => {}
             }
             Err(anyhow::Error::new(failed).context(format!("sending through {:?}", channel.name())))
@@ -84,7 +89,7 @@ pub(crate) fn content(kind: ChannelKind, args: &SendArgs, parts: &mut Parts) -> 
             (None, Some(path)) => Some(wecom_app::cli::from_json_file(path, parts)?),
             (None, None) => None,
         },
-        ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => None,
+        ChannelKind::DingtalkRobot | ChannelKind::FeishuBot | ChannelKind::Email => None,
         ChannelKind::Getui => {
             let message = serde_json::to_value(getui::cli::push_message(args)?)?;
             Some(
@@ -94,6 +99,19 @@ pub(crate) fn content(kind: ChannelKind, args: &SendArgs, parts: &mut Parts) -> 
     })
 }
 
+/// The content a provider composes from several flags at once (an email's subject, body and
+/// attachments), taking precedence over plain `--text` / `--markdown`; `None` otherwise.
+pub(crate) fn composed(kind: ChannelKind, args: &SendArgs) -> anyhow::Result<Option<Value>> {
+    match kind {
+        ChannelKind::Email => email::cli::content(args),
+        ChannelKind::WecomApp
+        | ChannelKind::WecomRobot
+        | ChannelKind::Getui
+        | ChannelKind::DingtalkRobot
+        | ChannelKind::FeishuBot => Ok(None),
+    }
+}
+
 /// The content flags channels of `kind` take, for "give the content".
 pub(crate) fn content_flags(kind: ChannelKind) -> &'static str {
     match kind {
@@ -101,6 +119,7 @@ pub(crate) fn content_flags(kind: ChannelKind) -> &'static str {
         ChannelKind::Getui => "--title and --body, or --transmission",
         ChannelKind::WecomApp => "--text, --markdown, --textcard or --json",
         ChannelKind::DingtalkRobot | ChannelKind::FeishuBot => "--text or --markdown",
+        ChannelKind::Email => "--text or --markdown (with --subject and --attach)",
     }
 }
 
@@ -118,6 +137,10 @@ pub(crate) fn recipients(kind: ChannelKind, args: &SendArgs, to: &mut Map<String
             Ok(())
         }
         ChannelKind::WecomApp => wecom_app::cli::recipients(args, to),
+        ChannelKind::Email => {
+            list(to, "emails", &args.to);
+            Ok(())
+        }
     }
 }
 

@@ -53,8 +53,10 @@ pub fn client(
     retry: RetryPolicy,
     timeout: Option<Duration>,
 ) -> Result<DingtalkClient, yizhan_dingtalk::Error> {
+    let proxy = bot.proxy.as_deref().map(|url| yizhan_core::egress::proxy("proxy", url)).transpose()?;
     let mut builder = DingtalkClient::builder(bot.access_token.clone()).settings(group_bot::settings(
         bot.base_url.as_deref(),
+        proxy,
         retry,
         timeout,
     ));

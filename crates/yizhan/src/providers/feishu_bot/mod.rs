@@ -57,8 +57,10 @@ pub fn client(
     retry: RetryPolicy,
     timeout: Option<Duration>,
 ) -> Result<FeishuClient, yizhan_feishu::Error> {
+    let proxy = bot.proxy.as_deref().map(|url| yizhan_core::egress::proxy("proxy", url)).transpose()?;
     let mut builder = FeishuClient::builder(bot.hook_id.clone()).settings(group_bot::settings(
         bot.base_url.as_deref(),
+        proxy,
         retry,
         timeout,
     ));

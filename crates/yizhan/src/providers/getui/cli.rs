@@ -42,6 +42,9 @@ pub(crate) fn print(done: &[Delivered], json_output: bool) -> anyhow::Result<()>
 /// The request's `to` from the one target flag given: `--cid`, `--alias`, `--tag` or `--all`.
 pub(crate) fn target(args: &SendArgs, to: &mut Map<String, Value>) -> anyhow::Result<()> {
     let chosen = [!args.cid.is_empty(), !args.alias.is_empty(), !args.tag.is_empty(), args.all];
+    if !chosen.contains(&true) && !args.people.is_empty() {
+        return Ok(()); // --people names them
+    }
     if chosen.iter().filter(|c| **c).count() != 1 {
         return Err(UsageError("give exactly one target: --cid, --alias, --tag or --all".to_owned()).into());
     }

@@ -97,6 +97,9 @@ pub fn client(
     if let Some(store) = shared {
         builder = builder.shared_tokens(store.clone());
     }
+    if let Some(url) = &app.proxy {
+        builder = builder.proxy(yizhan_core::egress::proxy("proxy", url)?);
+    }
     if let Some(ms) = app.read_timeout_ms {
         builder = builder.read_timeout(Duration::from_millis(ms));
     }

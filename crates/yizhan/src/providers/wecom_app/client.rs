@@ -24,7 +24,7 @@ pub fn build(
     retry: RetryPolicy,
     timeout: Option<Duration>,
 ) -> Result<WecomClient, yizhan_wecom::Error> {
-    let mut builder = builder(channel, shared).retry_policy(retry);
+    let mut builder = builder(channel, shared)?.retry_policy(retry);
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }
@@ -32,7 +32,10 @@ pub fn build(
 }
 
 /// The builder of the client; its token is shared with other instances through `shared`.
-fn builder(channel: &WecomAppConfig, shared: Option<&Arc<dyn SharedTokens>>) -> yizhan_wecom::WecomClientBuilder {
+fn builder(
+    channel: &WecomAppConfig,
+    shared: Option<&Arc<dyn SharedTokens>>,
+) -> Result<yizhan_wecom::WecomClientBuilder, yizhan_wecom::Error> {
     let mut builder = WecomClient::builder(&channel.corp_id, channel.agent_id, channel.secret.clone())
         .media_cache(media_cache())
         .allow_private_urls(channel.allow_private_urls)
@@ -46,7 +49,10 @@ fn builder(channel: &WecomAppConfig, shared: Option<&Arc<dyn SharedTokens>>) -> 
     if let Some(ms) = channel.read_timeout_ms {
         builder = builder.read_timeout(Duration::from_millis(ms));
     }
-    builder
+    if let Some(url) = &channel.proxy {
+        builder = builder.proxy(yizhan_core::egress::proxy("proxy", url)?);
+    }
+    Ok(builder)
 }
 
 /// Turns on WeCom's duplicate check for a channel that has it on (the default) and a request
@@ -62,7 +68,7 @@ pub fn apply_duplicate_check(channel: &WecomAppConfig, request: &mut yizhan_weco
 /// The client alone, outside any registry (tests and library users), with the client's own
 /// retries.
 pub fn standalone(channel: &WecomAppConfig) -> Result<WecomClient, yizhan_wecom::Error> {
-    builder(channel, None).build()
+    builder(channel, None)?.build()
 }
 
 /// `wecom_app  corp_id=… agent_id=… base_url=…` (`yizhan config check`).
@@ -80,6 +86,7 @@ pub fn call_url(app: &WecomAppConfig, endpoint: crate::providers::Endpoint) -> S
     let base = app.base_url.as_deref().unwrap_or(yizhan_wecom::DEFAULT_BASE_URL);
     let path = match endpoint {
         crate::providers::Endpoint::WecomAppchatSend => yizhan_wecom::api::appchat::SEND_PATH,
+        crate::providers::Endpoint::WecomUpdateTemplateCard => yizhan_wecom::api::update_template_card::PATH,
         _ => yizhan_wecom::api::message_send::PATH,
     };
     format!("{base}{path}?access_token=[redacted]")

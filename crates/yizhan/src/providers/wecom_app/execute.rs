@@ -1,8 +1,8 @@
 //! Executing a `wecom_app` dispatch: `message/send` (per-recipient outcomes, msgid and card
-//! response_code handles) and `appchat/send`.
+//! response_code handles), `appchat/send` and `message/update_template_card`.
 
 use bytes::Bytes;
-use yizhan_wecom::api::appchat;
+use yizhan_wecom::api::{appchat, update_template_card};
 use yizhan_wecom::{PreparedSend, WecomClient};
 
 use crate::providers::outcome::{Delivered, Failed, Handles, outcome, undecodable};
@@ -53,6 +53,14 @@ pub async fn execute(
             let request: appchat::SendRequest =
                 serde_json::from_slice(body).map_err(|e| undecodable(endpoint.name(), &e))?;
             c.send_to_chat(&request).await.map_err(wecom_failure)?;
+            Ok(Delivered::to_all(recipients))
+        }
+        Endpoint::WecomUpdateTemplateCard => {
+            // The code in the body is used up only by a successful call, so a retry after a
+            // failure sends the same body (docs/alerts.md, "Card lifecycle").
+            let request: update_template_card::Request =
+                serde_json::from_slice(body).map_err(|e| undecodable(endpoint.name(), &e))?;
+            c.update_template_card(&request).await.map_err(wecom_failure)?;
             Ok(Delivered::to_all(recipients))
         }
         other => Err(super::super::foreign_endpoint(other)),

@@ -64,6 +64,9 @@ pub fn client(
     if let Some(url) = &bot.base_url {
         builder = builder.base_url(url);
     }
+    if let Some(url) = &bot.proxy {
+        builder = builder.proxy(yizhan_core::egress::proxy("proxy", url)?);
+    }
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }

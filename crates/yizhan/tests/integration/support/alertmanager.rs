@@ -26,6 +26,11 @@ impl Alertmanager {
     /// to `webhook_url` with `Authorization: Bearer <bearer>`; `None` (after printing why) when
     /// it is not installed and `CI` is not `true`.
     pub(crate) async fn start(webhook_url: &str, bearer: &str) -> Option<Alertmanager> {
+        Alertmanager::start_on(free_port(), webhook_url, bearer).await
+    }
+
+    /// [`Alertmanager::start`] on loopback port `port`.
+    pub(crate) async fn start_on(port: u16, webhook_url: &str, bearer: &str) -> Option<Alertmanager> {
         let Some(binary) = binary() else {
             let why = "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)";
             if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -34,7 +39,6 @@ impl Alertmanager {
             eprintln!("skipping: {why}");
             return None;
         };
-        let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let dir = std::env::temp_dir().join(format!("yizhan-alertmanager-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("alertmanager dir");

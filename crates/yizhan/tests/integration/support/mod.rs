@@ -2,6 +2,10 @@
 //! a client of its HTTP API, and the state of a router without a worker.
 
 pub(crate) mod alertmanager;
+pub(crate) mod browser;
+pub(crate) mod console;
+pub(crate) mod egress_proxy;
+pub(crate) mod smtp;
 pub(crate) mod webhook_receiver;
 
 use std::time::Duration;
@@ -24,9 +28,15 @@ pub(crate) struct Running {
 impl Running {
     /// Starts `yizhan serve` for `config`.
     pub(crate) async fn start(config: Config) -> Running {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Running::start_on(config, listener).await
+    }
+
+    /// Starts `yizhan serve` for `config` on `listener` (bound before, when what the
+    /// configuration names must know the gateway's address first).
+    pub(crate) async fn start_on(config: Config, listener: tokio::net::TcpListener) -> Running {
         let options = yizhan_store::OpenOptions { migrate: true, sqlite_max_size_kb: config.store.sqlite_max_size_kb };
         let store = Store::open_with_options(&config.store.url, &options).await.expect("store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
