@@ -62,6 +62,7 @@ mod shaping_overflow;
 mod shaping_schedule;
 mod webhooks_api;
 mod webhooks_delivery;
+mod webhooks_guard;
 mod webhooks_retention;
 mod worker_execute;
 mod worker_lease;
