@@ -12,6 +12,18 @@ use yizhan_test_kit::emulator;
 use crate::reliability::{Gateway, free_port, gateway_config, serve_ops};
 use crate::support::{ApiClient, text};
 
+/// Runs `yizhan --config CONFIG backup COPY`.
+async fn backup(config: &std::path::Path, copy: &std::path::Path) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
+        .arg("--config")
+        .arg(config)
+        .arg("backup")
+        .arg(copy)
+        .output()
+        .await
+        .expect("backup runs")
+}
+
 #[tokio::test]
 async fn a_backup_under_load_holds_every_message_accepted_before_it_and_restores() {
     let emu = emulator::spawn_default().await;
@@ -45,14 +57,7 @@ async fn a_backup_under_load_holds_every_message_accepted_before_it_and_restores
     let before: Vec<String> = accepted.lock().unwrap().clone();
     let copy = tmp.path().join("copy.db");
     let config = tmp.path().join("yizhan.toml");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
-        .arg("--config")
-        .arg(&config)
-        .arg("backup")
-        .arg(&copy)
-        .output()
-        .await
-        .expect("backup runs");
+    let out = backup(&config, &copy).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("integrity check ok"), "{}", text(&out.stdout));
     let after_backup = accepted.lock().unwrap().len();
@@ -64,14 +69,7 @@ async fn a_backup_under_load_holds_every_message_accepted_before_it_and_restores
 
     // A second backup to the same file is refused; nothing is overwritten.
     let size = std::fs::metadata(&copy).expect("copy").len();
-    let again = tokio::process::Command::new(env!("CARGO_BIN_EXE_yizhan"))
-        .arg("--config")
-        .arg(&config)
-        .arg("backup")
-        .arg(&copy)
-        .output()
-        .await
-        .expect("backup runs");
+    let again = backup(&config, &copy).await;
     assert_eq!(again.status.code(), Some(2), "{}", text(&again.stderr));
     assert!(text(&again.stderr).contains("never overwrites"), "{}", text(&again.stderr));
     assert_eq!(std::fs::metadata(&copy).expect("copy").len(), size);
