@@ -95,8 +95,6 @@ macro_rules! deliveries {
                 tx.commit().await?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    let data: String = r.try_get("data")?;
-                    let message_id: Option<String> = r.try_get("message_id")?;
                     let source: String = r.try_get("source")?;
                     out.push($crate::ClaimedDelivery {
                         source: $crate::WebhookSource::parse(&source)
@@ -109,14 +107,7 @@ macro_rules! deliveries {
                         allow_private_urls: r.try_get("allow_private_urls")?,
                         attempts: r.try_get("attempts")?,
                         created_at_ms: r.try_get("created_at_ms")?,
-                        event: $crate::EventRecord {
-                            id: r.try_get("pos")?,
-                            kind: r.try_get("kind")?,
-                            message_id: message_id.as_deref().map($crate::record::parse_id).transpose()?,
-                            channel: r.try_get("channel")?,
-                            at_ms: r.try_get("at_ms")?,
-                            data: serde_json::from_str(&data).map_err($crate::sql::events::invalid)?,
-                        },
+                        event: $crate::sql::events::record(r)?,
                     });
                 }
                 Ok(out)

@@ -143,6 +143,26 @@ pub(crate) fn outcome_data(o: &crate::RecipientOutcome) -> String {
 }
 
 /// A JSON error as a store error.
+/// An event row (`pos`, `kind`, `message_id`, `channel`, `at_ms`, `data`) of either backend.
+pub(crate) fn record<'r, R>(r: &'r R) -> Result<crate::EventRecord, StoreError>
+where
+    R: sqlx::Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let data: String = r.try_get("data")?;
+    let message_id: Option<String> = r.try_get("message_id")?;
+    Ok(crate::EventRecord {
+        id: r.try_get("pos")?,
+        kind: r.try_get("kind")?,
+        message_id: message_id.as_deref().map(crate::record::parse_id).transpose()?,
+        channel: r.try_get("channel")?,
+        at_ms: r.try_get("at_ms")?,
+        data: serde_json::from_str(&data).map_err(invalid)?,
+    })
+}
+
 pub(crate) fn invalid(e: serde_json::Error) -> StoreError {
     StoreError::Invalid(format!("event data: {e}"))
 }
@@ -276,17 +296,7 @@ macro_rules! events {
                 let rows = q.build().fetch_all(&self.pool).await?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    use sqlx::Row as _;
-                    let data: String = r.try_get("data")?;
-                    let message_id: Option<String> = r.try_get("message_id")?;
-                    out.push($crate::EventRecord {
-                        id: r.try_get("pos")?,
-                        kind: r.try_get("kind")?,
-                        message_id: message_id.as_deref().map($crate::record::parse_id).transpose()?,
-                        channel: r.try_get("channel")?,
-                        at_ms: r.try_get("at_ms")?,
-                        data: serde_json::from_str(&data).map_err($crate::sql::events::invalid)?,
-                    });
+                    out.push($crate::sql::events::record(r)?);
                 }
                 Ok(out)
             }
