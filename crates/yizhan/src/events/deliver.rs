@@ -24,7 +24,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use yizhan_core::{Clock, FailureKind, RetryPolicy};
+use yizhan_core::{Clock, FailureKind};
 use yizhan_store::{
     ClaimedDelivery, CompletedDelivery, DeliveryNext, EventFilter, QueuedEvent, Store, StoreError, WebhookAttempt,
     WebhookSource,
@@ -62,16 +62,7 @@ impl Deliverer {
     /// A deliverer with the worker's back-off settings and lease; counts into `metrics`.
     pub fn new(store: Store, config: &Config, clock: Clock, metrics: Arc<WebhookMetrics>) -> Result<Deliverer, String> {
         let w = &config.worker;
-        let rules = ChannelRetry {
-            policy: RetryPolicy {
-                max_attempts: u32::MAX,
-                initial: Duration::from_millis(w.initial_delay_ms),
-                max: Duration::from_secs(w.max_delay_secs),
-                ..RetryPolicy::default()
-            },
-            horizon: HORIZON,
-            ..ChannelRetry::default()
-        };
+        let rules = ChannelRetry::until_horizon(w, HORIZON);
         let lease_ms = i64::try_from(w.lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
         Ok(Deliverer {
             store,
@@ -100,12 +91,14 @@ impl Deliverer {
                 finished.extend(done.ok());
             }
             self.record(&mut finished).await;
-            let fed = self.feed().await.unwrap_or_else(|e| {
+            let (fed, subscribed) = self.feed().await.unwrap_or_else(|e| {
                 tracing::error!(error = %e, "queuing webhook deliveries failed");
-                0
+                (0, true)
             });
             let free = IN_FLIGHT.saturating_sub(sends.len());
-            let claimed = if free == 0 {
+            // Without a subscription there is nothing to claim: no write transaction (on SQLite,
+            // a turn of the single writer) every round of an idle gateway.
+            let claimed = if free == 0 || !subscribed {
                 Vec::new()
             } else {
                 self.store.claim_webhook_deliveries(self.clock.now_ms(), self.lease_ms, free).await.unwrap_or_else(
@@ -151,13 +144,13 @@ impl Deliverer {
     }
 
     /// One feeding round: queues the next page of events for every subscription behind it;
-    /// returns how many events were read.
-    pub async fn feed(&self) -> Result<usize, StoreError> {
+    /// returns how many events were read, and whether any subscription exists.
+    pub async fn feed(&self) -> Result<(usize, bool), StoreError> {
         let hooks = self.store.webhooks().await?;
-        let Some(from) = hooks.iter().map(|h| h.after_pos).min() else { return Ok(0) };
+        let Some(from) = hooks.iter().map(|h| h.after_pos).min() else { return Ok((0, false)) };
         self.store.publish_events(PAGE).await?;
         let page = self.store.events_after(from, PAGE, &EventFilter::default()).await?;
-        let Some(last) = page.last().map(|e| e.id) else { return Ok(0) };
+        let Some(last) = page.last().map(|e| e.id) else { return Ok((0, true)) };
         let now = self.clock.now_ms();
         for hook in hooks.iter().filter(|h| h.after_pos < last) {
             let events: Vec<QueuedEvent> = page
@@ -167,7 +160,7 @@ impl Deliverer {
                 .collect();
             self.store.queue_webhook_events(&hook.id, hook.after_pos, last, &events, now).await?;
         }
-        Ok(page.len())
+        Ok((page.len(), true))
     }
 
     /// One attempt of `delivery`; what to record.

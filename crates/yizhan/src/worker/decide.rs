@@ -34,6 +34,24 @@ impl Default for ChannelRetry {
     }
 }
 
+impl ChannelRetry {
+    /// The worker's back-off (`initial_delay_ms`, `max_delay_secs`) without an attempt limit,
+    /// bounded by `horizon` alone: the rules of the gateway's own outbound posts (callback
+    /// forwards, webhook deliveries).
+    pub fn until_horizon(worker: &crate::config::WorkerConfig, horizon: Duration) -> ChannelRetry {
+        ChannelRetry {
+            policy: RetryPolicy {
+                max_attempts: u32::MAX,
+                initial: Duration::from_millis(worker.initial_delay_ms),
+                max: Duration::from_secs(worker.max_delay_secs),
+                ..RetryPolicy::default()
+            },
+            horizon,
+            ..ChannelRetry::default()
+        }
+    }
+}
+
 /// The next step for a dispatch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {

@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use yizhan_core::{Clock, FailureKind, RetryPolicy};
+use yizhan_core::{Clock, FailureKind};
 use yizhan_store::{ClaimedForward, ForwardResult, Store};
 
 use super::decide::{ChannelRetry, Next, decide};
@@ -37,17 +37,7 @@ pub struct Forwarder {
 impl Forwarder {
     /// A forwarder with the worker's back-off settings (`initial_delay_ms`, `max_delay_secs`).
     pub fn new(store: Store, config: &Config, clock: Clock) -> Forwarder {
-        let w = &config.worker;
-        let rules = ChannelRetry {
-            policy: RetryPolicy {
-                max_attempts: u32::MAX,
-                initial: Duration::from_millis(w.initial_delay_ms),
-                max: Duration::from_secs(w.max_delay_secs),
-                ..RetryPolicy::default()
-            },
-            horizon: FORWARD_HORIZON,
-            ..ChannelRetry::default()
-        };
+        let rules = ChannelRetry::until_horizon(&config.worker, FORWARD_HORIZON);
         let http = reqwest::Client::builder().timeout(FORWARD_TIMEOUT).build().unwrap_or_default();
         Forwarder { store, clock, http, rules, poll: Duration::from_millis(250), lease_ms: 60_000 }
     }
